@@ -1,0 +1,139 @@
+"""Hybrid post-quantum key pairs and HPKE sealing (RFC 9180).
+
+Suite: KEM ML-KEM-768 + X25519, KDF HKDF-SHA256, AEAD AES-256-GCM. Reports
+about abuse stay sensitive for decades, so a recorded ciphertext must resist
+a future quantum computer ("harvest now, decrypt later"); X25519 keeps the
+classical guarantee should ML-KEM ever fall.
+
+A private key is a 32-byte seed. Both halves of the hybrid key are derived
+from it with HKDF, so a key is stored, wrapped or written as words in one
+compact, uniform form.
+
+Sealed layout: version (1) | kind (1) | HPKE encapsulated key and ciphertext.
+The HPKE `info` names the purpose, the header and the binding (table, record,
+field), so a sealed key moved to another record does not open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hpke
+from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from crypto.errors import TamperedCiphertext
+from crypto.format import HEADER_SIZE, Binding, Kind, check_header, header
+
+SEED_SIZE = 32
+_MLKEM_SEED_SIZE = 64
+_X25519_SIZE = 32
+_MLKEM_PUBLIC_SIZE = 1184
+PUBLIC_KEY_SIZE = _MLKEM_PUBLIC_SIZE + _X25519_SIZE
+
+SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+_SEALED_MINIMUM = HEADER_SIZE + hpke.KEM.MLKEM768_X25519.enc_length() + 16
+
+
+class PublicKey:
+    """The public half of a hybrid key pair: anyone may seal to it."""
+
+    __slots__ = ("_hpke", "_mlkem", "_x25519")
+
+    def __init__(self, mlkem_key: mlkem.MLKEM768PublicKey, x25519_key: x25519.X25519PublicKey):
+        self._mlkem = mlkem_key
+        self._x25519 = x25519_key
+        self._hpke = hpke.MLKEM768X25519PublicKey(mlkem_key, x25519_key)
+
+    def to_bytes(self) -> bytes:
+        """Serialise as ML-KEM-768 public key followed by the X25519 public key."""
+        return self._mlkem.public_bytes_raw() + self._x25519.public_bytes_raw()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PublicKey:
+        """Parse a key written by to_bytes; malformed input is TamperedCiphertext."""
+        if len(data) != PUBLIC_KEY_SIZE:
+            raise TamperedCiphertext("stored public key has the wrong length")
+        try:
+            return cls(
+                mlkem.MLKEM768PublicKey.from_public_bytes(data[:_MLKEM_PUBLIC_SIZE]),
+                x25519.X25519PublicKey.from_public_bytes(data[_MLKEM_PUBLIC_SIZE:]),
+            )
+        except ValueError:
+            raise TamperedCiphertext("stored public key is malformed") from None
+
+    def fingerprint(self) -> str:
+        """A short, stable hex name for this key (for display and checks)."""
+        return hashlib.sha256(self.to_bytes()).hexdigest()[:16]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PublicKey) and self.to_bytes() == other.to_bytes()
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+
+class PrivateKey:
+    """The private half of a hybrid key pair, held as its 32-byte seed."""
+
+    __slots__ = ("_hpke", "public_key", "seed")
+
+    def __init__(self, seed: bytes):
+        if len(seed) != SEED_SIZE:
+            raise ValueError("private key seeds are 32 bytes")
+        expanded = HKDF(
+            algorithm=hashes.SHA256(),
+            length=_MLKEM_SEED_SIZE + _X25519_SIZE,
+            salt=None,
+            info=b"portal/v1/hybrid-key-pair",
+        ).derive(seed)
+        mlkem_key = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:_MLKEM_SEED_SIZE])
+        x25519_key = x25519.X25519PrivateKey.from_private_bytes(expanded[_MLKEM_SEED_SIZE:])
+        self.seed = seed
+        self._hpke = hpke.MLKEM768X25519PrivateKey(mlkem_key, x25519_key)
+        self.public_key = PublicKey(mlkem_key.public_key(), x25519_key.public_key())
+
+    @classmethod
+    def generate(cls) -> PrivateKey:
+        """A new key pair from a fresh random seed."""
+        return cls(os.urandom(SEED_SIZE))
+
+    def __repr__(self) -> str:
+        return f"PrivateKey(public={self.public_key.fingerprint()})"
+
+
+def _info(binding: Binding, head: bytes) -> bytes:
+    return binding.associated_data(b"sealed", head)
+
+
+def seal(public_key: PublicKey, plaintext: bytes, binding: Binding) -> bytes:
+    """Encrypt to a public key so only the private half can open it."""
+    head = header(Kind.SEALED)
+    return head + SUITE.encrypt(plaintext, public_key._hpke, info=_info(binding, head))
+
+
+def open_sealed(private_key: PrivateKey, blob: bytes, binding: Binding) -> bytes:
+    """Open a sealed envelope; TamperedCiphertext if altered, moved or not ours."""
+    check_header(blob, Kind.SEALED, _SEALED_MINIMUM)
+    head = blob[:HEADER_SIZE]
+    try:
+        return SUITE.decrypt(blob[HEADER_SIZE:], private_key._hpke, info=_info(binding, head))
+    except (InvalidTag, ValueError):
+        raise TamperedCiphertext(
+            "sealed key failed authentication: altered, moved or sealed to another key"
+        ) from None
+
+
+def seal_private_key(recipient: PublicKey, key: PrivateKey, binding: Binding) -> bytes:
+    """Seal a private key (for example a group key) to a member's public key."""
+    return seal(recipient, key.seed, binding)
+
+
+def open_private_key(holder: PrivateKey, blob: bytes, binding: Binding) -> PrivateKey:
+    """Open a private key sealed by seal_private_key."""
+    seed = open_sealed(holder, blob, binding)
+    if len(seed) != SEED_SIZE:
+        raise TamperedCiphertext("sealed private key has the wrong length")
+    return PrivateKey(seed)

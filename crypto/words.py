@@ -1,0 +1,127 @@
+"""Word-based secrets: survivors' codenames and the recovery phrase.
+
+Both use the EFF long word list, read from the maintained `xkcdpass` package
+rather than a copy in this repository. The four hyphenated entries are left
+out, so every word is plain lower-case letters and any punctuation or spacing
+a person types between words can be ignored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+from importlib import resources
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from crypto.errors import InvalidPhrase
+
+# 7 words of 7,772 give 90.4 bits. A lookup id derived from that much entropy
+# cannot be brute-forced even by someone holding the pepper, so no slow hash
+# (Argon2) is needed on the survivor's path, which keeps submission fast.
+CODENAME_WORDS = 7
+SEED_WORDS = 20  # 7,772**20 > 2**256: any 32-byte seed fits
+RECOVERY_WORDS = SEED_WORDS + 1  # one checksum word catches typing mistakes
+_SEED_SIZE = 32
+_SEPARATORS = re.compile(r"[^a-z]+")
+
+
+@functools.cache
+def word_list() -> tuple[str, ...]:
+    """The EFF long word list without its hyphenated entries, in list order."""
+    text = resources.files("xkcdpass").joinpath("static/eff-long").read_text("utf-8")
+    words = tuple(w for w in text.split() if w.isalpha() and w.isascii())
+    if len(words) != 7772 or len(set(words)) != len(words):
+        raise RuntimeError("the EFF long word list is not the expected one")
+    return words
+
+
+@functools.cache
+def _index() -> dict[str, int]:
+    return {word: i for i, word in enumerate(word_list())}
+
+
+def split_words(text: str) -> list[str]:
+    """Lower-case the text and split it into words on anything but letters."""
+    return [w for w in _SEPARATORS.split(text.lower()) if w]
+
+
+def _indices(words: list[str]) -> list[int]:
+    index = _index()
+    unknown = [w for w in words if w not in index]
+    if unknown:
+        raise InvalidPhrase(f"{len(unknown)} word(s) are not in the word list")
+    return [index[w] for w in words]
+
+
+def new_codename() -> str:
+    """A fresh codename: CODENAME_WORDS random words separated by spaces."""
+    words = word_list()
+    return " ".join(secrets.choice(words) for _ in range(CODENAME_WORDS))
+
+
+def normalise_codename(text: str) -> str:
+    """The canonical form of a typed codename; InvalidPhrase if it cannot be one."""
+    words = split_words(text)
+    if len(words) != CODENAME_WORDS:
+        raise InvalidPhrase(f"a codename has {CODENAME_WORDS} words")
+    _indices(words)
+    return " ".join(words)
+
+
+def codename_lookup_id(pepper: bytes, codename: str) -> bytes:
+    """HMAC-SHA256(pepper, codename): finds the report without storing the codename."""
+    return hmac.new(pepper, normalise_codename(codename).encode(), hashlib.sha256).digest()
+
+
+def codename_wrap_key(codename: str, report_id: str) -> bytes:
+    """The survivor's key for one report, derived from the codename alone.
+
+    The server never stores the codename, so it cannot derive this key.
+    """
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=b"portal/v1/survivor-wrap",
+        info=report_id.encode(),
+    ).derive(normalise_codename(codename).encode())
+
+
+def _checksum(seed: bytes) -> int:
+    digest = hashlib.sha256(b"portal/v1/recovery-phrase\x00" + seed).digest()
+    return int.from_bytes(digest, "big") % len(word_list())
+
+
+def seed_to_phrase(seed: bytes) -> str:
+    """Write a 32-byte seed as RECOVERY_WORDS words, the last a checksum."""
+    if len(seed) != _SEED_SIZE:
+        raise ValueError("seeds are 32 bytes")
+    words, base = word_list(), len(word_list())
+    number, digits = int.from_bytes(seed, "big"), []
+    for _ in range(SEED_WORDS):
+        number, digit = divmod(number, base)
+        digits.append(digit)
+    digits.reverse()
+    digits.append(_checksum(seed))
+    return " ".join(words[d] for d in digits)
+
+
+def phrase_to_seed(text: str) -> bytes:
+    """Read a recovery phrase back into its seed; InvalidPhrase on any mistake."""
+    words = split_words(text)
+    if len(words) != RECOVERY_WORDS:
+        raise InvalidPhrase(f"a recovery phrase has {RECOVERY_WORDS} words, not {len(words)}")
+    digits = _indices(words)
+    base, number = len(word_list()), 0
+    for digit in digits[:SEED_WORDS]:
+        number = number * base + digit
+    if number >= 2 ** (8 * _SEED_SIZE):
+        raise InvalidPhrase("the recovery phrase is not valid")
+    seed = number.to_bytes(_SEED_SIZE, "big")
+    if digits[-1] != _checksum(seed):
+        raise InvalidPhrase("the recovery phrase has a mistake in it (checksum failed)")
+    return seed
