@@ -1,0 +1,201 @@
+"""Typed configuration, parsed once, that refuses to start on anything unsafe.
+
+Secrets come from files in `instance/secrets/` (mode 0600, written by
+`portal init`) or from environment variables; settings come from
+`instance/portal.toml`, overridden by environment variables. There are no
+default secrets: a missing, malformed or weak one stops start-up with a
+message that says which and how to fix it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crypto.passphrase import Argon2Params
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+SECRET_SIZE = 32
+# A random 32-byte secret has about 30 distinct byte values; fewer than 16
+# means it was typed or generated badly (all zeros, a repeated pattern).
+_MIN_DISTINCT_BYTES = 16
+DEFAULT_MAX_UPLOAD_MB = 200
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
+
+
+class ConfigError(Exception):
+    """The configuration is missing, malformed or unsafe; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Where a secret lives: its file under instance/secrets/ and its variable."""
+
+    filename: str
+    variable: str
+    purpose: str
+
+
+DATABASE_KEY = Secret("database.key", "PORTAL_DATABASE_KEY", "SQLCipher database key")
+SESSION_KEY = Secret("session.key", "PORTAL_SESSION_KEY", "session signing key")
+LOOKUP_PEPPER = Secret("lookup-pepper.key", "PORTAL_LOOKUP_PEPPER", "codename lookup pepper")
+SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the portal needs to run; built only by `load`."""
+
+    instance_path: Path
+    database_key: bytes = field(repr=False)
+    secret_key: bytes = field(repr=False)
+    lookup_pepper: bytes = field(repr=False)
+    public_url: str
+    database_url: str | None = None
+    argon2: Argon2Params = field(default_factory=Argon2Params)
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
+    exit_url: str = DEFAULT_EXIT_URL
+    testing: bool = False
+
+    @property
+    def secrets_path(self) -> Path:
+        """The folder holding the secret files."""
+        return self.instance_path / "secrets"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLCipher database file (when no database URL is set)."""
+        return self.instance_path / "portal.db"
+
+    @property
+    def secure_transport(self) -> bool:
+        """True when the public URL is HTTPS or an onion address."""
+        return _is_secure(self.public_url)
+
+
+def _is_secure(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.hostname or "").endswith(".onion")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_public_url(url: str) -> str:
+    """Accept HTTPS, an onion address, or plain HTTP on loopback only."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"public_url must be an http(s) URL, not {url!r}")
+    if not _is_secure(url) and not _is_loopback(host):
+        raise ConfigError(
+            f"public_url {url!r} is plain HTTP on a public host: reports would travel "
+            "unencrypted. Use https://, an onion address, or a loopback address."
+        )
+    return url.rstrip("/")
+
+
+def parse_secret(text: str, secret: Secret, source: str) -> bytes:
+    """Decode a hex secret and refuse it if malformed, of the wrong length or weak."""
+    try:
+        value = bytes.fromhex(text.strip())
+    except ValueError:
+        raise ConfigError(f"the {secret.purpose} in {source} is not hexadecimal") from None
+    if len(value) != SECRET_SIZE:
+        raise ConfigError(
+            f"the {secret.purpose} in {source} is {len(value)} bytes; it must be "
+            f"{SECRET_SIZE} bytes ({2 * SECRET_SIZE} hex digits)"
+        )
+    if len(set(value)) < _MIN_DISTINCT_BYTES:
+        raise ConfigError(f"the {secret.purpose} in {source} is weak: generate a random one")
+    return value
+
+
+def _read_secret(secrets_path: Path, secret: Secret, environ: Mapping[str, str]) -> bytes:
+    if secret.variable in environ:
+        return parse_secret(environ[secret.variable], secret, f"${secret.variable}")
+    path = secrets_path / secret.filename
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(
+            f"the {secret.purpose} is missing: no {path} and no ${secret.variable}. "
+            "Run `portal init` to create a new instance."
+        ) from None
+    if stat.S_IMODE(mode) & 0o077:
+        raise ConfigError(f"{path} can be read by other users: run `chmod 600 {path}`")
+    return parse_secret(path.read_text("ascii", errors="replace"), secret, str(path))
+
+
+def _read_settings(instance_path: Path) -> dict[str, Any]:
+    path = instance_path / "portal.toml"
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} is missing. Run `portal init` to create a new instance."
+        ) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+
+
+def _positive_int(settings: Mapping[str, Any], key: str, default: int) -> int:
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(f"{key} in portal.toml must be a positive whole number")
+    return value
+
+
+def instance_path_from(environ: Mapping[str, str]) -> Path:
+    """The instance folder: $PORTAL_INSTANCE or instance/ beside this file."""
+    return Path(environ.get("PORTAL_INSTANCE", DEFAULT_INSTANCE)).resolve()
+
+
+def load(
+    instance_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Config:
+    """Read the instance's secrets and settings into a Config, or raise ConfigError."""
+    environ = os.environ if environ is None else environ
+    instance_path = (instance_path or instance_path_from(environ)).resolve()
+    settings = _read_settings(instance_path)
+    secrets_path = instance_path / "secrets"
+    argon2_settings = settings.get("argon2", {})
+    try:
+        argon2 = Argon2Params(**argon2_settings)
+    except (TypeError, ValueError):
+        raise ConfigError("[argon2] in portal.toml has unknown or out-of-range values") from None
+    public_url = environ.get("PORTAL_PUBLIC_URL", settings.get("public_url"))
+    if not isinstance(public_url, str):
+        raise ConfigError("public_url is missing from portal.toml")
+    config = Config(
+        instance_path=instance_path,
+        database_key=_read_secret(secrets_path, DATABASE_KEY, environ),
+        secret_key=_read_secret(secrets_path, SESSION_KEY, environ),
+        lookup_pepper=_read_secret(secrets_path, LOOKUP_PEPPER, environ),
+        public_url=check_public_url(public_url),
+        database_url=environ.get("PORTAL_DATABASE_URL", settings.get("database_url")),
+        argon2=argon2,
+        max_upload_bytes=_positive_int(settings, "max_upload_mb", DEFAULT_MAX_UPLOAD_MB)
+        * 1024
+        * 1024,
+        exit_url=str(settings.get("exit_url", DEFAULT_EXIT_URL)),
+    )
+    return dataclasses.replace(config, **overrides) if overrides else config

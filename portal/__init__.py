@@ -1,0 +1,55 @@
+"""The reporting portal: a Flask application with one blueprint per audience."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFProtect
+
+import config as config_module
+from config import Config
+
+csrf = CSRFProtect()
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: load the configuration, then wire each part in.
+
+    `overrides` may name `instance_path` and any Config field (tests use it
+    for cheap Argon2 settings); everything else comes from the instance.
+    """
+    from portal import admin, advocate, cli, errors, logs, security, staff, store, survivor
+
+    settings = dict(overrides or {})
+    instance_path: Path | None = settings.pop("instance_path", None)
+    config = config_module.load(instance_path, **settings)
+
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        TESTING=config.testing,
+        # Room for the largest file plus the rest of the form.
+        MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
+        # A survivor may take hours over an account: the form must not expire
+        # and lose it. The token still dies with the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        PORTAL=config,
+    )
+    logs.init_app(app)
+    store.init_app(app, config)
+    security.init_app(app, config)
+    csrf.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def portal_config() -> Config:
+    """The configuration of the running app."""
+    config: Config = current_app.config["PORTAL"]
+    return config

@@ -1,0 +1,111 @@
+"""Creating a new instance folder: secrets, settings, database and keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import config as config_module
+from crypto.words import seed_to_phrase
+from portal import store
+from portal.keys import MEMBER_GROUPS, create_group_keys
+from portal.store.models import Group
+
+SETTINGS_TEMPLATE = """\
+# Settings of this portal instance. Secrets live in secrets/, never here.
+
+# The address people use to reach the portal. HTTPS or an onion address turns
+# on Secure, __Host- cookies and HSTS; plain HTTP is refused except on loopback.
+public_url = "{public_url}"
+
+# Largest evidence file a survivor may upload, in megabytes.
+max_upload_mb = {max_upload_mb}
+
+# Where "Exit this page" leads: a neutral site.
+exit_url = "{exit_url}"
+
+# Argon2id cost for advocates' passphrases (RFC 9106, second recommendation).
+[argon2]
+time_cost = 3
+memory_kib = 65536
+parallelism = 4
+"""
+
+
+class InstanceExists(Exception):
+    """The instance folder already holds an instance; nothing was changed."""
+
+
+def bootstrap_secret_path(secrets_path: Path, group: Group) -> Path:
+    """Where `init` leaves the one-time secret that unlocks a group's first key."""
+    return secrets_path / f"bootstrap-{group.value}.key"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Create a file readable by its owner only; never overwrite one."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def create_instance(instance_path: Path, public_url: str) -> str:
+    """Create a complete instance and return the recovery phrase, shown once.
+
+    Everything is built in a temporary folder beside the target and moved into
+    place at the end, so a failure leaves nothing half-made and an existing
+    instance is never touched.
+    """
+    instance_path = instance_path.resolve()
+    if instance_path.exists() and any(instance_path.iterdir()):
+        raise InstanceExists(
+            f"{instance_path} already holds an instance. Refusing to overwrite it: "
+            "its secrets are the only way to open its database."
+        )
+    config_module.check_public_url(public_url)
+    instance_path.parent.mkdir(parents=True, exist_ok=True)
+    previous_umask = os.umask(0o077)  # every file of an instance is private to its owner
+    building = Path(tempfile.mkdtemp(prefix=".instance-", dir=instance_path.parent))
+    try:
+        recovery_phrase = _build(building, public_url)
+        if instance_path.exists():
+            instance_path.rmdir()  # empty, checked above
+        building.rename(instance_path)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    finally:
+        os.umask(previous_umask)
+    return recovery_phrase
+
+
+def _build(path: Path, public_url: str) -> str:
+    path.chmod(0o700)
+    secrets_path = path / "secrets"
+    secrets_path.mkdir(mode=0o700)
+    for secret in config_module.SECRETS:
+        _write_private(secrets_path / secret.filename, os.urandom(32).hex() + "\n")
+    bootstrap = {group: os.urandom(32) for group in MEMBER_GROUPS}
+    for group, key in bootstrap.items():
+        _write_private(bootstrap_secret_path(secrets_path, group), key.hex() + "\n")
+    (path / "portal.toml").write_text(
+        SETTINGS_TEMPLATE.format(
+            public_url=public_url,
+            max_upload_mb=config_module.DEFAULT_MAX_UPLOAD_MB,
+            exit_url=config_module.DEFAULT_EXIT_URL,
+        ),
+        encoding="utf-8",
+    )
+    config = config_module.load(path)
+    engine = store.make_engine(config)
+    try:
+        store.upgrade(engine)
+        with store.Store(engine).session() as session:
+            recovery = create_group_keys(session, bootstrap)
+            session.commit()
+    finally:
+        engine.dispose()
+    return seed_to_phrase(recovery.seed)

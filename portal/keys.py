@@ -1,0 +1,97 @@
+"""Key lifecycle: the group keys of an instance and sealing report keys to them.
+
+Report data keys are sealed to groups, not people: `advocates`, `exporters`
+(only when the survivor consents) and the offline `recovery` key. A group's
+private key is held by its members, each copy sealed to one member's personal
+key; on a fresh instance the first copy is wrapped under a one-time bootstrap
+secret in instance/secrets/, destroyed once a first member holds the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto.envelope import wrap_key
+from crypto.format import Binding
+from crypto.keys import PrivateKey, PublicKey, seal, seal_private_key
+from portal.store.models import Group, GroupKey, GroupKeyGrant, Holder, ReportKeySeal
+
+# Groups that hold a private key on the server side (sealed to members);
+# the recovery group's private key exists only as the printed phrase.
+MEMBER_GROUPS = (Group.ADVOCATES, Group.EXPORTERS)
+
+
+def grant_binding(group: Group, version: int, holder: str) -> Binding:
+    """What a copy of a group's private key is bound to: the group, version and holder."""
+    return Binding("group_key_grants", f"{group.value}/{version}", holder)
+
+
+def report_key_binding(report_id: str, group_key: GroupKey) -> Binding:
+    """What a report's sealed data key is bound to: the report and the group key."""
+    return Binding("report_key_seals", report_id, f"{group_key.group.value}/{group_key.version}")
+
+
+def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]) -> PrivateKey:
+    """Create the first version of every group key; return the recovery private key.
+
+    Each member group's private key is sealed to the recovery key and wrapped
+    under that group's bootstrap secret. The caller shows the recovery key to a
+    person once and then forgets it.
+    """
+    recovery = PrivateKey.generate()
+    session.add(
+        GroupKey(group=Group.RECOVERY, version=1, public_key=recovery.public_key.to_bytes())
+    )
+    for group in MEMBER_GROUPS:
+        private = PrivateKey.generate()
+        group_key = GroupKey(group=group, version=1, public_key=private.public_key.to_bytes())
+        group_key.grants = [
+            GroupKeyGrant(
+                holder=Holder.RECOVERY,
+                sealed_key=seal_private_key(
+                    recovery.public_key, private, grant_binding(group, 1, Holder.RECOVERY)
+                ),
+            ),
+            GroupKeyGrant(
+                holder=Holder.BOOTSTRAP,
+                sealed_key=wrap_key(
+                    bootstrap_secrets[group],
+                    private.seed,
+                    grant_binding(group, 1, Holder.BOOTSTRAP),
+                ),
+            ),
+        ]
+        session.add(group_key)
+    return recovery
+
+
+def current_group_key(session: Session, group: Group) -> GroupKey:
+    """The newest version of a group's key, the one new reports are sealed to."""
+    group_key = session.scalars(
+        select(GroupKey)
+        .where(GroupKey.group == group, GroupKey.retired_on.is_(None))
+        .order_by(GroupKey.version.desc())
+        .limit(1)
+    ).one_or_none()
+    if group_key is None:
+        raise LookupError(f"the instance has no {group.value} key: was `portal init` run?")
+    return group_key
+
+
+def seal_report_key(
+    session: Session, report_id: str, data_key: bytes, groups: Iterable[Group]
+) -> list[ReportKeySeal]:
+    """Seal a report's data key to the current key of each group."""
+    seals = []
+    for group in groups:
+        group_key = current_group_key(session, group)
+        sealed = seal(
+            PublicKey.from_bytes(group_key.public_key),
+            data_key,
+            report_key_binding(report_id, group_key),
+        )
+        seals.append(ReportKeySeal(group_key=group_key, sealed_key=sealed))
+    return seals

@@ -1,0 +1,133 @@
+"""Database access: the SQLCipher engine, migrations and per-request sessions.
+
+SQLCipher is opened with a raw 256-bit key (`x'…'`), not a passphrase, so no
+PBKDF2 runs on each connection. WAL with synchronous=FULL means a commit is on
+disk before it returns, so a report acknowledged to a survivor survives a
+crash or a power cut. secure_delete overwrites deleted content, and temporary
+tables stay in memory, never in a temporary file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, g
+from sqlalchemy import URL, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from config import Config, ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA busy_timeout = 10000",
+)
+
+
+class Store:
+    """The engine and session factory of one portal instance."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for work outside a request (commands, tests)."""
+        with self.sessions() as session:
+            yield session
+
+
+def make_engine(config: Config, pool_size: int = 8) -> Engine:
+    """The engine for the configured database: SQLCipher unless a URL is set."""
+    if config.database_url:
+        return create_engine(config.database_url, pool_pre_ping=True)
+    url = URL.create(
+        "sqlite+pysqlcipher",
+        password=f"x'{config.database_key.hex()}'",
+        database=str(config.database_path),
+    )
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"check_same_thread": False},
+        hide_parameters=True,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in _PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    return engine
+
+
+def _alembic_config(connection: Any) -> AlembicConfig:
+    alembic = AlembicConfig()
+    alembic.set_main_option("script_location", str(MIGRATIONS))
+    alembic.attributes["connection"] = connection
+    return alembic
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration."""
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+
+
+def check_database(engine: Engine, config: Config) -> None:
+    """Refuse to start unless the key opens the database and its schema is current."""
+    # On SQLCipher, reading the schema is what first uses the key.
+    probe = "SELECT count(*) FROM sqlite_master" if engine.dialect.name == "sqlite" else "SELECT 1"
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(probe))
+            current = MigrationContext.configure(connection).get_current_revision()
+    except DatabaseError:
+        raise ConfigError(
+            f"the database key does not open {config.database_path} "
+            "(wrong key, or the file is not a portal database)"
+        ) from None
+    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+    if current != head:
+        raise ConfigError("the database schema is not up to date: run `portal upgrade`")
+
+
+def init_app(app: Flask, config: Config) -> Store:
+    """Open the store, check it, and give each request its own session."""
+    store = Store(make_engine(config))
+    check_database(store.engine, config)
+    app.extensions["store"] = store
+
+    @app.teardown_appcontext
+    def _close_session(_error: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return store
+
+
+def db() -> Session:
+    """The current request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["store"].sessions()
+    session: Session = g.db_session
+    return session
