@@ -1,0 +1,116 @@
+"""`portal init` creates a private, complete instance once and never overwrites one."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+import config
+from crypto.envelope import unwrap_key
+from crypto.errors import TamperedCiphertext
+from crypto.keys import PrivateKey, PublicKey, open_private_key
+from crypto.words import phrase_to_seed
+from portal.cli import main
+from portal.instance import InstanceExists, bootstrap_secret_path, create_instance
+from portal.keys import grant_binding
+from portal.store import Store
+from portal.store.models import Group, GroupKey, Holder
+from tests.conftest import LOOPBACK_URL, Instance
+
+
+def _snapshot(path: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(path)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(path.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_every_secret_file_is_private_to_its_owner(instance: Instance) -> None:
+    secrets = instance.path / "secrets"
+    assert stat.S_IMODE(instance.path.stat().st_mode) == 0o700
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
+    names = {p.name for p in secrets.iterdir()}
+    assert names == {s.filename for s in config.SECRETS} | {
+        "bootstrap-advocates.key",
+        "bootstrap-exporters.key",
+    }
+    for path in [*secrets.iterdir(), instance.path / "portal.db"]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+
+
+def test_init_refuses_to_run_twice_and_changes_nothing(instance: Instance) -> None:
+    before = _snapshot(instance.path)
+    with pytest.raises(InstanceExists, match="Refusing to overwrite"):
+        create_instance(instance.path, LOOPBACK_URL)
+    assert _snapshot(instance.path) == before
+
+
+def test_the_init_command_prints_the_phrase_once_and_refuses_a_second_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "instance"))
+    first = CliRunner().invoke(main, ["init"])
+    assert first.exit_code == 0, first.output
+    assert "RECOVERY PHRASE" in first.output and "21. " in first.output
+    second = CliRunner().invoke(main, ["init"])
+    assert second.exit_code == 1
+    assert "already holds an instance" in second.output
+    assert "RECOVERY PHRASE" not in second.output
+
+
+def test_a_failed_init_leaves_nothing_behind(tmp_path: Path) -> None:
+    with pytest.raises(config.ConfigError):
+        create_instance(tmp_path / "instance", "http://public.example.org")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _group_keys(instance: Instance) -> dict[Group, GroupKey]:
+    from portal.store import make_engine
+
+    engine = make_engine(config.load(instance.path, environ={}))
+    with Store(engine).session() as session:
+        keys = {k.group: k for k in session.scalars(select(GroupKey))}
+        for key in keys.values():
+            _ = key.grants  # load before the session closes
+    engine.dispose()
+    return keys
+
+
+def test_the_recovery_phrase_is_the_recovery_key_and_opens_every_group_key(
+    instance: Instance,
+) -> None:
+    keys = _group_keys(instance)
+    assert set(keys) == {Group.ADVOCATES, Group.EXPORTERS, Group.RECOVERY}
+    recovery = PrivateKey(phrase_to_seed(instance.recovery_phrase))
+    assert recovery.public_key == PublicKey.from_bytes(keys[Group.RECOVERY].public_key)
+    assert keys[Group.RECOVERY].grants == []  # its private half exists only on paper
+    for group in (Group.ADVOCATES, Group.EXPORTERS):
+        grant = next(g for g in keys[group].grants if g.holder is Holder.RECOVERY)
+        opened = open_private_key(
+            recovery, grant.sealed_key, grant_binding(group, 1, Holder.RECOVERY)
+        )
+        assert opened.public_key == PublicKey.from_bytes(keys[group].public_key)
+
+
+def test_the_bootstrap_secret_opens_only_its_own_group_key(instance: Instance) -> None:
+    keys = _group_keys(instance)
+    secrets = instance.path / "secrets"
+    for group in (Group.ADVOCATES, Group.EXPORTERS):
+        secret = bytes.fromhex(bootstrap_secret_path(secrets, group).read_text())
+        grant = next(g for g in keys[group].grants if g.holder is Holder.BOOTSTRAP)
+        seed = unwrap_key(secret, grant.sealed_key, grant_binding(group, 1, Holder.BOOTSTRAP))
+        assert PrivateKey(seed).public_key == PublicKey.from_bytes(keys[group].public_key)
+    advocates_secret = bytes.fromhex(bootstrap_secret_path(secrets, Group.ADVOCATES).read_text())
+    exporters_grant = next(g for g in keys[Group.EXPORTERS].grants if g.holder is Holder.BOOTSTRAP)
+    with pytest.raises(TamperedCiphertext):
+        unwrap_key(
+            advocates_secret,
+            exporters_grant.sealed_key,
+            grant_binding(Group.EXPORTERS, 1, Holder.BOOTSTRAP),
+        )

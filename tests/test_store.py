@@ -1,0 +1,130 @@
+"""The database is SQLCipher, and what survivors write is ciphertext even inside it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, select, text
+
+import config
+from crypto.envelope import decrypt_field, unwrap_key
+from crypto.errors import TamperedCiphertext
+from crypto.format import Binding
+from crypto.keys import PrivateKey, open_sealed
+from crypto.words import CODENAME_WORDS, new_codename
+from portal.instance import bootstrap_secret_path
+from portal.keys import grant_binding, report_key_binding
+from portal.store import MIGRATIONS, Store
+from portal.store.models import Group, GroupKeyGrant, Holder, Report
+from portal.survivor.service import UnknownCodename, open_report, submit_report
+from tests.conftest import Instance
+
+MARKER = "MARKER-7f3a9c-strangled-by-officer-4471"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _pepper(instance: Instance) -> bytes:
+    return config.load(instance.path, environ={}).lookup_pepper
+
+
+def _submit(store: Store, instance: Instance, account: dict[str, str]) -> str:
+    with store.session() as session:
+        receipt = submit_report(session, _pepper(instance), account)
+    assert len(receipt.codename.split()) == CODENAME_WORDS
+    return receipt.codename
+
+
+def test_the_database_file_is_not_plain_sqlite(instance: Instance, store: Store) -> None:
+    _submit(store, instance, {"account": "x"})
+    assert not (instance.path / "portal.db").read_bytes().startswith(SQLITE_HEADER)
+
+
+def test_no_file_under_instance_contains_what_a_survivor_wrote(
+    instance: Instance, store: Store
+) -> None:
+    _submit(store, instance, {"account": MARKER, "where": MARKER * 3})
+    files = [p for p in instance.path.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("portal.db") for p in files)
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+        needle = MARKER.encode(encoding)
+        for path in files:
+            assert needle not in path.read_bytes(), f"{path.name} holds the marker ({encoding})"
+
+
+def test_even_with_the_database_key_every_stored_value_is_ciphertext(
+    instance: Instance, store: Store
+) -> None:
+    _submit(store, instance, {"account": MARKER})
+    with store.engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
+                for value in row:
+                    raw = value if isinstance(value, bytes) else str(value).encode()
+                    assert MARKER.encode() not in raw, table
+
+
+def test_the_database_runs_in_wal_mode_with_full_sync(store: Store) -> None:
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA cipher_version").scalar().startswith("4.")
+
+
+def test_a_survivor_reads_their_report_back_with_the_codename(
+    instance: Instance, store: Store
+) -> None:
+    codename = _submit(store, instance, {"account": "what happened"})
+    with store.session() as session:
+        _, account = open_report(session, _pepper(instance), codename.upper())
+    assert account == {"account": "what happened"}
+
+
+@pytest.mark.parametrize("typed", ["", "not a codename", "word " * 7])
+def test_a_wrong_codename_finds_nothing(instance: Instance, store: Store, typed: str) -> None:
+    _submit(store, instance, {"account": "x"})
+    with store.session() as session, pytest.raises(UnknownCodename):
+        open_report(session, _pepper(instance), typed or new_codename())
+
+
+def test_the_advocates_group_key_opens_the_report(instance: Instance, store: Store) -> None:
+    _submit(store, instance, {"account": MARKER})
+    secret = bytes.fromhex(
+        bootstrap_secret_path(instance.path / "secrets", Group.ADVOCATES).read_text()
+    )
+    with store.session() as session:
+        grant = session.scalars(
+            select(GroupKeyGrant).where(GroupKeyGrant.holder == Holder.BOOTSTRAP)
+        ).all()
+        advocates = next(g for g in grant if g.group_key.group is Group.ADVOCATES)
+        group_private = PrivateKey(
+            unwrap_key(secret, advocates.sealed_key, grant_binding(Group.ADVOCATES, 1, "bootstrap"))
+        )
+        report = session.scalars(select(Report)).one()
+        seal = next(s for s in report.seals if s.group_key.group is Group.ADVOCATES)
+        assert {s.group_key.group for s in report.seals} == {Group.ADVOCATES, Group.RECOVERY}
+        data_key = open_sealed(
+            group_private, seal.sealed_key, report_key_binding(report.id, seal.group_key)
+        )
+        content = decrypt_field(data_key, report.content, Binding("reports", report.id, "content"))
+    assert json.loads(content) == {"account": MARKER}
+
+
+def test_content_moved_between_reports_fails_loudly(instance: Instance, store: Store) -> None:
+    first = _submit(store, instance, {"account": "first"})
+    _submit(store, instance, {"account": "second"})
+    with store.session() as session:
+        one, two = session.scalars(select(Report)).all()
+        one.content, two.content = two.content, one.content
+        session.commit()
+    with store.session() as session, pytest.raises(TamperedCiphertext):
+        open_report(session, _pepper(instance), first)
+
+
+def test_the_schema_is_at_the_newest_migration(store: Store) -> None:
+    with store.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    assert current == ScriptDirectory(str(MIGRATIONS)).get_current_head()
