@@ -1,0 +1,53 @@
+# One command for every habit. `make help` lists them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --quiet --disable-pip-version-check
+PORT   ?= 5000
+export PORT
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-dev run test lint format lock clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --require-hashes -r requirements.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --require-hashes -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime ## Create .venv and install the portal from pinned, hashed requirements
+
+install-dev: $(VENV)/.dev ## Also install the test and lint tools
+
+run: install ## Serve on http://127.0.0.1:$PORT (default 5000), creating instance/ on first run
+	@test -e instance/portal.toml || $(BIN)/portal init
+	$(BIN)/portal serve --port $(PORT)
+
+test: install-dev lint ## Lint, type-check and run every test
+	$(BIN)/python -m pytest
+
+lint: install-dev ## ruff format check, ruff, mypy
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: install-dev ## Reformat the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: install-dev ## Re-pin requirements*.txt with hashes from requirements*.in
+	$(PIP) install pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+clean: ## Remove the virtual environment and caches (never instance/)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
