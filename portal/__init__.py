@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 import config as config_module
 from config import Config
+from portal import admin, advocate, cli, errors, logs, security, staff, store, survivor
 
 csrf = CSRFProtect()
 
@@ -21,8 +22,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     `overrides` may name `instance_path` and any Config field (tests use it
     for cheap Argon2 settings); everything else comes from the instance.
     """
-    from portal import admin, advocate, cli, errors, logs, security, staff, store, survivor
-
     settings = dict(overrides or {})
     instance_path: Path | None = settings.pop("instance_path", None)
     config = config_module.load(instance_path, **settings)

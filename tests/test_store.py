@@ -7,7 +7,9 @@ import json
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import LargeBinary, Table, inspect, select, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import CreateTable
 
 import config
 from crypto.envelope import decrypt_field, unwrap_key
@@ -18,7 +20,7 @@ from crypto.words import CODENAME_WORDS, new_codename
 from portal.instance import bootstrap_secret_path
 from portal.keys import grant_binding, report_key_binding
 from portal.store import MIGRATIONS, Store
-from portal.store.models import Group, GroupKeyGrant, Holder, Report
+from portal.store.models import Base, Group, GroupKeyGrant, Holder, Report
 from portal.survivor.service import UnknownCodename, open_report, submit_report
 from tests.conftest import Instance
 
@@ -128,3 +130,11 @@ def test_the_schema_is_at_the_newest_migration(store: Store) -> None:
     with store.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     assert current == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+@pytest.mark.parametrize("table", Base.metadata.sorted_tables, ids=lambda t: t.name)
+def test_every_table_compiles_for_postgresql(table: Table) -> None:
+    ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+    assert ddl.startswith(f"\nCREATE TABLE {table.name}")
+    has_binary = any(isinstance(column.type, LargeBinary) for column in table.columns)
+    assert ("BYTEA" in ddl) is has_binary

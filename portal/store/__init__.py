@@ -9,8 +9,6 @@ tables stay in memory, never in a temporary file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +40,8 @@ class Store:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session for work outside a request (commands, tests)."""
-        with self.sessions() as session:
-            yield session
+        # `with store.session() as session:` for work outside a request.
+        self.session = sessionmaker(engine, expire_on_commit=False)
 
 
 def make_engine(config: Config, pool_size: int = 8) -> Engine:
@@ -128,6 +121,6 @@ def init_app(app: Flask, config: Config) -> Store:
 def db() -> Session:
     """The current request's session, opened on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["store"].sessions()
+        g.db_session = current_app.extensions["store"].session()
     session: Session = g.db_session
     return session
