@@ -111,7 +111,11 @@ def _info(binding: Binding, head: bytes) -> bytes:
 def seal(public_key: PublicKey, plaintext: bytes, binding: Binding) -> bytes:
     """Encrypt to a public key so only the private half can open it."""
     head = header(Kind.SEALED)
-    return head + SUITE.encrypt(plaintext, public_key._hpke, info=_info(binding, head))
+    try:
+        return head + SUITE.encrypt(plaintext, public_key._hpke, info=_info(binding, head))
+    except ValueError:
+        # X25519 refuses low-order points (an all-zero key, say) only here.
+        raise TamperedCiphertext("the public key is malformed: it cannot be sealed to") from None
 
 
 def open_sealed(private_key: PrivateKey, blob: bytes, binding: Binding) -> bytes:

@@ -26,11 +26,11 @@ SALT_SIZE = 16
 _NONCE_SIZE = 12
 _PARAMS = struct.Struct(">IIB")
 _PREFIX_SIZE = HEADER_SIZE + _PARAMS.size + SALT_SIZE + _NONCE_SIZE
-# Anything above these is not a setting we would ever choose: refuse it rather
-# than spend minutes or gigabytes on a doctored blob.
-_MAX_TIME_COST = 64
-_MAX_MEMORY_KIB = 4 * 1024 * 1024
-_MAX_PARALLELISM = 64
+# Anything above these is not a setting we would ever choose (the default is
+# 3 passes over 64 MiB): refuse it rather than spend a doctored blob's cost.
+MAX_TIME_COST = 16
+MAX_MEMORY_KIB = 1024 * 1024
+MAX_PARALLELISM = 16
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,13 @@ class Argon2Params:
     parallelism: int = 4
 
     def __post_init__(self) -> None:
+        values = (self.time_cost, self.memory_kib, self.parallelism)
+        if any(type(value) is not int for value in values):
+            raise ValueError("Argon2id parameters are whole numbers")
         if not (
-            1 <= self.time_cost <= _MAX_TIME_COST
-            and 8 * self.parallelism <= self.memory_kib <= _MAX_MEMORY_KIB
-            and 1 <= self.parallelism <= _MAX_PARALLELISM
+            1 <= self.time_cost <= MAX_TIME_COST
+            and 8 * self.parallelism <= self.memory_kib <= MAX_MEMORY_KIB
+            and 1 <= self.parallelism <= MAX_PARALLELISM
         ):
             raise ValueError("Argon2id parameters are out of range")
 

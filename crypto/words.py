@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from importlib import resources
 
 from cryptography.hazmat.primitives import hashes
@@ -46,8 +47,10 @@ def _index() -> dict[str, int]:
 
 
 def split_words(text: str) -> list[str]:
-    """Lower-case the text and split it into words on anything but letters."""
-    return [w for w in _SEPARATORS.split(text.lower()) if w]
+    """Fold case and accents, then split into words on anything but letters."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return [w for w in _SEPARATORS.split(plain) if w]
 
 
 def _indices(words: list[str]) -> list[int]:
