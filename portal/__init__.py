@@ -6,14 +6,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import config as config_module
-from config import Config
-from portal import admin, advocate, cli, errors, logs, security, staff, store, survivor
+from portal import (
+    admin,
+    advocate,
+    cli,
+    errors,
+    logs,
+    security,
+    staff,
+    store,
+    survivor,
+    uploads,
+)
 
 csrf = CSRFProtect()
+FILES_PER_REQUEST = 5
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -30,8 +41,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=config.secret_key,
         TESTING=config.testing,
-        # Room for the largest file plus the rest of the form.
-        MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
+        # Each file is held to max_upload_bytes as it streams in; the whole
+        # request may carry a few of them.
+        MAX_CONTENT_LENGTH=FILES_PER_REQUEST * config.max_upload_bytes + 8 * 1024 * 1024,
+        # Text fields are parsed in memory: room for an over-long account to
+        # reach the form and get a clear message with the text kept.
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         # A survivor may take hours over an account: the form must not expire
         # and lose it. The token still dies with the session.
         WTF_CSRF_TIME_LIMIT=None,
@@ -39,6 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     logs.init_app(app)
     store.init_app(app, config)
+    uploads.init_app(app)
     security.init_app(app, config)
     csrf.init_app(app)
     errors.init_app(app)
@@ -46,9 +62,3 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app
-
-
-def portal_config() -> Config:
-    """The configuration of the running app."""
-    config: Config = current_app.config["PORTAL"]
-    return config

@@ -1,0 +1,226 @@
+"""Reports as the survivor and the advocates share them: content, thread, files, consent.
+
+Every function here takes the report's data key from its caller (the
+survivor's codename session or an advocate's group key); the server never
+has it otherwise. Each field is encrypted under that key and bound to its
+record and field, so nothing can be moved between reports unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto.envelope import (
+    decrypt_field,
+    decrypt_text,
+    encrypt_field,
+    encrypt_text,
+    unwrap_key,
+    wrap_key,
+)
+from crypto.errors import TamperedCiphertext
+from crypto.format import Binding
+from crypto.stream import StreamDecryptor
+from portal.keys import seal_report_key
+from portal.store.models import (
+    Attachment,
+    AttachmentSegment,
+    Author,
+    ConsentRecord,
+    Group,
+    Message,
+    MessageKind,
+    Report,
+    ReportKeySeal,
+    today,
+)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A survivor's choices about who may read and export their report."""
+
+    advocates_may_read: bool = True
+    export_legal: bool = False
+    export_iopc: bool = False
+    export_statistics: bool = False
+
+    @property
+    def any_export(self) -> bool:
+        """True when staff may export the report for at least one purpose."""
+        return self.export_legal or self.export_iopc or self.export_statistics
+
+    def groups(self) -> tuple[Group, ...]:
+        """The groups the report's data key is sealed to under this consent."""
+        groups = [Group.RECOVERY]
+        if self.advocates_may_read:
+            groups.append(Group.ADVOCATES)
+        if self.any_export:
+            groups.append(Group.EXPORTERS)
+        return tuple(groups)
+
+    @classmethod
+    def of(cls, report: Report) -> Consent:
+        """The consent a report carries now."""
+        return cls(
+            report.advocates_may_read,
+            report.export_legal,
+            report.export_iopc,
+            report.export_statistics,
+        )
+
+
+@dataclass(frozen=True)
+class FileDetails:
+    """What is known about an attachment besides its bytes (stored encrypted)."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    metadata_removed: bool
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One decrypted message or addition."""
+
+    author: Author
+    kind: MessageKind
+    sent_on: str
+    text: str
+
+
+def content_binding(report_id: str) -> Binding:
+    """Where a report's account is bound."""
+    return Binding("reports", report_id, "content")
+
+
+def new_id() -> str:
+    """A random 128-bit record id: ids reveal neither order nor count."""
+    return secrets.token_hex(16)
+
+
+def encrypt_account(data_key: bytes, report_id: str, account: dict[str, Any]) -> bytes:
+    """The account as padded, encrypted JSON."""
+    return encrypt_field(data_key, json.dumps(account).encode("utf-8"), content_binding(report_id))
+
+
+def decrypt_account(data_key: bytes, report: Report) -> dict[str, Any]:
+    """Decrypt a report's account."""
+    account = json.loads(decrypt_field(data_key, report.content, content_binding(report.id)))
+    if not isinstance(account, dict):
+        raise TamperedCiphertext("report content is not an account")
+    return account
+
+
+def apply_consent(session: Session, report: Report, data_key: bytes, consent: Consent) -> None:
+    """Record consent and make the keys match it: seal to groups consented to,
+    delete the seals of groups no longer consented to."""
+    wanted = set(consent.groups())
+    for seal in list(report.seals):
+        if seal.group_key.group not in wanted:
+            report.seals.remove(seal)
+            session.delete(seal)
+    present = {seal.group_key.group for seal in report.seals}
+    report.seals.extend(
+        seal_report_key(
+            session, report.id, data_key, [g for g in consent.groups() if g not in present]
+        )
+    )
+    if consent != Consent.of(report) or not report.consent_history:
+        report.advocates_may_read = consent.advocates_may_read
+        report.export_legal = consent.export_legal
+        report.export_iopc = consent.export_iopc
+        report.export_statistics = consent.export_statistics
+        report.consent_history.append(ConsentRecord(**asdict(consent)))
+
+
+def add_message(
+    report: Report, data_key: bytes, author: Author, kind: MessageKind, text: str
+) -> Message:
+    """Append an encrypted message or addition to a report's thread."""
+    message_id = new_id()
+    message = Message(
+        id=message_id,
+        author=author,
+        kind=kind,
+        sequence=report.next_sequence,
+        body=encrypt_text(data_key, text, Binding("messages", message_id, "body")),
+    )
+    report.next_sequence += 1
+    report.messages.append(message)
+    report.updated_on = today()
+    return message
+
+
+def read_thread(report: Report, data_key: bytes) -> list[ThreadEntry]:
+    """Decrypt a report's thread, oldest first."""
+    return [
+        ThreadEntry(
+            author=m.author,
+            kind=m.kind,
+            sent_on=m.sent_on.isoformat(),
+            text=decrypt_text(data_key, m.body, Binding("messages", m.id, "body")),
+        )
+        for m in report.messages
+    ]
+
+
+def _file_key_binding(attachment_id: str) -> Binding:
+    return Binding("attachments", attachment_id, "file_key")
+
+
+def _details_binding(attachment_id: str) -> Binding:
+    return Binding("attachments", attachment_id, "details")
+
+
+def stream_binding(attachment_id: str) -> Binding:
+    """Where an attachment's segments are bound."""
+    return Binding("attachments", attachment_id, "content")
+
+
+def file_details(attachment: Attachment, data_key: bytes) -> FileDetails:
+    """Decrypt an attachment's name, type, size and hash."""
+    if attachment.details is None:
+        raise TamperedCiphertext("attachment has no details")
+    raw = decrypt_field(data_key, attachment.details, _details_binding(attachment.id))
+    return FileDetails(**json.loads(raw))
+
+
+def claim_attachment(
+    report: Report, data_key: bytes, attachment: Attachment, file_key: bytes, details: FileDetails
+) -> None:
+    """Attach an uploaded file to a report: wrap its key under the report's data key."""
+    attachment.report_id = report.id
+    attachment.file_key = wrap_key(data_key, file_key, _file_key_binding(attachment.id))
+    attachment.details = encrypt_field(
+        data_key, json.dumps(asdict(details)).encode(), _details_binding(attachment.id)
+    )
+    report.updated_on = today()
+
+
+def read_attachment(session: Session, attachment: Attachment, data_key: bytes) -> Iterator[bytes]:
+    """Decrypt an attachment segment by segment, never holding all of it."""
+    if attachment.file_key is None:
+        raise TamperedCiphertext("attachment has no key")
+    file_key = unwrap_key(data_key, attachment.file_key, _file_key_binding(attachment.id))
+    decryptor = StreamDecryptor(file_key, stream_binding(attachment.id), attachment.stream_header)
+    segments = session.scalars(
+        select(AttachmentSegment.data)
+        .where(AttachmentSegment.attachment_id == attachment.id)
+        .order_by(AttachmentSegment.index)
+    )
+    return decryptor.decrypt_segments(segments.yield_per(16))
+
+
+def unseal_for(report: Report, group: Group) -> ReportKeySeal | None:
+    """The seal of a report's data key to a group, if the report has one."""
+    return next((s for s in report.seals if s.group_key.group is group), None)
