@@ -21,7 +21,8 @@ from portal.instance import bootstrap_secret_path
 from portal.keys import grant_binding, report_key_binding
 from portal.store import MIGRATIONS, Store
 from portal.store.models import Base, Group, GroupKeyGrant, Holder, Report
-from portal.survivor.service import UnknownCodename, open_report, submit_report
+from portal.reports import Consent
+from portal.survivor.service import UnknownCodename, sign_in, submit_report, view_report
 from tests.conftest import Instance
 
 MARKER = "MARKER-7f3a9c-strangled-by-officer-4471"
@@ -34,7 +35,7 @@ def _pepper(instance: Instance) -> bytes:
 
 def _submit(store: Store, instance: Instance, account: dict[str, str]) -> str:
     with store.session() as session:
-        receipt = submit_report(session, _pepper(instance), account)
+        receipt = submit_report(session, _pepper(instance), account, Consent())
     assert len(receipt.codename.split()) == CODENAME_WORDS
     return receipt.codename
 
@@ -81,15 +82,15 @@ def test_a_survivor_reads_their_report_back_with_the_codename(
 ) -> None:
     codename = _submit(store, instance, {"account": "what happened"})
     with store.session() as session:
-        _, account = open_report(session, _pepper(instance), codename.upper())
-    assert account == {"account": "what happened"}
+        access = sign_in(session, _pepper(instance), codename.upper())
+        assert view_report(session, access).account == {"account": "what happened"}
 
 
 @pytest.mark.parametrize("typed", ["", "not a codename", "word " * 7])
 def test_a_wrong_codename_finds_nothing(instance: Instance, store: Store, typed: str) -> None:
     _submit(store, instance, {"account": "x"})
     with store.session() as session, pytest.raises(UnknownCodename):
-        open_report(session, _pepper(instance), typed or new_codename())
+        sign_in(session, _pepper(instance), typed or new_codename())
 
 
 def test_the_advocates_group_key_opens_the_report(instance: Instance, store: Store) -> None:
@@ -123,7 +124,7 @@ def test_content_moved_between_reports_fails_loudly(instance: Instance, store: S
         one.content, two.content = two.content, one.content
         session.commit()
     with store.session() as session, pytest.raises(TamperedCiphertext):
-        open_report(session, _pepper(instance), first)
+        view_report(session, sign_in(session, _pepper(instance), first))
 
 
 def test_the_schema_is_at_the_newest_migration(store: Store) -> None:

@@ -1,26 +1,41 @@
 """What survivors do, as functions over a database session.
 
-A report's data key is random; the account is encrypted under it, and the key
-is sealed to the advocates' and recovery groups and wrapped under a key that
-only the codename can derive. The codename itself is never stored.
+A report's data key is random; everything the survivor writes is encrypted
+under it, and the key is sealed to the groups their consent allows and
+wrapped under a key only their codename can derive. The codename itself is
+never stored: the server keeps only an HMAC of it to find the report.
 """
 
 from __future__ import annotations
 
-import json
-import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crypto.envelope import decrypt_field, encrypt_field, new_key, unwrap_key, wrap_key
-from crypto.errors import InvalidPhrase, TamperedCiphertext
+from crypto.envelope import new_key, unwrap_key, wrap_key
+from crypto.errors import InvalidPhrase
 from crypto.format import Binding
 from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
-from portal.keys import seal_report_key
-from portal.store.models import Group, Report
+from portal import audit
+from portal.reports import (
+    Consent,
+    FileDetails,
+    ThreadEntry,
+    add_message,
+    apply_consent,
+    claim_attachment,
+    decrypt_account,
+    encrypt_account,
+    file_details,
+    new_id,
+    read_thread,
+)
+from portal.store.models import Attachment, Author, MessageKind, Report, ReportStatus
+from portal.survivor.sessions import SurvivorAccess
+from portal.uploads import PreparedFile
 
 
 class UnknownCodename(Exception):
@@ -35,8 +50,17 @@ class Receipt:
     reference: str
 
 
-def _content_binding(report_id: str) -> Binding:
-    return Binding("reports", report_id, "content")
+@dataclass(frozen=True)
+class SurvivorView:
+    """Everything a signed-in survivor sees about their report."""
+
+    reference: str
+    status: ReportStatus
+    received_on: str
+    account: dict[str, Any]
+    thread: list[ThreadEntry]
+    files: list[FileDetails]
+    consent: Consent
 
 
 def _survivor_key_binding(report_id: str) -> Binding:
@@ -48,10 +72,39 @@ def reference_of(report_id: str) -> str:
     return report_id[:8].upper()
 
 
-def submit_report(session: Session, pepper: bytes, account: dict[str, Any]) -> Receipt:
-    """Encrypt and store a new report, committed before it returns."""
+def _attach(
+    session: Session, report: Report, data_key: bytes, files: Sequence[PreparedFile]
+) -> None:
+    for prepared in files:
+        upload = prepared.upload
+        attachment = session.get(Attachment, upload.id)
+        if attachment is None or attachment.report_id is not None:
+            raise LookupError("an upload vanished before it could be attached")
+        details = FileDetails(
+            name=upload.filename,
+            media_type=upload.media_type,
+            size=upload.size,
+            sha256=upload.sha256,
+            metadata_removed=prepared.metadata_removed,
+        )
+        claim_attachment(report, data_key, attachment, upload.file_key, details)
+
+
+def _mark_claimed(files: Sequence[PreparedFile]) -> None:
+    for prepared in files:
+        prepared.upload.claimed = True
+
+
+def submit_report(
+    session: Session,
+    pepper: bytes,
+    account: dict[str, Any],
+    consent: Consent,
+    files: Sequence[PreparedFile] = (),
+) -> Receipt:
+    """Encrypt and store a new report; it is committed before this returns."""
     codename = new_codename()
-    report_id = secrets.token_hex(16)
+    report_id = new_id()
     data_key = new_key()
     report = Report(
         id=report_id,
@@ -59,18 +112,19 @@ def submit_report(session: Session, pepper: bytes, account: dict[str, Any]) -> R
         survivor_key=wrap_key(
             codename_wrap_key(codename, report_id), data_key, _survivor_key_binding(report_id)
         ),
-        content=encrypt_field(
-            data_key, json.dumps(account).encode("utf-8"), _content_binding(report_id)
-        ),
+        content=encrypt_account(data_key, report_id, account),
+        next_sequence=0,
     )
-    report.seals = seal_report_key(session, report_id, data_key, (Group.ADVOCATES, Group.RECOVERY))
     session.add(report)
+    apply_consent(session, report, data_key, consent)
+    _attach(session, report, data_key, files)
     session.commit()
+    _mark_claimed(files)
     return Receipt(codename=codename, reference=reference_of(report_id))
 
 
-def open_report(session: Session, pepper: bytes, codename: str) -> tuple[Report, dict[str, Any]]:
-    """Find a report by codename and decrypt its account with the codename's key."""
+def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
+    """Check a codename and unlock its report's data key."""
     try:
         lookup_id = codename_lookup_id(pepper, codename)
     except InvalidPhrase:
@@ -83,7 +137,59 @@ def open_report(session: Session, pepper: bytes, codename: str) -> tuple[Report,
         report.survivor_key,
         _survivor_key_binding(report.id),
     )
-    account = json.loads(decrypt_field(data_key, report.content, _content_binding(report.id)))
-    if not isinstance(account, dict):
-        raise TamperedCiphertext("report content is not an account")
-    return report, account
+    return SurvivorAccess(report.id, data_key)
+
+
+def _report(session: Session, access: SurvivorAccess) -> Report:
+    report = session.get(Report, access.report_id)
+    if report is None:
+        raise UnknownCodename
+    return report
+
+
+def view_report(session: Session, access: SurvivorAccess) -> SurvivorView:
+    """Decrypt what the survivor may see of their report."""
+    report = _report(session, access)
+    return SurvivorView(
+        reference=reference_of(report.id),
+        status=report.status,
+        received_on=report.received_on.isoformat(),
+        account=decrypt_account(access.data_key, report),
+        thread=read_thread(report, access.data_key),
+        files=[file_details(a, access.data_key) for a in report.attachments],
+        consent=Consent.of(report),
+    )
+
+
+def add_to_report(
+    session: Session,
+    access: SurvivorAccess,
+    text: str,
+    kind: MessageKind,
+    files: Sequence[PreparedFile] = (),
+) -> None:
+    """Add more information, a message, or files to the survivor's report."""
+    report = _report(session, access)
+    if text:
+        add_message(report, access.data_key, Author.SURVIVOR, kind, text)
+    _attach(session, report, access.data_key, files)
+    session.commit()
+    _mark_claimed(files)
+
+
+def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -> None:
+    """Record new consent choices and seal or unseal the report's key to match."""
+    report = _report(session, access)
+    apply_consent(session, report, access.data_key, consent)
+    session.commit()
+
+
+def delete_report(session: Session, access: SurvivorAccess) -> None:
+    """Delete the report with all its content, files and keys.
+
+    The audit log records only that a deletion happened, not which report.
+    """
+    report = _report(session, access)
+    session.delete(report)
+    audit.record(session, actor="survivor", action="report deleted")
+    session.commit()

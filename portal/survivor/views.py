@@ -1,13 +1,300 @@
-"""Survivor pages, served under /."""
+"""Survivor pages, served under /. Every form is plain HTML and works without JavaScript."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_wtf.csrf import CSRFError
+from werkzeug.wrappers import Response
+
+from portal.reports import Consent
+from portal.settings import portal_config
+from portal.store import db
+from portal.store.models import MessageKind
+from portal.survivor import service, sessions
+from portal.survivor.forms import (
+    AddForm,
+    CodenameForm,
+    ConsentForm,
+    DeleteForm,
+    EmptyForm,
+    ReportForm,
+    SavedCodenameForm,
+)
+from portal.survivor.sessions import SurvivorAccess
+from portal.throttle import Throttle
+from portal.uploads import prepare_files
 
 bp = Blueprint("survivor", __name__, template_folder="templates")
+View = Callable[..., Any]
+
+
+@bp.record_once
+def _create_throttle(state: BlueprintSetupState) -> None:
+    # Failed codenames: 10 per client per 15 minutes, 300 overall (see throttle.py).
+    state.app.extensions["codename_throttle"] = Throttle(
+        per_client=10, overall=300, window_seconds=15 * 60
+    )
+
+
+def _throttle() -> Throttle:
+    throttle: Throttle = current_app.extensions["codename_throttle"]
+    return throttle
+
+
+def _cookie_name() -> str:
+    return "__Host-return" if portal_config().secure_transport else "return"
+
+
+def _forget_session(response: Response) -> Response:
+    """End the survivor's server-side session and remove its cookie."""
+    sessions.end(db(), request.cookies.get(_cookie_name()))
+    response.delete_cookie(
+        _cookie_name(),
+        path="/",
+        secure=portal_config().secure_transport,
+        httponly=True,
+        samesite="Strict",
+    )
+    return response
+
+
+def survivor_required(view: View) -> View:
+    """Pass the signed-in survivor's access to the view, or send them to /return."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        access = sessions.resume(db(), request.cookies.get(_cookie_name()))
+        if access is None:
+            return redirect(url_for("survivor.return_", expired=1))
+        return view(access, *args, **kwargs)
+
+    return wrapped
+
+
+def _account(form: ReportForm) -> dict[str, Any]:
+    officers = [
+        {key: entry.data[key] for key in ("name", "number", "rank", "role")}
+        for entry in form.officers
+        if any(entry.data[key] for key in ("name", "number", "rank", "role"))
+    ]
+    fields = (
+        "in_danger",
+        "what_happened",
+        "when",
+        "where",
+        "force",
+        "harms",
+        "harm_other",
+        "reported_before",
+        "reported_outcome",
+        "contact_method",
+        "contact_details",
+    )
+    account = {name: getattr(form, name).data for name in fields}
+    account["officers"] = officers
+    return account
+
+
+def _consent(form: ReportForm | ConsentForm) -> Consent:
+    return Consent(
+        advocates_may_read=form.consent_read.data,
+        export_legal=form.consent_legal.data,
+        export_iopc=form.consent_iopc.data,
+        export_statistics=form.consent_statistics.data,
+    )
+
+
+def _limit_mb() -> int:
+    return portal_config().max_upload_bytes // (1024 * 1024)
 
 
 @bp.get("/")
 def index() -> str:
-    """The landing page: what the service is and who reads a report."""
+    """The landing page: what the service is, who reads a report, what happens next."""
     return render_template("survivor/index.html")
+
+
+@bp.get("/safety")
+def safety() -> str:
+    """Advice on using the service safely."""
+    return render_template("survivor/safety.html")
+
+
+@bp.get("/exit")
+def exit_page() -> Response:
+    """Leave at once for a neutral site, ending any session on the way."""
+    session.clear()
+    response = _forget_session(redirect(portal_config().exit_url, code=303))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report() -> str:
+    """The report form; on success, the codename page (shown once, never stored)."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return render_template("survivor/report.html", form=form, limit_mb=_limit_mb())
+    files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
+    if problems:
+        return render_template(
+            "survivor/report.html", form=form, problems=problems, limit_mb=_limit_mb()
+        )
+    receipt = service.submit_report(
+        db(), portal_config().lookup_pepper, _account(form), _consent(form), files
+    )
+    saved = SavedCodenameForm(codename=receipt.codename)
+    return render_template(
+        "survivor/codename.html",
+        receipt=receipt,
+        form=saved,
+        in_danger=form.in_danger.data == "yes",
+    )
+
+
+@bp.post("/report/saved")
+def saved() -> Response | str:
+    """The survivor confirms they saved the codename; then, what happens next."""
+    form = SavedCodenameForm()
+    if form.validate_on_submit():
+        return redirect(url_for("survivor.next_steps"), code=303)
+    codename = form.codename.data or ""
+    try:
+        service.sign_in(db(), portal_config().lookup_pepper, codename)
+    except service.UnknownCodename:
+        abort(400)
+    receipt = service.Receipt(codename=codename, reference="")
+    return render_template("survivor/codename.html", receipt=receipt, form=form, in_danger=False)
+
+
+@bp.get("/report/next")
+def next_steps() -> str:
+    """What happens after a report is sent."""
+    return render_template("survivor/next.html")
+
+
+@bp.route("/return", methods=["GET", "POST"], endpoint="return_")
+def return_() -> Response | tuple[str, int] | str:
+    """Enter a codename to come back to a report."""
+    form = CodenameForm()
+    expired = request.args.get("expired") == "1"
+    if not form.validate_on_submit():
+        return render_template("survivor/return.html", form=form, expired=expired)
+    if not _throttle().allowed(request.remote_addr):
+        return render_template("survivor/return.html", form=form, throttled=True), 429
+    try:
+        access = service.sign_in(db(), portal_config().lookup_pepper, form.codename.data or "")
+    except service.UnknownCodename:
+        _throttle().failed(request.remote_addr)
+        return render_template("survivor/return.html", form=form, unknown=True), 200
+    response = redirect(url_for("survivor.my_report"), code=303)
+    response.set_cookie(
+        _cookie_name(),
+        sessions.start(db(), access),
+        path="/",
+        httponly=True,
+        secure=portal_config().secure_transport,
+        samesite="Strict",
+    )
+    return response
+
+
+@bp.get("/return/report")
+@survivor_required
+def my_report(access: SurvivorAccess) -> str:
+    """The survivor's report: status, replies, what they sent, their choices."""
+    view = service.view_report(db(), access)
+    return render_template(
+        "survivor/my_report.html",
+        view=view,
+        add_form=AddForm(),
+        sign_out=EmptyForm(),
+        limit_mb=_limit_mb(),
+    )
+
+
+@bp.post("/return/add")
+@survivor_required
+def add(access: SurvivorAccess) -> Response | str:
+    """Send a message, more information, or files."""
+    form = AddForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
+        if not problems:
+            service.add_to_report(
+                db(), access, form.text.data or "", MessageKind(form.kind.data), files
+            )
+            return redirect(url_for("survivor.my_report", sent=1), code=303)
+    view = service.view_report(db(), access)
+    return render_template(
+        "survivor/my_report.html",
+        view=view,
+        add_form=form,
+        problems=problems,
+        sign_out=EmptyForm(),
+        limit_mb=_limit_mb(),
+    )
+
+
+@bp.route("/return/consent", methods=["GET", "POST"])
+@survivor_required
+def consent(access: SurvivorAccess) -> Response | str:
+    """Change who may read and export the report."""
+    form = ConsentForm()
+    if form.validate_on_submit():
+        service.change_consent(db(), access, _consent(form))
+        return redirect(url_for("survivor.my_report", saved=1), code=303)
+    if request.method == "GET":
+        current = service.view_report(db(), access).consent
+        form.consent_read.data = current.advocates_may_read
+        form.consent_legal.data = current.export_legal
+        form.consent_iopc.data = current.export_iopc
+        form.consent_statistics.data = current.export_statistics
+    return render_template("survivor/consent.html", form=form)
+
+
+@bp.route("/return/delete", methods=["GET", "POST"])
+@survivor_required
+def delete(access: SurvivorAccess) -> Response | str:
+    """Delete the report for good, after a confirmation."""
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        return render_template("survivor/delete.html", form=form)
+    service.delete_report(db(), access)
+    return _forget_session(make_response(render_template("survivor/deleted.html")))
+
+
+@bp.post("/return/sign-out")
+def sign_out() -> Response:
+    """End the survivor's session (CSRF is checked app-wide before this runs)."""
+    return _forget_session(redirect(url_for("survivor.index"), code=303))
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error: CSRFError) -> tuple[str, int]:
+    """A form whose token expired is shown again with everything typed, never lost."""
+    notice = "Nothing has been sent yet. For your safety, please check and send again."
+    if request.endpoint == "survivor.report":
+        form = ReportForm()
+        return render_template(
+            "survivor/report.html", form=form, notice=notice, limit_mb=_limit_mb()
+        ), 400
+    title = "This form has expired"
+    detail = "For your safety, forms expire. Please go back, reload the page and try again."
+    return render_template("error.html", title=title, detail=detail), 400

@@ -1,0 +1,242 @@
+"""The survivor's forms. Every question is optional and every limit is named."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.survivor.choices import (
+    CONTACT_METHODS,
+    FORCES,
+    HARMS,
+    OFFICER_ROLES,
+    YES_NO_UNSURE,
+)
+
+ACCOUNT_MAX_CHARS = 100_000
+MESSAGE_MAX_CHARS = 20_000
+SHORT_MAX_CHARS = 200
+MEDIUM_MAX_CHARS = 2_000
+OFFICER_ROWS = 3
+CODENAME_MAX_CHARS = 300
+
+# Control characters other than tab and newlines carry no meaning in an
+# account and upset later readers (PDF, CSV): drop them, keep everything else.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: Any) -> Any:
+    """Drop control characters and surrounding space from a submitted string."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value).strip()
+    return value
+
+
+def _options(pairs: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _too_long(limit: int) -> Length:
+    return Length(max=limit, message=f"Please keep this under {limit:,} characters.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OfficerForm(Form):
+    """One officer the survivor names (all optional)."""
+
+    name = StringField("Name", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)])
+    number = StringField(
+        "Collar or warrant number",
+        filters=[clean_text],
+        validators=[_too_long(SHORT_MAX_CHARS)],
+    )
+    rank = StringField("Rank", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)])
+    role = SelectField("Who they are to you", choices=_options(OFFICER_ROLES), default="")
+
+
+class ReportForm(FlaskForm):
+    """The whole report on one page, in sections; nothing is required on its own."""
+
+    in_danger = RadioField(
+        "Are you in danger now?",
+        choices=_options((("yes", "Yes"), ("no", "No"))),
+        validators=[Optional()],
+    )
+    what_happened = TextAreaField(
+        "What happened",
+        filters=[clean_text],
+        validators=[_too_long(ACCOUNT_MAX_CHARS)],
+    )
+    when = StringField(
+        "When did it happen?", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)]
+    )
+    where = StringField(
+        "Where did it happen?", filters=[clean_text], validators=[_too_long(MEDIUM_MAX_CHARS)]
+    )
+    force = SelectField("Which police force was involved?", choices=_options(FORCES), default="")
+    officers = FieldList(FormField(OfficerForm), min_entries=OFFICER_ROWS, max_entries=OFFICER_ROWS)
+    harms = MultiCheckboxField("What kinds of harm happened?", choices=_options(HARMS))
+    harm_other = StringField(
+        "If something else, what?", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)]
+    )
+    reported_before = RadioField(
+        "Have you reported this before?", choices=_options(YES_NO_UNSURE), validators=[Optional()]
+    )
+    reported_outcome = TextAreaField(
+        "Who did you tell, and what happened?",
+        filters=[clean_text],
+        validators=[_too_long(MEDIUM_MAX_CHARS * 5)],
+    )
+    contact_method = RadioField(
+        "How may we contact you?",
+        choices=_options(CONTACT_METHODS),
+        default="inbox",
+        validators=[Optional()],
+    )
+    contact_details = TextAreaField(
+        "Safe contact details, and when it is safe to contact you",
+        filters=[clean_text],
+        validators=[_too_long(MEDIUM_MAX_CHARS)],
+    )
+    consent_read = BooleanField("Advocates at the charity may read my report", default=True)
+    consent_legal = BooleanField("The charity's legal team may receive my report")
+    consent_iopc = BooleanField(
+        "My report may be sent to the IOPC or a police professional standards department"
+    )
+    consent_statistics = BooleanField("My report may be counted in anonymous statistics")
+    files = MultipleFileField("Evidence files (optional)")
+    keep_metadata = BooleanField("Keep hidden details in my photos (for example where and when)")
+    submit = SubmitField("Send my report")
+
+    def validate_officers(self, field: FieldList[Any]) -> None:
+        """Refuse tampered requests that send more officer rows than the form has."""
+        if len(field.entries) > OFFICER_ROWS:
+            raise ValidationError("Too many officers were sent.")
+
+    def has_files(self) -> bool:
+        """True when at least one file was chosen."""
+        return any(getattr(f, "filename", "") for f in self.files.data or [])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Every field is optional, but a report needs some account or a file."""
+        if not super().validate(extra_validators):
+            return False
+        if not self.what_happened.data and not self.has_files():
+            self.what_happened.errors = [
+                "Please write something about what happened, or attach a file."
+            ]
+            return False
+        return True
+
+
+class SavedCodenameForm(FlaskForm):
+    """Confirming the codename was saved (the codename travels back in the page only)."""
+
+    codename = StringField(validators=[DataRequired(), Length(max=CODENAME_MAX_CHARS)])
+    saved = BooleanField(
+        "I have saved my codename somewhere safe",
+        validators=[DataRequired(message="Please confirm that you have saved your codename.")],
+    )
+    submit = SubmitField("Continue")
+
+
+class CodenameForm(FlaskForm):
+    """Entering a codename to come back to a report."""
+
+    codename = StringField(
+        "Your codename",
+        filters=[clean_text],
+        validators=[
+            DataRequired(message="Please enter your codename."),
+            Length(max=CODENAME_MAX_CHARS, message="That is too long to be a codename."),
+        ],
+    )
+    submit = SubmitField("Continue")
+
+
+class AddForm(FlaskForm):
+    """Adding information, a message or files to an existing report."""
+
+    kind = RadioField(
+        "What are you sending?",
+        choices=_options(
+            (
+                ("message", "A message to the advocates"),
+                ("addition", "More information for my report"),
+            )
+        ),
+        default="message",
+    )
+    text = TextAreaField(
+        "Your message or information",
+        filters=[clean_text],
+        validators=[_too_long(ACCOUNT_MAX_CHARS)],
+    )
+    files = MultipleFileField("Files (optional)")
+    keep_metadata = BooleanField("Keep hidden details in my photos (for example where and when)")
+    submit = SubmitField("Send")
+
+    def has_files(self) -> bool:
+        """True when at least one file was chosen."""
+        return any(getattr(f, "filename", "") for f in self.files.data or [])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Something must be sent: text or a file."""
+        if not super().validate(extra_validators):
+            return False
+        if not self.text.data and not self.has_files():
+            self.text.errors = ["Please write something or attach a file."]
+            return False
+        return True
+
+
+class ConsentForm(FlaskForm):
+    """Changing consent choices."""
+
+    consent_read = BooleanField("Advocates at the charity may read my report")
+    consent_legal = BooleanField("The charity's legal team may receive my report")
+    consent_iopc = BooleanField(
+        "My report may be sent to the IOPC or a police professional standards department"
+    )
+    consent_statistics = BooleanField("My report may be counted in anonymous statistics")
+    submit = SubmitField("Save my choices")
+
+
+class DeleteForm(FlaskForm):
+    """Deleting the report, with a confirmation."""
+
+    confirm = BooleanField(
+        "I understand that my report, files and messages will be deleted for good",
+        validators=[DataRequired(message="Please tick the box to confirm.")],
+    )
+    submit = SubmitField("Delete my report")
+
+
+class EmptyForm(FlaskForm):
+    """A button-only POST: still carries a CSRF token."""
+
+    submit = SubmitField()

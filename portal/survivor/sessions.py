@@ -1,0 +1,112 @@
+"""A survivor's signed-in session after entering their codename.
+
+The server keeps only ciphertext: the session's state (which report, its data
+key, when it started and was last used) is encrypted under a random key that
+lives only in the survivor's cookie. Without the cookie the row is useless,
+and the database records no time of day. Sessions end after 15 minutes idle,
+two hours at most, on sign-out, and on "Exit this page".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from crypto.envelope import new_key, unwrap_key, wrap_key
+from crypto.errors import CryptoError
+from crypto.format import Binding
+from portal.store.models import SurvivorSession, today
+
+IDLE_SECONDS = 15 * 60
+ABSOLUTE_SECONDS = 2 * 60 * 60
+
+
+@dataclass(frozen=True)
+class SurvivorAccess:
+    """What a signed-in survivor holds: their report and its data key."""
+
+    report_id: str
+    data_key: bytes
+
+
+def _binding(session_id: str) -> Binding:
+    return Binding("survivor_sessions", session_id, "state")
+
+
+def _seal_state(key: bytes, session_id: str, access: SurvivorAccess, started: int) -> bytes:
+    state = {
+        "report_id": access.report_id,
+        "data_key": access.data_key.hex(),
+        "started": started,
+        "seen": int(time.time()),
+    }
+    return wrap_key(key, json.dumps(state).encode(), _binding(session_id))
+
+
+def start(session: Session, access: SurvivorAccess) -> str:
+    """Store a new session and return the cookie value that unlocks it."""
+    session_id, key = secrets.token_hex(16), new_key()
+    state = _seal_state(key, session_id, access, int(time.time()))
+    session.add(SurvivorSession(id=session_id, state=state))
+    session.commit()
+    return f"{session_id}.{base64.urlsafe_b64encode(key).decode()}"
+
+
+def _parse(cookie: str) -> tuple[str, bytes] | None:
+    session_id, _, encoded = cookie.partition(".")
+    try:
+        key = base64.urlsafe_b64decode(encoded.encode())
+    except (binascii.Error, ValueError):
+        return None
+    if len(session_id) != 32 or len(key) != 32:
+        return None
+    return session_id, key
+
+
+def resume(session: Session, cookie: str | None) -> SurvivorAccess | None:
+    """The access a cookie unlocks, refreshed; None if missing, expired or altered."""
+    parsed = _parse(cookie or "")
+    if parsed is None:
+        return None
+    session_id, key = parsed
+    row = session.get(SurvivorSession, session_id)
+    if row is None:
+        return None
+    try:
+        state = json.loads(unwrap_key(key, row.state, _binding(session_id)))
+    except (CryptoError, ValueError):
+        return None
+    now = int(time.time())
+    if now - state["seen"] > IDLE_SECONDS or now - state["started"] > ABSOLUTE_SECONDS:
+        session.delete(row)
+        session.commit()
+        return None
+    access = SurvivorAccess(state["report_id"], bytes.fromhex(state["data_key"]))
+    row.state = _seal_state(key, session_id, access, state["started"])
+    session.commit()
+    return access
+
+
+def end(session: Session, cookie: str | None) -> None:
+    """Delete the session a cookie names, if any."""
+    parsed = _parse(cookie or "")
+    if parsed is not None:
+        session.execute(delete(SurvivorSession).where(SurvivorSession.id == parsed[0]))
+        session.commit()
+
+
+def sweep(session: Session) -> int:
+    """Delete sessions begun before yesterday: none can still be valid."""
+    result = session.execute(
+        delete(SurvivorSession).where(SurvivorSession.created_on < today() - timedelta(days=1))
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,212 @@
+"""A survivor's whole journey: report, codename, return, replies, additions, consent, deletion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crypto.words import CODENAME_WORDS
+from portal import audit
+from portal.reports import add_message, decrypt_account, read_thread
+from portal.store import Store
+from portal.store.models import (
+    AuditEvent,
+    Author,
+    ConsentRecord,
+    Group,
+    MessageKind,
+    Report,
+    ReportKeySeal,
+)
+from tests.conftest import Instance
+from tests.survivor.conftest import (
+    advocates_key,
+    csrf_token,
+    post_report,
+    report_key_for,
+    sign_in,
+    submit,
+)
+
+ACCOUNT = "He held me against the wall by my throat."
+
+
+def test_submitting_shows_a_codename_once_and_a_reference(client: FlaskClient) -> None:
+    response = post_report(client, {"what_happened": ACCOUNT, "in_danger": "no"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    codename = re.search(r'<p class="codename" lang="en">([a-z ]+)</p>', page)
+    assert codename and len(codename.group(1).split()) == CODENAME_WORDS
+    assert "This is the only time you will see your codename" in page
+    assert re.search(r"Your reference is <strong>[0-9A-F]{8}</strong>", page)
+    assert "If you are in danger now" not in page.split("<h1>")[1]
+
+
+def test_in_danger_shows_999_before_anything_else(client: FlaskClient) -> None:
+    page = post_report(client, {"what_happened": ACCOUNT, "in_danger": "yes"}).get_data(
+        as_text=True
+    )
+    main = page.split('<main id="main"', 1)[1]
+    assert main.index("Call 999") < main.index("Your report has been sent")
+
+
+def test_the_survivor_must_confirm_saving_the_codename(client: FlaskClient) -> None:
+    codename = submit(client, what_happened=ACCOUNT)
+    token = csrf_token(client, "/report")
+    unconfirmed = client.post("/report/saved", data={"csrf_token": token, "codename": codename})
+    assert unconfirmed.status_code == 200
+    assert "Please confirm that you have saved your codename" in unconfirmed.text
+    assert codename in unconfirmed.text  # shown again, not lost
+    confirmed = client.post(
+        "/report/saved", data={"csrf_token": token, "codename": codename, "saved": "y"}
+    )
+    assert confirmed.status_code == 303
+    assert client.get(confirmed.headers["Location"]).status_code == 200
+
+
+def test_the_confirmation_page_echoes_only_real_codenames(client: FlaskClient) -> None:
+    token = csrf_token(client, "/report")
+    forged = client.post(
+        "/report/saved", data={"csrf_token": token, "codename": "<b>not one of ours</b>"}
+    )
+    assert forged.status_code == 400
+    assert "not one of ours" not in forged.text
+
+
+def test_a_survivor_comes_back_and_reads_an_advocates_reply(
+    client: FlaskClient, instance: Instance, store: Store, only_report: Callable[[], Report]
+) -> None:
+    codename = submit(client, what_happened=ACCOUNT)
+    report = only_report()
+    group_key = advocates_key(instance, store)
+    with store.session() as session:
+        report = session.get(Report, report.id)
+        assert report is not None
+        data_key = report_key_for(group_key, report, Group.ADVOCATES)
+        assert decrypt_account(data_key, report)["what_happened"] == ACCOUNT
+        add_message(report, data_key, Author.ADVOCATE, MessageKind.MESSAGE, "We believe you.")
+        session.commit()
+
+    response = sign_in(client, codename)
+    assert response.status_code == 303
+    page = client.get("/return/report").get_data(as_text=True)
+    assert "We believe you." in page
+    assert ACCOUNT in page
+
+
+def test_the_survivor_adds_information_and_a_message(
+    client: FlaskClient, instance: Instance, store: Store, only_report: Callable[[], Report]
+) -> None:
+    codename = submit(client, what_happened=ACCOUNT)
+    sign_in(client, codename)
+    for kind, text in (("addition", "It happened again in May."), ("message", "Call me Tuesday")):
+        token = csrf_token(client, "/return/report")
+        response = client.post(
+            "/return/add",
+            data={"csrf_token": token, "kind": kind, "text": text},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 303
+    page = client.get("/return/report").get_data(as_text=True)
+    assert "It happened again in May." in page and "Call me Tuesday" in page
+    report = only_report()
+    data_key = report_key_for(advocates_key(instance, store), report, Group.ADVOCATES)
+    thread = read_thread(report, data_key)
+    assert [(e.author, e.kind, e.text) for e in thread] == [
+        (Author.SURVIVOR, MessageKind.ADDITION, "It happened again in May."),
+        (Author.SURVIVOR, MessageKind.MESSAGE, "Call me Tuesday"),
+    ]
+
+
+def _groups(report: Report) -> set[Group]:
+    return {seal.group_key.group for seal in report.seals}
+
+
+def test_consent_to_export_seals_the_key_to_exporters_and_withdrawal_unseals_it(
+    client: FlaskClient, store: Store, only_report: Callable[[], Report]
+) -> None:
+    codename = submit(client, what_happened=ACCOUNT)
+    assert _groups(only_report()) == {Group.ADVOCATES, Group.RECOVERY}
+    sign_in(client, codename)
+
+    def choose(**choices: str) -> None:
+        token = csrf_token(client, "/return/consent")
+        response = client.post("/return/consent", data={"csrf_token": token, **choices})
+        assert response.status_code == 303
+
+    choose(consent_read="y", consent_legal="y")
+    report = only_report()
+    assert _groups(report) == {Group.ADVOCATES, Group.RECOVERY, Group.EXPORTERS}
+    assert report.export_legal and not report.export_iopc
+    choose(consent_read="y")
+    assert _groups(only_report()) == {Group.ADVOCATES, Group.RECOVERY}
+    choose()  # keep a sealed record only
+    assert _groups(only_report()) == {Group.RECOVERY}
+    with store.session() as session:
+        history = session.scalars(select(ConsentRecord).order_by(ConsentRecord.id)).all()
+    assert [(c.advocates_may_read, c.export_legal) for c in history] == [
+        (True, False),
+        (True, True),
+        (True, False),
+        (False, False),
+    ]
+
+
+def test_a_sealed_record_only_report_cannot_be_read_by_advocates(
+    client: FlaskClient, only_report: Callable[[], Report]
+) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/report",
+        data={"csrf_token": token, "what_happened": ACCOUNT},  # consent_read unticked
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert _groups(only_report()) == {Group.RECOVERY}
+
+
+def test_deleting_removes_content_keys_and_codename_access(
+    client: FlaskClient, store: Store
+) -> None:
+    codename = submit(client, what_happened=ACCOUNT)
+    sign_in(client, codename)
+    token = csrf_token(client, "/return/delete")
+    unconfirmed = client.post("/return/delete", data={"csrf_token": token})
+    assert "Please tick the box to confirm" in unconfirmed.text
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 1
+    deleted = client.post("/return/delete", data={"csrf_token": token, "confirm": "y"})
+    assert deleted.status_code == 200 and "has been deleted" in deleted.text
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 0
+        assert session.scalar(select(func.count()).select_from(ReportKeySeal)) == 0
+        events = session.scalars(select(AuditEvent)).all()
+        assert [(e.actor, e.action, e.subject, e.detail) for e in events] == [
+            ("survivor", "report deleted", None, None)
+        ]
+        assert audit.verify(session).intact
+    again = sign_in(client, codename)
+    assert again.status_code == 200 and "could not find a report" in again.text
+    assert client.get("/return/report").status_code == 302
+
+
+def test_signing_out_ends_the_session(client: FlaskClient) -> None:
+    sign_in(client, submit(client, what_happened=ACCOUNT))
+    assert client.get("/return/report").status_code == 200
+    token = csrf_token(client, "/return/report")
+    assert client.post("/return/sign-out", data={"csrf_token": token}).status_code == 303
+    assert client.get("/return/report").status_code == 302
+
+
+@pytest.mark.parametrize("typed", ["", "one two three", "x" * 300, "<script>alert(1)</script>"])
+def test_a_wrong_codename_gets_one_neutral_message(client: FlaskClient, typed: str) -> None:
+    submit(client, what_happened=ACCOUNT)
+    response = sign_in(client, typed)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("could not find a report" in page) or ("Please enter your codename" in page)
+    assert "<script>alert(1)</script>" not in page
