@@ -55,12 +55,18 @@ def init_command(public_url: str) -> None:
 
 
 def _upgrade() -> None:
+    """Bring the schema up to date, then sweep what a crash may have left behind."""
     from portal import store
+    from portal.survivor import sessions
+    from portal.uploads import sweep_abandoned
 
     config = config_module.load()
     engine = store.make_engine(config)
     try:
         store.upgrade(engine)
+        with store.Store(engine).session() as session:
+            sweep_abandoned(session)
+            sessions.sweep(session)
     finally:
         engine.dispose()
 

@@ -21,13 +21,14 @@ from typing import IO, Any
 
 from flask import Flask, Request, current_app, g, has_request_context
 from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from crypto.envelope import new_key
 from crypto.stream import SEGMENT_SIZE, StreamDecryptor, StreamEncryptor
 from portal.metadata import CLEANABLE, STRIPPERS, UNCLEANABLE, UnreadableImage, sniff_media_type
 from portal.reports import new_id, stream_binding
-from portal.store.models import Attachment, AttachmentSegment
+from portal.store.models import Attachment, AttachmentSegment, today
 
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
 _SNIFF_BYTES = 16
@@ -260,3 +261,16 @@ def init_app(app: Flask) -> None:
         for upload in g.pop("uploads", []):
             if not upload.claimed:
                 upload.discard()
+
+
+def sweep_abandoned(session: Session) -> int:
+    """Delete uploads never attached to a report (a crash mid-upload) from before today.
+
+    Their keys died with the process that received them, so they were
+    unreadable already; this reclaims the space.
+    """
+    result = session.execute(
+        delete(Attachment).where(Attachment.report_id.is_(None), Attachment.uploaded_on < today())
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

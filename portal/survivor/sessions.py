@@ -53,6 +53,7 @@ def _seal_state(key: bytes, session_id: str, access: SurvivorAccess, started: in
 
 def start(session: Session, access: SurvivorAccess) -> str:
     """Store a new session and return the cookie value that unlocks it."""
+    sweep(session)
     session_id, key = secrets.token_hex(16), new_key()
     state = _seal_state(key, session_id, access, int(time.time()))
     session.add(SurvivorSession(id=session_id, state=state))
