@@ -11,7 +11,16 @@ from __future__ import annotations
 import datetime
 import enum
 
-from sqlalchemy import Date, Enum, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -66,7 +75,11 @@ class GroupKeyGrant(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_key_id: Mapped[int] = mapped_column(ForeignKey("group_keys.id", ondelete="CASCADE"))
     holder: Mapped[Holder] = mapped_column(Enum(Holder, native_enum=False, length=16))
-    account_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE", name="fk_group_key_grants_account_id"),
+        default=None,
+        index=True,
+    )
     sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
 
     group_key: Mapped[GroupKey] = relationship(back_populates="grants")
@@ -80,6 +93,15 @@ class ReportStatus(enum.StrEnum):
     AWAITING_SURVIVOR = "awaiting survivor"
     REFERRED = "referred"
     CLOSED = "closed"
+
+
+class Priority(enum.StrEnum):
+    """How urgently a report needs attention."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
 
 
 class Report(Base):
@@ -107,6 +129,20 @@ class Report(Base):
     export_iopc: Mapped[bool] = mapped_column(default=False)
     export_statistics: Mapped[bool] = mapped_column(default=False)
     next_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Triage, set by advocates: workflow metadata, kept in clear to sort and filter.
+    priority: Mapped[Priority] = mapped_column(
+        Enum(Priority, native_enum=False, length=16), default=Priority.NORMAL
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL", name="fk_reports_assignee_id"),
+        default=None,
+        index=True,
+    )
+    review_on: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    # Advocates' tags for the case, encrypted under the data key.
+    tags: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # True once an advocate's session has computed the report's blind index.
+    indexed: Mapped[bool] = mapped_column(default=False, index=True)
 
     seals: Mapped[list[ReportKeySeal]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True
@@ -145,10 +181,11 @@ class Author(enum.StrEnum):
 
 
 class MessageKind(enum.StrEnum):
-    """A message to the other side, or more information added to the account."""
+    """A message to the other side, more information, or an advocates' internal note."""
 
     MESSAGE = "message"
     ADDITION = "addition"
+    NOTE = "note"  # never shown to the survivor
 
 
 class Message(Base):
@@ -243,3 +280,91 @@ class AuditEvent(Base):
     # so the chain can never fork.
     previous_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+
+
+class Role(enum.StrEnum):
+    """What an account is for. Only advocates and staff ever hold group keys."""
+
+    ADVOCATE = "advocate"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class Account(Base):
+    """A charity account: its personal key pair, wrapped under its passphrase.
+
+    The TOTP secret is encrypted under a key derived from the personal private
+    key, so it too is unreadable without the passphrase.
+    """
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    # The last TOTP time step accepted: a code is never accepted twice.
+    last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+
+
+class AccountSession(Base):
+    """A signed-in account: its unlocked keys encrypted under a key in its cookie."""
+
+    __tablename__ = "account_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    started_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """A one-time link to create an account; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    created_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    expires_on: Mapped[datetime.date] = mapped_column(Date)
+
+
+class IndexKey(Base):
+    """The advocates' blind-index key, sealed to one version of their group key.
+
+    Tags are HMACs under this key, so the database can be searched for "reports
+    naming force X" or "this officer" without holding the words themselves.
+    """
+
+    __tablename__ = "index_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_key_id: Mapped[int] = mapped_column(ForeignKey("group_keys.id"), unique=True)
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+
+    group_key: Mapped[GroupKey] = relationship()
+
+
+class ReportTag(Base):
+    """One blind-index tag of a report (its force, a harm, danger, or an officer)."""
+
+    __tablename__ = "report_tags"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True, index=True)
+    # What the tag is about (force, harm, danger, officer), never its value.
+    kind: Mapped[str] = mapped_column(String(16))
