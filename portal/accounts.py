@@ -1,0 +1,444 @@
+"""Charity accounts: creation, passphrases, sign-in with TOTP, and group-key grants.
+
+Each account has a personal key pair; the private half is wrapped under
+Argon2id(passphrase), so one Argon2id call at sign-in unlocks it and, with it,
+the TOTP secret and every group key sealed to the account. An admin account
+never holds a group key, so an admin can never decrypt a report.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyotp
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from crypto.envelope import unwrap_key, wrap_key
+from crypto.errors import CryptoError, WrongPassphrase
+from crypto.format import Binding
+from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
+from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, wrap_with_passphrase
+from portal import audit
+from portal.instance import bootstrap_secret_path
+from portal.keys import current_group_key, grant_binding
+from portal.store.models import (
+    Account,
+    AccountSession,
+    Group,
+    GroupKey,
+    GroupKeyGrant,
+    Holder,
+    Invitation,
+    Role,
+    today,
+)
+
+MIN_PASSPHRASE_LENGTH = 12
+MAX_PASSPHRASE_LENGTH = 1024
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MAX_FAILED_LOGINS = 5
+LOCKOUT = datetime.timedelta(minutes=15)
+TOTP_STEP_SECONDS = 30
+ROLE_GROUP = {Role.ADVOCATE: Group.ADVOCATES, Role.STAFF: Group.EXPORTERS}
+
+
+class AccountError(Exception):
+    """An account could not be created or changed; the message says why, plainly."""
+
+
+class LoginFailed(Exception):
+    """Sign-in failed. Deliberately says nothing about which part was wrong."""
+
+
+class AccountLocked(LoginFailed):
+    """Too many failed sign-ins: the account is locked for a while."""
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A new account and the otpauth:// URI to put in an authenticator app."""
+
+    account_id: int
+    name: str
+    otpauth_uri: str
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """A signed-in account with its personal key unlocked."""
+
+    account_id: int
+    name: str
+    role: Role
+    personal_key: PrivateKey
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_passphrase(passphrase: str, name: str) -> None:
+    """Refuse short or common passphrases (by length and known lists, not character classes)."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise AccountError(
+            f"Passphrases need at least {MIN_PASSPHRASE_LENGTH} characters. "
+            "Several unrelated words are easy to remember and hard to guess."
+        )
+    if len(passphrase) > MAX_PASSPHRASE_LENGTH:
+        raise AccountError(f"Passphrases can be at most {MAX_PASSPHRASE_LENGTH} characters.")
+    if passphrase.casefold() in _common_passwords() or name.casefold() in passphrase.casefold():
+        raise AccountError("That passphrase is too common or contains the account name.")
+    # zxcvbn scores against lists of common passwords, words and names.
+    if zxcvbn(passphrase[:100], user_inputs=[name])["score"] < 3:
+        raise AccountError("That passphrase is too easy to guess: add more unrelated words.")
+
+
+def check_name(name: str) -> str:
+    """Account names: letters, digits, dot, dash and underscore, up to 64 characters."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise AccountError(
+            "Names use letters, digits, dots, dashes and underscores, up to 64 characters."
+        )
+    return name
+
+
+def _private_binding(name: str) -> Binding:
+    return Binding("accounts", name, "private_key")
+
+
+def _totp_binding(name: str) -> Binding:
+    return Binding("accounts", name, "totp_secret")
+
+
+def _totp_key(personal: PrivateKey) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal/v1/totp-secret"
+    ).derive(personal.seed)
+
+
+def create_account(
+    session: Session,
+    name: str,
+    role: Role,
+    passphrase: str,
+    argon2: Argon2Params,
+    secrets_path: Path,
+    actor: str,
+    issuer: str = "Reporting portal",
+    invitation: Invitation | None = None,
+) -> Enrolment:
+    """Create an account; the first advocate or staff member takes the bootstrap key.
+
+    An invitation, if given, is spent in the same transaction.
+    """
+    check_name(name)
+    check_passphrase(passphrase, name)
+    if session.scalars(select(Account.id).where(Account.name == name)).first() is not None:
+        raise AccountError("That name is already taken.")
+    personal = PrivateKey.generate()
+    secret = pyotp.random_base32()
+    account = Account(
+        name=name,
+        role=role,
+        public_key=personal.public_key.to_bytes(),
+        wrapped_private_key=wrap_with_passphrase(
+            personal.seed, passphrase, argon2, _private_binding(name)
+        ),
+        totp_secret=wrap_key(_totp_key(personal), secret.encode(), _totp_binding(name)),
+        last_totp_step=0,
+        failed_logins=0,
+    )
+    session.add(account)
+    session.flush()
+    audit.record(session, actor=actor, action="account created", subject=name, detail=role.value)
+    bootstrap_file = _take_bootstrap_grant(session, account, secrets_path)
+    if invitation is not None:
+        session.delete(invitation)
+    session.commit()
+    if bootstrap_file is not None:
+        _destroy(bootstrap_file)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
+    return Enrolment(account.id, name, uri)
+
+
+def _take_bootstrap_grant(session: Session, account: Account, secrets_path: Path) -> Path | None:
+    """Seal the group's first key to its first member and drop the bootstrap copy."""
+    group = ROLE_GROUP.get(account.role)
+    if group is None:
+        return None
+    path = bootstrap_secret_path(secrets_path, group)
+    grant = session.scalars(
+        select(GroupKeyGrant)
+        .join(GroupKey)
+        .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.BOOTSTRAP)
+    ).first()
+    if grant is None or not path.exists():
+        return None
+    secret = bytes.fromhex(path.read_text())
+    version = grant.group_key.version
+    seed = unwrap_key(secret, grant.sealed_key, grant_binding(group, version, Holder.BOOTSTRAP))
+    _seal_to(session, account, grant.group_key, PrivateKey(seed))
+    session.delete(grant)
+    audit.record(
+        session,
+        actor="bootstrap",
+        action="key granted",
+        subject=account.name,
+        detail=f"{group.value}/{version}",
+    )
+    return path
+
+
+def _destroy(path: Path) -> None:
+    """Overwrite a secret file, then remove it."""
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.write(bytes(size))
+    path.unlink()
+
+
+def account_holder(account_id: int) -> str:
+    """The holder name that binds a grant to one account."""
+    return f"account/{account_id}"
+
+
+def _seal_to(session: Session, account: Account, group_key: GroupKey, private: PrivateKey) -> None:
+    binding = grant_binding(group_key.group, group_key.version, account_holder(account.id))
+    session.add(
+        GroupKeyGrant(
+            group_key=group_key,
+            holder=Holder.ACCOUNT,
+            account_id=account.id,
+            sealed_key=seal_private_key(PublicKey.from_bytes(account.public_key), private, binding),
+        )
+    )
+
+
+def held_group_keys(session: Session, unlocked: Unlocked) -> dict[str, PrivateKey]:
+    """Open every group key sealed to this account, by "group/version"."""
+    keys: dict[str, PrivateKey] = {}
+    grants = session.scalars(
+        select(GroupKeyGrant).where(GroupKeyGrant.account_id == unlocked.account_id)
+    )
+    for grant in grants:
+        group_key = grant.group_key
+        binding = grant_binding(
+            group_key.group, group_key.version, account_holder(unlocked.account_id)
+        )
+        keys[f"{group_key.group.value}/{group_key.version}"] = open_private_key(
+            unlocked.personal_key, grant.sealed_key, binding
+        )
+    return keys
+
+
+def grant_group_keys(
+    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str
+) -> int:
+    """Seal every key of the member's group that the granter holds to the member."""
+    group = ROLE_GROUP.get(member.role)
+    if group is None or member.disabled:
+        raise AccountError("Only active advocates and staff can be given keys.")
+    held = {
+        g.group_key_id
+        for g in session.scalars(select(GroupKeyGrant).where(GroupKeyGrant.account_id == member.id))
+    }
+    granted = 0
+    for group_key in session.scalars(select(GroupKey).where(GroupKey.group == group)):
+        private = keys.get(f"{group.value}/{group_key.version}")
+        if private is None or group_key.id in held:
+            continue
+        _seal_to(session, member, group_key, private)
+        audit.record(
+            session,
+            actor=actor,
+            action="key granted",
+            subject=member.name,
+            detail=f"{group.value}/{group_key.version}",
+        )
+        granted += 1
+    session.commit()
+    return granted
+
+
+def recovery_group_keys(
+    session: Session, recovery: PrivateKey, group: Group
+) -> dict[str, PrivateKey]:
+    """Open every version of a group's key with the recovery key."""
+    keys = {}
+    grants = session.scalars(
+        select(GroupKeyGrant)
+        .join(GroupKey)
+        .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.RECOVERY)
+    )
+    for grant in grants:
+        group_key = grant.group_key
+        binding = grant_binding(group, group_key.version, Holder.RECOVERY)
+        keys[f"{group.value}/{group_key.version}"] = open_private_key(
+            recovery, grant.sealed_key, binding
+        )
+    return keys
+
+
+def _dummy_argon2(argon2: Argon2Params) -> None:
+    """Spend what a real sign-in spends, so timing does not reveal unknown names."""
+    derive_key("not a real passphrase", bytes(16), argon2)
+
+
+def authenticate(
+    session: Session,
+    name: str,
+    passphrase: str,
+    code: str,
+    argon2: Argon2Params,
+    now: datetime.datetime | None = None,
+) -> Unlocked:
+    """Check passphrase and TOTP code with one Argon2id call; LoginFailed if anything is wrong."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    account = session.scalars(select(Account).where(Account.name == name)).first()
+    if account is None or account.disabled:
+        _dummy_argon2(argon2)
+        raise LoginFailed
+    locked_until = account.locked_until
+    if locked_until is not None and locked_until.replace(tzinfo=datetime.UTC) > now:
+        raise AccountLocked
+    try:
+        seed = unwrap_with_passphrase(
+            account.wrapped_private_key, passphrase, _private_binding(account.name)
+        )
+        personal = PrivateKey(seed)
+        secret = unwrap_key(_totp_key(personal), account.totp_secret, _totp_binding(account.name))
+    except (WrongPassphrase, CryptoError):
+        _failed(session, account, now)
+        raise LoginFailed from None
+    step = _accepted_step(secret.decode(), code, account.last_totp_step, now)
+    if step is None:
+        _failed(session, account, now)
+        raise LoginFailed
+    account.last_totp_step = step
+    account.failed_logins = 0
+    account.locked_until = None
+    audit.record(session, actor=account.name, action="signed in")
+    session.commit()
+    return Unlocked(account.id, account.name, account.role, personal)
+
+
+def _accepted_step(secret: str, code: str, last_step: int, now: datetime.datetime) -> int | None:
+    """The time step a code belongs to (allowing one step of clock drift), if not used before."""
+    totp = pyotp.TOTP(secret)
+    current = int(now.timestamp()) // TOTP_STEP_SECONDS
+    cleaned = code.strip().replace(" ", "")
+    for step in (current, current - 1, current + 1):
+        if step > last_step and totp.at(step * TOTP_STEP_SECONDS) == cleaned:
+            return step
+    return None
+
+
+def _failed(session: Session, account: Account, now: datetime.datetime) -> None:
+    account.failed_logins += 1
+    if account.failed_logins >= MAX_FAILED_LOGINS:
+        account.locked_until = now + LOCKOUT
+        account.failed_logins = 0
+        audit.record(session, actor="system", action="account locked", subject=account.name)
+    session.commit()
+
+
+def change_passphrase(
+    session: Session, unlocked: Unlocked, new_passphrase: str, argon2: Argon2Params
+) -> None:
+    """Rewrap the personal key under a new passphrase."""
+    account = session.get(Account, unlocked.account_id)
+    if account is None:
+        raise AccountError("The account no longer exists.")
+    check_passphrase(new_passphrase, account.name)
+    account.wrapped_private_key = wrap_with_passphrase(
+        unlocked.personal_key.seed, new_passphrase, argon2, _private_binding(account.name)
+    )
+    audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
+    session.commit()
+
+
+def disable_account(session: Session, account: Account, actor: str, disabled: bool = True) -> None:
+    """Stop (or allow again) an account signing in; its sessions end at once."""
+    account.disabled = disabled
+    if disabled:
+        session.execute(delete(AccountSession).where(AccountSession.account_id == account.id))
+    action = "account disabled" if disabled else "account enabled"
+    audit.record(session, actor=actor, action=action, subject=account.name)
+    session.commit()
+
+
+def remove_account(session: Session, account: Account, actor: str) -> None:
+    """Delete an account and its keys; rotate each group it held for future reports."""
+    groups = {
+        grant.group_key.group
+        for grant in session.scalars(
+            select(GroupKeyGrant).where(GroupKeyGrant.account_id == account.id)
+        )
+    }
+    name = account.name
+    session.delete(account)
+    session.flush()
+    audit.record(session, actor=actor, action="account removed", subject=name)
+    for group in sorted(groups):
+        rotate_group_key(session, group, actor)
+    session.commit()
+
+
+def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:
+    """Retire a group's key and seal a new one to the remaining members and recovery.
+
+    Only public keys are needed, so an admin can rotate without ever holding
+    the group's private key; the new private key leaves memory when this returns.
+    """
+    current = current_group_key(session, group)
+    current.retired_on = today()
+    private = PrivateKey.generate()
+    new_key = GroupKey(
+        group=group, version=current.version + 1, public_key=private.public_key.to_bytes()
+    )
+    session.add(new_key)
+    recovery = PublicKey.from_bytes(current_group_key(session, Group.RECOVERY).public_key)
+    new_key.grants.append(
+        GroupKeyGrant(
+            holder=Holder.RECOVERY,
+            sealed_key=seal_private_key(
+                recovery, private, grant_binding(group, new_key.version, Holder.RECOVERY)
+            ),
+        )
+    )
+    members = session.scalars(
+        select(Account)
+        .join(GroupKeyGrant, GroupKeyGrant.account_id == Account.id)
+        .join(GroupKey, GroupKey.id == GroupKeyGrant.group_key_id)
+        .where(GroupKey.group == group)
+        .distinct()
+    ).all()
+    session.flush()
+    for member in members:
+        _seal_to(session, member, new_key, private)
+    audit.record(
+        session, actor=actor, action="group key rotated", detail=f"{group.value}/{new_key.version}"
+    )
+    return new_key
+
+
+def waiting_for_keys(session: Session, role: Role) -> list[Account]:
+    """Active accounts of a role that hold no key of their group yet."""
+    holders = select(GroupKeyGrant.account_id).where(GroupKeyGrant.account_id.is_not(None))
+    return list(
+        session.scalars(
+            select(Account)
+            .where(Account.role == role, Account.disabled.is_(False), Account.id.not_in(holders))
+            .order_by(Account.name)
+        )
+    )

@@ -1,0 +1,162 @@
+"""Signed-in charity accounts: sessions whose keys live only in the cookie.
+
+After sign-in, the account's unlocked group keys are encrypted under a random
+per-session key; the server stores only that ciphertext and the cookie holds
+the key. Flask's own session cookie is signed, not encrypted, so no secret
+ever goes into it. Sessions end after 15 minutes idle, 8 hours at most, on
+sign-out, and when the account is disabled or removed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import functools
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from crypto.envelope import new_key, unwrap_key, wrap_key
+from crypto.errors import CryptoError
+from crypto.format import Binding
+from crypto.keys import PrivateKey
+from portal.settings import portal_config
+from portal.store import db
+from portal.store.models import Account, AccountSession, Group, Role
+
+IDLE = datetime.timedelta(minutes=15)
+ABSOLUTE = datetime.timedelta(hours=8)
+LOGIN_ENDPOINT = {
+    Role.ADVOCATE: "advocate.login",
+    Role.STAFF: "staff.login",
+    Role.ADMIN: "admin.login",
+}
+
+
+@dataclass
+class Principal:
+    """The signed-in account and the group keys its session unlocked."""
+
+    account_id: int
+    name: str
+    role: Role
+    seeds: dict[str, bytes] = field(repr=False)
+    _keys: dict[str, PrivateKey] = field(default_factory=dict, repr=False)
+
+    def group_key(self, group: Group, version: int) -> PrivateKey | None:
+        """The private key of one version of a group, if this account holds it."""
+        name = f"{group.value}/{version}"
+        if name not in self._keys and name in self.seeds:
+            self._keys[name] = PrivateKey(self.seeds[name])
+        return self._keys.get(name)
+
+    def holds(self, group: Group) -> bool:
+        """True when the account holds any version of the group's key."""
+        return any(name.startswith(f"{group.value}/") for name in self.seeds)
+
+    def keys(self) -> dict[str, PrivateKey]:
+        """Every group key the session holds, by "group/version"."""
+        for name in self.seeds:
+            self.group_key(Group(name.split("/")[0]), int(name.split("/")[1]))
+        return dict(self._keys)
+
+
+def cookie_name() -> str:
+    """The session cookie: __Host- prefixed whenever transport is secure."""
+    return "__Host-staff" if portal_config().secure_transport else "staff"
+
+
+def _binding(session_id: str) -> Binding:
+    return Binding("account_sessions", session_id, "state")
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+def start(session: Session, account_id: int, keys: dict[str, PrivateKey]) -> str:
+    """Store a new session holding these keys; return the cookie value that opens it."""
+    session_id, key = secrets.token_hex(16), new_key()
+    state = json.dumps({name: private.seed.hex() for name, private in keys.items()}).encode()
+    now = _now()
+    session.add(
+        AccountSession(
+            id=session_id,
+            account_id=account_id,
+            state=wrap_key(key, state, _binding(session_id)),
+            started_at=now,
+            seen_at=now,
+        )
+    )
+    session.commit()
+    return f"{session_id}.{base64.urlsafe_b64encode(key).decode()}"
+
+
+def _parse(cookie: str | None) -> tuple[str, bytes] | None:
+    session_id, _, encoded = (cookie or "").partition(".")
+    try:
+        key = base64.urlsafe_b64decode(encoded.encode())
+    except (binascii.Error, ValueError):
+        return None
+    return (session_id, key) if len(session_id) == 32 and len(key) == 32 else None
+
+
+def resume(session: Session, cookie: str | None) -> Principal | None:
+    """The principal a cookie opens, or None (missing, expired, altered, or disabled)."""
+    parsed = _parse(cookie)
+    if parsed is None:
+        return None
+    row = session.get(AccountSession, parsed[0])
+    if row is None:
+        return None
+    now = _now()
+    started, seen = (t.replace(tzinfo=datetime.UTC) for t in (row.started_at, row.seen_at))
+    account = session.get(Account, row.account_id)
+    if now - seen > IDLE or now - started > ABSOLUTE or account is None or account.disabled:
+        session.delete(row)
+        session.commit()
+        return None
+    try:
+        state = json.loads(unwrap_key(parsed[1], row.state, _binding(row.id)))
+    except (CryptoError, ValueError):
+        return None
+    row.seen_at = now
+    session.commit()
+    seeds = {name: bytes.fromhex(seed) for name, seed in state.items()}
+    return Principal(account.id, account.name, account.role, seeds)
+
+
+def end(session: Session, cookie: str | None) -> None:
+    """Destroy the server side of a session."""
+    parsed = _parse(cookie)
+    if parsed is not None:
+        session.execute(delete(AccountSession).where(AccountSession.id == parsed[0]))
+        session.commit()
+
+
+def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Pass the signed-in principal to the view; others go to sign in, wrong roles get 404.
+
+    A 404 rather than 403 means no page reveals what exists behind it.
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            principal = resume(db(), request.cookies.get(cookie_name()))
+            if principal is None:
+                return redirect(url_for(LOGIN_ENDPOINT[roles[0]], next=request.path))
+            if principal.role not in roles:
+                abort(404)
+            return view(principal, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

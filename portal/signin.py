@@ -1,0 +1,104 @@
+"""Sign-in and sign-out pages shared by the advocate, staff and admin areas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from portal import accounts, auth
+from portal.settings import portal_config
+from portal.store import db
+from portal.store.models import Role
+from portal.throttle import Throttle
+
+AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: "admin.index"}
+FAILED = (
+    "Those details did not work. Check your name, passphrase and the current code "
+    "from your app. After five failures, sign-in pauses for 15 minutes."
+)
+
+
+class LoginForm(FlaskForm):  # type: ignore[misc]
+    """Name, passphrase and the current TOTP code."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
+    passphrase = PasswordField(
+        "Passphrase", validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)]
+    )
+    code = StringField(
+        "Code from your authenticator app", validators=[DataRequired(), Length(max=12)]
+    )
+    submit = SubmitField("Sign in")
+
+
+def _throttle() -> Throttle:
+    throttle: Throttle = current_app.extensions["login_throttle"]
+    return throttle
+
+
+def _safe_next(target: str | None, role: Role) -> str:
+    """Only a path on this site: never another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(AREA[role])
+
+
+def add_sign_in(bp: Blueprint) -> None:
+    """Give an area its /login and /logout pages."""
+
+    @bp.record_once
+    def _create_throttle(state: BlueprintSetupState) -> None:
+        # Failed sign-ins: 20 per client per 15 minutes, 500 overall.
+        state.app.extensions.setdefault(
+            "login_throttle", Throttle(per_client=20, overall=500, window_seconds=15 * 60)
+        )
+
+    def login() -> Response | str | tuple[str, int]:
+        """Sign in with name, passphrase and TOTP: one Argon2id call."""
+        form = LoginForm()
+        if not form.validate_on_submit():
+            return render_template("signin.html", form=form)
+        if not _throttle().allowed(request.remote_addr):
+            return render_template("signin.html", form=form, error=FAILED), 429
+        try:
+            unlocked = accounts.authenticate(
+                db(),
+                form.name.data or "",
+                form.passphrase.data or "",
+                form.code.data or "",
+                portal_config().argon2,
+            )
+        except accounts.LoginFailed:
+            _throttle().failed(request.remote_addr)
+            return render_template("signin.html", form=form, error=FAILED), 200
+        cookie = auth.start(db(), unlocked.account_id, accounts.held_group_keys(db(), unlocked))
+        response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
+        response.set_cookie(
+            auth.cookie_name(),
+            cookie,
+            path="/",
+            httponly=True,
+            secure=portal_config().secure_transport,
+            samesite="Strict",
+        )
+        return response
+
+    def logout() -> Response:
+        """Sign out: the server side of the session is destroyed."""
+        auth.end(db(), request.cookies.get(auth.cookie_name()))
+        response = redirect(url_for(f"{bp.name}.login"), code=303)
+        response.delete_cookie(
+            auth.cookie_name(),
+            path="/",
+            httponly=True,
+            secure=portal_config().secure_transport,
+            samesite="Strict",
+        )
+        return response
+
+    bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    bp.add_url_rule("/logout", "logout", logout, methods=["POST"])
