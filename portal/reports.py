@@ -12,9 +12,9 @@ import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import (
@@ -27,8 +27,9 @@ from crypto.envelope import (
 )
 from crypto.errors import TamperedCiphertext
 from crypto.format import Binding
+from crypto.keys import PrivateKey, open_sealed
 from crypto.stream import StreamDecryptor
-from portal.keys import seal_report_key
+from portal.keys import report_key_binding, seal_report_key
 from portal.store.models import (
     Attachment,
     AttachmentSegment,
@@ -38,7 +39,7 @@ from portal.store.models import (
     Message,
     MessageKind,
     Report,
-    ReportKeySeal,
+    ReportTag,
     today,
 )
 
@@ -125,6 +126,10 @@ def apply_consent(session: Session, report: Report, data_key: bytes, consent: Co
     """Record consent and make the keys match it: seal to groups consented to,
     delete the seals of groups no longer consented to."""
     wanted = set(consent.groups())
+    if Group.ADVOCATES not in wanted and report.indexed:
+        # Advocates may no longer read it: drop its blind-index tags too.
+        session.execute(delete(ReportTag).where(ReportTag.report_id == report.id))
+        report.indexed = False
     for seal in list(report.seals):
         if seal.group_key.group not in wanted:
             report.seals.remove(seal)
@@ -161,8 +166,8 @@ def add_message(
     return message
 
 
-def read_thread(report: Report, data_key: bytes) -> list[ThreadEntry]:
-    """Decrypt a report's thread, oldest first."""
+def read_thread(report: Report, data_key: bytes, include_notes: bool = False) -> list[ThreadEntry]:
+    """Decrypt a report's thread, oldest first; advocates' notes only when asked."""
     return [
         ThreadEntry(
             author=m.author,
@@ -171,6 +176,7 @@ def read_thread(report: Report, data_key: bytes) -> list[ThreadEntry]:
             text=decrypt_text(data_key, m.body, Binding("messages", m.id, "body")),
         )
         for m in report.messages
+        if include_notes or m.kind is not MessageKind.NOTE
     ]
 
 
@@ -221,6 +227,23 @@ def read_attachment(session: Session, attachment: Attachment, data_key: bytes) -
     return decryptor.decrypt_segments(segments.yield_per(16))
 
 
-def unseal_for(report: Report, group: Group) -> ReportKeySeal | None:
-    """The seal of a report's data key to a group, if the report has one."""
-    return next((s for s in report.seals if s.group_key.group is group), None)
+class KeyHolder(Protocol):
+    """Anything that may hold group private keys (a signed-in session, the recovery key)."""
+
+    def group_key(self, group: Group, version: int) -> PrivateKey | None:
+        """The private key of one version of a group, if held."""
+
+
+def open_report_key(report: Report, holder: KeyHolder, group: Group) -> bytes | None:
+    """The report's data key, through the holder's key of this group; None if not sealed to it.
+
+    A seal that fails to open raises TamperedCiphertext: the caller says so plainly.
+    """
+    for seal in report.seals:
+        group_key = seal.group_key
+        if group_key.group is not group:
+            continue
+        private = holder.group_key(group, group_key.version)
+        if private is not None:
+            return open_sealed(private, seal.sealed_key, report_key_binding(report.id, group_key))
+    return None

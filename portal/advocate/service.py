@@ -1,0 +1,410 @@
+"""What advocates do: the review list, cases, triage, replies, files and linked cases.
+
+Every function takes the signed-in Principal; data keys are opened through
+the group keys its session holds, so an account without the advocates' key
+cannot read anything whatever the code path. Every decryption is audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from crypto.envelope import decrypt_field, encrypt_field
+from crypto.errors import CryptoError, TamperedCiphertext
+from crypto.format import Binding
+from portal import audit
+from portal.auth import Principal
+from portal.index import index_reports, open_index_key, tag, tag_values
+from portal.reports import (
+    Consent,
+    FileDetails,
+    ThreadEntry,
+    add_message,
+    decrypt_account,
+    file_details,
+    open_report_key,
+    read_attachment,
+    read_thread,
+)
+from portal.store.models import (
+    Account,
+    Attachment,
+    AuditEvent,
+    Author,
+    ConsentRecord,
+    Group,
+    GroupKey,
+    MessageKind,
+    Priority,
+    Report,
+    ReportKeySeal,
+    ReportStatus,
+    ReportTag,
+    Role,
+)
+from portal.survivor.choices import FORCES, HARMS
+from portal.survivor.service import reference_of
+
+PER_PAGE = 25
+SORTS: dict[str, Any] = {
+    "received": Report.received_on.desc(),
+    "oldest": Report.received_on.asc(),
+    "status": Report.status.asc(),
+    "priority": Report.priority.asc(),
+    "review": Report.review_on.asc(),
+}
+
+
+class CaseNotFound(Exception):
+    """No such case, or not one this account may read: the two look the same."""
+
+
+class IntegrityFailure(Exception):
+    """A case's ciphertext failed its integrity check (it was altered or moved)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the review list is narrowed to; empty means no filter."""
+
+    status: str = ""
+    priority: str = ""
+    assignee: str = ""
+    force: str = ""
+    harm: str = ""
+    danger: bool = False
+    received_from: datetime.date | None = None
+    received_to: datetime.date | None = None
+    sort: str = "received"
+    page: int = 1
+
+    def clean(self) -> Filters:
+        """The same filters with unknown values (a doctored address) dropped."""
+        forces = {value for value, _ in FORCES if value}
+        harms = {value for value, _ in HARMS}
+        return replace(
+            self,
+            status=self.status if self.status in {s.value for s in ReportStatus} else "",
+            priority=self.priority if self.priority in {p.value for p in Priority} else "",
+            assignee=self.assignee if self.assignee == "none" or self.assignee.isdigit() else "",
+            force=self.force if self.force in forces else "",
+            harm=self.harm if self.harm in harms else "",
+            sort=self.sort if self.sort in SORTS else "received",
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One report on the review list, decrypted for this page only."""
+
+    id: str
+    reference: str
+    received_on: datetime.date
+    status: ReportStatus
+    priority: Priority
+    assignee: str | None
+    force: str = ""
+    harms: tuple[str, ...] = ()
+    in_danger: bool = False
+    linked: int = 0
+    intact: bool = True
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the review list."""
+
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything an advocate sees on a case."""
+
+    id: str
+    reference: str
+    report: Report
+    account: dict[str, Any]
+    thread: list[ThreadEntry]
+    files: list[tuple[str, FileDetails]]
+    consent: Consent
+    consent_history: list[ConsentRecord]
+    tags: list[str]
+    trail: list[AuditEvent]
+    linked: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _readable() -> Any:
+    """Reports whose data key is sealed to the advocates' group."""
+    return exists().where(
+        ReportKeySeal.report_id == Report.id,
+        ReportKeySeal.group_key_id == GroupKey.id,
+        GroupKey.group == Group.ADVOCATES,
+    )
+
+
+def _filtered(query: Select[Any], filters: Filters, index_key: bytes | None) -> Select[Any]:
+    if filters.status:
+        query = query.where(Report.status == ReportStatus(filters.status))
+    if filters.priority:
+        query = query.where(Report.priority == Priority(filters.priority))
+    if filters.assignee == "none":
+        query = query.where(Report.assignee_id.is_(None))
+    elif filters.assignee:
+        query = query.where(Report.assignee_id == int(filters.assignee))
+    if filters.received_from:
+        query = query.where(Report.received_on >= filters.received_from)
+    if filters.received_to:
+        query = query.where(Report.received_on <= filters.received_to)
+    wanted = [("force", filters.force), ("harm", filters.harm)]
+    wanted += [("danger", "yes")] if filters.danger else []
+    for kind, value in wanted:
+        if value:
+            found = tag(index_key, kind, value) if index_key else b""
+            query = query.where(
+                exists().where(ReportTag.report_id == Report.id, ReportTag.tag == found)
+            )
+    return query
+
+
+def _linked_counts(session: Session, report_ids: list[str]) -> dict[str, int]:
+    """For each report, how many other reports name one of the same officers."""
+    mine, other = aliased(ReportTag), aliased(ReportTag)
+    rows = session.execute(
+        select(mine.report_id, func.count(func.distinct(other.report_id)))
+        .join(other, (other.tag == mine.tag) & (other.report_id != mine.report_id))
+        .where(mine.report_id.in_(report_ids), mine.kind == "officer")
+        .group_by(mine.report_id)
+    )
+    return {report_id: count for report_id, count in rows}
+
+
+def _row(report: Report, principal: Principal, names: dict[int, str], linked: int) -> Row:
+    base = Row(
+        id=report.id,
+        reference=reference_of(report.id),
+        received_on=report.received_on,
+        status=report.status,
+        priority=report.priority,
+        assignee=names.get(report.assignee_id) if report.assignee_id else None,
+        linked=linked,
+    )
+    try:
+        data_key = open_report_key(report, principal, Group.ADVOCATES)
+        account = decrypt_account(data_key, report) if data_key else {}
+    except CryptoError:
+        return replace(base, intact=False)
+    return replace(
+        base,
+        force=str(account.get("force") or ""),
+        harms=tuple(account.get("harms") or ()),
+        in_danger=account.get("in_danger") == "yes",
+    )
+
+
+def review_list(session: Session, principal: Principal, filters: Filters) -> ListPage:
+    """One page of reports advocates may read; only this page is decrypted."""
+    filters = filters.clean()
+    index_key = open_index_key(session, principal)
+    if index_key is not None:
+        index_reports(session, principal, index_key)
+    query = _filtered(select(Report).where(_readable()), filters, index_key)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(filters.page, 1), pages)
+    order = SORTS.get(filters.sort, SORTS["received"])
+    reports = session.scalars(
+        query.order_by(order, Report.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    ).all()
+    names = dict(session.execute(select(Account.id, Account.name)).tuples().all())
+    linked = _linked_counts(session, [r.id for r in reports])
+    rows = [_row(r, principal, names, linked.get(r.id, 0)) for r in reports]
+    return ListPage(rows, total, page, pages)
+
+
+def _load(session: Session, principal: Principal, report_id: str) -> tuple[Report, bytes]:
+    """The report and its data key, or CaseNotFound; IntegrityFailure if tampered."""
+    report = session.get(Report, report_id) if len(report_id) == 32 else None
+    if report is None or principal.role is not Role.ADVOCATE:
+        raise CaseNotFound
+    try:
+        data_key = open_report_key(report, principal, Group.ADVOCATES)
+    except CryptoError:
+        audit.record(session, actor=principal.name, action="integrity failure", subject=report.id)
+        session.commit()
+        raise IntegrityFailure from None
+    if data_key is None:
+        raise CaseNotFound
+    return report, data_key
+
+
+def _tags_binding(report_id: str) -> Binding:
+    return Binding("reports", report_id, "tags")
+
+
+def _decrypt_tags(report: Report, data_key: bytes) -> list[str]:
+    if report.tags is None:
+        return []
+    tags = json.loads(decrypt_field(data_key, report.tags, _tags_binding(report.id)))
+    return [str(t) for t in tags]
+
+
+def linked_cases(session: Session, report: Report) -> dict[str, list[str]]:
+    """Other reports naming each officer of this one, by officer tag."""
+    mine, other = aliased(ReportTag), aliased(ReportTag)
+    rows = session.execute(
+        select(mine.tag, other.report_id)
+        .join(other, (other.tag == mine.tag) & (other.report_id != mine.report_id))
+        .where(mine.report_id == report.id, mine.kind == "officer")
+    )
+    linked: dict[str, list[str]] = {}
+    for found_tag, report_id in rows:
+        linked.setdefault(found_tag.hex(), []).append(report_id)
+    return linked
+
+
+def officer_links(
+    session: Session, principal: Principal, report: Report, account: dict[str, Any]
+) -> list[list[str]]:
+    """For each officer named in the account, the other reports naming them."""
+    index_key = open_index_key(session, principal)
+    if index_key is None:
+        return [[] for _ in account.get("officers") or []]
+    links = linked_cases(session, report)
+    force = str(account.get("force") or "")
+    result = []
+    for officer in account.get("officers") or []:
+        others: set[str] = set()
+        single = {"force": force, "officers": [officer]}
+        for kind, value in tag_values(single):
+            if kind == "officer":
+                others.update(links.get(tag(index_key, kind, value).hex(), []))
+        result.append(sorted(others))
+    return result
+
+
+def open_case(session: Session, principal: Principal, report_id: str) -> Case:
+    """Decrypt a case for an advocate, and record that they viewed it."""
+    report, data_key = _load(session, principal, report_id)
+    try:
+        account = decrypt_account(data_key, report)
+        thread = read_thread(report, data_key, include_notes=True)
+        files = [(a.id, file_details(a, data_key)) for a in report.attachments]
+        tags = _decrypt_tags(report, data_key)
+    except CryptoError:
+        audit.record(session, actor=principal.name, action="integrity failure", subject=report.id)
+        session.commit()
+        raise IntegrityFailure from None
+    audit.record(session, actor=principal.name, action="case viewed", subject=report.id)
+    session.commit()
+    trail = session.scalars(
+        select(AuditEvent).where(AuditEvent.subject == report.id).order_by(AuditEvent.id)
+    ).all()
+    return Case(
+        id=report.id,
+        reference=reference_of(report.id),
+        report=report,
+        account=account,
+        thread=thread,
+        files=files,
+        consent=Consent.of(report),
+        consent_history=list(report.consent_history),
+        tags=tags,
+        trail=list(trail),
+    )
+
+
+@dataclass(frozen=True)
+class Triage:
+    """An advocate's triage decisions on a case."""
+
+    status: ReportStatus
+    priority: Priority
+    assignee_id: int | None
+    review_on: datetime.date | None
+    tags: list[str]
+
+
+def update_triage(session: Session, principal: Principal, report_id: str, triage: Triage) -> None:
+    """Change status, priority, assignee, review date and tags; every change is audited."""
+    report, data_key = _load(session, principal, report_id)
+    changes = []
+    for name in ("status", "priority", "assignee_id", "review_on"):
+        new = getattr(triage, name)
+        if getattr(report, name) != new:
+            setattr(report, name, new)
+            changes.append(f"{name}={getattr(new, 'value', new)}")
+    if triage.tags != _decrypt_tags(report, data_key):
+        report.tags = encrypt_field(
+            data_key, json.dumps(triage.tags).encode(), _tags_binding(report.id)
+        )
+        changes.append("tags changed")
+    if changes:
+        # Tags are encrypted: the log says only that they changed.
+        audit.record(
+            session,
+            actor=principal.name,
+            action="triage changed",
+            subject=report.id,
+            detail="; ".join(changes)[:500],
+        )
+    session.commit()
+
+
+def write(session: Session, principal: Principal, report_id: str, text: str, note: bool) -> None:
+    """Reply to the survivor, or add an internal note (never shown to the survivor)."""
+    report, data_key = _load(session, principal, report_id)
+    kind = MessageKind.NOTE if note else MessageKind.MESSAGE
+    add_message(report, data_key, Author.ADVOCATE, kind, text)
+    if not note and report.status is ReportStatus.NEW:
+        report.status = ReportStatus.IN_REVIEW
+    audit.record(
+        session,
+        actor=principal.name,
+        action="note added" if note else "reply sent",
+        subject=report.id,
+    )
+    session.commit()
+
+
+def download(
+    session: Session, principal: Principal, report_id: str, attachment_id: str
+) -> tuple[FileDetails, Iterator[bytes]]:
+    """Decrypt one evidence file, streamed; the download is audited."""
+    report, data_key = _load(session, principal, report_id)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.report_id != report.id:
+        raise CaseNotFound
+    try:
+        details = file_details(attachment, data_key)
+    except TamperedCiphertext:
+        raise IntegrityFailure from None
+    audit.record(
+        session,
+        actor=principal.name,
+        action="file downloaded",
+        subject=report.id,
+        detail=details.sha256,
+    )
+    session.commit()
+    return details, read_attachment(session, attachment, data_key)
+
+
+def assignable(session: Session) -> list[tuple[int, str]]:
+    """Advocates a case can be assigned to."""
+    rows = session.execute(
+        select(Account.id, Account.name)
+        .where(Account.role == Role.ADVOCATE, Account.disabled.is_(False))
+        .order_by(Account.name)
+    )
+    return [(account_id, name) for account_id, name in rows]

@@ -1,0 +1,161 @@
+"""The advocates' blind index: search encrypted reports without storing their words.
+
+A random index key is sealed to the advocates' group key, so only a signed-in
+advocate's session can open it. With it, the session tags each report it may
+read with HMACs of its force, kinds of harm, "in danger", and each officer it
+names (normalised force plus number, or force plus name). The database then
+finds "reports about force X" or "every report naming this officer" by
+comparing tags. The server at rest sees only which reports share a tag, never
+what the tag says; that equality is the price of searching, and is stated in
+the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crypto.errors import CryptoError
+from crypto.format import Binding
+from crypto.keys import PublicKey, open_sealed, seal
+from portal.auth import Principal
+from portal.keys import current_group_key
+from portal.reports import decrypt_account, open_report_key
+from portal.store.models import Group, GroupKey, IndexKey, Report, ReportTag
+
+_BATCH = 1000
+_RANKS = r"(?:pc|wpc|dc|ps|ds|sgt|sergeant|insp|inspector|di|dci|dsupt|supt|ch|cst|const|constable)"
+_TITLES = {
+    "pc",
+    "wpc",
+    "dc",
+    "ps",
+    "ds",
+    "sgt",
+    "sergeant",
+    "insp",
+    "inspector",
+    "di",
+    "dci",
+    "supt",
+    "superintendent",
+    "constable",
+    "officer",
+    "detective",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "chief",
+}
+UNKNOWN_FORCES = {"", "other", "unknown"}
+
+
+def _binding(group_key: GroupKey) -> Binding:
+    return Binding("index_keys", f"{group_key.group.value}/{group_key.version}", "index_key")
+
+
+def open_index_key(session: Session, principal: Principal) -> bytes | None:
+    """The index key, created on first use; sealed to the current advocates key too."""
+    key = None
+    for row in session.scalars(select(IndexKey)):
+        private = principal.group_key(row.group_key.group, row.group_key.version)
+        if private is not None:
+            try:
+                key = open_sealed(private, row.sealed_key, _binding(row.group_key))
+            except CryptoError:
+                continue
+            break
+    current = current_group_key(session, Group.ADVOCATES)
+    if key is None:
+        if session.scalars(select(IndexKey.id)).first() is not None:
+            return None  # an index exists, but this session cannot open it
+        if principal.group_key(Group.ADVOCATES, current.version) is None:
+            return None
+        key = os.urandom(32)
+    if session.scalars(select(IndexKey).where(IndexKey.group_key_id == current.id)).first() is None:
+        sealed = seal(PublicKey.from_bytes(current.public_key), key, _binding(current))
+        session.add(IndexKey(group_key_id=current.id, sealed_key=sealed))
+        session.commit()
+    return key
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def normalise_number(number: str) -> str:
+    """A collar or warrant number without spacing, punctuation, case or a rank prefix."""
+    compact = re.sub(r"[^a-z0-9]", "", _fold(number))
+    return re.sub(rf"^{_RANKS}(?=\d)", "", compact)
+
+
+def normalise_name(name: str) -> str:
+    """A name without case, accents, punctuation, titles or word order."""
+    words = re.findall(r"[a-z]+", _fold(name))
+    return " ".join(sorted(w for w in words if w not in _TITLES))
+
+
+def tag_values(account: dict[str, Any]) -> set[tuple[str, str]]:
+    """What a report is indexed by: (kind, value) pairs, values normalised."""
+    force = str(account.get("force") or "")
+    values: set[tuple[str, str]] = set()
+    if force:
+        values.add(("force", force))
+    values.update(("harm", str(harm)) for harm in account.get("harms") or [])
+    if account.get("in_danger") == "yes":
+        values.add(("danger", "yes"))
+    if force in UNKNOWN_FORCES:
+        return values  # an officer is identified only within a known force
+    for officer in account.get("officers") or []:
+        number = normalise_number(str(officer.get("number") or ""))
+        name = normalise_name(str(officer.get("name") or ""))
+        if number:
+            values.add(("officer", f"{force}\x00number\x00{number}"))
+        if name:
+            values.add(("officer", f"{force}\x00name\x00{name}"))
+    return values
+
+
+def tag(index_key: bytes, kind: str, value: str) -> bytes:
+    """The blind tag of one value."""
+    return hmac.new(index_key, f"{kind}\x00{value}".encode(), hashlib.sha256).digest()
+
+
+def index_reports(session: Session, principal: Principal, index_key: bytes) -> int:
+    """Tag reports not yet indexed (a bounded batch); return how many were done."""
+    pending = session.scalars(
+        select(Report)
+        .where(Report.indexed.is_(False), Report.advocates_may_read.is_(True))
+        .limit(_BATCH)
+    ).all()
+    for report in pending:
+        try:
+            data_key = open_report_key(report, principal, Group.ADVOCATES)
+            account = decrypt_account(data_key, report) if data_key else None
+        except CryptoError:
+            account = None  # shown as failing its integrity check; never indexed
+        if account is None:
+            continue
+        session.add_all(
+            ReportTag(report_id=report.id, kind=kind, tag=tag(index_key, kind, value))
+            for kind, value in tag_values(account)
+        )
+        report.indexed = True
+    session.commit()
+    return len(pending)
+
+
+def tags_for(index_key: bytes, kind: str, values: Iterable[str]) -> list[bytes]:
+    """The tags to look for, for a filter on several values."""
+    return [tag(index_key, kind, value) for value in values]
