@@ -6,12 +6,16 @@ import os
 import sys
 
 import click
+import segno
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 
 import config as config_module
-from config import ConfigError
+from config import Config, ConfigError
 from portal.instance import InstanceExists, create_instance
+from portal.store import Store
+from portal.store.models import Account, Role
 
 DEFAULT_PORT = 5000
 
@@ -71,6 +75,21 @@ def _upgrade() -> None:
         engine.dispose()
 
 
+def _setup_link() -> str | None:
+    """On an instance with no accounts, a one-time link to create the first admin."""
+    from portal import invitations
+
+    config, store = _store()
+    try:
+        with store.session() as session:
+            if not invitations.setup_needed(session):
+                return None
+            token = invitations.first_admin_link(session)
+    finally:
+        store.engine.dispose()
+    return f"{config.public_url}/admin/join/{token}"
+
+
 @click.command("upgrade")
 def upgrade_command() -> None:
     """Bring the database schema up to date."""
@@ -100,6 +119,9 @@ def serve_command(host: str, port: int) -> None:
         raise click.ClickException(str(error)) from None
     if notice:
         click.secho(f"Note: {notice}", fg="yellow", err=True)
+    link = _setup_link()
+    if link:
+        click.secho(f"First run: create the first admin account at {link}", bold=True, err=True)
     click.echo(f"Serving on http://{host}:{port}", err=True)
     os.umask(0o077)  # the database, its WAL and anything else written stay private
     argv = [
@@ -115,6 +137,110 @@ def serve_command(host: str, port: int) -> None:
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
 
+def _store() -> tuple[Config, Store]:
+    from portal import store
+
+    config = config_module.load()
+    return config, store.Store(store.make_engine(config))
+
+
+@click.group("user")
+def user_group() -> None:
+    """Manage charity accounts."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
+def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
+    """Create an account and print its TOTP enrolment (otpauth:// URI and QR code)."""
+    from portal import accounts
+
+    if passphrase_stdin:
+        passphrase = sys.stdin.readline().rstrip("\n")
+    else:
+        passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
+    try:
+        config, store = _store()
+        with store.session() as session:
+            enrolment = accounts.create_account(
+                session,
+                name,
+                Role(role),
+                passphrase,
+                config.argon2,
+                config.secrets_path,
+                actor="command line",
+            )
+    except (ConfigError, accounts.AccountError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {role} account {name!r}.")
+    click.echo("Add this to an authenticator app (TOTP):")
+    click.echo(enrolment.otpauth_uri)
+    segno.make(enrolment.otpauth_uri).terminal(compact=True)
+
+
+@click.command("recover")
+@click.option("--user", "name", required=True, help="The account to give the group's keys to.")
+def recover_command(name: str) -> None:
+    """Grant an advocate or staff member their group's keys with the recovery phrase.
+
+    The phrase is read from standard input and never stored.
+    """
+    from crypto.errors import CryptoError, InvalidPhrase
+    from crypto.keys import PrivateKey
+    from crypto.words import phrase_to_seed
+    from portal import accounts
+
+    phrase = (
+        sys.stdin.readline()
+        if not sys.stdin.isatty()
+        else click.prompt("Recovery phrase", hide_input=True)
+    )
+    try:
+        recovery = PrivateKey(phrase_to_seed(phrase))
+        _, store = _store()
+        with store.session() as session:
+            member = session.scalars(select(Account).where(Account.name == name)).first()
+            group = accounts.ROLE_GROUP.get(member.role) if member else None
+            if member is None or group is None:
+                raise click.ClickException(f"No advocate or staff account is called {name!r}.")
+            keys = accounts.recovery_group_keys(session, recovery, group)
+            granted = accounts.grant_group_keys(session, keys, member, actor="recovery phrase")
+    except InvalidPhrase as error:
+        raise click.ClickException(f"That recovery phrase is not valid: {error}") from None
+    except CryptoError:
+        raise click.ClickException("That is not this instance's recovery phrase.") from None
+    except (ConfigError, accounts.AccountError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Granted {granted} key(s) to {name}.")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify_command() -> None:
+    """Check the audit log's hash chain; report the first broken entry."""
+    from portal import audit
+
+    try:
+        _, store = _store()
+        with store.session() as session:
+            result = audit.verify(session)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if not result.intact:
+        raise click.ClickException(
+            f"The audit log is broken at entry {result.first_broken_id} "
+            f"({result.checked} entries before it hold)."
+        )
+    click.echo(f"The audit log is intact: {result.checked} entries verified.")
+
+
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
@@ -122,11 +248,20 @@ def check_command() -> None:
     click.echo("The configuration is valid and the database opens.")
 
 
+COMMANDS = (
+    upgrade_command,
+    serve_command,
+    user_group,
+    recover_command,
+    audit_group,
+)
+
+
 def init_app(app: Flask) -> None:
-    """Register the commands that need a running app on `flask --app portal`."""
+    """Register the commands on `flask --app portal` too."""
     app.cli.add_command(check_command)
-    app.cli.add_command(upgrade_command)
-    app.cli.add_command(serve_command)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 main = FlaskGroup(
@@ -138,5 +273,5 @@ main = FlaskGroup(
     help="The anonymous reporting portal.",
 )
 main.add_command(init_command)
-main.add_command(upgrade_command)
-main.add_command(serve_command)
+for _command in COMMANDS:
+    main.add_command(_command)

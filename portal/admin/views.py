@@ -1,13 +1,104 @@
-"""Admin pages: accounts and instance settings, under /admin/."""
+"""Admins' pages, under /admin/: accounts and invitations. Admins never hold keys."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import segno
+from flask import Blueprint, abort, redirect, render_template, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from portal import accounts, invitations
+from portal.admin.forms import ButtonForm, InviteForm, JoinForm
+from portal.auth import Principal, signed_in
+from portal.settings import portal_config
+from portal.signin import add_sign_in
+from portal.store import db
+from portal.store.models import Account, Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+add_sign_in(bp)
+admins_only = signed_in(Role.ADMIN)
 
 
 @bp.get("/")
-def index() -> str:
-    """The entry page of this area."""
-    return render_template("admin/index.html")
+@admins_only
+def index(principal: Principal) -> str:
+    """Every account, with its state, and the invitation form."""
+    everyone = db().query(Account).order_by(Account.role, Account.name).all()
+    waiting = {
+        a.id for role in (Role.ADVOCATE, Role.STAFF) for a in accounts.waiting_for_keys(db(), role)
+    }
+    return render_template(
+        "admin/index.html",
+        accounts=everyone,
+        waiting=waiting,
+        invite=InviteForm(),
+        button=ButtonForm(),
+        me=principal,
+    )
+
+
+@bp.post("/invite")
+@admins_only
+def invite(principal: Principal) -> str | Response:
+    """Create an invitation link, shown once."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("admin.index"), code=303)
+    token = invitations.create(db(), Role(form.role.data), actor=principal.name)
+    link = f"{portal_config().public_url}{url_for('admin.join', token=token)}"
+    return render_template("admin/invited.html", link=link, role=form.role.data)
+
+
+@bp.post("/accounts/<int:account_id>/<action>")
+@admins_only
+def change(principal: Principal, account_id: int, action: str) -> Response:
+    """Disable, enable or remove an account (removal rotates its group's key)."""
+    account = db().get(Account, account_id)
+    if (
+        account is None
+        or not ButtonForm().validate_on_submit()
+        or account.id == principal.account_id
+    ):
+        abort(404)
+    if action == "disable":
+        accounts.disable_account(db(), account, principal.name)
+    elif action == "enable":
+        accounts.disable_account(db(), account, principal.name, disabled=False)
+    elif action == "remove":
+        accounts.remove_account(db(), account, principal.name)
+    else:
+        abort(404)
+    return redirect(url_for("admin.index"), code=303)
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str) -> str:
+    """Create an account from an invitation: name, passphrase, then the TOTP enrolment."""
+    invitation = invitations.find(db(), token)
+    if invitation is None:
+        abort(404)
+    form = JoinForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            enrolment = accounts.create_account(
+                db(),
+                form.name.data or "",
+                invitation.role,
+                form.passphrase.data or "",
+                portal_config().argon2,
+                portal_config().secrets_path,
+                actor="invitation",
+                invitation=invitation,
+            )
+        except accounts.AccountError as problem:
+            db().rollback()
+            error = str(problem)
+        else:
+            svg = segno.make(enrolment.otpauth_uri).svg_inline(scale=5, title="TOTP code")
+            qr = Markup(svg)  # noqa: S704 - segno draws only shapes, with our constant title
+            return render_template(
+                "admin/enrolled.html", enrolment=enrolment, qr=qr, role=invitation.role
+            )
+    return render_template("admin/join.html", form=form, error=error, role=invitation.role)
