@@ -17,7 +17,7 @@ import hmac
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -133,12 +133,31 @@ def tag(index_key: bytes, kind: str, value: str) -> bytes:
 
 
 def index_reports(session: Session, principal: Principal, index_key: bytes) -> int:
-    """Tag reports not yet indexed (a bounded batch); return how many were done."""
-    pending = session.scalars(
-        select(Report)
-        .where(Report.indexed.is_(False), Report.advocates_may_read.is_(True))
-        .limit(_BATCH)
-    ).all()
+    """Tag every report not yet indexed, committing in batches; return how many were tagged.
+
+    Only new reports are pending, so this is usually a handful; after a surge
+    it is one HPKE open and one small decryption per report, once.
+    """
+    done, after = 0, ""
+    while True:
+        pending = session.scalars(
+            select(Report)
+            .where(
+                Report.indexed.is_(False), Report.advocates_may_read.is_(True), Report.id > after
+            )
+            .order_by(Report.id)
+            .limit(_BATCH)
+        ).all()
+        if not pending:
+            return done
+        after = pending[-1].id
+        done += _index_batch(session, principal, index_key, pending)
+
+
+def _index_batch(
+    session: Session, principal: Principal, index_key: bytes, pending: Sequence[Report]
+) -> int:
+    tagged = 0
     for report in pending:
         try:
             data_key = open_report_key(report, principal, Group.ADVOCATES)
@@ -152,8 +171,9 @@ def index_reports(session: Session, principal: Principal, index_key: bytes) -> i
             for kind, value in tag_values(account)
         )
         report.indexed = True
+        tagged += 1
     session.commit()
-    return len(pending)
+    return tagged
 
 
 def tags_for(index_key: bytes, kind: str, values: Iterable[str]) -> list[bytes]:

@@ -226,7 +226,9 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     reports = session.scalars(
         query.order_by(order, Report.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     ).all()
-    names = dict(session.execute(select(Account.id, Account.name)).tuples().all())
+    names = {
+        account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
+    }
     linked = _linked_counts(session, [r.id for r in reports])
     rows = [_row(r, principal, names, linked.get(r.id, 0)) for r in reports]
     return ListPage(rows, total, page, pages)

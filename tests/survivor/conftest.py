@@ -20,7 +20,7 @@ from portal.store.models import Group, GroupKeyGrant, Holder, Report
 from tests.conftest import Instance
 
 CODENAME = re.compile(r'<p class="codename" lang="en">([a-z ]+)</p>')
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str = "/report") -> str:

@@ -1,0 +1,55 @@
+"""Seeding many real, encrypted reports quickly (bulk inserts, real HPKE seals)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+from sqlalchemy import insert
+
+from crypto.envelope import new_key
+from crypto.keys import PublicKey, seal
+from portal.keys import current_group_key, report_key_binding
+from portal.reports import encrypt_account, new_id
+from portal.store import Store
+from portal.store.models import Group, Report, ReportKeySeal
+from portal.survivor.choices import ENGLAND_AND_WALES, HARMS
+
+
+def seed_reports(store: Store, count: int, batch: int = 1000) -> list[str]:
+    """Insert `count` reports sealed to the advocates and recovery keys; return their ids."""
+    ids: list[str] = []
+    forces = itertools.cycle(ENGLAND_AND_WALES)
+    harms = itertools.cycle([h for h, _ in HARMS])
+    with store.session() as session:
+        groups = [current_group_key(session, g) for g in (Group.ADVOCATES, Group.RECOVERY)]
+        publics = [(g, PublicKey.from_bytes(g.public_key)) for g in groups]
+        for start in range(0, count, batch):
+            reports, seals = [], []
+            for number in range(start, min(start + batch, count)):
+                report_id, data_key = new_id(), new_key()
+                account = {
+                    "what_happened": f"Seeded account {number}",
+                    "force": next(forces),
+                    "harms": [next(harms)],
+                    "in_danger": "yes" if number % 10 == 0 else "no",
+                    "officers": [],
+                }
+                reports.append(
+                    {
+                        "id": report_id,
+                        "lookup_id": os.urandom(32),
+                        "survivor_key": os.urandom(60),
+                        "content": encrypt_account(data_key, report_id, account),
+                    }
+                )
+                for group_key, public in publics:
+                    sealed = seal(public, data_key, report_key_binding(report_id, group_key))
+                    seals.append(
+                        {"report_id": report_id, "group_key_id": group_key.id, "sealed_key": sealed}
+                    )
+                ids.append(report_id)
+            session.execute(insert(Report), reports)
+            session.execute(insert(ReportKeySeal), seals)
+            session.commit()
+    return ids

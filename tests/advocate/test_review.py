@@ -1,0 +1,368 @@
+"""Advocates sign in with a passphrase and TOTP, review, triage, reply and see linked cases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select, update
+
+from portal import audit
+from portal.auth import IDLE
+from portal.store import Store
+from portal.store.models import AccountSession, AuditEvent, Report, ReportTag, Role
+from tests.advocate.conftest import Person, create_person, log_in
+from tests.advocate.seed import seed_reports
+from tests.conftest import Instance
+from tests.survivor.conftest import csrf_token, sign_in, submit
+
+FAILED = "Those details did not work"
+
+
+def _case_ids(page: str) -> list[str]:
+    return re.findall(r'href="/advocate/case/([0-9a-f]{32})"', page)
+
+
+def _only_report_id(store: Store) -> str:
+    with store.session() as session:
+        return session.scalars(select(Report.id)).one()
+
+
+# Signing in
+
+
+def test_the_right_passphrase_and_code_sign_in(app: Flask, advocate: Person) -> None:
+    client = app.test_client()
+    response = log_in(client, advocate)
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert client.get("/advocate/").status_code == 200
+
+
+@pytest.mark.parametrize("mistake", ["passphrase", "code", "name"])
+def test_every_wrong_detail_gets_the_same_neutral_message(
+    app: Flask, advocate: Person, mistake: str
+) -> None:
+    client = app.test_client()
+    wrong = Person(
+        name="nobody" if mistake == "name" else advocate.name,
+        role=advocate.role,
+        passphrase="wrong " + advocate.passphrase
+        if mistake == "passphrase"
+        else advocate.passphrase,
+        totp=advocate.totp,
+        account_id=advocate.account_id,
+    )
+    response = log_in(client, wrong, code="000000" if mistake == "code" else None)
+    page = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert response.status_code == 200  # type: ignore[attr-defined]
+    assert FAILED in page
+    assert "passphrase was wrong" not in page and "code was wrong" not in page
+    assert client.get("/advocate/").status_code == 302
+
+
+def test_a_totp_code_is_never_accepted_twice(app: Flask, advocate: Person) -> None:
+    code = advocate.next_code()
+    assert log_in(app.test_client(), advocate, code=code).status_code == 303  # type: ignore[attr-defined]
+    again = log_in(app.test_client(), advocate, code=code)
+    assert FAILED in again.get_data(as_text=True)  # type: ignore[attr-defined]
+
+
+def test_repeated_failures_lock_the_account_even_against_the_right_details(
+    app: Flask, advocate: Person, store: Store
+) -> None:
+    client = app.test_client()
+    for _ in range(5):
+        log_in(client, advocate, code="000000")
+    response = log_in(client, advocate)
+    assert FAILED in response.get_data(as_text=True)  # type: ignore[attr-defined]
+    with store.session() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "account locked" in actions
+
+
+def test_signing_out_destroys_the_server_side_session(
+    advocate_client: FlaskClient, store: Store
+) -> None:
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(AccountSession)) == 1
+    token = csrf_token(advocate_client, "/advocate/")
+    assert advocate_client.post("/advocate/logout", data={"csrf_token": token}).status_code == 303
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(AccountSession)) == 0
+    assert advocate_client.get("/advocate/").status_code == 302
+
+
+def test_an_idle_session_expires(advocate_client: FlaskClient, store: Store) -> None:
+    with store.session() as session:
+        row = session.scalars(select(AccountSession)).one()
+        session.execute(
+            update(AccountSession).values(
+                seen_at=row.seen_at - IDLE - IDLE, started_at=row.started_at - IDLE - IDLE
+            )
+        )
+        session.commit()
+    assert advocate_client.get("/advocate/").status_code == 302
+
+
+def test_the_session_row_holds_no_key_in_clear(advocate_client: FlaskClient, store: Store) -> None:
+    cookie = advocate_client.get_cookie("staff")
+    assert cookie is not None
+    with store.session() as session:
+        state = session.scalars(select(AccountSession.state)).one()
+    assert cookie.value.split(".")[1].encode() not in state
+
+
+# Reviewing
+
+
+def test_the_list_shows_reports_and_the_case_view_is_audited(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    submit(client, what_happened="He followed me home every night.", force="Kent Police")
+    page = advocate_client.get("/advocate/").get_data(as_text=True)
+    [report_id] = _case_ids(page)
+    assert "Kent Police" in page
+    case = advocate_client.get(f"/advocate/case/{report_id}")
+    assert case.status_code == 200
+    assert "He followed me home every night." in case.get_data(as_text=True)
+    with store.session() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.subject == report_id)).one()
+        assert (event.actor, event.action) == ("alice", "case viewed")
+        assert audit.verify(session).intact
+
+
+def test_unknown_and_unreadable_cases_look_exactly_the_same(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    token = csrf_token(client, "/report")
+    client.post(  # the survivor lets nobody read it: a sealed record only
+        "/report",
+        data={"csrf_token": token, "what_happened": "sealed"},
+        content_type="multipart/form-data",
+    )
+    sealed_id = _only_report_id(store)
+    pages = [
+        advocate_client.get(f"/advocate/case/{report_id}")
+        for report_id in (sealed_id, "0" * 32, "not-an-id", sealed_id.upper())
+    ]
+    assert {page.status_code for page in pages} == {404}
+    assert len({page.get_data() for page in pages}) == 1
+    assert _case_ids(advocate_client.get("/advocate/").get_data(as_text=True)) == []
+
+
+def test_a_tampered_case_says_so_is_audited_and_the_list_still_works(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    submit(client, what_happened="first")
+    submit(client, what_happened="second")
+    with store.session() as session:
+        one, two = session.scalars(select(Report).order_by(Report.id)).all()
+        one.content, two.content = two.content, one.content
+        session.commit()
+        tampered = one.id
+    listing = advocate_client.get("/advocate/")
+    assert listing.status_code == 200
+    assert listing.get_data(as_text=True).count("Failed integrity check") == 2
+    case = advocate_client.get(f"/advocate/case/{tampered}")
+    assert case.status_code == 200
+    assert "failed an integrity check" in case.get_data(as_text=True)
+    with store.session() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.subject == tampered)
+        ).all()
+    assert actions == ["integrity failure"]
+
+
+def test_filters_narrow_the_list(client: FlaskClient, advocate_client: FlaskClient) -> None:
+    submit(client, what_happened="a", force="Kent Police", harms=["stalking"], in_danger="yes")
+    submit(client, what_happened="b", force="Essex Police", harms=["stalking"])
+    submit(client, what_happened="c", force="Kent Police", harms=["physical"])
+
+    def count(query: str) -> int:
+        return len(_case_ids(advocate_client.get(f"/advocate/?{query}").get_data(as_text=True)))
+
+    assert count("") == 3
+    assert count("force=Kent+Police") == 2
+    assert count("harm=stalking") == 2
+    assert count("force=Kent+Police&harm=stalking") == 1
+    assert count("danger=y") == 1
+    assert count("status=closed") == 0
+    assert count("force=Not+a+force&status=nonsense&sort=evil") == 3  # doctored: ignored
+
+
+def test_ten_thousand_reports_list_page_one_and_filter(
+    advocate_client: FlaskClient, store: Store
+) -> None:
+    seed_reports(store, 10_000)
+    page = advocate_client.get("/advocate/").get_data(as_text=True)
+    assert "10000 reports." in page
+    assert len(_case_ids(page)) == 25
+    filtered = advocate_client.get("/advocate/?force=Kent+Police&danger=y").get_data(as_text=True)
+    total = re.search(r"(\d+) reports?\.", filtered)
+    assert total and 0 < int(total.group(1)) < 10_000
+    assert len(_case_ids(filtered)) == min(25, int(total.group(1)))
+    second = advocate_client.get("/advocate/?page=2").get_data(as_text=True)
+    assert set(_case_ids(second)).isdisjoint(_case_ids(page))
+
+
+# Triage and replies
+
+
+def test_triage_changes_are_saved_and_audited(
+    client: FlaskClient, advocate_client: FlaskClient, advocate: Person, store: Store
+) -> None:
+    submit(client, what_happened="x")
+    report_id = _only_report_id(store)
+    token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
+    response = advocate_client.post(
+        f"/advocate/case/{report_id}/triage",
+        data={
+            "csrf_token": token,
+            "status": "referred",
+            "priority": "urgent",
+            "assignee": str(advocate.account_id),
+            "review_on": "2027-01-15",
+            "tags": "legal, strangulation",
+        },
+    )
+    assert response.status_code == 303
+    page = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
+    assert "legal, strangulation" in page
+    with store.session() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        assert (report.status.value, report.priority.value) == ("referred", "urgent")
+        assert report.assignee_id == advocate.account_id
+        assert b"strangulation" not in (report.tags or b"")  # encrypted
+        detail = session.scalars(
+            select(AuditEvent.detail).where(AuditEvent.action == "triage changed")
+        ).one()
+    assert detail is not None and "status=referred" in detail and "tags changed" in detail
+    assert "strangulation" not in detail
+
+
+def test_a_reply_reaches_the_survivor_and_a_note_does_not(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    codename = submit(client, what_happened="x")
+    report_id = _only_report_id(store)
+    for text, note in (("We believe you and we can help.", ""), ("Internal: call back", "y")):
+        token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
+        data = {"csrf_token": token, "text": text} | ({"note": note} if note else {})
+        assert (
+            advocate_client.post(f"/advocate/case/{report_id}/write", data=data).status_code == 303
+        )
+    sign_in(client, codename)
+    survivor_page = client.get("/return/report").get_data(as_text=True)
+    assert "We believe you and we can help." in survivor_page
+    assert "Internal: call back" not in survivor_page
+    case = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
+    assert "Internal: call back" in case
+
+
+def test_files_download_decrypted_as_attachments_and_are_audited(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    import io
+
+    content = b"<html><script>alert(1)</script></html>" * 3000
+    submit(client, what_happened="x", files=[(io.BytesIO(content), "page.html")])
+    report_id = _only_report_id(store)
+    case = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
+    link = re.search(rf'href="(/advocate/case/{report_id}/file/[0-9a-f]{{32}})"', case)
+    assert link
+    response = advocate_client.get(link.group(1))
+    assert response.status_code == 200
+    assert response.data == content
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with store.session() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "file downloaded" in actions
+
+
+# Linked cases
+
+
+def _report(client: FlaskClient, force: str, name: str, number: str) -> None:
+    submit(
+        client,
+        what_happened=f"about {name}",
+        force=force,
+        **{"officers-0-name": name, "officers-0-number": number},
+    )
+
+
+def test_reports_naming_the_same_officer_differently_written_are_linked(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    _report(client, "Kent Police", "PC John Smith", "1234")
+    _report(client, "Kent Police", "smith,  JOHN", "pc 1234")
+    _report(client, "Kent Police", "Sgt. John  Smith", "PC-1234")
+    _report(client, "Kent Police", "Jane Doe", "9876")
+    _report(client, "Essex Police", "John Smith", "1234")  # another force: another person
+    page = advocate_client.get("/advocate/").get_data(as_text=True)
+    assert page.count("2 others") == 3
+    with store.session() as session:
+        reports = {r.id: r.content for r in session.scalars(select(Report))}
+        officer_tags = session.execute(
+            select(ReportTag.report_id, func.count())
+            .where(ReportTag.kind == "officer")
+            .group_by(ReportTag.report_id)
+        ).all()
+    assert len(officer_tags) == 5
+    linked_rows = re.findall(r"<strong class=\"tag\">(\d+) others?</strong>", page)
+    assert sorted(linked_rows) == ["2", "2", "2"]
+    assert len(reports) == 5
+
+
+def test_the_case_view_lists_the_other_reports_naming_the_officer(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    _report(client, "Kent Police", "John Smith", "")
+    _report(client, "Kent Police", "JOHN SMITH", "")
+    _report(client, "Kent Police", "John Smithson", "")
+    with store.session() as session:
+        ids = session.scalars(select(Report.id)).all()
+    advocate_client.get("/advocate/")  # the list indexes new reports
+    pages = {i: advocate_client.get(f"/advocate/case/{i}").get_data(as_text=True) for i in ids}
+    linked = [i for i, page in pages.items() if "Also named in 1 other report" in page]
+    assert len(linked) == 2
+
+
+def test_no_plaintext_officer_or_force_is_stored(
+    client: FlaskClient, advocate_client: FlaskClient, instance: Instance
+) -> None:
+    _report(client, "Kent Police", "Ebenezer Whitlock", "77123")
+    advocate_client.get("/advocate/")
+    for path in instance.path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"Whitlock" not in data and b"77123" not in data
+
+
+@pytest.fixture
+def admin_client(app: Flask, store: Store, instance: Instance) -> Callable[[], FlaskClient]:
+    """A factory for a client signed in as an admin."""
+
+    def make() -> FlaskClient:
+        admin = create_person(store, instance, "root", Role.ADMIN)
+        signed_in = app.test_client()
+        assert log_in(signed_in, admin).status_code == 303  # type: ignore[attr-defined]
+        return signed_in
+
+    return make
+
+
+def test_an_admin_gets_not_found_for_every_case(
+    client: FlaskClient, advocate: Person, store: Store, admin_client: Callable[[], FlaskClient]
+) -> None:
+    submit(client, what_happened="x")
+    report_id = _only_report_id(store)
+    admin = admin_client()
+    assert admin.get("/advocate/").status_code == 404
+    assert admin.get(f"/advocate/case/{report_id}").status_code == 404
