@@ -16,11 +16,12 @@ import hashlib
 import hmac
 import os
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crypto.errors import CryptoError
@@ -31,7 +32,7 @@ from portal.keys import current_group_key
 from portal.reports import decrypt_account, open_report_key
 from portal.store.models import Group, GroupKey, IndexKey, Report, ReportTag
 
-_BATCH = 1000
+_BATCH = 200
 _RANKS = r"(?:pc|wpc|dc|ps|ds|sgt|sergeant|insp|inspector|di|dci|dsupt|supt|ch|cst|const|constable)"
 _TITLES = {
     "pc",
@@ -132,14 +133,17 @@ def tag(index_key: bytes, kind: str, value: str) -> bytes:
     return hmac.new(index_key, f"{kind}\x00{value}".encode(), hashlib.sha256).digest()
 
 
-def index_reports(session: Session, principal: Principal, index_key: bytes) -> int:
-    """Tag every report not yet indexed, committing in batches; return how many were tagged.
+def index_reports(
+    session: Session, principal: Principal, index_key: bytes, budget_seconds: float = 2.0
+) -> int:
+    """Tag reports not yet indexed, in batches, for at most about budget_seconds.
 
     Only new reports are pending, so this is usually a handful; after a surge
-    it is one HPKE open and one small decryption per report, once.
+    it is one HPKE open and one small decryption per report, spread over a few
+    page loads. Returns how many readable reports are still waiting.
     """
-    done, after = 0, ""
-    while True:
+    after, deadline = "", time.monotonic() + budget_seconds
+    while time.monotonic() < deadline:
         pending = session.scalars(
             select(Report)
             .where(
@@ -149,9 +153,22 @@ def index_reports(session: Session, principal: Principal, index_key: bytes) -> i
             .limit(_BATCH)
         ).all()
         if not pending:
-            return done
+            break
         after = pending[-1].id
-        done += _index_batch(session, principal, index_key, pending)
+        _index_batch(session, principal, index_key, pending)
+    return pending_count(session)
+
+
+def pending_count(session: Session) -> int:
+    """How many reports advocates may read are not indexed yet."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Report)
+            .where(Report.indexed.is_(False), Report.advocates_may_read.is_(True))
+        )
+        or 0
+    )
 
 
 def _index_batch(

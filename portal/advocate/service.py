@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.envelope import decrypt_field, encrypt_field
 from crypto.errors import CryptoError, TamperedCiphertext
@@ -125,6 +125,7 @@ class ListPage:
     total: int
     page: int
     pages: int
+    unindexed: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,22 +217,24 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     """One page of reports advocates may read; only this page is decrypted."""
     filters = filters.clean()
     index_key = open_index_key(session, principal)
-    if index_key is not None:
-        index_reports(session, principal, index_key)
+    unindexed = index_reports(session, principal, index_key) if index_key is not None else 0
     query = _filtered(select(Report).where(_readable()), filters, index_key)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(filters.page, 1), pages)
     order = SORTS.get(filters.sort, SORTS["received"])
     reports = session.scalars(
-        query.order_by(order, Report.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+        query.options(selectinload(Report.seals).joinedload(ReportKeySeal.group_key))
+        .order_by(order, Report.id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
     ).all()
     names = {
         account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
     }
     linked = _linked_counts(session, [r.id for r in reports])
     rows = [_row(r, principal, names, linked.get(r.id, 0)) for r in reports]
-    return ListPage(rows, total, page, pages)
+    return ListPage(rows, total, page, pages, unindexed)
 
 
 def _load(session: Session, principal: Principal, report_id: str) -> tuple[Report, bytes]:
