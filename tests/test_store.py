@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import LargeBinary, Table, inspect, select, text
+from sqlalchemy import URL, LargeBinary, Table, create_engine, inspect, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateTable
 
@@ -19,9 +21,9 @@ from crypto.keys import PrivateKey, open_sealed
 from crypto.words import CODENAME_WORDS, new_codename
 from portal.instance import bootstrap_secret_path
 from portal.keys import grant_binding, report_key_binding
+from portal.reports import Consent
 from portal.store import MIGRATIONS, Store
 from portal.store.models import Base, Group, GroupKeyGrant, Holder, Report
-from portal.reports import Consent
 from portal.survivor.service import UnknownCodename, sign_in, submit_report, view_report
 from tests.conftest import Instance
 
@@ -139,3 +141,34 @@ def test_every_table_compiles_for_postgresql(table: Table) -> None:
     assert ddl.startswith(f"\nCREATE TABLE {table.name}")
     has_binary = any(isinstance(column.type, LargeBinary) for column in table.columns)
     assert ("BYTEA" in ddl) is has_binary
+
+
+def test_migrations_upgrade_a_database_that_already_holds_reports(tmp_path: Path) -> None:
+    from alembic import command
+
+    from portal.store import _alembic_config
+
+    engine = create_engine(
+        URL.create(
+            "sqlite+pysqlcipher",
+            password=f"x'{os.urandom(32).hex()}'",
+            database=str(tmp_path / "old.db"),
+        )
+    )
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "0001")
+        connection.execute(
+            text(
+                "INSERT INTO reports (id, lookup_id, status, received_on, updated_on, "
+                "survivor_key, content) VALUES ('r1', x'00', 'NEW', '2026-01-01', '2026-01-01', "
+                "x'00', x'00')"
+            )
+        )
+    with engine.begin() as connection:
+        command.upgrade(_alembic_config(connection), "head")
+    with Store(engine).session() as session:
+        report = session.get(Report, "r1")
+        assert report is not None
+        assert report.advocates_may_read and not report.export_legal
+        assert report.priority.value == "normal" and report.indexed is False
+    engine.dispose()
