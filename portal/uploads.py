@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -33,6 +34,21 @@ from portal.store.models import Attachment, AttachmentSegment, today
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
 _SNIFF_BYTES = 16
 MAX_NAME_LENGTH = 200
+
+
+_RAW_FILENAME = re.compile(r'filename="([^"]*)"')
+
+
+def sent_filename(storage: FileStorage) -> str | None:
+    """The file name exactly as the browser sent it.
+
+    Werkzeug reads the name as a quoted string and drops the backslashes, so
+    an old browser's "C:\\Users\\Jane\\photo.jpg" would arrive as
+    "C:UsersJanephoto.jpg", keeping the user name. Browsers do not escape
+    backslashes, so reading the raw header keeps them as separators.
+    """
+    match = _RAW_FILENAME.search(storage.headers.get("Content-Disposition", ""))
+    return match.group(1) if match else storage.filename
 
 
 def clean_filename(name: str | None) -> str:
@@ -213,6 +229,7 @@ def prepare_files(
         upload = storage.stream
         if not storage.filename or not isinstance(upload, EncryptedUpload):
             continue  # "no file chosen" still sends an empty part
+        upload.filename = clean_filename(sent_filename(storage))
         name, kind = upload.filename, upload.media_type
         if upload.too_large:
             problems.append(f"“{name}” is larger than the {limit_mb} MB limit.")
