@@ -353,15 +353,21 @@ def _failed(session: Session, account: Account, now: datetime.datetime) -> None:
 
 
 def change_passphrase(
-    session: Session, unlocked: Unlocked, new_passphrase: str, argon2: Argon2Params
+    session: Session, account_id: int, current: str, new: str, argon2: Argon2Params
 ) -> None:
-    """Rewrap the personal key under a new passphrase."""
-    account = session.get(Account, unlocked.account_id)
+    """Rewrap the personal key under a new passphrase (the current one unlocks it)."""
+    account = session.get(Account, account_id)
     if account is None:
         raise AccountError("The account no longer exists.")
-    check_passphrase(new_passphrase, account.name)
+    try:
+        seed = unwrap_with_passphrase(
+            account.wrapped_private_key, current, _private_binding(account.name)
+        )
+    except (WrongPassphrase, CryptoError):
+        raise AccountError("Your current passphrase was not right.") from None
+    check_passphrase(new, account.name)
     account.wrapped_private_key = wrap_with_passphrase(
-        unlocked.personal_key.seed, new_passphrase, argon2, _private_binding(account.name)
+        seed, new, argon2, _private_binding(account.name)
     )
     audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
     session.commit()

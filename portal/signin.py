@@ -7,7 +7,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal import accounts, auth
 from portal.settings import portal_config
@@ -33,6 +33,23 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
         "Code from your authenticator app", validators=[DataRequired(), Length(max=12)]
     )
     submit = SubmitField("Sign in")
+
+
+class PassphraseForm(FlaskForm):  # type: ignore[misc]
+    """Change the passphrase: the current one unlocks the key to rewrap."""
+
+    current = PasswordField(
+        "Current passphrase",
+        validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)],
+    )
+    new = PasswordField(
+        "New passphrase", validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)]
+    )
+    confirm = PasswordField(
+        "New passphrase again",
+        validators=[DataRequired(), EqualTo("new", message="The two do not match.")],
+    )
+    submit = SubmitField("Change passphrase")
 
 
 def _throttle() -> Throttle:
@@ -100,5 +117,25 @@ def add_sign_in(bp: Blueprint) -> None:
         )
         return response
 
+    @auth.signed_in(*Role)
+    def passphrase(principal: auth.Principal) -> str:
+        """Change one's own passphrase (two Argon2id calls: unwrap, then rewrap)."""
+        form = PassphraseForm()
+        error, done = None, False
+        if form.validate_on_submit():
+            try:
+                accounts.change_passphrase(
+                    db(),
+                    principal.account_id,
+                    form.current.data or "",
+                    form.new.data or "",
+                    portal_config().argon2,
+                )
+                done = True
+            except accounts.AccountError as problem:
+                error = str(problem)
+        return render_template("passphrase.html", form=form, error=error, done=done, area=bp.name)
+
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    bp.add_url_rule("/passphrase", "passphrase", passphrase, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", logout, methods=["POST"])

@@ -366,3 +366,28 @@ def test_an_admin_gets_not_found_for_every_case(
     admin = admin_client()
     assert admin.get("/advocate/").status_code == 404
     assert admin.get(f"/advocate/case/{report_id}").status_code == 404
+
+
+def test_changing_the_passphrase_rewraps_the_key(
+    app: Flask, advocate_client: FlaskClient, advocate: Person, client: FlaskClient
+) -> None:
+    submit(client, what_happened="still readable after the change")
+    new = "harbour lantern quietly orbit velvet meadow"
+    token = csrf_token(advocate_client, "/advocate/passphrase")
+    wrong = advocate_client.post(
+        "/advocate/passphrase",
+        data={"csrf_token": token, "current": "not it at all, sorry", "new": new, "confirm": new},
+    )
+    assert "current passphrase was not right" in wrong.get_data(as_text=True)
+    done = advocate_client.post(
+        "/advocate/passphrase",
+        data={"csrf_token": token, "current": advocate.passphrase, "new": new, "confirm": new},
+    )
+    assert "has been changed" in done.get_data(as_text=True)
+    old = log_in(app.test_client(), advocate)
+    assert FAILED in old.get_data(as_text=True)  # type: ignore[attr-defined]
+    advocate.passphrase = new
+    fresh = app.test_client()
+    assert log_in(fresh, advocate).status_code == 303  # type: ignore[attr-defined]
+    [report_id] = _case_ids(fresh.get("/advocate/").get_data(as_text=True))
+    assert "still readable" in fresh.get(f"/advocate/case/{report_id}").get_data(as_text=True)
