@@ -332,6 +332,31 @@ def authenticate(
     return Unlocked(account.id, account.name, account.role, personal)
 
 
+def unlock(session: Session, name: str, passphrase: str) -> Unlocked:
+    """Unlock an account's key with its passphrase alone (for commands run on the server).
+
+    Whoever runs a command already has a shell on the server; the web sign-in
+    also asks for a TOTP code. Failures count towards the lockout all the same.
+    """
+    now = datetime.datetime.now(datetime.UTC)
+    account = session.scalars(select(Account).where(Account.name == name)).first()
+    if account is None or account.disabled:
+        raise LoginFailed
+    locked_until = account.locked_until
+    if locked_until is not None and locked_until.replace(tzinfo=datetime.UTC) > now:
+        raise AccountLocked
+    try:
+        seed = unwrap_with_passphrase(
+            account.wrapped_private_key, passphrase, _private_binding(account.name)
+        )
+    except (WrongPassphrase, CryptoError):
+        _failed(session, account, now)
+        raise LoginFailed from None
+    audit.record(session, actor=account.name, action="unlocked on the command line")
+    session.commit()
+    return Unlocked(account.id, account.name, account.role, PrivateKey(seed))
+
+
 def _accepted_step(secret: str, code: str, last_step: int, now: datetime.datetime) -> int | None:
     """The time step a code belongs to (allowing one step of clock drift), if not used before."""
     totp = pyotp.TOTP(secret)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 import segno
@@ -217,6 +218,89 @@ def recover_command(name: str) -> None:
     click.echo(f"Granted {granted} key(s) to {name}.")
 
 
+@click.command("export")
+@click.option("--case", "cases", multiple=True, help="A case reference (repeatable).")
+@click.option("--all-consented", is_flag=True, help="Every case consented for the purpose.")
+@click.option("--purpose", type=click.Choice(["legal", "iopc"]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--user", "name", required=True, help="The staff account to export as.")
+@click.option(
+    "--passphrase-stdin",
+    is_flag=True,
+    help="Read the account passphrase, then the ZIP passphrase, one per line.",
+)
+@click.option("--age-recipient", help="Encrypt to this age public key instead of a passphrase.")
+def export_command(
+    cases: tuple[str, ...],
+    all_consented: bool,
+    purpose: str,
+    out: Path,
+    name: str,
+    passphrase_stdin: bool,
+    age_recipient: str | None,
+) -> None:
+    """Export consented cases as an encrypted ZIP, with a progress bar."""
+    from portal import accounts
+    from portal.auth import Principal
+    from portal.staff import service
+
+    if bool(cases) == all_consented:
+        raise click.UsageError("Give --case references or --all-consented, not both.")
+
+    def secret(prompt: str) -> str:
+        if passphrase_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        return str(click.prompt(prompt, hide_input=True))
+
+    passphrase = secret("Account passphrase")
+    zip_passphrase = None if age_recipient else secret("ZIP passphrase")
+    if zip_passphrase is not None and len(zip_passphrase) < 12:
+        raise click.ClickException("The ZIP passphrase needs at least 12 characters.")
+    try:
+        _, store = _store()
+        with store.session() as session:
+            unlocked = accounts.unlock(session, name, passphrase)
+            keys = accounts.held_group_keys(session, unlocked)
+            principal = Principal(
+                unlocked.account_id,
+                unlocked.name,
+                unlocked.role,
+                {k: v.seed for k, v in keys.items()},
+            )
+            ids = (
+                service.consented_ids(session, purpose)
+                if all_consented
+                else service.find_by_reference(session, cases)
+            )
+            with (
+                open(out, "xb") as target,
+                click.progressbar(length=len(ids), label="Exporting cases", file=sys.stderr) as bar,
+            ):
+                done = service.export_cases(
+                    session,
+                    principal,
+                    ids,
+                    purpose,
+                    target,
+                    zip_passphrase,
+                    age_recipient,
+                    progress=lambda _n: bar.update(1),
+                )
+    except FileExistsError:
+        raise click.ClickException(f"{out} already exists: choose another file.") from None
+    except accounts.LoginFailed:
+        raise click.ClickException("Those details did not work.") from None
+    except service.ConsentMissing as missing:
+        out.unlink(missing_ok=True)
+        raise click.ClickException(f"Case {missing} has no consent for {purpose}.") from None
+    except service.CaseNotFound as unknown:
+        out.unlink(missing_ok=True)
+        raise click.ClickException(f"No case you may export matches {unknown}.") from None
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Exported {len(done)} case(s) to {out}.")
+
+
 @click.group("audit")
 def audit_group() -> None:
     """The audit log."""
@@ -253,6 +337,7 @@ COMMANDS = (
     serve_command,
     user_group,
     recover_command,
+    export_command,
     audit_group,
 )
 

@@ -1,19 +1,109 @@
-"""Staff pages: exports of consented cases, under /staff/."""
+"""Staff pages, under /staff/: consented cases and their export."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import os
+import threading
+from collections.abc import Iterator
+
+import pyrage
+from flask import Blueprint, abort, current_app, render_template
+from werkzeug.wrappers import Response
 
 from portal.auth import Principal, signed_in
 from portal.signin import add_sign_in
-from portal.store.models import Role
+from portal.staff import service
+from portal.staff.forms import ExportForm
+from portal.store import Store, db
+from portal.store.models import Report, Role
+from portal.survivor.service import reference_of
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 add_sign_in(bp)
+staff_only = signed_in(Role.STAFF)
 
 
 @bp.get("/")
-@signed_in(Role.STAFF)
+@staff_only
 def index(principal: Principal) -> str:
-    """The staff area's entry page."""
-    return render_template("staff/index.html", principal=principal)
+    """Cases whose survivor consented to at least one kind of export, and which kinds."""
+    return render_template(
+        "staff/index.html", principal=principal, cases=service.consented_cases(db())
+    )
+
+
+@bp.route("/case/<report_id>/export", methods=["GET", "POST"])
+@staff_only
+def export(principal: Principal, report_id: str) -> Response | str:
+    """Export one case as an encrypted ZIP, streamed as it is written."""
+    report = db().get(Report, report_id)
+    if report is None or not (report.export_legal or report.export_iopc):
+        abort(404)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        return render_template("staff/export.html", form=form, reference=reference_of(report_id))
+    purpose = form.purpose.data or ""
+    if not getattr(report, f"export_{purpose}", False):
+        form.purpose.errors = ["The survivor has not consented to this purpose."]
+        return render_template("staff/export.html", form=form, reference=reference_of(report_id))
+    try:
+        if form.age_recipient.data:
+            pyrage.x25519.Recipient.from_str(form.age_recipient.data)
+    except pyrage.RecipientError:
+        form.age_recipient.errors = ["That is not a valid age public key."]
+        return render_template("staff/export.html", form=form, reference=reference_of(report_id))
+    chunks = _stream_export(
+        current_app.extensions["store"],
+        principal,
+        report_id,
+        purpose,
+        form.zip_passphrase.data or None,
+        form.age_recipient.data or None,
+    )
+    extension = "zip.age" if form.age_recipient.data else "zip"
+    response = Response(chunks, mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="case-{reference_of(report_id)}.{extension}"'
+    )
+    return response
+
+
+def _stream_export(
+    store: Store,
+    principal: Principal,
+    report_id: str,
+    purpose: str,
+    passphrase: str | None,
+    recipient: str | None,
+) -> Iterator[bytes]:
+    """Run the export in a thread writing to a pipe; yield the encrypted bytes as they come.
+
+    This runs after the view has returned, so it is given the store: no app context.
+    """
+    read_end, write_end = os.pipe()
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with os.fdopen(write_end, "wb") as out, store.session() as session:
+            try:
+                service.export_cases(
+                    session,
+                    principal,
+                    [report_id],
+                    purpose,
+                    out,
+                    zip_passphrase=passphrase,
+                    age_recipient=recipient,
+                )
+            except BaseException as error:
+                failure.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    with os.fdopen(read_end, "rb") as encrypted:
+        while chunk := encrypted.read(64 * 1024):
+            yield chunk
+    worker.join()
+    if failure:
+        # Headers are gone: the download ends short, and the bad ZIP does not open.
+        raise failure[0]

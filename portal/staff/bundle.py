@@ -1,0 +1,202 @@
+"""The case bundle: a readable PDF summary and a JSON record of one case.
+
+The JSON follows the schema in docs/export-schema.md ("portal-case-export/1").
+An IOPC or professional-standards bundle leaves out the survivor's contact
+details: complaints are usually passed to the force concerned.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+
+from portal.reports import Consent, FileDetails, ThreadEntry
+from portal.store.models import ConsentRecord, MessageKind, Report
+from portal.survivor.choices import CONTACT_METHODS, HARMS, OFFICER_ROLES
+
+# fpdf2 and fontTools log the characters a font lacks: a survivor's words
+# must never reach a log, so they are silenced.
+for _name in ("fpdf", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+SCHEMA = "portal-case-export/1"
+PURPOSES = {"legal": "The charity's legal team", "iopc": "IOPC or professional standards"}
+_HARM_LABELS = dict(HARMS)
+_ROLE_LABELS = {value: label for value, label in OFFICER_ROLES if value}
+_CONTACT_LABELS = dict(CONTACT_METHODS)
+# DejaVu covers the scripts survivors write in; installed from Debian by `make`.
+FONT_DIRECTORIES = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+
+def case_record(
+    reference: str,
+    purpose: str,
+    report: Report,
+    account: dict[str, Any],
+    thread: list[ThreadEntry],
+    files: list[FileDetails],
+    history: list[ConsentRecord],
+) -> dict[str, Any]:
+    """The machine-readable record of one case (schema portal-case-export/1)."""
+    fields = (
+        "what_happened",
+        "when",
+        "where",
+        "force",
+        "harm_other",
+        "reported_before",
+        "reported_outcome",
+        "in_danger",
+    )
+    details = {name: account.get(name) or "" for name in fields}
+    details["harms"] = list(account.get("harms") or [])
+    if purpose == "legal":
+        details["contact_method"] = account.get("contact_method") or ""
+        details["contact_details"] = account.get("contact_details") or ""
+    return {
+        "schema": SCHEMA,
+        "reference": reference,
+        "purpose": purpose,
+        "exported_on": datetime.date.today().isoformat(),
+        "received_on": report.received_on.isoformat(),
+        "status": report.status.value,
+        "account": details,
+        "officers": [
+            {key: officer.get(key) or "" for key in ("name", "number", "rank", "role")}
+            for officer in account.get("officers") or []
+        ],
+        "timeline": [
+            {"date": e.sent_on, "author": e.author.value, "kind": e.kind.value, "text": e.text}
+            for e in thread
+            if e.kind is not MessageKind.NOTE
+        ],
+        "consent": {
+            "current": asdict(Consent.of(report)),
+            "history": [
+                {
+                    "recorded_on": c.recorded_on.isoformat(),
+                    "advocates_may_read": c.advocates_may_read,
+                    "export_legal": c.export_legal,
+                    "export_iopc": c.export_iopc,
+                    "export_statistics": c.export_statistics,
+                }
+                for c in history
+            ],
+        },
+        "files": [
+            asdict(f) | {"path": f"evidence/{index:03d}-{f.name}"} for index, f in enumerate(files)
+        ],
+    }
+
+
+class _Summary(FPDF):
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("body", size=8)
+        self.cell(0, 8, f"Page {self.page_no()}", align="C")
+
+
+def _font_path(name: str) -> Path:
+    for directory in FONT_DIRECTORIES:
+        if (directory / name).exists():
+            return directory / name
+    raise FileNotFoundError(f"{name} is missing: install the fonts-dejavu-core package")
+
+
+def summary_pdf(record: dict[str, Any]) -> bytes:
+    """A readable PDF of one case; for IOPC it follows a police complaint's fields."""
+    pdf = _Summary(format="A4")
+    pdf.add_font("body", fname=str(_font_path("DejaVuSans.ttf")))
+    pdf.add_font("body", style="B", fname=str(_font_path("DejaVuSans-Bold.ttf")))
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    account = record["account"]
+    complaint = record["purpose"] == "iopc"
+
+    def heading(text: str) -> None:
+        pdf.set_font("body", "B", 13)
+        pdf.ln(3)
+        pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+
+    def item(label: str, value: str) -> None:
+        pdf.set_font("body", "B", 10)
+        pdf.multi_cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("body", "", 10)
+        pdf.multi_cell(0, 5, value or "Not given", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+
+    pdf.set_font("body", "B", 16)
+    title = "Police complaint summary" if complaint else "Case summary"
+    pdf.multi_cell(0, 9, f"{title}: {record['reference']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("body", "", 9)
+    pdf.multi_cell(
+        0,
+        5,
+        f"Prepared {record['exported_on']} for {PURPOSES[record['purpose']]}. "
+        f"Received {record['received_on']}. Status: {record['status']}.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    officers = "\n".join(
+        ", ".join(
+            v for v in (o["name"], o["number"], o["rank"], _ROLE_LABELS.get(o["role"], "")) if v
+        )
+        for o in record["officers"]
+    )
+    harms = ", ".join(_HARM_LABELS.get(h, h) for h in account["harms"])
+    if account["harm_other"]:
+        harms = f"{harms} ({account['harm_other']})" if harms else account["harm_other"]
+    heading("Who was involved")
+    item("Police force", account["force"])
+    item("Officers", officers)
+    heading("What happened")
+    item("Account in the survivor's words", account["what_happened"])
+    item("When", account["when"])
+    item("Where", account["where"])
+    item("Witnesses", "Any witnesses are described in the account above.")
+    item("Injury and kinds of harm", harms)
+    item(
+        "Reported before",
+        " - ".join(v for v in (account["reported_before"], account["reported_outcome"]) if v),
+    )
+    if not complaint:
+        item(
+            "How to contact the survivor",
+            " - ".join(
+                v
+                for v in (
+                    _CONTACT_LABELS.get(account.get("contact_method", ""), ""),
+                    account.get("contact_details", ""),
+                )
+                if v
+            ),
+        )
+    heading("Timeline")
+    for entry in record["timeline"]:
+        item(f"{entry['date']} - {entry['author']} ({entry['kind']})", entry["text"])
+    if not record["timeline"]:
+        item("Messages", "None")
+    heading("Consent")
+    for change in record["consent"]["history"]:
+        kinds = [
+            name
+            for name, key in (
+                ("advocates may read", "advocates_may_read"),
+                ("legal team", "export_legal"),
+                ("IOPC", "export_iopc"),
+                ("statistics", "export_statistics"),
+            )
+            if change[key]
+        ]
+        item(change["recorded_on"], ", ".join(kinds) or "nothing consented")
+    heading("Files")
+    for file in record["files"]:
+        item(file["name"], f"{file['media_type']}, {file['size']} bytes\nSHA-256 {file['sha256']}")
+    if not record["files"]:
+        item("Files", "None")
+    return bytes(pdf.output())
