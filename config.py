@@ -30,6 +30,8 @@ SECRET_SIZE = 32
 _MIN_DISTINCT_BYTES = 16
 DEFAULT_MAX_UPLOAD_MB = 200
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
+DEFAULT_RETENTION_DAYS = 365
+DEFAULT_CLOSED_RETENTION_DAYS = 180
 
 
 class ConfigError(Exception):
@@ -52,6 +54,19 @@ SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER)
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where "there is new activity" e-mails go; no content ever goes in them."""
+
+    host: str
+    port: int
+    sender: str
+    recipients: tuple[str, ...]
+    starttls: bool = True
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the portal needs to run; built only by `load`."""
 
@@ -64,6 +79,11 @@ class Config:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     exit_url: str = DEFAULT_EXIT_URL
+    # Reports are purged this many days after their last activity (closed
+    # cases after closed_retention_days), unless someone chose to keep them.
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    closed_retention_days: int = DEFAULT_CLOSED_RETENTION_DAYS
+    smtp: SmtpSettings | None = None
     testing: bool = False
 
     @property
@@ -162,6 +182,33 @@ def _positive_int(settings: Mapping[str, Any], key: str, default: int) -> int:
     return value
 
 
+def _smtp(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SmtpSettings | None:
+    """The optional [smtp] table; the password may come from $PORTAL_SMTP_PASSWORD."""
+    table = settings.get("smtp")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError("[smtp] in portal.toml must be a table")
+    try:
+        recipients = tuple(str(r) for r in table["recipients"])
+        smtp = SmtpSettings(
+            host=str(table["host"]),
+            port=int(table.get("port", 587)),
+            sender=str(table["sender"]),
+            recipients=recipients,
+            starttls=bool(table.get("starttls", True)),
+            username=table.get("username"),
+            password=environ.get("PORTAL_SMTP_PASSWORD", table.get("password")),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(
+            "[smtp] in portal.toml needs host, sender and a list of recipients"
+        ) from None
+    if not recipients or not all("@" in r for r in (*recipients, smtp.sender)):
+        raise ConfigError("[smtp] sender and recipients must be e-mail addresses")
+    return smtp
+
+
 def instance_path_from(environ: Mapping[str, str]) -> Path:
     """The instance folder: $PORTAL_INSTANCE or instance/ beside this file."""
     return Path(environ.get("PORTAL_INSTANCE", DEFAULT_INSTANCE)).resolve()
@@ -197,5 +244,10 @@ def load(
         * 1024
         * 1024,
         exit_url=str(settings.get("exit_url", DEFAULT_EXIT_URL)),
+        retention_days=_positive_int(settings, "retention_days", DEFAULT_RETENTION_DAYS),
+        closed_retention_days=_positive_int(
+            settings, "closed_retention_days", DEFAULT_CLOSED_RETENTION_DAYS
+        ),
+        smtp=_smtp(settings, environ),
     )
     return dataclasses.replace(config, **overrides) if overrides else config

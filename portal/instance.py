@@ -26,6 +26,23 @@ max_upload_mb = {max_upload_mb}
 # Where "Exit this page" leads: a neutral site.
 exit_url = "{exit_url}"
 
+# Reports are deleted by `portal purge` this many days after their last
+# activity, unless a survivor or an advocate chose to keep them longer.
+retention_days = {retention_days}
+closed_retention_days = {closed_retention_days}
+
+# Optional e-mail to advocates when there is new activity. The e-mail says
+# only that; it never holds content or a reference. The password may also
+# come from $PORTAL_SMTP_PASSWORD.
+# [smtp]
+# host = "smtp.example.org"
+# port = 587
+# starttls = true
+# sender = "portal@example.org"
+# recipients = ["advocates@example.org"]
+# username = "portal"
+# password = "..."
+
 # Argon2id cost for advocates' passphrases (RFC 9106, second recommendation).
 [argon2]
 time_cost = 3
@@ -96,6 +113,8 @@ def _build(path: Path, public_url: str) -> str:
             public_url=public_url,
             max_upload_mb=config_module.DEFAULT_MAX_UPLOAD_MB,
             exit_url=config_module.DEFAULT_EXIT_URL,
+            retention_days=config_module.DEFAULT_RETENTION_DAYS,
+            closed_retention_days=config_module.DEFAULT_CLOSED_RETENTION_DAYS,
         ),
         encoding="utf-8",
     )

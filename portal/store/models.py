@@ -141,6 +141,8 @@ class Report(Base):
     review_on: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     # Advocates' tags for the case, encrypted under the data key.
     tags: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    # A survivor or advocate chose to keep the report at least until this day.
+    keep_until: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     # True once an advocate's session has computed the report's blind index.
     indexed: Mapped[bool] = mapped_column(default=False, index=True)
 
