@@ -6,19 +6,39 @@ PIP    := $(BIN)/pip --quiet --disable-pip-version-check
 PORT   ?= 5000
 export PORT
 
+# Debian packages: fonts for PDF case summaries; 7-Zip to check encrypted
+# exports the way a recipient opens them.
+RUNTIME_DEBS := fonts-dejavu-core
+TEST_DEBS    := p7zip-full
+
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint format lock clean
+.PHONY: help install install-dev run test lint format lock clean system-packages
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+# Installs with apt-get what is missing (as root, or through sudo).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+system-packages: ## Install the Debian packages the portal and its tests need
+	$(call apt_install,$(RUNTIME_DEBS) $(TEST_DEBS))
 
 $(VENV)/.runtime: requirements.txt pyproject.toml
+	$(call apt_install,$(RUNTIME_DEBS))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --require-hashes -r requirements.txt
 	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(call apt_install,$(TEST_DEBS))
 	$(PIP) install --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 

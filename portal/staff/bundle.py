@@ -8,6 +8,7 @@ details: complaints are usually passed to the force concerned.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 from dataclasses import asdict
 from pathlib import Path
@@ -95,9 +96,11 @@ def case_record(
 
 
 class _Summary(FPDF):
+    family_name = "helvetica"
+
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("body", size=8)
+        self.set_font(self.family_name, size=8)
         self.cell(0, 8, f"Page {self.page_no()}", align="C")
 
 
@@ -108,32 +111,55 @@ def _font_path(name: str) -> Path:
     raise FileNotFoundError(f"{name} is missing: install the fonts-dejavu-core package")
 
 
+def _texts(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _document(record: dict[str, Any]) -> _Summary:
+    """A blank document whose font covers every character of the record.
+
+    The built-in Helvetica (Windows-1252) needs no font file and costs a few
+    milliseconds; parsing a TrueType font costs about 200, so DejaVu is used
+    only when a record holds characters Windows-1252 lacks (other scripts,
+    emoji). That keeps an export of a thousand cases within its budget.
+    """
+    pdf = _Summary(format="A4")
+    pdf.set_auto_page_break(True, margin=18)
+    try:
+        _texts(record).encode("cp1252")
+    except UnicodeEncodeError:
+        pdf.add_font("body", fname=str(_font_path("DejaVuSans.ttf")))
+        pdf.add_font("body", style="B", fname=str(_font_path("DejaVuSans-Bold.ttf")))
+        pdf.family_name = "body"
+    else:
+        pdf.core_fonts_encoding = "windows-1252"
+        pdf.family_name = "helvetica"
+    return pdf
+
+
 def summary_pdf(record: dict[str, Any]) -> bytes:
     """A readable PDF of one case; for IOPC it follows a police complaint's fields."""
-    pdf = _Summary(format="A4")
-    pdf.add_font("body", fname=str(_font_path("DejaVuSans.ttf")))
-    pdf.add_font("body", style="B", fname=str(_font_path("DejaVuSans-Bold.ttf")))
-    pdf.set_auto_page_break(True, margin=18)
+    pdf = _document(record)
     pdf.add_page()
     account = record["account"]
     complaint = record["purpose"] == "iopc"
 
     def heading(text: str) -> None:
-        pdf.set_font("body", "B", 13)
+        pdf.set_font(pdf.family_name, "B", 13)
         pdf.ln(3)
         pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
 
     def item(label: str, value: str) -> None:
-        pdf.set_font("body", "B", 10)
+        pdf.set_font(pdf.family_name, "B", 10)
         pdf.multi_cell(0, 5, label, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("body", "", 10)
+        pdf.set_font(pdf.family_name, "", 10)
         pdf.multi_cell(0, 5, value or "Not given", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
-    pdf.set_font("body", "B", 16)
+    pdf.set_font(pdf.family_name, "B", 16)
     title = "Police complaint summary" if complaint else "Case summary"
     pdf.multi_cell(0, 9, f"{title}: {record['reference']}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("body", "", 9)
+    pdf.set_font(pdf.family_name, "", 9)
     pdf.multi_cell(
         0,
         5,

@@ -16,13 +16,19 @@ from portal.store.models import Group, Report, ReportKeySeal
 from portal.survivor.choices import ENGLAND_AND_WALES, HARMS
 
 
-def seed_reports(store: Store, count: int, batch: int = 1000) -> list[str]:
-    """Insert `count` reports sealed to the advocates and recovery keys; return their ids."""
+def seed_reports(
+    store: Store, count: int, batch: int = 1000, export_legal: bool = False
+) -> list[str]:
+    """Insert `count` reports sealed to the advocates and recovery keys; return their ids.
+
+    With export_legal, each is also consented for the legal team and sealed to exporters.
+    """
     ids: list[str] = []
     forces = itertools.cycle(ENGLAND_AND_WALES)
     harms = itertools.cycle([h for h, _ in HARMS])
     with store.session() as session:
-        groups = [current_group_key(session, g) for g in (Group.ADVOCATES, Group.RECOVERY)]
+        wanted = [Group.ADVOCATES, Group.RECOVERY] + ([Group.EXPORTERS] if export_legal else [])
+        groups = [current_group_key(session, g) for g in wanted]
         publics = [(g, PublicKey.from_bytes(g.public_key)) for g in groups]
         for start in range(0, count, batch):
             reports, seals = [], []
@@ -41,6 +47,7 @@ def seed_reports(store: Store, count: int, batch: int = 1000) -> list[str]:
                         "lookup_id": os.urandom(32),
                         "survivor_key": os.urandom(60),
                         "content": encrypt_account(data_key, report_id, account),
+                        "export_legal": export_legal,
                     }
                 )
                 for group_key, public in publics:
