@@ -248,6 +248,11 @@ def grant_group_keys(
     group = ROLE_GROUP.get(member.role)
     if group is None or member.disabled:
         raise AccountError("Only active advocates and staff can be given keys.")
+    current = current_group_key(session, group)
+    if f"{group.value}/{current.version}" not in keys:
+        raise AccountError(
+            "The key changed after you signed in. Sign out and in again, then grant access."
+        )
     held = {
         g.group_key_id
         for g in session.scalars(select(GroupKeyGrant).where(GroupKeyGrant.account_id == member.id))
@@ -464,8 +469,13 @@ def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:
 
 
 def waiting_for_keys(session: Session, role: Role) -> list[Account]:
-    """Active accounts of a role that hold no key of their group yet."""
-    holders = select(GroupKeyGrant.account_id).where(GroupKeyGrant.account_id.is_not(None))
+    """Active accounts of a role that lack the current version of their group's key."""
+    group = ROLE_GROUP[role]
+    current = current_group_key(session, group)
+    # NOT IN over a NULL would match nothing: recovery and bootstrap grants have no account.
+    holders = select(GroupKeyGrant.account_id).where(
+        GroupKeyGrant.group_key_id == current.id, GroupKeyGrant.account_id.is_not(None)
+    )
     return list(
         session.scalars(
             select(Account)

@@ -1,0 +1,609 @@
+"""The charity's keys: bootstrap, grants, removal and rotation, recovery, passphrases."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from click.testing import CliRunner, Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from crypto.errors import CryptoError
+from crypto.keys import PrivateKey, open_sealed
+from crypto.words import seed_to_phrase
+from portal import accounts
+from portal.auth import Principal
+from portal.cli import main
+from portal.instance import bootstrap_secret_path
+from portal.keys import report_key_binding
+from portal.reports import open_report_key
+from portal.store import Store
+from portal.store.models import (
+    Account,
+    AccountSession,
+    AuditEvent,
+    Group,
+    GroupKey,
+    GroupKeyGrant,
+    Holder,
+    Report,
+    Role,
+)
+from tests.advocate.conftest import Person, create_person, log_in
+from tests.conftest import CHEAP_ARGON2, Instance
+from tests.survivor.conftest import csrf_token, submit
+
+FAILED = "Those details did not work"
+NO_ACCESS = "You cannot read reports yet"
+
+
+def _only_report_id(store: Store) -> str:
+    with store.session() as session:
+        return session.scalars(select(Report.id)).one()
+
+
+def _grants_of(store: Store, account_id: int) -> list[str]:
+    """The "group/version" of every group key sealed to an account."""
+    with store.session() as session:
+        grants = session.scalars(
+            select(GroupKeyGrant).where(GroupKeyGrant.account_id == account_id)
+        ).all()
+        return sorted(f"{g.group_key.group.value}/{g.group_key.version}" for g in grants)
+
+
+def _bootstrap_grants(store: Store, group: Group) -> int:
+    with store.session() as session:
+        return len(
+            session.scalars(
+                select(GroupKeyGrant)
+                .join(GroupKey)
+                .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.BOOTSTRAP)
+            ).all()
+        )
+
+
+def _held_keys(store: Store, person: Person, passphrase: str | None = None) -> dict[str, bytes]:
+    """Sign in through the service layer and open every group key the account holds."""
+    with store.session() as session:
+        unlocked = accounts.authenticate(
+            session,
+            person.name,
+            passphrase or person.passphrase,
+            person.next_code(),
+            CHEAP_ARGON2,
+        )
+        return {name: key.seed for name, key in accounts.held_group_keys(session, unlocked).items()}
+
+
+def _holder(person: Person, seeds: dict[str, bytes]) -> Principal:
+    return Principal(person.account_id, person.name, person.role, seeds)
+
+
+def _signed_in(app: Flask, person: Person) -> FlaskClient:
+    client = app.test_client()
+    response = log_in(client, person)
+    assert response.status_code == 303  # type: ignore[attr-defined]
+    return client
+
+
+# The bootstrap secret left by `portal init`
+
+
+def test_the_first_advocate_takes_the_advocates_key_and_the_bootstrap_secret_is_destroyed(
+    store: Store, instance: Instance
+) -> None:
+    secret = bootstrap_secret_path(instance.path / "secrets", Group.ADVOCATES)
+    assert secret.exists() and _bootstrap_grants(store, Group.ADVOCATES) == 1
+    create_person(store, instance, "root", Role.ADMIN)  # an admin takes nothing
+    assert secret.exists()
+    first = create_person(store, instance, "alice", Role.ADVOCATE)
+    assert _grants_of(store, first.account_id) == ["advocates/1"]
+    assert not secret.exists()
+    assert _bootstrap_grants(store, Group.ADVOCATES) == 0
+    # The exporters' bootstrap is untouched until the first staff member arrives.
+    assert bootstrap_secret_path(instance.path / "secrets", Group.EXPORTERS).exists()
+    assert _bootstrap_grants(store, Group.EXPORTERS) == 1
+    with store.session() as session:
+        granted = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "key granted")
+        ).one()
+        assert (granted.actor, granted.subject, granted.detail) == (
+            "bootstrap",
+            "alice",
+            "advocates/1",
+        )
+
+
+def test_the_first_advocates_key_opens_reports(
+    store: Store, instance: Instance, client: FlaskClient
+) -> None:
+    first = create_person(store, instance, "alice", Role.ADVOCATE)
+    submit(client, what_happened="sealed to the advocates")
+    seeds = _held_keys(store, first)
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert open_report_key(report, _holder(first, seeds), Group.ADVOCATES) is not None
+
+
+def test_the_first_staff_member_takes_the_exporters_key(store: Store, instance: Instance) -> None:
+    secret = bootstrap_secret_path(instance.path / "secrets", Group.EXPORTERS)
+    staff = create_person(store, instance, "sam", Role.STAFF)
+    assert _grants_of(store, staff.account_id) == ["exporters/1"]
+    assert not secret.exists()
+    assert _bootstrap_grants(store, Group.EXPORTERS) == 0
+    assert bootstrap_secret_path(instance.path / "secrets", Group.ADVOCATES).exists()
+
+
+def test_the_second_advocate_gets_nothing_from_the_bootstrap(
+    store: Store, instance: Instance
+) -> None:
+    create_person(store, instance, "alice", Role.ADVOCATE)
+    second = create_person(store, instance, "bob", Role.ADVOCATE)
+    assert _grants_of(store, second.account_id) == []
+    second_staff_first = create_person(store, instance, "sam", Role.STAFF)
+    second_staff = create_person(store, instance, "sue", Role.STAFF)
+    assert _grants_of(store, second_staff_first.account_id) == ["exporters/1"]
+    assert _grants_of(store, second_staff.account_id) == []
+    with store.session() as session:
+        waiting = accounts.waiting_for_keys(session, Role.ADVOCATE)
+        assert [a.name for a in waiting] == ["bob"]
+
+
+# Admins never decrypt
+
+
+def test_an_admin_holds_no_group_key_and_cannot_open_a_report(
+    app: Flask, store: Store, instance: Instance, client: FlaskClient, advocate: Person
+) -> None:
+    submit(client, what_happened="not for the admin")
+    report_id = _only_report_id(store)
+    admin = create_person(store, instance, "root", Role.ADMIN)
+    with store.session() as session:
+        count = session.scalar(
+            select(func.count())
+            .select_from(GroupKeyGrant)
+            .where(GroupKeyGrant.account_id == admin.account_id)
+        )
+    assert count == 0
+    seeds = _held_keys(store, admin)
+    assert seeds == {}
+    with store.session() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        assert open_report_key(report, _holder(admin, seeds), Group.ADVOCATES) is None
+        assert open_report_key(report, _holder(admin, seeds), Group.RECOVERY) is None
+    signed_in = _signed_in(app, admin)
+    assert signed_in.get("/advocate/").status_code == 404
+    case = signed_in.get(f"/advocate/case/{report_id}")
+    assert case.status_code == 404
+    assert "not for the admin" not in case.get_data(as_text=True)
+
+
+# Granting access to a new advocate
+
+
+def test_a_new_advocate_reads_nothing_until_an_advocate_grants_access(
+    app: Flask,
+    store: Store,
+    instance: Instance,
+    client: FlaskClient,
+    advocate_client: FlaskClient,
+) -> None:
+    submit(client, what_happened="Only advocates with the key may read this.")
+    report_id = _only_report_id(store)
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+
+    before = _signed_in(app, bob)
+    assert NO_ACCESS in before.get("/advocate/").get_data(as_text=True)
+    assert before.get(f"/advocate/case/{report_id}").status_code == 404
+
+    members = advocate_client.get("/advocate/members").get_data(as_text=True)
+    assert "bob" in members
+    assert f"/advocate/members/{bob.account_id}/grant" in members
+    token = csrf_token(advocate_client, "/advocate/members")
+    granted = advocate_client.post(
+        f"/advocate/members/{bob.account_id}/grant", data={"csrf_token": token}
+    )
+    assert granted.status_code == 303
+    assert "Nobody is waiting" in advocate_client.get("/advocate/members").get_data(as_text=True)
+
+    # Keys are loaded at sign-in: the old session still holds none.
+    assert before.get(f"/advocate/case/{report_id}").status_code == 404
+    after = _signed_in(app, bob)
+    case = after.get(f"/advocate/case/{report_id}")
+    assert case.status_code == 200
+    assert "Only advocates with the key may read this." in case.get_data(as_text=True)
+    with store.session() as session:
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "key granted", AuditEvent.actor == "alice"
+            )
+        ).one()
+        assert (event.subject, event.detail) == ("bob", "advocates/1")
+
+
+def test_a_grant_without_a_csrf_token_gives_nothing(
+    store: Store, instance: Instance, advocate_client: FlaskClient
+) -> None:
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    response = advocate_client.post(f"/advocate/members/{bob.account_id}/grant")
+    assert response.status_code in (400, 404)
+    assert _grants_of(store, bob.account_id) == []
+
+
+def test_an_advocate_without_the_key_cannot_grant_it(
+    app: Flask, store: Store, instance: Instance, advocate: Person
+) -> None:
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    carol = create_person(store, instance, "carol", Role.ADVOCATE)
+    signed_in = _signed_in(app, bob)
+    page = signed_in.get("/advocate/members").get_data(as_text=True)
+    assert "You cannot grant access" in page
+    token = csrf_token(signed_in, "/advocate/members")
+    signed_in.post(f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token})
+    assert _grants_of(store, carol.account_id) == []
+
+
+# Removing an advocate rotates the key
+
+
+def test_a_removed_advocate_cannot_open_reports_made_after_removal(
+    app: Flask, store: Store, instance: Instance, client: FlaskClient, advocate: Person
+) -> None:
+    submit(client, what_happened="before the removal")
+    old_report = _only_report_id(store)
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    with store.session() as session:
+        member = session.get(Account, bob.account_id)
+        assert member is not None
+        alice_keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
+        assert accounts.grant_group_keys(session, alice_keys, member, actor="alice") == 1
+    bobs_keys = _held_keys(store, bob)  # what bob could have copied while a member
+    assert list(bobs_keys) == ["advocates/1"]
+    bobs_session = _signed_in(app, bob)
+    assert bobs_session.get(f"/advocate/case/{old_report}").status_code == 200
+
+    admin = create_person(store, instance, "root", Role.ADMIN)
+    admin_client = _signed_in(app, admin)
+    token = csrf_token(admin_client, "/admin/")
+    removed = admin_client.post(
+        f"/admin/accounts/{bob.account_id}/remove", data={"csrf_token": token}
+    )
+    assert removed.status_code == 303
+
+    with store.session() as session:
+        assert session.get(Account, bob.account_id) is None
+        versions = {
+            k.version: k
+            for k in session.scalars(select(GroupKey).where(GroupKey.group == Group.ADVOCATES))
+        }
+        assert sorted(versions) == [1, 2]
+        assert versions[1].retired_on is not None
+        assert versions[2].retired_on is None
+        holders = sorted(
+            (g.holder.value, g.account_id)
+            for g in session.scalars(
+                select(GroupKeyGrant).where(GroupKeyGrant.group_key_id == versions[2].id)
+            )
+        )
+        assert holders == [("account", advocate.account_id), ("recovery", None)]
+        # Bob's wrapped copies and sessions are gone with him.
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(GroupKeyGrant)
+                .where(GroupKeyGrant.account_id == bob.account_id)
+            )
+            == 0
+        )
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AccountSession)
+                .where(AccountSession.account_id == bob.account_id)
+            )
+            == 0
+        )
+        actions = session.scalars(select(AuditEvent.action)).all()
+        assert "account removed" in actions and "group key rotated" in actions
+    assert bobs_session.get("/advocate/").status_code == 302
+
+    submit(client, what_happened="after the removal")
+    with store.session() as session:
+        new_report = session.scalars(select(Report).where(Report.id != old_report)).one()
+        new_report_id = new_report.id
+        sealed_to = sorted(
+            f"{s.group_key.group.value}/{s.group_key.version}" for s in new_report.seals
+        )
+        assert sealed_to == ["advocates/2", "recovery/1"]
+        assert open_report_key(new_report, _holder(bob, bobs_keys), Group.ADVOCATES) is None
+        seal = next(s for s in new_report.seals if s.group_key.group is Group.ADVOCATES)
+        with pytest.raises(CryptoError):
+            open_sealed(
+                PrivateKey(bobs_keys["advocates/1"]),
+                seal.sealed_key,
+                report_key_binding(new_report.id, seal.group_key),
+            )
+
+    alice = _signed_in(app, advocate)  # a new sign-in loads version 2
+    page = alice.get(f"/advocate/case/{new_report_id}")
+    assert page.status_code == 200
+    assert "after the removal" in page.get_data(as_text=True)
+    old = alice.get(f"/advocate/case/{old_report}")
+    assert old.status_code == 200
+    assert "before the removal" in old.get_data(as_text=True)
+
+
+def test_removing_an_admin_rotates_no_key(store: Store, instance: Instance) -> None:
+    create_person(store, instance, "alice", Role.ADVOCATE)
+    admin = create_person(store, instance, "root", Role.ADMIN)
+    with store.session() as session:
+        account = session.get(Account, admin.account_id)
+        assert account is not None
+        accounts.remove_account(session, account, actor="test")
+        assert session.scalar(select(func.count()).select_from(GroupKey)) == 3
+        assert session.scalar(select(func.count()).select_from(Account)) == 1
+
+
+# The recovery phrase
+
+
+def _recover(instance: Instance, monkeypatch: pytest.MonkeyPatch, name: str, phrase: str) -> Result:
+    monkeypatch.setenv("PORTAL_INSTANCE", str(instance.path))
+    return CliRunner().invoke(main, ["recover", "--user", name], input=phrase + "\n")
+
+
+def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
+    app: Flask,
+    store: Store,
+    instance: Instance,
+    client: FlaskClient,
+    advocate: Person,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    submit(client, what_happened="sealed to version one")
+    with store.session() as session:
+        accounts.rotate_group_key(session, Group.ADVOCATES, actor="test")
+        session.commit()
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    result = _recover(instance, monkeypatch, "bob", instance.recovery_phrase)
+    assert result.exit_code == 0, result.output
+    assert "Granted 2 key(s) to bob." in result.output
+    assert _grants_of(store, bob.account_id) == ["advocates/1", "advocates/2"]
+    with store.session() as session:
+        actors = session.scalars(
+            select(AuditEvent.actor).where(
+                AuditEvent.action == "key granted", AuditEvent.subject == "bob"
+            )
+        ).all()
+    assert actors == ["recovery phrase", "recovery phrase"]
+    report_id = _only_report_id(store)
+    page = _signed_in(app, bob).get(f"/advocate/case/{report_id}")
+    assert page.status_code == 200
+    assert "sealed to version one" in page.get_data(as_text=True)
+
+
+def test_another_instances_recovery_phrase_is_refused_and_grants_nothing(
+    store: Store, instance: Instance, advocate: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    result = _recover(instance, monkeypatch, "bob", seed_to_phrase(os.urandom(32)))
+    assert result.exit_code == 1
+    assert "That is not this instance's recovery phrase." in result.output
+    assert "Traceback" not in result.output
+    assert _grants_of(store, bob.account_id) == []
+
+
+def test_a_mistyped_recovery_phrase_fails_its_checksum(
+    store: Store, instance: Instance, advocate: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    words = instance.recovery_phrase.split()
+    # The last word is the checksum: changing it always breaks the check.
+    words[-1] = "abacus" if words[-1] != "abacus" else "zoom"
+    result = _recover(instance, monkeypatch, "bob", " ".join(words))
+    assert result.exit_code == 1
+    assert "checksum" in result.output
+    assert "not valid" in result.output
+    assert _grants_of(store, bob.account_id) == []
+
+
+def test_recovery_for_an_unknown_or_admin_account_is_refused(
+    store: Store, instance: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    create_person(store, instance, "root", Role.ADMIN)
+    for name in ("nobody", "root"):
+        result = _recover(instance, monkeypatch, name, instance.recovery_phrase)
+        assert result.exit_code == 1
+        assert f"No advocate or staff account is called {name!r}" in result.output
+    with store.session() as session:
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(GroupKeyGrant)
+                .where(GroupKeyGrant.account_id.is_not(None))
+            )
+            == 0
+        )
+
+
+# Passphrases
+
+
+NEW_PASSPHRASE = "meadow tractor silver postcard autumn"
+
+
+def test_a_changed_passphrase_replaces_the_old_one_and_keeps_the_keys(
+    store: Store, advocate: Person
+) -> None:
+    with store.session() as session:
+        unlocked = accounts.authenticate(
+            session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
+        )
+        before = {k: v.seed for k, v in accounts.held_group_keys(session, unlocked).items()}
+        accounts.change_passphrase(
+            session, unlocked.account_id, advocate.passphrase, NEW_PASSPHRASE, CHEAP_ARGON2
+        )
+    assert list(before) == ["advocates/1"]
+    with store.session() as session, pytest.raises(accounts.LoginFailed):
+        accounts.authenticate(
+            session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
+        )
+    assert _held_keys(store, advocate, NEW_PASSPHRASE) == before
+    with store.session() as session:
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "passphrase changed" in actions
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        ("not the current passphrase", NEW_PASSPHRASE, "current passphrase was not right"),
+        (None, "too short", "at least 12 characters"),
+        (None, "alice alice alice alice", "contains the account name"),
+    ],
+)
+def test_a_refused_passphrase_change_keeps_the_old_passphrase(
+    store: Store, advocate: Person, current: str | None, new: str, message: str
+) -> None:
+    with store.session() as session, pytest.raises(accounts.AccountError, match=message):
+        accounts.change_passphrase(
+            session, advocate.account_id, current or advocate.passphrase, new, CHEAP_ARGON2
+        )
+    assert list(_held_keys(store, advocate)) == ["advocates/1"]
+
+
+@pytest.mark.parametrize(
+    ("passphrase", "message"),
+    [
+        ("short words", "at least 12 characters"),
+        ("finalfantasy", "too common"),
+        ("password123456", "too easy to guess"),
+        ("dana harbour lantern velvet", "contains the account name"),
+        ("abcdefghijklmnop", "too easy to guess"),
+        ("qwertyuiopasdfgh", "too easy to guess"),
+        ("x" * 1025, "at most 1024 characters"),
+    ],
+)
+def test_weak_passphrases_are_refused_with_a_reason(
+    store: Store, instance: Instance, passphrase: str, message: str
+) -> None:
+    with store.session() as session, pytest.raises(accounts.AccountError, match=message):
+        accounts.create_account(
+            session,
+            "dana",
+            Role.ADVOCATE,
+            passphrase,
+            CHEAP_ARGON2,
+            instance.path / "secrets",
+            actor="test",
+        )
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Account)) == 0
+    # A refused account takes nothing from the bootstrap.
+    assert bootstrap_secret_path(instance.path / "secrets", Group.ADVOCATES).exists()
+
+
+@pytest.mark.parametrize(
+    "passphrase",
+    [
+        "orbit velvet lantern harbour quietly",
+        "correct staple anchor meadow violin",  # all lowercase: no character-class rule
+        "Granite-Pelican-Umbrella-Softly-7",
+    ],
+)
+def test_long_unrelated_words_are_accepted(
+    store: Store, instance: Instance, passphrase: str
+) -> None:
+    with store.session() as session:
+        enrolment = accounts.create_account(
+            session,
+            "dana",
+            Role.ADVOCATE,
+            passphrase,
+            CHEAP_ARGON2,
+            instance.path / "secrets",
+            actor="test",
+        )
+    assert re.match(r"otpauth://totp/", enrolment.otpauth_uri)
+    with store.session() as session:
+        assert session.scalars(select(Account.name)).all() == ["dana"]
+
+
+# Disabling
+
+
+def test_disabling_an_account_ends_its_sessions_and_stops_sign_in(
+    app: Flask, store: Store, advocate: Person, advocate_client: FlaskClient
+) -> None:
+    assert advocate_client.get("/advocate/").status_code == 200
+    with store.session() as session:
+        account = session.get(Account, advocate.account_id)
+        assert account is not None
+        accounts.disable_account(session, account, actor="root")
+        assert session.scalar(select(func.count()).select_from(AccountSession)) == 0
+    ended = advocate_client.get("/advocate/")
+    assert ended.status_code == 302
+    assert ended.headers["Location"].startswith("/advocate/login")
+
+    code = advocate.next_code()
+    refused = log_in(app.test_client(), advocate, code=code)
+    assert FAILED in refused.get_data(as_text=True)  # type: ignore[attr-defined]
+    with store.session() as session:
+        account = session.get(Account, advocate.account_id)
+        assert account is not None
+        accounts.disable_account(session, account, actor="root", disabled=False)
+        actions = session.scalars(select(AuditEvent.action)).all()
+    assert "account disabled" in actions and "account enabled" in actions
+    assert _signed_in(app, advocate).get("/advocate/").status_code == 200
+
+
+def test_a_disabled_advocate_cannot_be_granted_keys(
+    store: Store, instance: Instance, advocate: Person
+) -> None:
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
+    with store.session() as session:
+        member = session.get(Account, bob.account_id)
+        assert member is not None
+        accounts.disable_account(session, member, actor="root")
+        with pytest.raises(accounts.AccountError):
+            accounts.grant_group_keys(session, keys, member, actor="alice")
+        assert accounts.waiting_for_keys(session, Role.ADVOCATE) == []
+    assert _grants_of(store, bob.account_id) == []
+
+
+def test_a_grant_from_a_session_older_than_a_rotation_is_refused_until_signing_in_again(
+    app: Flask,
+    store: Store,
+    instance: Instance,
+    client: FlaskClient,
+    advocate: Person,
+    advocate_client: FlaskClient,
+) -> None:
+    # Alice signed in before the rotation (as when a colleague is removed), so
+    # her session holds only version 1 of the advocates' key.
+    with store.session() as session:
+        accounts.rotate_group_key(session, Group.ADVOCATES, actor="root")
+        session.commit()
+    carol = create_person(store, instance, "carol", Role.ADVOCATE)
+    token = csrf_token(advocate_client, "/advocate/members")
+    stale = advocate_client.post(
+        f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token}
+    )
+    assert "Sign out and in again" in stale.get_data(as_text=True)
+    assert _grants_of(store, carol.account_id) == []
+    fresh = _signed_in(app, advocate)
+    assert "carol" in fresh.get("/advocate/members").get_data(as_text=True)
+    token = csrf_token(fresh, "/advocate/members")
+    granted = fresh.post(f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token})
+    assert granted.status_code == 303
+    assert sorted(_grants_of(store, carol.account_id)) == ["advocates/1", "advocates/2"]
+    submit(client, what_happened="sealed to the newest key")
+    report_id = _only_report_id(store)
+    page = _signed_in(app, carol).get(f"/advocate/case/{report_id}")
+    assert page.status_code == 200
+    assert "sealed to the newest key" in page.get_data(as_text=True)
