@@ -8,11 +8,12 @@ from collections.abc import Iterator
 
 import pyrage
 from flask import Blueprint, abort, current_app, render_template
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.auth import Principal, signed_in
 from portal.signin import add_sign_in
-from portal.staff import service
+from portal.staff import service, statistics
 from portal.staff.forms import ExportForm
 from portal.store import Store, db
 from portal.store.models import Report, Role
@@ -30,6 +31,29 @@ def index(principal: Principal) -> str:
     return render_template(
         "staff/index.html", principal=principal, cases=service.consented_cases(db())
     )
+
+
+@bp.get("/statistics")
+@staff_only
+def statistics_page(principal: Principal) -> str:
+    """Anonymised counts of consented reports, with charts; small numbers suppressed."""
+    stats = statistics.audited(db(), principal, "statistics viewed")
+    charts = {
+        # Safe: chart_svg builds the SVG with ElementTree, escaping every text and attribute.
+        table.key: Markup(statistics.chart_svg(table))  # noqa: S704 - escaped by ElementTree
+        for table in stats.tables
+    }
+    return render_template("staff/statistics.html", stats=stats, charts=charts)
+
+
+@bp.get("/statistics.csv")
+@staff_only
+def statistics_csv(principal: Principal) -> Response:
+    """The same statistics as a CSV download."""
+    stats = statistics.audited(db(), principal, "statistics downloaded")
+    response = Response(statistics.to_csv(stats), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="statistics.csv"'
+    return response
 
 
 @bp.route("/case/<report_id>/export", methods=["GET", "POST"])
