@@ -15,6 +15,7 @@ from sqlalchemy import select
 import config as config_module
 from config import Config, ConfigError
 from portal.instance import InstanceExists, create_instance
+from portal.staff.statistics import stats_command
 from portal.store import Store
 from portal.store.models import Account, Role
 
@@ -338,6 +339,7 @@ COMMANDS = (
     user_group,
     recover_command,
     export_command,
+    stats_command,
     audit_group,
 )
 
