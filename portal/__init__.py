@@ -16,6 +16,7 @@ from portal import (
     cli,
     errors,
     logs,
+    notify,
     security,
     staff,
     store,
@@ -59,6 +60,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    notify.init_app(app)
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app
