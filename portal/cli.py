@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 import segno
 from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from sqlalchemy import select
 
 import config as config_module
 from config import Config, ConfigError
 from portal.instance import InstanceExists, create_instance
+from portal.retention import purge_command
 from portal.staff.statistics import stats_command
 from portal.store import Store
 from portal.store.models import Account, Role
@@ -28,7 +29,8 @@ def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+        # Flask shows a NoAppException as a one-line error, never a traceback.
+        raise NoAppException(str(error)) from None
 
 
 @click.command("init")
@@ -340,6 +342,7 @@ COMMANDS = (
     recover_command,
     export_command,
     stats_command,
+    purge_command,
     audit_group,
 )
 

@@ -65,7 +65,7 @@ class FilterForm(FlaskForm):
 
 
 class TriageForm(FlaskForm):
-    """Status, priority, assignee, review date and tags of a case."""
+    """Status, priority, assignee, review date, retention and tags of a case."""
 
     status = SelectField("Status", choices=STATUSES)
     priority = SelectField("Priority", choices=PRIORITIES)
@@ -73,6 +73,9 @@ class TriageForm(FlaskForm):
         "Assigned to", choices=[SelectChoice("", "Nobody")], validate_choice=False
     )
     review_on = DateField("Review on", validators=[Optional()])
+    # Retention only ever grows here: a later day replaces the kept-until day,
+    # an earlier or empty one leaves it (it may be the survivor's choice).
+    keep_until = DateField("Keep until", validators=[Optional()])
     tags = StringField(
         "Tags (separated by commas)",
         filters=[clean_text],

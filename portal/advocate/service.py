@@ -48,6 +48,7 @@ from portal.store.models import (
     ReportStatus,
     ReportTag,
     Role,
+    today,
 )
 from portal.survivor.choices import FORCES, HARMS
 from portal.survivor.service import reference_of
@@ -338,17 +339,25 @@ class Triage:
     assignee_id: int | None
     review_on: datetime.date | None
     tags: list[str]
+    keep_until: datetime.date | None = None
 
 
 def update_triage(session: Session, principal: Principal, report_id: str, triage: Triage) -> None:
-    """Change status, priority, assignee, review date and tags; every change is audited."""
+    """Change status, priority, assignee, review date, retention and tags; all audited."""
     report, data_key = _load(session, principal, report_id)
     changes = []
+    if triage.status is not report.status:
+        # A change of status is activity: a case's retention runs from its closing.
+        report.updated_on = today()
     for name in ("status", "priority", "assignee_id", "review_on"):
         new = getattr(triage, name)
         if getattr(report, name) != new:
             setattr(report, name, new)
             changes.append(f"{name}={getattr(new, 'value', new)}")
+    # Only ever later: the day kept to may be the survivor's own choice.
+    if triage.keep_until and (report.keep_until is None or triage.keep_until > report.keep_until):
+        report.keep_until = triage.keep_until
+        changes.append(f"keep_until={triage.keep_until}")
     if triage.tags != _decrypt_tags(report, data_key):
         report.tags = encrypt_field(
             data_key, json.dumps(triage.tags).encode(), _tags_binding(report.id)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 
-from portal import accounts
+from portal import accounts, retention
 from portal.advocate import service
 from portal.advocate.forms import (
     ButtonForm,
@@ -18,6 +18,7 @@ from portal.advocate.forms import (
     assignee_choices,
 )
 from portal.auth import Principal, signed_in
+from portal.settings import portal_config
 from portal.signin import add_sign_in
 from portal.store import db
 from portal.store.models import Account, Group, Priority, ReportStatus, Role
@@ -79,19 +80,25 @@ def case(principal: Principal, report_id: str) -> str:
         priority=opened.report.priority.value,
         assignee=str(opened.report.assignee_id or ""),
         review_on=opened.report.review_on,
+        keep_until=opened.report.keep_until,
         tags=", ".join(opened.tags),
     )
     triage.assignee.choices = assignee_choices(service.assignable(db()), "Nobody")
     links = service.officer_links(db(), principal, opened.report, opened.account)
     return render_template(
-        "advocate/case.html", case=opened, triage=triage, write=WriteForm(), links=links
+        "advocate/case.html",
+        case=opened,
+        triage=triage,
+        write=WriteForm(),
+        links=links,
+        kept_until=retention.delete_after(opened.report, portal_config()),
     )
 
 
 @bp.post("/case/<report_id>/triage")
 @advocates_only
 def triage(principal: Principal, report_id: str) -> Response:
-    """Save status, priority, assignee, review date and tags."""
+    """Save status, priority, assignee, review date, retention and tags."""
     form = TriageForm()
     form.assignee.choices = assignee_choices(service.assignable(db()), "Nobody")
     if form.validate_on_submit():
@@ -106,6 +113,7 @@ def triage(principal: Principal, report_id: str) -> Response:
                     assignee_id=int(form.assignee.data) if form.assignee.data else None,
                     review_on=form.review_on.data,
                     tags=form.tag_list(),
+                    keep_until=form.keep_until.data,
                 ),
             )
         except (service.CaseNotFound, service.IntegrityFailure):
@@ -157,10 +165,19 @@ def members(principal: Principal) -> str:
 
 @bp.post("/members/<int:account_id>/grant")
 @advocates_only
-def grant(principal: Principal, account_id: int) -> Response:
+def grant(principal: Principal, account_id: int) -> Response | str:
     """Give another advocate the advocates' keys this session holds."""
     member = db().get(Account, account_id)
     if not ButtonForm().validate_on_submit() or member is None or member.role is not Role.ADVOCATE:
         abort(404)
-    accounts.grant_group_keys(db(), principal.keys(), member, actor=principal.name)
+    try:
+        accounts.grant_group_keys(db(), principal.keys(), member, actor=principal.name)
+    except accounts.AccountError as problem:
+        return render_template(
+            "advocate/members.html",
+            error=str(problem),
+            button=ButtonForm(),
+            waiting=accounts.waiting_for_keys(db(), Role.ADVOCATE),
+            can_grant=principal.holds(Group.ADVOCATES),
+        )
     return redirect(url_for("advocate.members", granted=1), code=303)

@@ -8,6 +8,7 @@ never stored: the server keeps only an HMAC of it to find the report.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
 from crypto.format import Binding
 from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
-from portal import audit
+from portal import audit, retention
 from portal.reports import (
     Consent,
     FileDetails,
@@ -182,6 +184,19 @@ def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -
     report = _report(session, access)
     apply_consent(session, report, access.data_key, consent)
     session.commit()
+
+
+def kept_until(session: Session, access: SurvivorAccess, config: Config) -> datetime.date:
+    """The last day the report is kept unless there is more activity."""
+    return retention.delete_after(_report(session, access), config)
+
+
+def keep_longer(session: Session, access: SurvivorAccess, config: Config) -> datetime.date:
+    """Keep the report for another retention period from today; returns the new last day."""
+    report = _report(session, access)
+    retention.keep_longer(session, report, config.retention_days)
+    session.commit()
+    return retention.delete_after(report, config)
 
 
 def delete_report(session: Session, access: SurvivorAccess) -> None:

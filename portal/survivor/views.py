@@ -21,6 +21,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from portal import notify
 from portal.reports import Consent
 from portal.settings import portal_config
 from portal.store import db
@@ -158,6 +159,7 @@ def report() -> str:
     receipt = service.submit_report(
         db(), portal_config().lookup_pepper, _account(form), _consent(form), files
     )
+    notify.new_activity()
     saved = SavedCodenameForm(codename=receipt.codename)
     return render_template(
         "survivor/codename.html",
@@ -224,6 +226,8 @@ def my_report(access: SurvivorAccess) -> str:
         view=view,
         add_form=AddForm(),
         sign_out=EmptyForm(),
+        keep=EmptyForm(),
+        kept_until=service.kept_until(db(), access, portal_config()),
         limit_mb=_limit_mb(),
     )
 
@@ -240,6 +244,7 @@ def add(access: SurvivorAccess) -> Response | str:
             service.add_to_report(
                 db(), access, form.text.data or "", MessageKind(form.kind.data), files
             )
+            notify.new_activity()
             return redirect(url_for("survivor.my_report", sent=1), code=303)
     view = service.view_report(db(), access)
     return render_template(
@@ -248,8 +253,20 @@ def add(access: SurvivorAccess) -> Response | str:
         add_form=form,
         problems=problems,
         sign_out=EmptyForm(),
+        keep=EmptyForm(),
+        kept_until=service.kept_until(db(), access, portal_config()),
         limit_mb=_limit_mb(),
     )
+
+
+@bp.post("/return/keep")
+@survivor_required
+def keep(access: SurvivorAccess) -> Response:
+    """Keep the report for another retention period (CSRF is checked by the form)."""
+    if EmptyForm().validate_on_submit():
+        service.keep_longer(db(), access, portal_config())
+        return redirect(url_for("survivor.my_report", kept=1), code=303)
+    return redirect(url_for("survivor.my_report"), code=303)
 
 
 @bp.route("/return/consent", methods=["GET", "POST"])
