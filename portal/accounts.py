@@ -299,16 +299,10 @@ def _dummy_argon2(argon2: Argon2Params) -> None:
     derive_key("not a real passphrase", bytes(16), argon2)
 
 
-def authenticate(
-    session: Session,
-    name: str,
-    passphrase: str,
-    code: str,
-    argon2: Argon2Params,
-    now: datetime.datetime | None = None,
-) -> Unlocked:
-    """Check passphrase and TOTP code with one Argon2id call; LoginFailed if anything is wrong."""
-    now = now or datetime.datetime.now(datetime.UTC)
+def _open_personal_key(
+    session: Session, name: str, passphrase: str, now: datetime.datetime, argon2: Argon2Params
+) -> tuple[Account, PrivateKey]:
+    """The account and its personal key: one Argon2id call; failures count to the lockout."""
     account = session.scalars(select(Account).where(Account.name == name)).first()
     if account is None or account.disabled:
         _dummy_argon2(argon2)
@@ -320,9 +314,26 @@ def authenticate(
         seed = unwrap_with_passphrase(
             account.wrapped_private_key, passphrase, _private_binding(account.name)
         )
-        personal = PrivateKey(seed)
-        secret = unwrap_key(_totp_key(personal), account.totp_secret, _totp_binding(account.name))
     except (WrongPassphrase, CryptoError):
+        _failed(session, account, now)
+        raise LoginFailed from None
+    return account, PrivateKey(seed)
+
+
+def authenticate(
+    session: Session,
+    name: str,
+    passphrase: str,
+    code: str,
+    argon2: Argon2Params,
+    now: datetime.datetime | None = None,
+) -> Unlocked:
+    """Check passphrase and TOTP code with one Argon2id call; LoginFailed if anything is wrong."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    account, personal = _open_personal_key(session, name, passphrase, now, argon2)
+    try:
+        secret = unwrap_key(_totp_key(personal), account.totp_secret, _totp_binding(account.name))
+    except CryptoError:
         _failed(session, account, now)
         raise LoginFailed from None
     step = _accepted_step(secret.decode(), code, account.last_totp_step, now)
@@ -337,29 +348,17 @@ def authenticate(
     return Unlocked(account.id, account.name, account.role, personal)
 
 
-def unlock(session: Session, name: str, passphrase: str) -> Unlocked:
+def unlock(session: Session, name: str, passphrase: str, argon2: Argon2Params) -> Unlocked:
     """Unlock an account's key with its passphrase alone (for commands run on the server).
 
     Whoever runs a command already has a shell on the server; the web sign-in
     also asks for a TOTP code. Failures count towards the lockout all the same.
     """
     now = datetime.datetime.now(datetime.UTC)
-    account = session.scalars(select(Account).where(Account.name == name)).first()
-    if account is None or account.disabled:
-        raise LoginFailed
-    locked_until = account.locked_until
-    if locked_until is not None and locked_until.replace(tzinfo=datetime.UTC) > now:
-        raise AccountLocked
-    try:
-        seed = unwrap_with_passphrase(
-            account.wrapped_private_key, passphrase, _private_binding(account.name)
-        )
-    except (WrongPassphrase, CryptoError):
-        _failed(session, account, now)
-        raise LoginFailed from None
+    account, personal = _open_personal_key(session, name, passphrase, now, argon2)
     audit.record(session, actor=account.name, action="unlocked on the command line")
     session.commit()
-    return Unlocked(account.id, account.name, account.role, PrivateKey(seed))
+    return Unlocked(account.id, account.name, account.role, personal)
 
 
 def _accepted_step(secret: str, code: str, last_step: int, now: datetime.datetime) -> int | None:

@@ -27,6 +27,8 @@ from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
 from crypto.format import Binding
 from crypto.keys import PrivateKey
+from crypto.passphrase import Argon2Params
+from portal import accounts
 from portal.settings import portal_config
 from portal.store import db
 from portal.store.models import Account, AccountSession, Group, Role
@@ -160,3 +162,13 @@ def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]
         return wrapped
 
     return decorate
+
+
+def unlock_principal(
+    session: Session, name: str, passphrase: str, argon2: Argon2Params
+) -> Principal:
+    """Unlock an account on the command line, holding its group keys as a session would."""
+    unlocked = accounts.unlock(session, name, passphrase, argon2)
+    keys = accounts.held_group_keys(session, unlocked)
+    seeds = {key_name: private.seed for key_name, private in keys.items()}
+    return Principal(unlocked.account_id, unlocked.name, unlocked.role, seeds)

@@ -244,7 +244,7 @@ def export_command(
 ) -> None:
     """Export consented cases as an encrypted ZIP, with a progress bar."""
     from portal import accounts
-    from portal.auth import Principal
+    from portal.auth import unlock_principal
     from portal.staff import service
 
     if bool(cases) == all_consented:
@@ -260,16 +260,9 @@ def export_command(
     if zip_passphrase is not None and len(zip_passphrase) < 12:
         raise click.ClickException("The ZIP passphrase needs at least 12 characters.")
     try:
-        _, store = _store()
+        config, store = _store()
         with store.session() as session:
-            unlocked = accounts.unlock(session, name, passphrase)
-            keys = accounts.held_group_keys(session, unlocked)
-            principal = Principal(
-                unlocked.account_id,
-                unlocked.name,
-                unlocked.role,
-                {k: v.seed for k, v in keys.items()},
-            )
+            principal = unlock_principal(session, name, passphrase, config.argon2)
             ids = (
                 service.consented_ids(session, purpose)
                 if all_consented

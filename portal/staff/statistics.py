@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from crypto.errors import CryptoError
 from portal import audit
-from portal.auth import Principal
+from portal.auth import Principal, unlock_principal
 from portal.reports import decrypt_account, open_report_key
 from portal.staff.service import _sealed_to_exporters
 from portal.store.models import Group, Report, ReportKeySeal, ReportStatus, Role
@@ -464,19 +464,13 @@ def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
     else:
         passphrase = str(click.prompt("Account passphrase", hide_input=True))
     try:
-        engine = store.make_engine(config_module.load())
+        config = config_module.load()
+        engine = store.make_engine(config)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     try:
         with store.Store(engine).session() as session:
-            unlocked = accounts.unlock(session, name, passphrase)
-            keys = accounts.held_group_keys(session, unlocked)
-            principal = Principal(
-                unlocked.account_id,
-                unlocked.name,
-                unlocked.role,
-                {k: v.seed for k, v in keys.items()},
-            )
+            principal = unlock_principal(session, name, passphrase, config.argon2)
             statistics = audited(session, principal, "statistics viewed")
     except accounts.LoginFailed:
         raise click.ClickException("Those details did not work.") from None

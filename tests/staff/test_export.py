@@ -17,8 +17,6 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from portal import accounts
-from portal.auth import Principal
 from portal.cli import main
 from portal.staff import service
 from portal.store import Store
@@ -26,25 +24,12 @@ from portal.store.models import AuditEvent, Group, Report, Role
 from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
 from tests.advocate.seed import seed_reports
 from tests.conftest import Instance
+from tests.staff.conftest import principal_of
 from tests.survivor.conftest import csrf_token, sign_in, submit
 
 ACCOUNT = "The sergeant pinned me down in the custody suite."
 ZIP_PASSPHRASE = "a long and separate zip passphrase"
 EVIDENCE = b"photo of the bruises, as bytes" * 500
-
-
-@pytest.fixture
-def staff(store: Store, instance: Instance) -> Person:
-    """The first staff member: takes the exporters' key from the bootstrap secret."""
-    return create_person(store, instance, "sam", Role.STAFF)
-
-
-@pytest.fixture
-def staff_client(app: Flask, staff: Person) -> FlaskClient:
-    """A client signed in as the first staff member."""
-    client = app.test_client()
-    assert log_in(client, staff).status_code == 303  # type: ignore[attr-defined]
-    return client
 
 
 def _submit(client: FlaskClient, **consent: str) -> str:
@@ -62,18 +47,6 @@ def _submit(client: FlaskClient, **consent: str) -> str:
 def _report_ids(store: Store) -> dict[bool, str]:
     with store.session() as session:
         return {r.export_legal: r.id for r in session.scalars(select(Report))}
-
-
-def _principal(store: Store, person: Person) -> Principal:
-    with store.session() as session:
-        unlocked = accounts.unlock(session, person.name, person.passphrase)
-        keys = accounts.held_group_keys(session, unlocked)
-    return Principal(
-        unlocked.account_id,
-        unlocked.name,
-        unlocked.role,
-        {name: key.seed for name, key in keys.items()},
-    )
 
 
 def _seven_zip(archive: Path, passphrase: str, target: Path) -> None:
@@ -103,7 +76,7 @@ def test_staff_cannot_decrypt_an_unconsented_case_even_through_the_service(
 ) -> None:
     _submit(client)
     [report_id] = _report_ids(store).values()
-    principal = _principal(store, staff)
+    principal = principal_of(store, staff)
     with store.session() as session, pytest.raises(service.ConsentMissing):
         service.export_cases(
             session, principal, [report_id], "legal", io.BytesIO(), zip_passphrase=ZIP_PASSPHRASE
@@ -160,7 +133,7 @@ def test_an_iopc_bundle_follows_a_complaint_and_leaves_out_contact_details(
     with store.session() as session:
         service.export_cases(
             session,
-            _principal(store, staff),
+            principal_of(store, staff),
             [report_id],
             "iopc",
             out,
@@ -186,7 +159,7 @@ def test_withdrawing_consent_stops_export_at_once(
     codename = _submit(client, consent_legal="y", consent_read="y")
     report_id = _report_ids(store)[True]
     assert report_id[:8].upper() in staff_client.get("/staff/").get_data(as_text=True)
-    principal = _principal(store, staff)
+    principal = principal_of(store, staff)
     sign_in(client, codename)
     token = csrf_token(client, "/return/consent")
     client.post("/return/consent", data={"csrf_token": token, "consent_read": "y"})

@@ -16,32 +16,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal import accounts
-from portal.auth import Principal
 from portal.staff import statistics
 from portal.staff.statistics import Cell, Suppression, Table
 from portal.store import Store
 from portal.store.models import AuditEvent, Report, Role
 from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
 from tests.conftest import Instance
+from tests.staff.conftest import principal_of
 from tests.survivor.conftest import submit
 
 ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>")
 TOTAL = re.compile(r'<tfoot><tr><th scope="row">Total</th><td>([^<]*)</td></tr></tfoot>')
-
-
-@pytest.fixture
-def staff(store: Store, instance: Instance) -> Person:
-    """The first staff member: takes the exporters' key from the bootstrap secret."""
-    return create_person(store, instance, "sam", Role.STAFF)
-
-
-@pytest.fixture
-def staff_client(app: Flask, staff: Person) -> FlaskClient:
-    """A client signed in as the first staff member."""
-    client = app.test_client()
-    assert log_in(client, staff).status_code == 303  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture
@@ -78,15 +63,6 @@ def seeded(client: FlaskClient) -> None:
             consent_read="y",
             consent_legal="y",
         )
-
-
-def _principal(store: Store, person: Person) -> Principal:
-    with store.session() as session:
-        unlocked = accounts.unlock(session, person.name, person.passphrase)
-        keys = accounts.held_group_keys(session, unlocked)
-    return Principal(
-        unlocked.account_id, unlocked.name, unlocked.role, {k: v.seed for k, v in keys.items()}
-    )
 
 
 def _sections(page: str) -> dict[str, str]:
@@ -192,7 +168,7 @@ def test_staff_never_decrypt_a_report_not_consented_for_statistics(
 
     monkeypatch.setattr(statistics, "decrypt_account", recording)
     with store.session() as session:
-        result = statistics.compute(session, _principal(store, staff))
+        result = statistics.compute(session, principal_of(store, staff))
     assert len(unsealed_ids) == 1
     assert not unsealed_ids.intersection(opened)
     # Only the 8 reports consented for statistics: not the Surrey ones, sealed to the
@@ -208,7 +184,7 @@ def test_staff_never_decrypt_a_report_not_consented_for_statistics(
 def test_an_advocate_cannot_compute_statistics(store: Store, instance: Instance) -> None:
     advocate = create_person(store, instance, "alice", Role.ADVOCATE)
     with store.session() as session, pytest.raises(statistics.StaffOnly):
-        statistics.compute(session, _principal(store, advocate))
+        statistics.compute(session, principal_of(store, advocate))
 
 
 def test_stats_command_prints_suppressed_csv(
