@@ -117,7 +117,9 @@ def add_sign_in(bp: Blueprint) -> None:
         )
         return response
 
-    @auth.signed_in(*Role)
+    area_role = Role(bp.name)  # the areas are named after their roles
+
+    @auth.signed_in(area_role, *(role for role in Role if role is not area_role))
     def passphrase(principal: auth.Principal) -> str:
         """Change one's own passphrase (two Argon2id calls: unwrap, then rewrap)."""
         form = PassphraseForm()
