@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_wtf import FlaskForm
@@ -16,6 +18,7 @@ from portal.store.models import Role
 from portal.throttle import Throttle
 
 AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: "admin.index"}
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.=&%-]*")
 FAILED = (
     "Those details did not work. Check your name, passphrase and the current code "
     "from your app. After five failures, sign-in pauses for 15 minutes."
@@ -58,10 +61,15 @@ def _throttle() -> Throttle:
 
 
 def _safe_next(target: str | None, role: Role) -> str:
-    """Only a path on this site: never another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a plain path inside the signed-in account's own area, never another host.
+
+    The allow-list of characters matters: a browser or Werkzeug drops tabs and
+    newlines, so "/\t/evil.example" would otherwise become "//evil.example".
+    """
+    area = url_for(AREA[role])
+    if target and target.startswith(area) and _PLAIN_PATH.fullmatch(target):
         return target
-    return url_for(AREA[role])
+    return area
 
 
 def add_sign_in(bp: Blueprint) -> None:
