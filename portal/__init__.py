@@ -25,7 +25,6 @@ from portal import (
 )
 
 csrf = CSRFProtect()
-FILES_PER_REQUEST = 5
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -44,10 +43,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         TESTING=config.testing,
         # Each file is held to max_upload_bytes as it streams in; the whole
         # request may carry a few of them.
-        MAX_CONTENT_LENGTH=FILES_PER_REQUEST * config.max_upload_bytes + 8 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=uploads.FILES_PER_REQUEST * config.max_upload_bytes + 8 * 1024 * 1024,
         # Text fields are parsed in memory: room for an over-long account to
         # reach the form and get a clear message with the text kept.
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+        # The report form has about 40 fields; refuse requests built to have thousands.
+        MAX_FORM_PARTS=100,
         # A survivor may take hours over an account: the form must not expire
         # and lose it. The token still dies with the session.
         WTF_CSRF_TIME_LIMIT=None,

@@ -227,6 +227,9 @@ def prepare_files(
     problems: list[str] = []
     for storage in storages:
         upload = storage.stream
+        if isinstance(upload, RefusedUpload) and upload.reason:
+            problems.append(f"“{upload.filename}” was not attached. {upload.reason}")
+            continue
         if not storage.filename or not isinstance(upload, EncryptedUpload):
             continue  # "no file chosen" still sends an empty part
         upload.filename = clean_filename(sent_filename(storage))
@@ -254,6 +257,33 @@ def prepare_files(
     return prepared, problems
 
 
+class RefusedUpload(io.RawIOBase):
+    """A file part the portal will not keep: what is written goes nowhere."""
+
+    def __init__(self, filename: str | None, reason: str):
+        super().__init__()
+        self.filename = clean_filename(filename)
+        self.reason = reason
+
+    def writable(self) -> bool:
+        """Writes are accepted and dropped."""
+        return True
+
+    def write(self, data: Any) -> int:
+        """Drop the bytes."""
+        return len(bytes(data))
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        """Nothing to rewind."""
+        return 0
+
+
+# Only these forms take files; anywhere else a file part is dropped unread,
+# so no one can make the portal store files by posting to another address.
+UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add"})
+FILES_PER_REQUEST = 5
+
+
 class PortalRequest(Request):
     """Flask's request, with uploads encrypted as they are parsed."""
 
@@ -264,6 +294,13 @@ class PortalRequest(Request):
         filename: str | None = None,
         content_length: int | None = None,
     ) -> IO[bytes]:
+        if self.endpoint not in UPLOAD_ENDPOINTS or not filename:
+            return RefusedUpload(filename, "")  # type: ignore[return-value]
+        received = g.get("files_received", 0) + 1
+        g.files_received = received
+        if received > FILES_PER_REQUEST:
+            reason = f"Only {FILES_PER_REQUEST} files can be sent at once."
+            return RefusedUpload(filename, reason)  # type: ignore[return-value]
         store = current_app.extensions["store"]
         limit = current_app.config["PORTAL"].max_upload_bytes
         return _track(EncryptedUpload(store.engine, filename, limit))  # type: ignore[return-value]
