@@ -52,11 +52,18 @@ class Throttle:
 
     def allowed(self, address: str | None) -> bool:
         """True unless this client, or everyone together, failed too often lately."""
+        return self.overall_allowed() and self.client_allowed(address)
+
+    def overall_allowed(self) -> bool:
+        """True unless everyone together failed too often lately."""
+        with self._lock:
+            self._prune(self._all, time.monotonic())
+            return len(self._all) < self.overall
+
+    def client_allowed(self, address: str | None) -> bool:
+        """True unless this client (when its address says anything) failed too often."""
         now = time.monotonic()
         with self._lock:
-            self._prune(self._all, now)
-            if len(self._all) >= self.overall:
-                return False
             client = self._client(address)
             if client is None:
                 return True

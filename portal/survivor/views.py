@@ -21,6 +21,8 @@ from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
+from crypto.errors import InvalidPhrase
+from crypto.words import normalise_codename
 from portal import notify
 from portal.reports import Consent
 from portal.settings import portal_config
@@ -175,10 +177,11 @@ def saved() -> Response | str:
     form = SavedCodenameForm()
     if form.validate_on_submit():
         return redirect(url_for("survivor.next_steps"), code=303)
-    codename = form.codename.data or ""
+    # Shown again only if it has the shape of a codename; never looked up, so
+    # this page cannot be used to test guesses.
     try:
-        service.sign_in(db(), portal_config().lookup_pepper, codename)
-    except service.UnknownCodename:
+        codename = normalise_codename(form.codename.data or "")
+    except InvalidPhrase:
         abort(400)
     receipt = service.Receipt(codename=codename, reference="")
     return render_template("survivor/codename.html", receipt=receipt, form=form, in_danger=False)
@@ -197,12 +200,16 @@ def return_() -> Response | tuple[str, int] | str:
     expired = request.args.get("expired") == "1"
     if not form.validate_on_submit():
         return render_template("survivor/return.html", form=form, expired=expired)
-    if not _throttle().allowed(request.remote_addr):
+    if not _throttle().client_allowed(request.remote_addr):
         return render_template("survivor/return.html", form=form, throttled=True), 429
     try:
         access = service.sign_in(db(), portal_config().lookup_pepper, form.codename.data or "")
     except service.UnknownCodename:
+        # Behind Tor everyone shares one address: the overall limit only ever
+        # refuses wrong codenames, so an attacker cannot lock survivors out.
         _throttle().failed(request.remote_addr)
+        if not _throttle().overall_allowed():
+            return render_template("survivor/return.html", form=form, throttled=True), 429
         return render_template("survivor/return.html", form=form, unknown=True), 200
     response = redirect(url_for("survivor.my_report"), code=303)
     response.set_cookie(
@@ -301,6 +308,12 @@ def delete(access: SurvivorAccess) -> Response | str:
 def sign_out() -> Response:
     """End the survivor's session (CSRF is checked app-wide before this runs)."""
     return _forget_session(redirect(url_for("survivor.index"), code=303))
+
+
+@bp.errorhandler(service.UnknownCodename)
+def report_gone(_error: service.UnknownCodename) -> Response:
+    """The report went (deleted or purged) while its session was open: start again."""
+    return _forget_session(redirect(url_for("survivor.return_", expired=1), code=303))
 
 
 @bp.errorhandler(CSRFError)
