@@ -23,6 +23,21 @@ class UnreadableImage(Exception):
     """The picture's structure could not be read, so its metadata cannot be removed."""
 
 
+_HEIF_BRANDS = (
+    b"heic",
+    b"heix",
+    b"heim",
+    b"heis",
+    b"hevc",
+    b"hevx",
+    b"hevm",
+    b"hevs",
+    b"mif1",
+    b"msf1",
+    b"avci",
+)
+
+
 def sniff_media_type(head: bytes) -> str:
     """The media type from a file's first bytes (never from its name or the browser)."""
     if head.startswith(b"\xff\xd8\xff"):
@@ -33,12 +48,14 @@ def sniff_media_type(head: bytes) -> str:
         return "image/webp"
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "image/gif"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "image/heic"
     if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
         return "image/avif"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "image/tiff"
+    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
+        return "image/jxl"
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     return "application/octet-stream"
@@ -46,7 +63,8 @@ def sniff_media_type(head: bytes) -> str:
 
 # Formats whose hidden details we remove, and those we cannot.
 CLEANABLE = frozenset({"image/jpeg", "image/png", "image/webp"})
-UNCLEANABLE = frozenset({"image/heic", "image/avif", "image/tiff"})
+# GIF can carry XMP in an application extension; JPEG XL in its Exif and xml boxes.
+UNCLEANABLE = frozenset({"image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"})
 
 
 class _Reader:

@@ -69,9 +69,8 @@ class TriageForm(FlaskForm):
 
     status = SelectField("Status", choices=STATUSES)
     priority = SelectField("Priority", choices=PRIORITIES)
-    assignee = SelectField(
-        "Assigned to", choices=[SelectChoice("", "Nobody")], validate_choice=False
-    )
+    # The view sets the choices to the current advocates; anything else is refused.
+    assignee = SelectField("Assigned to", choices=[SelectChoice("", "Nobody")])
     review_on = DateField("Review on", validators=[Optional()])
     # Retention only ever grows here: a later day replaces the kept-until day,
     # an earlier or empty one leaves it (it may be the survivor's choice).

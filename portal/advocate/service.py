@@ -63,6 +63,11 @@ SORTS: dict[str, Any] = {
 }
 
 
+def _small_number(text: str) -> bool:
+    """Plain ASCII digits of a size an id can have (isdigit also accepts "²")."""
+    return text.isascii() and text.isdecimal() and len(text) < 10
+
+
 class CaseNotFound(Exception):
     """No such case, or not one this account may read: the two look the same."""
 
@@ -94,7 +99,9 @@ class Filters:
             self,
             status=self.status if self.status in {s.value for s in ReportStatus} else "",
             priority=self.priority if self.priority in {p.value for p in Priority} else "",
-            assignee=self.assignee if self.assignee == "none" or self.assignee.isdigit() else "",
+            assignee=self.assignee
+            if self.assignee == "none" or _small_number(self.assignee)
+            else "",
             force=self.force if self.force in forces else "",
             harm=self.harm if self.harm in harms else "",
             sort=self.sort if self.sort in SORTS else "received",

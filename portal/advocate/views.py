@@ -40,7 +40,7 @@ def _filters(form: FilterForm) -> service.Filters:
         received_from=form.received_from.data,
         received_to=form.received_to.data,
         sort=form.sort.data or "received",
-        page=int(page) if page.isdigit() else 1,
+        page=int(page) if page.isdecimal() and page.isascii() and len(page) < 7 else 1,
     )
 
 
