@@ -391,3 +391,63 @@ def test_changing_the_passphrase_rewraps_the_key(
     assert log_in(fresh, advocate).status_code == 303  # type: ignore[attr-defined]
     [report_id] = _case_ids(fresh.get("/advocate/").get_data(as_text=True))
     assert "still readable" in fresh.get(f"/advocate/case/{report_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/%09/evil.example/x",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/staff/",
+        "/advocate/%0d%0aSet-Cookie:x=y",
+    ],
+)
+def test_signing_in_never_redirects_off_the_area(app: Flask, advocate: Person, target: str) -> None:
+    client = app.test_client()
+    token = csrf_token(client, "/advocate/login")
+    response = client.post(
+        f"/advocate/login?next={target}",
+        data={
+            "csrf_token": token,
+            "name": advocate.name,
+            "passphrase": advocate.passphrase,
+            "code": advocate.next_code(),
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/advocate/"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=²",
+        "page=99999999999999999999",
+        "assignee=²",
+        "assignee=99999999999999999999999",
+        "received_from=not-a-date",
+    ],
+)
+def test_doctored_list_addresses_get_a_page_not_an_error(
+    advocate_client: FlaskClient, query: str
+) -> None:
+    assert advocate_client.get(f"/advocate/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize("assignee", ["abc", "99999", "²"])
+def test_a_doctored_assignee_changes_nothing(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store, assignee: str
+) -> None:
+    submit(client, what_happened="x")
+    report_id = _only_report_id(store)
+    token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
+    response = advocate_client.post(
+        f"/advocate/case/{report_id}/triage",
+        data={"csrf_token": token, "status": "closed", "priority": "low", "assignee": assignee},
+    )
+    assert response.status_code == 303
+    with store.session() as session:
+        report = session.get(Report, report_id)
+        assert report is not None and report.status.value == "new"

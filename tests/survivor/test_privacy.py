@@ -10,8 +10,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import delete, func, select
 
+from portal.store import Store
+from portal.store.models import Attachment, Report
 from portal.survivor import sessions
 from tests.conftest import Instance
 from tests.survivor.conftest import csrf_token, post_report, sign_in, submit
@@ -188,3 +192,51 @@ def test_throttling_never_writes_the_address(
     assert "198.51.100.9" not in portal_log.text
     for name, content in _instance_bytes(instance):
         assert b"198.51.100.9" not in content, name
+
+
+def test_files_posted_anywhere_but_the_forms_are_never_stored(
+    client: FlaskClient, store: Store
+) -> None:
+    for path in ("/admin/login", "/return", "/report/saved", "/advocate/login"):
+        client.post(
+            path,
+            data={"files": [(io.BytesIO(b"x" * 200_000), f"f{n}.bin") for n in range(10)]},
+            content_type="multipart/form-data",
+        )
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_more_than_five_files_at_once_are_refused_with_a_message(
+    client: FlaskClient, store: Store
+) -> None:
+    files = [(io.BytesIO(b"evidence %d" % n), f"file{n}.txt") for n in range(6)]
+    response = post_report(client, {"what_happened": MARKER, "files": files})
+    assert "Only 5 files can be sent at once" in response.text
+    assert MARKER in response.text  # the account is kept in the form
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_a_flood_of_wrong_codenames_never_locks_out_the_right_one(
+    app: Flask, client: FlaskClient
+) -> None:
+    codename = submit(client, what_happened="x")
+    throttle = app.extensions["codename_throttle"]
+    for _ in range(throttle.overall):
+        throttle.failed("127.0.0.1")  # as from Tor: every client looks alike
+    wrong = sign_in(client, "abacus " * 7)
+    assert wrong.status_code == 429
+    assert sign_in(client, codename).status_code == 303
+
+
+def test_a_report_purged_during_a_session_sends_the_survivor_back_plainly(
+    client: FlaskClient, store: Store
+) -> None:
+    sign_in(client, submit(client, what_happened="x"))
+    with store.session() as session:
+        session.execute(delete(Report))
+        session.commit()
+    response = client.get("/return/report")
+    assert response.status_code == 303
+    assert "expired=1" in response.headers["Location"]
