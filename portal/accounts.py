@@ -309,6 +309,7 @@ def _open_personal_key(
         raise LoginFailed
     locked_until = account.locked_until
     if locked_until is not None and locked_until.replace(tzinfo=datetime.UTC) > now:
+        _dummy_argon2(argon2)  # a quick refusal would show that the name exists
         raise AccountLocked
     try:
         seed = unwrap_with_passphrase(

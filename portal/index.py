@@ -128,6 +128,15 @@ def tag_values(account: dict[str, Any]) -> set[tuple[str, str]]:
     return values
 
 
+def stored_kind(kind: str) -> str:
+    """What the database may know of a tag: officer (to link cases) or anything else.
+
+    Force, harm and danger tags look alike, so the database does not show
+    which reports said they were in danger.
+    """
+    return "officer" if kind == "officer" else "attribute"
+
+
 def tag(index_key: bytes, kind: str, value: str) -> bytes:
     """The blind tag of one value."""
     return hmac.new(index_key, f"{kind}\x00{value}".encode(), hashlib.sha256).digest()
@@ -184,7 +193,7 @@ def _index_batch(
         if account is None:
             continue
         session.add_all(
-            ReportTag(report_id=report.id, kind=kind, tag=tag(index_key, kind, value))
+            ReportTag(report_id=report.id, kind=stored_kind(kind), tag=tag(index_key, kind, value))
             for kind, value in tag_values(account)
         )
         report.indexed = True

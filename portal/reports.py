@@ -148,6 +148,12 @@ def apply_consent(session: Session, report: Report, data_key: bytes, consent: Co
         report.consent_history.append(ConsentRecord(**asdict(consent)))
 
 
+def message_binding(report_id: str, message_id: str, author: Author, kind: MessageKind) -> Binding:
+    """A message is bound to its report, its author and its kind: an internal note
+    relabelled as a message, or a message moved to another report, fails to open."""
+    return Binding("messages", f"{report_id}/{message_id}", f"body/{author.value}/{kind.value}")
+
+
 def add_message(
     report: Report, data_key: bytes, author: Author, kind: MessageKind, text: str
 ) -> Message:
@@ -158,7 +164,7 @@ def add_message(
         author=author,
         kind=kind,
         sequence=report.next_sequence,
-        body=encrypt_text(data_key, text, Binding("messages", message_id, "body")),
+        body=encrypt_text(data_key, text, message_binding(report.id, message_id, author, kind)),
     )
     report.next_sequence += 1
     report.messages.append(message)
@@ -173,7 +179,7 @@ def read_thread(report: Report, data_key: bytes, include_notes: bool = False) ->
             author=m.author,
             kind=m.kind,
             sent_on=m.sent_on.isoformat(),
-            text=decrypt_text(data_key, m.body, Binding("messages", m.id, "body")),
+            text=decrypt_text(data_key, m.body, message_binding(report.id, m.id, m.author, m.kind)),
         )
         for m in report.messages
         if include_notes or m.kind is not MessageKind.NOTE

@@ -242,6 +242,14 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     }
     linked = _linked_counts(session, [r.id for r in reports])
     rows = [_row(r, principal, names, linked.get(r.id, 0)) for r in reports]
+    # The page decrypted these summaries: that is a view, and it is recorded.
+    audit.record(
+        session,
+        actor=principal.name,
+        action="list viewed",
+        detail=f"{len(rows)} report(s) on page {page}",
+    )
+    session.commit()
     return ListPage(rows, total, page, pages, unindexed)
 
 
@@ -415,7 +423,7 @@ def download(
         actor=principal.name,
         action="file downloaded",
         subject=report.id,
-        detail=details.sha256,
+        detail=f"attachment={attachment.id}",
     )
     session.commit()
     return details, read_attachment(session, attachment, data_key)

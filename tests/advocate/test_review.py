@@ -451,3 +451,39 @@ def test_a_doctored_assignee_changes_nothing(
     with store.session() as session:
         report = session.get(Report, report_id)
         assert report is not None and report.status.value == "new"
+
+
+def test_a_note_relabelled_as_a_reply_fails_its_integrity_check(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    from portal.store.models import Message, MessageKind
+
+    submit(client, what_happened="x")
+    report_id = _only_report_id(store)
+    token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
+    advocate_client.post(
+        f"/advocate/case/{report_id}/write",
+        data={"csrf_token": token, "text": "internal only", "note": "y"},
+    )
+    with store.session() as session:
+        session.execute(update(Message).values(kind=MessageKind.MESSAGE))
+        session.commit()
+    page = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
+    assert "failed an integrity check" in page and "internal only" not in page
+
+
+def test_the_database_cannot_tell_danger_tags_from_force_or_harm_tags(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    submit(client, what_happened="x", force="Kent Police", in_danger="yes", harms=["physical"])
+    submit(client, what_happened="y", force="Kent Police", harms=["physical", "stalking"])
+    advocate_client.get("/advocate/")
+    with store.session() as session:
+        kinds = set(session.scalars(select(ReportTag.kind)))
+    assert kinds == {"attribute"}
+
+
+def test_viewing_the_list_is_audited(advocate_client: FlaskClient, store: Store) -> None:
+    advocate_client.get("/advocate/")
+    with store.session() as session:
+        assert "list viewed" in session.scalars(select(AuditEvent.action)).all()
