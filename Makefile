@@ -53,10 +53,11 @@ run: install ## Serve on http://127.0.0.1:$PORT (default 5000), creating instanc
 test: install-dev lint ## Lint, type-check and run every test
 	$(BIN)/python -m pytest
 
-lint: install-dev ## ruff format check, ruff, mypy
+lint: install-dev ## ruff format check, ruff, mypy, bandit (no medium or high findings)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive --severity-level medium portal crypto config.py wsgi.py
 
 format: install-dev ## Reformat the code with ruff
 	$(BIN)/ruff format .
