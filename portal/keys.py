@@ -9,6 +9,7 @@ secret in instance/secrets/, destroyed once a first member holds the key.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
@@ -81,17 +82,32 @@ def current_group_key(session: Session, group: Group) -> GroupKey:
     return group_key
 
 
+@functools.lru_cache(maxsize=64)
+def _public_key(stored: bytes) -> PublicKey:
+    """Parse a stored public key once per process (keyed by its bytes, so never stale)."""
+    return PublicKey.from_bytes(stored)
+
+
 def seal_report_key(
     session: Session, report_id: str, data_key: bytes, groups: Iterable[Group]
 ) -> list[ReportKeySeal]:
-    """Seal a report's data key to the current key of each group."""
+    """Seal a report's data key to the current key of each group (one query for all)."""
+    wanted = set(groups)
+    if not wanted:
+        return []
+    with session.no_autoflush:  # the report being written need not be flushed to look keys up
+        current: dict[Group, GroupKey] = {}
+        for group_key in session.scalars(
+            select(GroupKey).where(GroupKey.group.in_(wanted), GroupKey.retired_on.is_(None))
+        ):
+            best = current.get(group_key.group)
+            if best is None or group_key.version > best.version:
+                current[group_key.group] = group_key
     seals = []
-    for group in groups:
-        group_key = current_group_key(session, group)
-        sealed = seal(
-            PublicKey.from_bytes(group_key.public_key),
-            data_key,
-            report_key_binding(report_id, group_key),
-        )
-        seals.append(ReportKeySeal(group_key=group_key, sealed_key=sealed))
+    for group in wanted:
+        found = current.get(group)
+        if found is None:
+            raise LookupError(f"the instance has no {group.value} key: was `portal init` run?")
+        sealed = seal(_public_key(found.public_key), data_key, report_key_binding(report_id, found))
+        seals.append(ReportKeySeal(group_key=found, sealed_key=sealed))
     return seals
