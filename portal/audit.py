@@ -11,7 +11,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import false, select, text, update
 from sqlalchemy.orm import Session
 
 from portal.store.models import AuditEvent, today
@@ -33,6 +33,19 @@ def _hash(previous: bytes, event: AuditEvent) -> bytes:
     return digest.digest()
 
 
+def _lock_the_chain(session: Session) -> None:
+    """Take the write lock before reading the last entry, so two writers never link
+    to the same one (which the unique previous_hash would refuse with an error).
+
+    SQLite: a write statement takes the database's write lock, even one that
+    changes nothing. PostgreSQL: a table lock that lets readers through.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(AuditEvent).where(false()).values(actor=AuditEvent.actor))
+    else:
+        session.execute(text("LOCK TABLE audit_events IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def record(
     session: Session,
     actor: str,
@@ -42,6 +55,7 @@ def record(
     on: datetime.date | None = None,
 ) -> AuditEvent:
     """Append an entry to the chain (committed with the caller's transaction)."""
+    _lock_the_chain(session)
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).first()
     previous = last.entry_hash if last else GENESIS
     event = AuditEvent(
