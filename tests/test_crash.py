@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import random
 import re
@@ -61,8 +62,8 @@ def _submit_forever(url: str, acknowledged: list[tuple[str, str]], stop: threadi
                 {"csrf_token": token.group(1), "what_happened": marker, "consent_read": "y"}
             ).encode()
             answer = opener.open(f"{url}/report", data=body, timeout=5).read().decode()
-        except OSError:
-            time.sleep(0.05)  # the server is down: try again once it is back
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)  # the server died mid-answer or is down: try again
             continue
         codename = re.search(r'<p class="codename" lang="en">([a-z ]+)</p>', answer)
         if codename:
