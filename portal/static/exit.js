@@ -12,6 +12,11 @@
     window.location.replace(link.href);
   }
   link.addEventListener("click", leave);
+  // Signed-in pages warn two minutes before the 15-minute idle limit.
+  var warning = document.getElementById("idle-warning");
+  if (warning) {
+    window.setTimeout(function () { warning.hidden = false; }, 13 * 60 * 1000);
+  }
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Shift" || event.repeat) { return; }
     var now = Date.now();
