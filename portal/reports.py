@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Exists
 
 from crypto.envelope import (
     decrypt_field,
@@ -36,9 +37,11 @@ from portal.store.models import (
     Author,
     ConsentRecord,
     Group,
+    GroupKey,
     Message,
     MessageKind,
     Report,
+    ReportKeySeal,
     ReportTag,
     today,
 )
@@ -231,6 +234,15 @@ def read_attachment(session: Session, attachment: Attachment, data_key: bytes) -
         .order_by(AttachmentSegment.index)
     )
     return decryptor.decrypt_segments(segments.yield_per(16))
+
+
+def sealed_to(group: Group) -> Exists:
+    """A query condition: the report's data key is sealed to this group."""
+    return exists().where(
+        ReportKeySeal.report_id == Report.id,
+        ReportKeySeal.group_key_id == GroupKey.id,
+        GroupKey.group == group,
+    )
 
 
 class KeyHolder(Protocol):

@@ -32,6 +32,7 @@ from portal.reports import (
     open_report_key,
     read_attachment,
     read_thread,
+    sealed_to,
 )
 from portal.store.models import (
     Account,
@@ -40,7 +41,6 @@ from portal.store.models import (
     Author,
     ConsentRecord,
     Group,
-    GroupKey,
     MessageKind,
     Priority,
     Report,
@@ -153,15 +153,6 @@ class Case:
     linked: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _readable() -> Any:
-    """Reports whose data key is sealed to the advocates' group."""
-    return exists().where(
-        ReportKeySeal.report_id == Report.id,
-        ReportKeySeal.group_key_id == GroupKey.id,
-        GroupKey.group == Group.ADVOCATES,
-    )
-
-
 def _filtered(query: Select[Any], filters: Filters, index_key: bytes | None) -> Select[Any]:
     if filters.status:
         query = query.where(Report.status == ReportStatus(filters.status))
@@ -226,7 +217,7 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     filters = filters.clean()
     index_key = open_index_key(session, principal)
     unindexed = index_reports(session, principal, index_key) if index_key is not None else 0
-    query = _filtered(select(Report).where(_readable()), filters, index_key)
+    query = _filtered(select(Report).where(sealed_to(Group.ADVOCATES)), filters, index_key)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(filters.page, 1), pages)

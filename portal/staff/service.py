@@ -18,9 +18,8 @@ from typing import BinaryIO
 
 import pyrage
 import pyzipper
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.sql.expression import Exists
 
 from crypto.errors import CryptoError
 from portal import audit
@@ -31,9 +30,10 @@ from portal.reports import (
     open_report_key,
     read_attachment,
     read_thread,
+    sealed_to,
 )
 from portal.staff.bundle import PURPOSES, case_record, summary_pdf
-from portal.store.models import Group, GroupKey, Report, ReportKeySeal, Role
+from portal.store.models import Group, Report, Role
 from portal.survivor.service import reference_of
 
 _COPY = 64 * 1024
@@ -60,19 +60,11 @@ class StaffRow:
     statistics: bool
 
 
-def _sealed_to_exporters() -> Exists:
-    return exists().where(
-        ReportKeySeal.report_id == Report.id,
-        ReportKeySeal.group_key_id == GroupKey.id,
-        GroupKey.group == Group.EXPORTERS,
-    )
-
-
 def consented_cases(session: Session) -> list[StaffRow]:
     """Cases whose survivor consented to at least one kind of export."""
     reports = session.scalars(
         select(Report)
-        .where(_sealed_to_exporters())
+        .where(sealed_to(Group.EXPORTERS))
         .where(Report.export_legal | Report.export_iopc | Report.export_statistics)
         .order_by(Report.received_on.desc(), Report.id)
     )
@@ -244,7 +236,7 @@ def consented_ids(session: Session, purpose: str) -> list[str]:
     return list(
         session.scalars(
             select(Report.id)
-            .where(column.is_(True), _sealed_to_exporters())
+            .where(column.is_(True), sealed_to(Group.EXPORTERS))
             .order_by(Report.received_on, Report.id)
         )
     )

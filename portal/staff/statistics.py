@@ -33,8 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from crypto.errors import CryptoError
 from portal import audit
 from portal.auth import Principal, unlock_principal
-from portal.reports import decrypt_account, open_report_key
-from portal.staff.service import _sealed_to_exporters
+from portal.reports import decrypt_account, open_report_key, sealed_to
 from portal.store.models import Group, Report, ReportKeySeal, ReportStatus, Role
 from portal.survivor.choices import FORCES, HARMS
 
@@ -161,7 +160,7 @@ class _Draft:
 def _readable_reports(session: Session) -> Iterable[Report]:
     return session.scalars(
         select(Report)
-        .where(Report.export_statistics.is_(True), _sealed_to_exporters())
+        .where(Report.export_statistics.is_(True), sealed_to(Group.EXPORTERS))
         .options(selectinload(Report.seals).selectinload(ReportKeySeal.group_key))
         .order_by(Report.id)
     ).yield_per(500)
