@@ -39,11 +39,22 @@ from portal.survivor.forms import (
     SavedCodenameForm,
 )
 from portal.survivor.sessions import SurvivorAccess
-from portal.throttle import Throttle
+from portal.throttle import (
+    REPORTS_PER_CLIENT,
+    REPORTS_WINDOW_SECONDS,
+    SubmissionThrottle,
+    Throttle,
+)
 from portal.uploads import prepare_files
 
 bp = Blueprint("survivor", __name__, template_folder="templates")
 View = Callable[..., Any]
+TOO_MANY_REPORTS = (
+    "Too many reports have been sent from this connection in a short time, so this one "
+    "has not been sent yet. Everything you typed is still below; please wait "
+    f"{REPORTS_WINDOW_SECONDS // 60} minutes and send it again. Any files will need to be "
+    "chosen again."
+)
 
 
 @bp.record_once
@@ -52,10 +63,18 @@ def _create_throttle(state: BlueprintSetupState) -> None:
     state.app.extensions["codename_throttle"] = Throttle(
         per_client=10, overall=300, window_seconds=15 * 60
     )
+    state.app.extensions["report_throttle"] = SubmissionThrottle(
+        per_client=REPORTS_PER_CLIENT, window_seconds=REPORTS_WINDOW_SECONDS
+    )
 
 
 def _throttle() -> Throttle:
     throttle: Throttle = current_app.extensions["codename_throttle"]
+    return throttle
+
+
+def _report_throttle() -> SubmissionThrottle:
+    throttle: SubmissionThrottle = current_app.extensions["report_throttle"]
     return throttle
 
 
@@ -148,11 +167,15 @@ def exit_page() -> Response:
 
 
 @bp.route("/report", methods=["GET", "POST"])
-def report() -> str:
+def report() -> str | tuple[str, int]:
     """The report form; on success, the codename page (shown once, never stored)."""
     form = ReportForm()
     if not form.validate_on_submit():
         return render_template("survivor/report.html", form=form, limit_mb=_limit_mb())
+    if not _report_throttle().allowed(request.remote_addr):  # nothing is stored
+        return render_template(
+            "survivor/report.html", form=form, problems=[TOO_MANY_REPORTS], limit_mb=_limit_mb()
+        ), 429
     files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
     if problems:
         return render_template(
@@ -161,6 +184,7 @@ def report() -> str:
     receipt = service.submit_report(
         db(), portal_config().lookup_pepper, _account(form), _consent(form), files
     )
+    _report_throttle().sent(request.remote_addr)
     notify.new_activity()
     saved = SavedCodenameForm(codename=receipt.codename)
     return render_template(
