@@ -39,8 +39,9 @@ OFFICER_ROWS = 3
 CODENAME_MAX_CHARS = 300
 
 # Control characters other than tab and newlines carry no meaning in an
-# account and upset later readers (PDF, CSV): drop them, keep everything else.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# account and upset later readers (PDF, CSV, terminals: U+009B starts an
+# escape sequence): drop them, C0 and C1 alike, and keep everything else.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: Any) -> Any:
@@ -63,6 +64,22 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class OfficerRows(FieldList):  # type: ignore[type-arg]  # generic only in the stubs
+    """The officer rows, each read from the fields the page gave it (officers-N-…).
+
+    WTForms would renumber the rows it was sent from 0 and then fill the rest
+    from the same request, so a request sending only the third row stored it
+    twice, under the first and the third officer.
+    """
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        """Always exactly the page's rows, in place; rows the page does not have are ignored."""
+        super().process(None, data, extra_filters)
+        if formdata:
+            for entry in self.entries:
+                entry.process(formdata)
 
 
 class OfficerForm(Form):
@@ -98,7 +115,9 @@ class ReportForm(FlaskForm):
         "Where did it happen?", filters=[clean_text], validators=[_too_long(MEDIUM_MAX_CHARS)]
     )
     force = SelectField("Which police force was involved?", choices=_options(FORCES), default="")
-    officers = FieldList(FormField(OfficerForm), min_entries=OFFICER_ROWS, max_entries=OFFICER_ROWS)
+    officers = OfficerRows(
+        FormField(OfficerForm), min_entries=OFFICER_ROWS, max_entries=OFFICER_ROWS
+    )
     harms = MultiCheckboxField("What kinds of harm happened?", choices=_options(HARMS))
     harm_other = StringField(
         "If something else, what?", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)]

@@ -530,3 +530,30 @@ def test_a_message_kind_that_was_not_offered_adds_nothing(
     assert added.status_code == 200
     assert re.search(r"not a valid choice", added.text, re.I)
     assert only_report().messages == []
+
+
+def test_c1_control_characters_are_dropped_like_the_others(
+    client: FlaskClient, instance: Instance, store: Store
+) -> None:
+    # U+009B is an 8-bit CSI: some terminals start an escape sequence at it.
+    response = post_report(client, {"what_happened": "a\x80b\x85c\x9b31md\x9fe"})
+    assert CODENAME.search(response.text)
+    assert _account(instance, store)["what_happened"] == "abc31mde"
+
+
+def test_an_officer_sent_only_in_the_third_row_is_stored_once_in_the_third_row(
+    client: FlaskClient, instance: Instance, store: Store
+) -> None:
+    response = post_report(client, {"what_happened": "x", "officers-2-name": "PC Third"})
+    assert CODENAME.search(response.text)
+    officers = _account(instance, store)["officers"]
+    assert [officer["name"] for officer in officers] == ["PC Third"]
+
+
+def test_a_form_shown_again_keeps_each_officer_in_its_own_row(client: FlaskClient) -> None:
+    response = post_report(
+        client, {"what_happened": "x", "officers-1-rank": "Sergeant", "force": "Gotham"}
+    )
+    assert _form_value(response.text, "officers-0-rank") == ""
+    assert _form_value(response.text, "officers-1-rank") == "Sergeant"
+    assert _form_value(response.text, "officers-2-rank") == ""
