@@ -12,7 +12,7 @@ RUNTIME_DEBS := fonts-dejavu-core
 TEST_DEBS    := p7zip-full
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint format lock clean system-packages
+.PHONY: help install install-dev run test lint bench format lock clean system-packages
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ lint: install-dev ## ruff format check, ruff, mypy, bandit (no medium or high fi
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive --severity-level medium portal crypto config.py wsgi.py
+
+bench: install-dev ## Measure every budget in DESIGN.md; writes bench/results.json
+	$(BIN)/python -m bench
 
 format: install-dev ## Reformat the code with ruff
 	$(BIN)/ruff format .

@@ -1,0 +1,154 @@
+"""Load for `make bench`, run by locust in headless mode (FastHttpUser).
+
+Settings come from the environment, set by bench/run.py:
+BENCH_SAMPLES (where to write every timing as JSON lines), BENCH_ACCOUNT
+(the survivor's account text), BENCH_COOKIE (an advocate's session cookie),
+BENCH_CASES (a file of report ids, one a line).
+
+Each timing is written as {"t": end time, "name", "ms", "ok", and "error" if any}; bench/run.py
+computes throughput and percentiles from them, per window, so that the
+figures and their noise come from the same samples.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import time
+import uuid
+
+from locust import FastHttpUser, between, constant, events, task
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CODENAME = re.compile(r'<p class="codename" lang="en">')
+_samples: list[dict[str, object]] = []
+
+
+def _record(name: str, started: float, ok: bool) -> None:
+    ms = (time.perf_counter() - started) * 1000
+    _samples.append({"t": time.time(), "name": name, "ms": ms, "ok": ok})
+
+
+@events.request.add_listener
+def _each_request(name: str, response_time: float, exception: object, **_kwargs: object) -> None:
+    sample = {"t": time.time(), "name": name, "ms": response_time, "ok": exception is None}
+    if exception is not None:
+        sample["error"] = str(exception)[:200]  # a status or a connection error, never content
+    _samples.append(sample)
+
+
+@events.quitting.add_listener
+def _write_samples(**_kwargs: object) -> None:
+    with open(os.environ["BENCH_SAMPLES"], "w", encoding="utf-8") as out:
+        for sample in _samples:
+            out.write(json.dumps(sample) + "\n")
+
+
+def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
+    """A multipart/form-data body, as the report form's browser would send it."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
+    )
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+
+
+class Survivor(FastHttpUser):
+    """A new survivor each time: GET the form, POST the report, see the codename."""
+
+    wait_time = constant(0)
+    account = os.environ.get("BENCH_ACCOUNT", "")
+
+    @task
+    def submit(self) -> None:
+        self.client.cookiejar.clear()  # a new visitor, with a new session and CSRF token
+        started = time.perf_counter()
+        ok = False
+        with self.client.get("/report", name="GET /report", catch_response=True) as page:
+            token = TOKEN.search(page.text or "") if page.status_code == 200 else None
+            if token is None:
+                page.failure("no form")
+        if token is not None:
+            body, content_type = multipart(
+                {
+                    "csrf_token": token.group(1),
+                    "in_danger": "no",
+                    "what_happened": self.account,
+                    "force": "Kent Police",
+                    "harms": "physical",
+                    "contact_method": "inbox",
+                    "consent_read": "y",
+                }
+            )
+            with self.client.post(
+                "/report",
+                data=body,
+                headers={"Content-Type": content_type},
+                name="POST /report",
+                catch_response=True,
+            ) as answer:
+                ok = answer.status_code == 200 and bool(CODENAME.search(answer.text or ""))
+                if not ok:
+                    answer.failure(f"no codename (status {answer.status_code})")
+        _record("submission", started, ok)
+
+
+class _Advocate(FastHttpUser):
+    # Four advocates each opening a page every quarter to three quarters of a
+    # second: far faster than people read, but not a saturating loop.
+    abstract = True
+    wait_time = between(0.25, 0.75)
+
+    def on_start(self) -> None:
+        self.headers = {"Cookie": os.environ["BENCH_COOKIE"]}
+
+
+class ReviewList(_Advocate):
+    """Page one of the review list, newest first."""
+
+    @task
+    def page_one(self) -> None:
+        self.client.get("/advocate/", name="list page one", headers=self.headers)
+
+
+class FilteredList(_Advocate):
+    """A filtered page of the review list (one force, one status, by priority, page two)."""
+
+    @task
+    def filtered(self) -> None:
+        self.client.get(
+            "/advocate/?force=Kent+Police&status=new&sort=priority&page=2",
+            name="list filtered",
+            headers=self.headers,
+        )
+
+
+class CaseView(_Advocate):
+    """One case, chosen at random among the seeded ones."""
+
+    def on_start(self) -> None:
+        super().on_start()
+        with open(os.environ["BENCH_CASES"], encoding="ascii") as cases:
+            self.cases = cases.read().split()
+
+    @task
+    def case(self) -> None:
+        report_id = random.choice(self.cases)  # noqa: S311 - choosing a page, not a secret
+        self.client.get(f"/advocate/case/{report_id}", name="case view", headers=self.headers)
+
+
+class Empty(FastHttpUser):
+    """The ceiling: an empty Flask view, served by gunicorn with the portal's settings."""
+
+    wait_time = constant(0)
+
+    @task
+    def empty(self) -> None:
+        self.client.get("/", name="empty")

@@ -1,0 +1,718 @@
+"""`make bench`: every budget of DESIGN.md, measured against the real app, in one run.
+
+A temporary instance is created and seeded with 10,000 real encrypted reports
+(1,000 consented for export), served by `portal serve` (gunicorn, the
+portal's own settings) on loopback, and loaded by locust in headless mode.
+In the same run it times what the machine can do at all (ceilings) and what
+two peers spend on the same events, prints a table and writes
+bench/results.json. It exits non-zero only when a budget is missed by more
+than the noise band printed beside it. The temporary folder is removed at the
+end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench import ceilings, peers
+from bench.budgets import Figure, band, percentile, spread, table
+from bench.client import Browser, log_in, write_upload_body
+from bench.server import BIN, MemorySampler, Seeded, Server, seed_instance
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+LOCUSTFILE = HERE / "locustfile.py"
+RESULTS = HERE / "results.json"
+README = HERE / "README.md"
+
+REPORTS = 10_000
+CONSENTED = 1_000
+SURVIVORS = 16
+SUBMISSION_SECONDS = 30
+ADVOCATES = 4
+ADVOCATE_SECONDS = 15
+EMPTY_SECONDS = 10
+LOGINS = 2
+UPLOAD_BYTES = 100 * 1000 * 1000
+UPLOADS = 2
+WARM_UP_SECONDS = 2.0
+WINDOWS = 3
+EXPORT_TIMEOUT = 300
+# A 5 KB account: plain words, as a survivor would write them.
+ACCOUNT = ("It happened after the meeting at the station. " * 110)[:5000]
+
+Samples = list[dict[str, Any]]
+
+
+def say(text: str) -> None:
+    """Progress goes to stderr; the table goes to stdout."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def locust(
+    work: Path,
+    user_class: str,
+    url: str,
+    users: int,
+    seconds: int,
+    env: dict[str, str] | None = None,
+    during: Callable[[float], None] | None = None,
+) -> Samples:
+    """Run locust headless against `url`; returns every timing it recorded.
+
+    `during`, if given, is called with the start time once the users are running.
+    """
+    samples = work / f"samples-{user_class}-{time.monotonic_ns()}.jsonl"
+    command = [
+        str(BIN / "locust"),
+        "--locustfile",
+        str(LOCUSTFILE),
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(users),
+        "--run-time",
+        f"{seconds}s",
+        "--stop-timeout",
+        "10",
+        "--host",
+        url,
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+        user_class,
+    ]
+    environment = os.environ | {"BENCH_SAMPLES": str(samples)} | (env or {})
+    with open(work / "locust.log", "ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own locust, fixed arguments
+            command, env=environment, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+        started = time.time()
+        if during is not None:
+            during(started)
+        try:
+            process.wait(timeout=seconds + 60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+            raise RuntimeError(f"locust ({user_class}) did not finish in time") from None
+    if not samples.exists():
+        raise RuntimeError(f"locust ({user_class}) wrote no samples; see {work / 'locust.log'}")
+    with open(samples, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+def steady(samples: Samples, name: str) -> Samples:
+    """The samples of one name, without the warm-up at the start."""
+    named = [s for s in samples if s["name"] == name]
+    if not named:
+        return []
+    first = min(s["t"] - s["ms"] / 1000 for s in named)
+    return [s for s in named if s["t"] - s["ms"] / 1000 >= first + WARM_UP_SECONDS]
+
+
+def windows(samples: Samples) -> list[Samples]:
+    """The samples cut into WINDOWS equal spans of time, by end time."""
+    if not samples:
+        return []
+    start, end = min(s["t"] for s in samples), max(s["t"] for s in samples)
+    width = (end - start) / WINDOWS or 1.0
+    cut: list[Samples] = [[] for _ in range(WINDOWS)]
+    for s in samples:
+        cut[min(WINDOWS - 1, int((s["t"] - start) / width))].append(s)
+    return cut
+
+
+def rate(samples: Samples) -> float:
+    """Successful samples per second over their span."""
+    ok = [s for s in samples if s["ok"]]
+    if len(ok) < 2:
+        return math.nan
+    span = max(s["t"] for s in ok) - min(s["t"] for s in ok)
+    return (len(ok) - 1) / span if span > 0 else math.nan
+
+
+def p(samples: Samples, fraction: float) -> float:
+    """A percentile of the successful samples' milliseconds."""
+    return percentile([s["ms"] for s in samples if s["ok"]], fraction)
+
+
+def latency_figures(
+    scenario: str, samples: Samples, name: str, budget: float | None, drift: float, note: str = ""
+) -> list[Figure]:
+    """p50, p95 (against the budget) and p99 of one kind of request, with their noise."""
+    chosen = steady(samples, name)
+    cut = windows(chosen)
+    p95_noise = band(spread([p(w, 0.95) for w in cut]), drift)
+    return [
+        Figure(
+            scenario,
+            f"{name} p50",
+            p(chosen, 0.50),
+            "ms",
+            noise=band(spread([p(w, 0.5) for w in cut]), drift),
+        ),
+        Figure(
+            scenario,
+            f"{name} p95",
+            p(chosen, 0.95),
+            "ms",
+            budget,
+            "<=" if budget else "",
+            p95_noise,
+            note=note,
+        ),
+        Figure(
+            scenario,
+            f"{name} p99",
+            p(chosen, 0.99),
+            "ms",
+            noise=band(spread([p(w, 0.99) for w in cut]), drift),
+        ),
+    ]
+
+
+def machine() -> dict[str, Any]:
+    """What the figures came from."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            model = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
+                "",
+            )
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "commit": commit,
+    }
+
+
+class Bench:
+    """One run: ceilings, peers, then the scenarios on a seeded instance."""
+
+    def __init__(self, work: Path, quick: bool):
+        self.work = work
+        self.quick = quick
+        self.figures: list[Figure] = []
+        self.details: dict[str, Any] = {}
+        self.drift = 0.0
+
+    def seconds(self, full: int) -> int:
+        """A scenario's duration (a third of it with --quick, for trying the bench out)."""
+        return max(6, full // 3) if self.quick else full
+
+    # Ceilings and peers ------------------------------------------------------
+
+    def ceilings(self) -> None:
+        say("ceilings: AES-256-GCM, HPKE, SQLCipher")
+        self.details["ceilings"] = {
+            "aes_gcm_mb_s": ceilings.aes_gcm_mb_per_s(),
+            "hpke_seals_s": ceilings.hpke_seals_per_s(),
+            "sqlcipher_inserts_s": ceilings.sqlcipher_inserts_per_s(self.work),
+        }
+        say("peers: SecureDrop's new source, GlobaLeaks' login")
+        self.details["peers"] = {
+            "securedrop_new_source": peers.securedrop_new_source_ms(),
+            "globaleaks_login_ms": peers.globaleaks_login_ms(),
+            "our_argon2_ms": peers.our_argon2_ms(),
+        }
+
+    def check_drift(self) -> None:
+        """How much the machine's speed moved during the run (AES-GCM, before and after)."""
+        before = self.details["ceilings"]["aes_gcm_mb_s"]
+        after = ceilings.aes_gcm_mb_per_s()
+        self.details["ceilings"]["aes_gcm_mb_s_after"] = after
+        self.drift = abs(before - after) / max(before, after)
+
+    def empty_flask(self) -> None:
+        say("ceiling: empty Flask view through gunicorn")
+        server = Server(
+            self.work,
+            self.work / "empty.log",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--config",
+                "python:portal.gunicorn_conf",
+                "--chdir",
+                str(ROOT),
+                "--bind",
+                "127.0.0.1:{port}",
+                "bench.empty_app:app",
+            ],
+        )
+        try:
+            server.wait_until_up()
+            samples = locust(self.work, "Empty", server.url, SURVIVORS, self.seconds(EMPTY_SECONDS))
+        finally:
+            server.stop()
+        chosen = steady(samples, "empty")
+        self.details["ceilings"]["empty_flask_requests_s"] = rate(chosen)
+        self.details["ceilings"]["empty_flask_p95_ms"] = p(chosen, 0.95)
+
+    # The scenarios -----------------------------------------------------------
+
+    def submissions(self, server: Server) -> None:
+        say(f"survivor submissions: {SURVIVORS} clients for {self.seconds(SUBMISSION_SECONDS)} s")
+        cpu_before = server.cpu_seconds()
+        with MemorySampler(server, interval=0.5) as memory:
+            samples = locust(
+                self.work,
+                "Survivor",
+                server.url,
+                SURVIVORS,
+                self.seconds(SUBMISSION_SECONDS),
+                {"BENCH_ACCOUNT": ACCOUNT},
+            )
+        cpu = server.cpu_seconds() - cpu_before
+        flows = steady(samples, "submission")
+        done = sum(1 for s in samples if s["name"] == "submission" and s["ok"])
+        errors = sum(1 for s in samples if not s["ok"])
+        first_error = next((s.get("error", "") for s in samples if not s["ok"]), "")
+        per_window = [rate(w) for w in windows(flows)]
+        throughput = rate(flows)
+        cpu_ms = 1000 * cpu / done if done else math.nan
+        self.details["submissions"] = {
+            "completed": done,
+            "errors": errors,
+            "first_error": first_error,
+            "requests": len(samples),
+            "per_window_s": per_window,
+            "server_cpu_ms_per_submission": cpu_ms,
+            "flow_p95_ms": p(flows, 0.95),
+        }
+        empty = self.details["ceilings"]["empty_flask_requests_s"]
+        drift = self.drift
+        securedrop = self.details["peers"]["securedrop_new_source"]["total_ms"]
+        self.figures += [
+            Figure(
+                "submission",
+                "throughput",
+                throughput,
+                "/s",
+                200,
+                ">=",
+                band(spread(per_window), drift),
+                ceiling=f"{2 * throughput / empty:.0%} of empty-Flask request rate"
+                if empty
+                else "",
+            ),
+            *latency_figures("submission", samples, "POST /report", 100, drift),
+            Figure(
+                "submission",
+                "GET + POST p95",
+                p(flows, 0.95),
+                "ms",
+                noise=band(spread([p(w, 0.95) for w in windows(flows)]), drift),
+                note="the whole visit: form, then report",
+            ),
+            Figure("submission", "errors", errors, "", 0, "<=", 0.0),
+            Figure(
+                "submission",
+                "server CPU per submission",
+                cpu_ms,
+                "ms",
+                noise=band(drift),
+                peer=f"SecureDrop new source {securedrop:.0f} ms = {securedrop / cpu_ms:.1f}x ours"
+                if cpu_ms
+                else "",
+            ),
+            Figure(
+                "submission",
+                "server memory (PSS, all processes)",
+                memory.peak_total_mb,
+                "MB",
+                200,
+                "<=",
+                band(drift),
+            ),
+        ]
+
+    def sign_in(self, server: Server, seeded: Seeded) -> str:
+        """Sign the advocate in; returns the session cookie for the advocates' scenarios."""
+        browser = Browser(server.port)
+        log_in(
+            browser, seeded.advocate.name, seeded.advocate.passphrase, seeded.advocate.next_code()
+        )
+        return browser.cookie_header()
+
+    def advocates(self, server: Server, seeded: Seeded, cookie: str) -> None:
+        cases = self.work / "cases.txt"
+        cases.write_text("\n".join(seeded.report_ids), encoding="ascii")
+        env = {"BENCH_COOKIE": cookie, "BENCH_CASES": str(cases)}
+        seconds = self.seconds(ADVOCATE_SECONDS)
+        for user_class, name, budget in (
+            ("ReviewList", "list page one", 150),
+            ("FilteredList", "list filtered", 150),
+            ("CaseView", "case view", 50),
+        ):
+            say(f"advocates: {name}, {ADVOCATES} advocates for {seconds} s")
+            samples = locust(self.work, user_class, server.url, ADVOCATES, seconds, env)
+            errors = sum(1 for s in samples if not s["ok"])
+            first = next((s.get("error", "") for s in samples if not s["ok"]), "")
+            self.details[name] = {"requests": len(samples), "errors": errors, "first_error": first}
+            figures = latency_figures("advocate", samples, name, budget, self.drift)
+            if errors:
+                figures[1].note = f"{errors} error(s)"
+                figures[1].value = math.nan
+            self.figures += figures
+
+    def upload(self, server: Server) -> None:
+        say(f"upload: {UPLOADS} x {UPLOAD_BYTES // 10**6} MB")
+        body_path = self.work / "upload.body"
+        rates, growths, peaks = [], [], []
+        for _ in range(UPLOADS):
+            browser = Browser(server.port)
+            content_type, length = write_upload_body(
+                body_path, browser.token("/report"), UPLOAD_BYTES
+            )
+            with MemorySampler(server, interval=0.05) as memory, open(body_path, "rb") as body:
+                status, text, seconds = browser.request(
+                    "POST",
+                    "/report",
+                    body=body,
+                    headers={"Content-Type": content_type, "Content-Length": str(length)},
+                    timeout=300,
+                )
+            if status != 200 or 'class="codename"' not in text:
+                raise RuntimeError(f"the upload was refused (status {status})")
+            rates.append(UPLOAD_BYTES / 10**6 / seconds)
+            growths.append(memory.peak_growth_mb)
+            peaks.append(memory.peak_worker_mb)
+        body_path.unlink()
+        aes = self.details["ceilings"]["aes_gcm_mb_s"]
+        self.details["upload"] = {"mb_s": rates, "growth_mb": growths, "peak_worker_rss_mb": peaks}
+        mb_s = statistics.median(rates)
+        self.figures += [
+            Figure(
+                "upload",
+                "100 MB upload",
+                mb_s,
+                "MB/s",
+                100,
+                ">=",
+                band(spread(rates), self.drift),
+                ceiling=f"{mb_s / aes:.1%} of raw AES-GCM",
+            ),
+            Figure(
+                "upload",
+                "peak memory growth",
+                max(growths),
+                "MB",
+                64,
+                "<=",
+                band(spread(growths), self.drift),
+            ),
+            Figure("upload", "peak worker RSS", max(peaks), "MB", noise=band(self.drift)),
+        ]
+
+    def login(self, server: Server, seeded: Seeded) -> None:
+        seconds = self.seconds(20)
+        say(f"login: {LOGINS} sign-ins at the real Argon2id cost while {SURVIVORS} clients submit")
+        logins: list[tuple[float, float]] = []
+
+        def sign_in_during(started: float) -> None:
+            for number in range(LOGINS):
+                time.sleep(max(0.0, started + (number + 1) * seconds / (LOGINS + 1) - time.time()))
+                browser = Browser(server.port)
+                code = seeded.advocate.next_code()
+                begun = time.time()
+                took = log_in(browser, seeded.advocate.name, seeded.advocate.passphrase, code)
+                logins.append((begun, took))
+
+        samples = locust(
+            self.work,
+            "Survivor",
+            server.url,
+            SURVIVORS,
+            seconds,
+            {"BENCH_ACCOUNT": ACCOUNT},
+            during=sign_in_during,
+        )
+        posts = [s for s in samples if s["name"] == "POST /report" and s["ok"]]
+
+        def overlaps(s: dict[str, Any], begun: float, took: float) -> bool:
+            return s["t"] - s["ms"] / 1000 < begun + took and s["t"] > begun
+
+        during = [s for s in posts if any(overlaps(s, b, t) for b, t in logins)]
+        served = [s for s in during if any(b < s["t"] < b + t for b, t in logins)]
+        login_ms = statistics.median(1000 * t for _, t in logins)
+        ours = self.details["peers"]["our_argon2_ms"]
+        globaleaks = self.details["peers"]["globaleaks_login_ms"]
+        self.details["login"] = {
+            "login_ms": [1000 * t for _, t in logins],
+            "posts_overlapping": len(during),
+            "posts_completed_during": len(served),
+        }
+        self.figures += [
+            Figure(
+                "login",
+                "sign-in latency",
+                login_ms,
+                "ms",
+                noise=band(self.drift),
+                ceiling=f"Argon2id alone {ours:.0f} ms",
+                peer=f"GlobaLeaks Argon2id {globaleaks:.0f} ms = {globaleaks / ours:.1f}x ours",
+            ),
+            Figure(
+                "login",
+                "submissions finished during sign-in",
+                len(served),
+                "",
+                1,
+                ">=",
+                0.0,
+                note="other requests keep being served",
+            ),
+            Figure(
+                "login",
+                "POST /report p95 during sign-in",
+                p(during, 0.95),
+                "ms",
+                noise=band(self.drift),
+                note="requests overlapping a sign-in",
+            ),
+        ]
+
+    def export(self, seeded: Seeded) -> None:
+        say(f"export: {CONSENTED} consented cases with `portal export`")
+        out = self.work / "export.zip"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+        env["PORTAL_INSTANCE"] = str(seeded.path)
+        started = time.perf_counter()
+        with open(self.work / "export.log", "wb") as log:
+            process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+                [
+                    str(BIN / "portal"),
+                    "export",
+                    "--all-consented",
+                    "--purpose",
+                    "legal",
+                    "--out",
+                    str(out),
+                    "--user",
+                    seeded.staff.name,
+                    "--passphrase-stdin",
+                ],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            assert process.stdin is not None
+            process.stdin.write(
+                f"{seeded.staff.passphrase}\nbench export zip passphrase\n".encode()
+            )
+            process.stdin.close()
+            watchdog = threading.Timer(EXPORT_TIMEOUT, process.kill)
+            watchdog.start()
+            try:
+                # ru_maxrss of the finished child is its peak resident set, in KiB on Linux.
+                _, status, usage = os.wait4(process.pid, 0)
+            finally:
+                watchdog.cancel()
+            process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        peak_mb = usage.ru_maxrss / 1024
+        ok = process.returncode == 0 and out.exists()
+        if not ok:
+            say((self.work / "export.log").read_text(errors="replace")[-2000:])
+        size_mb = out.stat().st_size / 10**6 if out.exists() else 0
+        self.details["export"] = {
+            "seconds": seconds,
+            "peak_rss_mb": peak_mb,
+            "zip_mb": size_mb,
+            "ok": ok,
+        }
+        self.figures += [
+            Figure(
+                "export",
+                f"{CONSENTED} consented cases",
+                seconds if ok else math.nan,
+                "s",
+                60,
+                "<=",
+                band(self.drift),
+            ),
+            Figure(
+                "export",
+                "peak memory (RSS)",
+                peak_mb,
+                "MB",
+                noise=band(self.drift),
+                note="bounded: independent of case count",
+            ),
+        ]
+
+    def ceilings_figures(self) -> None:
+        c, peer = self.details["ceilings"], self.details["peers"]
+        sd = peer["securedrop_new_source"]
+        self.figures = [
+            Figure("ceiling", "AES-256-GCM", c["aes_gcm_mb_s"], "MB/s", noise=band(self.drift)),
+            Figure(
+                "ceiling",
+                "HPKE seals (ML-KEM-768+X25519)",
+                c["hpke_seals_s"],
+                "/s",
+                noise=band(self.drift),
+            ),
+            Figure(
+                "ceiling",
+                "SQLCipher committed inserts",
+                c["sqlcipher_inserts_s"],
+                "/s",
+                noise=band(self.drift),
+            ),
+            Figure(
+                "ceiling",
+                "empty Flask via gunicorn",
+                c["empty_flask_requests_s"],
+                "req/s",
+                noise=band(self.drift),
+            ),
+            Figure(
+                "peer",
+                "SecureDrop new source (2 scrypt + RSA-4096)",
+                sd["total_ms"],
+                "ms",
+                noise=band(self.drift),
+            ),
+            Figure(
+                "peer",
+                "GlobaLeaks login (Argon2id 128 MiB, t=16)",
+                peer["globaleaks_login_ms"],
+                "ms",
+                noise=band(self.drift),
+            ),
+            Figure(
+                "peer",
+                "ours: Argon2id 64 MiB, t=3, p=4",
+                peer["our_argon2_ms"],
+                "ms",
+                noise=band(self.drift),
+            ),
+            *self.figures,
+        ]
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        info = machine()
+        self.ceilings()
+        self.empty_flask()
+        say(f"seeding {REPORTS:,} encrypted reports ({CONSENTED:,} consented for export)")
+        seeded = seed_instance(self.work / "instance", "http://127.0.0.1:5000", REPORTS, CONSENTED)
+        self.details["seeding_seconds"] = seeded.seconds
+        server = Server(seeded.path, self.work / "server.log")
+        try:
+            server.wait_until_up("/report")
+            cookie = self.sign_in(server, seeded)
+            self.submissions(server)
+            self.advocates(server, seeded, cookie)
+            self.upload(server)
+            self.login(server, seeded)
+        finally:
+            server.stop()
+        self.export(seeded)
+        self.check_drift()
+        for figure in self.figures:
+            if figure.noise > 0:  # counts that must hold exactly have no band
+                figure.noise = max(figure.noise, self.drift)
+        self.ceilings_figures()
+        elapsed = time.perf_counter() - started
+        info["seconds"] = round(elapsed)
+        info["drift"] = round(self.drift, 3)
+        info["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        output = table(self.figures)
+        print(output)
+        failed = [f for f in self.figures if f.verdict == "FAIL"]
+        summary = (
+            f"{len(failed)} budget(s) missed beyond noise: "
+            + ", ".join(f"{f.scenario} {f.name}" for f in failed)
+            if failed
+            else "every budget met or within its noise band"
+        )
+        print(f"\n{summary}. {elapsed:.0f} s; machine drift {self.drift:.0%}.")
+        results = {
+            "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": info,
+            "quick": self.quick,
+            "figures": [f.as_dict() for f in self.figures],
+            "details": self.details,
+        }
+        RESULTS.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
+        update_readme(results, output, summary)
+        return 1 if failed else 0
+
+
+def update_readme(results: dict[str, Any], output: str, summary: str) -> None:
+    """Replace the latest figures in bench/README.md (between its two markers)."""
+    if not README.exists():
+        return
+    text = README.read_text(encoding="utf-8")
+    m = results["machine"]
+    block = (
+        "<!-- latest figures: written by `make bench` -->\n"
+        f"Run of {results['when']} at commit {m['commit']}"
+        f"{' (--quick)' if results['quick'] else ''}, on {m['cores']} cores of {m['cpu']}, "
+        f"{m['memory_gb']} GB, {m['system']}, Python {m['python']}; load average "
+        f"{m['load_average_before'][0]} before, {m['load_average_after'][0]} after; "
+        f"{m['seconds']} s in all.\n\n{output}\n\n{summary}.\n"
+        "<!-- end of latest figures -->"
+    )
+    pattern = re.compile(r"<!-- latest figures.*?<!-- end of latest figures -->", re.S)
+    if pattern.search(text):
+        README.write_text(pattern.sub(lambda _m: block, text), encoding="utf-8")
+
+
+def main() -> int:
+    """Run the bench in a temporary folder that is removed afterwards."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="shorter scenarios, to try it out")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    try:
+        return Bench(work, args.quick).run()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
