@@ -38,6 +38,7 @@ from portal.survivor.forms import (
     ReportForm,
     SavedCodenameForm,
 )
+from portal.survivor.report_page import report_page
 from portal.survivor.sessions import SurvivorAccess
 from portal.throttle import (
     REPORTS_PER_CLIENT,
@@ -171,7 +172,7 @@ def report() -> str | tuple[str, int]:
     """The report form; on success, the codename page (shown once, never stored)."""
     form = ReportForm()
     if not form.validate_on_submit():
-        return render_template("survivor/report.html", form=form, limit_mb=_limit_mb())
+        return report_page(form, _limit_mb())
     if not _report_throttle().allowed(request.remote_addr):  # nothing is stored
         return render_template(
             "survivor/report.html", form=form, problems=[TOO_MANY_REPORTS], limit_mb=_limit_mb()
