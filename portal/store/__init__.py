@@ -4,7 +4,8 @@ SQLCipher is opened with a raw 256-bit key (`x'…'`), not a passphrase, so no
 PBKDF2 runs on each connection. WAL with synchronous=FULL means a commit is on
 disk before it returns, so a report acknowledged to a survivor survives a
 crash or a power cut. secure_delete overwrites deleted content, and temporary
-tables stay in memory, never in a temporary file.
+tables stay in memory, never in a temporary file. Writers queue for their
+turn (write_lock.py) rather than SQLite's busy-wait.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from config import Config, ConfigError
+from portal.store import write_lock
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PRAGMAS = (
@@ -69,6 +71,7 @@ def make_engine(config: Config, pool_size: int = 8) -> Engine:
             cursor.execute(pragma)
         cursor.close()
 
+    write_lock.install(engine, config.database_path.with_name(config.database_path.name + ".lock"))
     return engine
 
 
