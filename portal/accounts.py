@@ -44,6 +44,7 @@ from portal.store.models import (
 
 MIN_PASSPHRASE_LENGTH = 12
 MAX_PASSPHRASE_LENGTH = 1024
+ZXCVBN_MAX_CHARS = 72  # zxcvbn refuses longer input; the first 72 characters are scored
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_FAILED_LOGINS = 5
 LOCKOUT = datetime.timedelta(minutes=15)
@@ -98,8 +99,9 @@ def check_passphrase(passphrase: str, name: str) -> None:
         raise AccountError(f"Passphrases can be at most {MAX_PASSPHRASE_LENGTH} characters.")
     if passphrase.casefold() in _common_passwords() or name.casefold() in passphrase.casefold():
         raise AccountError("That passphrase is too common or contains the account name.")
-    # zxcvbn scores against lists of common passwords, words and names.
-    if zxcvbn(passphrase[:100], user_inputs=[name])["score"] < 3:
+    # zxcvbn scores against lists of common passwords, words and names. It
+    # refuses (ValueError) anything longer than it can score in bounded time.
+    if zxcvbn(passphrase[:ZXCVBN_MAX_CHARS], user_inputs=[name])["score"] < 3:
         raise AccountError("That passphrase is too easy to guess: add more unrelated words.")
 
 

@@ -217,7 +217,7 @@ class PreparedFile:
 
 
 def prepare_files(
-    storages: Iterable[FileStorage], keep_metadata: bool, limit_mb: int
+    storages: Iterable[FileStorage | str], keep_metadata: bool, limit_mb: int
 ) -> tuple[list[PreparedFile], list[str]]:
     """Check each uploaded file and clean pictures; return the files and plain-word problems.
 
@@ -226,6 +226,8 @@ def prepare_files(
     prepared: list[PreparedFile] = []
     problems: list[str] = []
     for storage in storages:
+        if not isinstance(storage, FileStorage):
+            continue  # a text field sent under the files' name: there is no file in it
         upload = storage.stream
         if isinstance(upload, RefusedUpload) and upload.reason:
             problems.append(f"“{upload.filename}” was not attached. {upload.reason}")
