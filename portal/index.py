@@ -21,8 +21,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crypto.errors import CryptoError
 from crypto.format import Binding
@@ -183,23 +184,48 @@ def pending_count(session: Session) -> int:
 def _index_batch(
     session: Session, principal: Principal, index_key: bytes, pending: Sequence[Report]
 ) -> int:
-    tagged = 0
+    """Tag a batch of reports; safe when two page loads index the same reports at once.
+
+    The decryption comes first and writes nothing; then each report is claimed
+    (indexed false to true) before its tags are added, so a report another
+    request indexed meanwhile is skipped rather than tagged twice, and the
+    write lock is held only for the short write at the end.
+    """
+    tagged: list[tuple[Report, set[tuple[str, str]]]] = []
     for report in pending:
         try:
             data_key = open_report_key(report, principal, Group.ADVOCATES)
             account = decrypt_account(data_key, report) if data_key else None
         except CryptoError:
             account = None  # shown as failing its integrity check; never indexed
-        if account is None:
-            continue
-        session.add_all(
-            ReportTag(report_id=report.id, kind=stored_kind(kind), tag=tag(index_key, kind, value))
-            for kind, value in tag_values(account)
+        if account is not None:
+            tagged.append((report, tag_values(account)))
+    claimed = 0
+    for report, values in tagged:
+        claim = session.execute(
+            update(Report)
+            .where(Report.id == report.id, Report.indexed.is_(False))
+            .values(indexed=True)
+            .execution_options(synchronize_session=False)
         )
-        report.indexed = True
-        tagged += 1
+        if getattr(claim, "rowcount", 0) != 1:
+            continue  # another request indexed it first
+        set_committed_value(report, "indexed", True)
+        if values:
+            session.execute(
+                insert(ReportTag),
+                [
+                    {
+                        "report_id": report.id,
+                        "kind": stored_kind(kind),
+                        "tag": tag(index_key, kind, value),
+                    }
+                    for kind, value in values
+                ],
+            )
+        claimed += 1
     session.commit()
-    return tagged
+    return claimed
 
 
 def tags_for(index_key: bytes, kind: str, values: Iterable[str]) -> list[bytes]:
