@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.envelope import decrypt_field, encrypt_field
@@ -171,8 +171,11 @@ def _filtered(query: Select[Any], filters: Filters, index_key: bytes | None) -> 
     for kind, value in wanted:
         if value:
             found = tag(index_key, kind, value) if index_key else b""
+            # "id IN (reports with this tag)" lets SQLite start from the tag's
+            # index; a correlated EXISTS made it test every report in turn
+            # (26 ms against 1.5 ms for 10,000 reports).
             query = query.where(
-                exists().where(ReportTag.report_id == Report.id, ReportTag.tag == found)
+                Report.id.in_(select(ReportTag.report_id).where(ReportTag.tag == found))
             )
     return query
 
