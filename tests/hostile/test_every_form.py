@@ -392,7 +392,9 @@ def _signed_in_survivor(app: Flask) -> tuple[FlaskClient, str]:
     return survivor, codename.group(1)
 
 
-def test_every_payload_as_a_codename_gets_a_neutral_answer(app: Flask) -> None:
+def test_every_payload_as_a_codename_gets_a_neutral_answer(
+    app: Flask, instance: Instance, portal_log: pytest.LogCaptureFixture
+) -> None:
     # These are not guesses worth throttling here; the throttle has its own tests.
     app.extensions["codename_throttle"] = Throttle(
         per_client=10**6, overall=10**6, window_seconds=1
@@ -412,6 +414,7 @@ def test_every_payload_as_a_codename_gets_a_neutral_answer(app: Flask) -> None:
         assert response.status_code in (200, 303, 400)
         assert_escaped(page, batch.values(), "the codename page", shown=False)
     assert client.get("/return/report").status_code == 302  # never signed in
+    assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
 def test_every_payload_added_later_is_kept_exactly_and_shown_escaped(
@@ -442,7 +445,9 @@ def test_every_payload_added_later_is_kept_exactly_and_shown_escaped(
     assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
-def test_every_payload_in_the_consent_boxes_is_a_plain_yes(app: Flask, store: Store) -> None:
+def test_every_payload_in_the_consent_boxes_is_a_plain_yes(
+    app: Flask, store: Store, instance: Instance, portal_log: pytest.LogCaptureFixture
+) -> None:
     survivor, _ = _signed_in_survivor(app)
     token = token_of(survivor.get("/return/consent").get_data(as_text=True))
     boxes = ("consent_read", "consent_legal", "consent_iopc", "consent_statistics")
@@ -454,6 +459,7 @@ def test_every_payload_in_the_consent_boxes_is_a_plain_yes(app: Flask, store: St
     with store.session() as session:
         report = session.scalars(select(Report)).one()
         assert report.export_legal and report.export_iopc and report.export_statistics
+    assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
 # --- The advocate's forms ------------------------------------------------------------------
@@ -549,7 +555,10 @@ def test_every_payload_in_the_tags_is_kept_and_shown_escaped(
 
 
 def test_every_payload_in_the_triage_choices_and_dates_changes_nothing(
-    store: Store, case_world: CaseWorld
+    store: Store,
+    instance: Instance,
+    case_world: CaseWorld,
+    portal_log: pytest.LogCaptureFixture,
 ) -> None:
     advocate, report_id, _, _ = case_world
     path = f"/advocate/case/{report_id}"
@@ -566,10 +575,11 @@ def test_every_payload_in_the_triage_choices_and_dates_changes_nothing(
         assert report.status.value == "new" and report.review_on is None
     page = never_a_server_error(advocate.get(path), "case")
     assert section(page, r'<input[^>]*name="tags"[^>]*value="([^"]*)"') == ""
+    assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
 def test_every_payload_in_the_review_filters_is_ignored_or_shown_escaped(
-    case_world: CaseWorld,
+    instance: Instance, case_world: CaseWorld, portal_log: pytest.LogCaptureFixture
 ) -> None:
     advocate, _, _, _ = case_world
     fields = ("status", "priority", "assignee", "force", "harm", "danger", "sort", "page")
@@ -582,6 +592,7 @@ def test_every_payload_in_the_review_filters_is_ignored_or_shown_escaped(
         assert_escaped(page, batch.values(), "the review list", shown=False)
     page = advocate.get("/advocate/?" + urlencode({"received_from": "<b>x</b>"})).text
     assert "<b>x</b>" not in page
+    assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
 def test_every_payload_in_the_passphrase_form_gets_a_plain_answer(
@@ -615,7 +626,9 @@ def test_every_payload_in_a_url_gets_not_found(
 # --- Sign-in pages, staff exports, admin accounts -----------------------------------------
 
 
-def test_every_payload_in_the_sign_in_fields_gets_the_same_plain_message(app: Flask) -> None:
+def test_every_payload_in_the_sign_in_fields_gets_the_same_plain_message(
+    app: Flask, instance: Instance, portal_log: pytest.LogCaptureFixture
+) -> None:
     client = app.test_client()
     areas = ("advocate", "staff", "admin")
     tokens = {area: csrf_token(client, f"/{area}/login") for area in areas}
@@ -631,10 +644,11 @@ def test_every_payload_in_the_sign_in_fields_gets_the_same_plain_message(app: Fl
         assert str(escape(name.typed.strip())) in page  # kept in the form, escaped
         assert passphrase.marker not in page, "a passphrase was shown back"
         assert_escaped(page, [name, passphrase, code], payload.id, shown=False)
+    assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
 def test_every_payload_in_the_export_form_gets_a_plain_message_and_no_export(
-    app: Flask, store: Store, instance: Instance
+    app: Flask, store: Store, instance: Instance, portal_log: pytest.LogCaptureFixture
 ) -> None:
     survivor = app.test_client()
     token = csrf_token(survivor)
@@ -674,6 +688,7 @@ def test_every_payload_in_the_export_form_gets_a_plain_message_and_no_export(
             assert "There is a problem" in page
             assert_escaped(page, [value], payload.id, shown=False)
             assert secret.marker not in page, "the ZIP passphrase was shown back"
+    assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
 def test_every_payload_in_the_admin_forms_gets_a_plain_answer_and_names_are_shown_escaped(
