@@ -1,0 +1,390 @@
+"""A real portal served by gunicorn on loopback, and a real Chromium to drive it.
+
+The server runs from `portal init` and `portal serve`, exactly as `make run` starts
+it, with its own temporary directory and its log in a file, so that the traces test
+can read everything it left behind. Chromium is Debian's (`/usr/bin/chromium`),
+driven by Playwright; nothing is downloaded. Every page the tests open may talk
+only to the portal: any other request is refused and fails the test, except the
+neutral site that "Exit this page" leaves for, a stub served on another port.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyotp
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    sync_playwright,
+)
+
+from portal.store.models import Role
+from tests.advocate.conftest import PASSPHRASE, Person
+
+CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
+BIN = Path(sys.executable).parent
+# Flags for a sandboxed test machine: no sandbox as root, and no background
+# connections to Google, which a closed network would refuse many times over.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-features=Translate,OptimizationHints,MediaRouter",
+]
+SERIOUS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+NEUTRAL_PAGE = b"<!doctype html><html lang=en><title>Weather</title><h1>Weather</h1></html>"
+
+
+class _NeutralSite(BaseHTTPRequestHandler):
+    """Stands in for the neutral site "Exit this page" leads to."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(NEUTRAL_PAGE)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep quiet: nothing to log."""
+
+
+@dataclass
+class Portal:
+    """The served portal: where it listens and everything it can leave behind."""
+
+    url: str
+    exit_url: str
+    instance: Path
+    temporary: Path
+    log: Path
+    people: dict[str, Person] = field(default_factory=dict)
+    markers: list[str] = field(default_factory=list)
+
+    def marker(self, label: str) -> str:
+        """A unique word to type into a field, remembered for the traces test."""
+        value = f"{label}{secrets.token_hex(6)}"
+        self.markers.append(value)
+        return value
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"portal serve stopped:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("portal serve did not answer within 60 s")
+
+
+def _add_person(env: dict[str, str], name: str, role: Role) -> Person:
+    """Create an account with `portal user add`, as an operator would."""
+    made = subprocess.run(
+        [BIN / "portal", "user", "add", name, "--role", role.value, "--passphrase-stdin"],
+        input=PASSPHRASE + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    secret = re.search(r"secret=([A-Z2-7]+)", made.stdout)
+    assert secret, made.stdout
+    return Person(name, role, PASSPHRASE, pyotp.TOTP(secret.group(1)), account_id=0)
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """`portal init`, three accounts, then `portal serve` on a free loopback port."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-packages` (Debian's chromium)")
+    root = tmp_path_factory.mktemp("served")
+    port = _free_port()
+    neutral = ThreadingHTTPServer(("127.0.0.1", 0), _NeutralSite)
+    threading.Thread(target=neutral.serve_forever, daemon=True).start()
+    served = Portal(
+        # The browser asks for "localhost", so the only place 127.0.0.1 could come
+        # from is the client address the server saw: the traces test looks for it.
+        url=f"http://localhost:{port}",
+        exit_url=f"http://localhost:{neutral.server_port}/weather",
+        instance=root / "instance",
+        temporary=root / "tmp",
+        log=root / "server.log",
+    )
+    served.temporary.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env |= {
+        "PORTAL_INSTANCE": str(served.instance),
+        "PORT": str(port),
+        "TMPDIR": str(served.temporary),
+    }
+    subprocess.run(
+        [BIN / "portal", "init", "--public-url", served.url],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    settings = served.instance / "portal.toml"
+    settings.write_text(
+        re.sub(r"(?m)^exit_url = .*$", f'exit_url = "{served.exit_url}"', settings.read_text())
+    )
+    for name, role in (("alice", Role.ADVOCATE), ("sam", Role.STAFF), ("ada", Role.ADMIN)):
+        served.people[name] = _add_person(env, name, role)
+    with served.log.open("wb") as log:
+        server = subprocess.Popen(
+            [BIN / "portal", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_up(served.url + "/", server, served.log)
+        yield served
+    finally:
+        neutral.shutdown()
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser_temporary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Chromium's own profile and downloads, kept apart from the server's traces."""
+    return tmp_path_factory.mktemp("chromium")
+
+
+@pytest.fixture(scope="session")
+def playwright(browser_temporary: Path) -> Iterator[Playwright]:
+    """Playwright's driver, with its temporary files in their own folder."""
+    previous = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(browser_temporary)
+    try:
+        with sync_playwright() as driver:
+            yield driver
+    finally:
+        if previous is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Chromium, headless."""
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Visit:
+    """One browser context: its pages, and every request they tried to make."""
+
+    context: BrowserContext
+    javascript: bool
+    foreign: list[str] = field(default_factory=list)
+    exits: list[str] = field(default_factory=list)
+    csp_reports: list[str] = field(default_factory=list)
+
+    def page(self) -> Page:
+        """A new tab that records Content-Security-Policy refusals."""
+        page = self.context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                self.csp_reports.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
+
+    def check(self, page: Page, name: str) -> None:
+        """Screenshot and axe-check a page of this context (see check_page)."""
+        check_page(page, name, self.javascript)
+
+
+@pytest.fixture
+def visit(browser: Browser, portal: Portal) -> Iterator[Callable[..., Visit]]:
+    """Open browser contexts (JavaScript on or off); fail if any talked to another host."""
+    opened: list[Visit] = []
+
+    def open_context(javascript: bool = True, **options: object) -> Visit:
+        context = browser.new_context(
+            java_script_enabled=javascript, accept_downloads=True, **options
+        )
+        context.set_default_timeout(15_000)
+        seen = Visit(context, javascript)
+
+        def record(request: Request) -> None:
+            # Every request, redirects included (a route never sees those).
+            url = request.url
+            if url.startswith(portal.exit_url):
+                seen.exits.append(url)
+            elif not (url == portal.url or url.startswith(portal.url + "/")):
+                seen.foreign.append(url)
+
+        def refuse_foreign(request_route: Route) -> None:
+            url = request_route.request.url
+            if url.startswith((portal.url, portal.exit_url)):
+                request_route.continue_()
+            else:
+                request_route.abort()
+
+        context.on("request", record)
+        context.route("**/*", refuse_foreign)
+        opened.append(seen)
+        return seen
+
+    yield open_context
+    foreign = [url for seen in opened for url in seen.foreign]
+    for seen in opened:
+        seen.context.close()
+    assert foreign == [], "a page asked a host other than the portal"
+
+
+def check_page(page: Page, name: str, javascript: bool = True) -> None:
+    """Save a screenshot of the page and fail on any serious or critical axe finding.
+
+    axe needs JavaScript, so a page from a context without it is checked as a copy
+    of its HTML, loaded at the same address in a context with JavaScript on.
+    """
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    checked = page
+    if not javascript:
+        browser = page.context.browser
+        assert browser is not None
+        copy = browser.new_context()
+        checked = copy.new_page()
+        html = page.content()
+        checked.route(page.url, lambda route: route.fulfill(content_type="text/html", body=html))
+        checked.goto(page.url)
+    try:
+        results = Axe().run(checked)
+    finally:
+        if checked is not page:
+            checked.context.close()
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    assert serious == [], f"{name}: {results.generate_report()}"
+
+
+_last_step: dict[str, int] = {}
+
+
+def totp_code(person: Person) -> str:
+    """A code the portal has not seen yet: it takes each time step once, one step either side."""
+    current = int(time.time()) // 30
+    step = max(_last_step.get(person.name, 0) + 1, current - 1)
+    if step > current + 1:  # three sign-ins in one window: wait for the next
+        time.sleep((step - 1) * 30 - time.time() + 0.5)
+    _last_step[person.name] = step
+    return person.totp.at(step * 30)
+
+
+def sign_in(page: Page, portal: Portal, name: str) -> None:
+    """Sign in through the real page with name, passphrase and a fresh TOTP code."""
+    person = portal.people[name]
+    area = {Role.ADVOCATE: "advocate", Role.STAFF: "staff", Role.ADMIN: "admin"}[person.role]
+    page.goto(f"{portal.url}/{area}/login")
+    page.get_by_label("Name").fill(person.name)
+    page.get_by_label("Passphrase").fill(person.passphrase)
+    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(person))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{portal.url}/{area}/")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a survivor is shown once after sending a report."""
+
+    codename: str
+    reference: str
+    account: str
+
+
+def send_report(page: Page, portal: Portal, *, consent_legal: bool = False) -> Receipt:
+    """Fill in the report form as a survivor would, send it, and confirm the codename."""
+    page.goto(portal.url + "/")
+    page.get_by_role("navigation").get_by_role("link", name="Tell us what happened").click()
+    account = portal.marker("account")
+    page.locator('input[name="in_danger"][value="no"]').check()
+    page.locator("#what_happened").fill(f"The officer came to my home. {account}")
+    page.locator("#when").fill("summer 2024")
+    page.locator("#force").select_option("Kent Police")
+    page.locator("#officers-0-name").fill(portal.marker("officer"))
+    page.locator("#officers-0-number").fill("4471")
+    page.locator('input[name="harms"]').first.check()
+    page.locator("#files").set_input_files(
+        [{"name": "notes.txt", "mimeType": "text/plain", "buffer": portal.marker("file").encode()}]
+    )
+    if consent_legal:
+        page.locator("#consent_legal").check()
+    page.get_by_role("button", name="Send my report").click()
+    codename = page.locator("p.codename").inner_text().strip()
+    reference = page.locator("p:has-text('Your reference is') strong").inner_text().strip()
+    portal.markers.append(codename)
+    return Receipt(codename, reference, account)
+
+
+def confirm_saved(page: Page) -> None:
+    """Tick "I have saved my codename" and go on."""
+    page.locator("#saved").check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def come_back(page: Page, portal: Portal, codename: str) -> None:
+    """Sign in to a report with its codename, from the return page."""
+    page.goto(portal.url + "/return")
+    page.locator("#codename").fill(codename)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(re.escape(portal.url) + "/return/"))
