@@ -1,4 +1,4 @@
-"""A survivor's whole visit in a real browser, with JavaScript off (Tor Browser at Safest) and on."""
+"""A survivor's whole visit in a real browser, JavaScript off (Tor Browser at Safest) and on."""
 
 from __future__ import annotations
 
