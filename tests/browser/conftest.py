@@ -233,6 +233,7 @@ class Visit:
     javascript: bool
     foreign: list[str] = field(default_factory=list)
     exits: list[str] = field(default_factory=list)
+    blocked_by_csp: list[str] = field(default_factory=list)
     csp_reports: list[str] = field(default_factory=list)
 
     def page(self) -> Page:
@@ -280,7 +281,14 @@ def visit(browser: Browser, portal: Portal) -> Iterator[Callable[..., Visit]]:
             else:
                 request_route.abort()
 
+        def blocked(request: Request) -> None:
+            # Chromium reports a request the policy stopped, though none was sent.
+            if request.failure == "csp" and request.url in seen.foreign:
+                seen.foreign.remove(request.url)
+                seen.blocked_by_csp.append(request.url)
+
         context.on("request", record)
+        context.on("requestfailed", blocked)
         context.route("**/*", refuse_foreign)
         opened.append(seen)
         return seen

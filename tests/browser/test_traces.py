@@ -1,0 +1,145 @@
+"""After a full visit in a real browser, the server keeps no trace of who came or what they wrote.
+
+Everything the served portal could have written is read back: every file under
+instance/ as raw bytes, every table and column of the database opened with its
+key, the server's own temporary directory, its log, and the system temporary
+directory. None may hold a word the survivor typed, the codename, the client's
+address (127.0.0.1: the browser asked for "localhost", and only the server's own
+listening address may name it) or the browser's user agent.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import inspect, text
+
+import config
+from portal.store import make_engine
+from tests.browser.conftest import (
+    Portal,
+    Visit,
+    come_back,
+    confirm_saved,
+    send_report,
+    sign_in,
+)
+
+SYSTEM_TEMPORARY = Path(tempfile.gettempdir())
+LARGEST_FILE = 256 * 1024 * 1024
+
+
+def _files(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
+    skipped = [s.resolve() for s in skip]
+    for path in folder.rglob("*"):
+        try:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > LARGEST_FILE:
+                continue
+        except OSError:
+            continue  # gone, or not ours to read
+        if not any(path.resolve().is_relative_to(s) for s in skipped):
+            yield path
+
+
+def _found(needles: list[re.Pattern[bytes]], named: str, data: bytes) -> list[str]:
+    return [f"{named}: {n.pattern.decode(errors='replace')}" for n in needles if n.search(data)]
+
+
+def _scan_files(needles: list[re.Pattern[bytes]], files: Iterable[Path]) -> list[str]:
+    found = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        found += _found(needles, str(path), data)
+    return found
+
+
+def _scan_database(needles: list[re.Pattern[bytes]], instance: Path) -> list[str]:
+    """Every value of every column of every table, read with the database key."""
+    engine = make_engine(config.load(instance, environ={}))
+    found = []
+    try:
+        with engine.connect() as connection:
+            for table in inspect(connection).get_table_names():
+                for row in connection.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
+                    for column, value in row._mapping.items():
+                        if value is None:
+                            continue
+                        data = value if isinstance(value, bytes) else str(value).encode()
+                        found += _found(needles, f"{table}.{column}", data)
+    finally:
+        engine.dispose()
+    return found
+
+
+def _needles(portal: Portal, port: int, user_agent: str) -> list[re.Pattern[bytes]]:
+    words = [re.escape(w.encode()) for w in portal.markers]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        words += [re.escape(w.encode(encoding)) for w in portal.markers]
+    return [
+        *(re.compile(w) for w in words),
+        # The server's own listening address is in its start-up lines; a client's is not.
+        re.compile(rb"127\.0\.0\.1(?!:" + str(port).encode() + rb"\b)"),
+        re.compile(re.escape(user_agent.encode())),
+        re.compile(rb"HeadlessChrome"),
+    ]
+
+
+def test_a_full_visit_leaves_no_trace_of_the_survivor_or_the_client(
+    portal: Portal,
+    visit: Callable[..., Visit],
+    browser_temporary: Path,
+) -> None:
+    survivor = visit(javascript=True).page()
+    receipt = send_report(survivor, portal, consent_legal=True)
+    confirm_saved(survivor)
+    come_back(survivor, portal, receipt.codename)
+    message = portal.marker("message")
+    survivor.locator("#text").fill(f"One more thing. {message}")
+    survivor.get_by_role("button", name="Send", exact=True).click()
+    expect(survivor.locator("ol.thread")).to_contain_text(message)
+    user_agent = survivor.evaluate("navigator.userAgent")
+    assert "HeadlessChrome" in user_agent
+
+    advocate = visit(javascript=True).page()
+    sign_in(advocate, portal, "alice")
+    advocate.get_by_role("link", name=receipt.reference, exact=True).click()
+    expect(advocate.locator("main")).to_contain_text(receipt.account)
+    advocate.locator("#text").fill(portal.marker("reply"))
+    advocate.get_by_role("button", name="Send", exact=True).click()
+    staff = visit(javascript=True).page()
+    sign_in(staff, portal, "sam")
+    expect(staff.locator("main")).to_contain_text(receipt.reference)
+
+    port = int(portal.url.rsplit(":", 1)[1])
+    needles = _needles(portal, port, user_agent)
+    served_root = portal.instance.parent
+    found = _scan_files(needles, _files(portal.instance))
+    found += _scan_database(needles, portal.instance)
+    found += _scan_files(needles, _files(portal.temporary))
+    found += _scan_files(needles, [portal.log])
+    # The rest of the temporary directory, for the survivor's words only (other
+    # programs' files may name loopback); Chromium's own profile is the device's.
+    markers = needles[: 3 * len(portal.markers)]
+    found += _scan_files(markers, _files(SYSTEM_TEMPORARY, skip=[browser_temporary, served_root]))
+    assert found == []
+
+
+def test_the_trace_scan_finds_a_trace_when_there_is_one(tmp_path: Path, portal: Portal) -> None:
+    marker = portal.marker("planted")
+    (tmp_path / "left-behind.log").write_text(f"GET / from 127.0.0.1:51234 said {marker}\n")
+    needles = _needles(portal, 5000, "Mozilla/5.0 HeadlessChrome/1")
+    found = _scan_files(needles, _files(tmp_path))
+    assert len(found) == 2, found  # the marker and the client address
+    portal.markers.remove(marker)
+    # The database scan reads real rows: the advocate's name is in the audit log.
+    assert any(
+        f.startswith("audit_events.")
+        for f in _scan_database([re.compile(b"alice")], portal.instance)
+    )
