@@ -7,9 +7,10 @@ PORT   ?= 5000
 export PORT
 
 # Debian packages: fonts for PDF case summaries; 7-Zip to check encrypted
-# exports the way a recipient opens them.
+# exports the way a recipient opens them; Chromium for the browser tests
+# (Playwright drives it: no browser is downloaded).
 RUNTIME_DEBS := fonts-dejavu-core
-TEST_DEBS    := p7zip-full
+TEST_DEBS    := p7zip-full chromium
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev run test lint bench format lock clean system-packages
