@@ -99,6 +99,7 @@ def add_sign_in(bp: Blueprint) -> None:
             )
         except accounts.LoginFailed:
             _throttle().failed(request.remote_addr)
+            form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
         cookie = auth.start(db(), unlocked.account_id, accounts.held_group_keys(db(), unlocked))
         response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)

@@ -63,6 +63,15 @@ def test_every_wrong_detail_gets_the_same_neutral_message(
     assert client.get("/advocate/").status_code == 302
 
 
+def test_a_failed_sign_in_never_shows_the_code_back(app: Flask, advocate: Person) -> None:
+    client = app.test_client()
+    wrong = Person(advocate.name, advocate.role, "wrong passphrase here", advocate.totp, 0)
+    code = advocate.next_code()
+    page = log_in(client, wrong, code=code).get_data(as_text=True)  # type: ignore[attr-defined]
+    assert FAILED in page
+    assert code not in page
+
+
 def test_a_totp_code_is_never_accepted_twice(app: Flask, advocate: Person) -> None:
     code = advocate.next_code()
     assert log_in(app.test_client(), advocate, code=code).status_code == 303  # type: ignore[attr-defined]
