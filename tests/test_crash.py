@@ -26,7 +26,7 @@ from portal.store.models import Report
 from portal.survivor.service import sign_in, view_report
 
 BIN = Path(sys.executable).parent
-KILLS = 5
+KILLS = 10
 CLIENTS = 6
 
 
@@ -98,7 +98,7 @@ def test_every_acknowledged_report_survives_repeated_sigkill(tmp_path: Path) -> 
             if round_number == 0:
                 for client in clients:
                     client.start()
-            time.sleep(chance.uniform(0.5, 2.0))
+            time.sleep(chance.uniform(0.3, 1.5))
             if round_number < KILLS:
                 os.killpg(server.pid, signal.SIGKILL)  # master and workers, mid-write
                 server.wait()
