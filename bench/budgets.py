@@ -78,10 +78,10 @@ def _number(value: float) -> str:
 
 def table(figures: list[Figure]) -> str:
     """The figures as a plain-text table (Markdown-compatible)."""
-    rows = [("scenario", "figure", "value", "budget", "noise", "result", "vs ceiling / peer")]
+    rows = [("scenario", "figure", "value", "budget", "noise", "result", "vs ceiling, peer; note")]
     for f in figures:
         budget = f"{f.op} {_number(f.budget)}" if f.budget is not None else "-"
-        relative = "; ".join(part for part in (f.ceiling, f.peer) if part) or "-"
+        relative = "; ".join(part for part in (f.ceiling, f.peer, f.note) if part) or "-"
         rows.append(
             (
                 f.scenario,
