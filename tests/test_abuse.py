@@ -28,8 +28,8 @@ from portal.survivor.views import TOO_MANY_REPORTS
 from portal.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
 from tests.advocate.conftest import AREA, Person, create_person
 from tests.conftest import Instance
+from tests.serving import BIN, free_port, portal_environment, wait_until_up
 from tests.survivor.conftest import CODENAME, csrf_token, submit
-from tests.test_serve import BIN, _environment, _free_port, _get
 
 ATTACKER = "198.51.100.66"
 NEIGHBOUR = "198.51.100.67"
@@ -354,8 +354,8 @@ def test_a_claimed_length_over_the_limit_is_refused_before_the_body_is_read(
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[int]:
     """The real portal served by gunicorn on a free port, as `make run` does."""
-    port = _free_port()
-    env = _environment(tmp_path / "instance", port)
+    port = free_port()
+    env = portal_environment(tmp_path / "instance", port)
     init = subprocess.run(
         [BIN / "portal", "init"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -364,7 +364,7 @@ def served(tmp_path: Path) -> Iterator[int]:
         [BIN / "portal", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _get(f"http://127.0.0.1:{port}/", time.monotonic() + 30)
+        wait_until_up(f"http://127.0.0.1:{port}/", 30)
         yield port
     finally:
         server.terminate()

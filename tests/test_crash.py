@@ -7,9 +7,7 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -24,27 +22,10 @@ import config
 from portal.store import Store, make_engine
 from portal.store.models import Report
 from portal.survivor.service import sign_in, view_report
+from tests.serving import BIN, free_port, portal_environment, wait_until_up
 
-BIN = Path(sys.executable).parent
 KILLS = 10
 CLIENTS = 6
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_up(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - loopback only
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("the server did not come back")
 
 
 def _submit_forever(url: str, acknowledged: list[tuple[str, str]], stop: threading.Event) -> None:
@@ -72,10 +53,9 @@ def _submit_forever(url: str, acknowledged: list[tuple[str, str]], stop: threadi
 
 @pytest.mark.slow
 def test_every_acknowledged_report_survives_repeated_sigkill(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env |= {"PORTAL_INSTANCE": str(tmp_path / "instance"), "PORT": str(port)}
+    env = portal_environment(tmp_path / "instance", port)
     subprocess.run([BIN / "portal", "init"], env=env, check=True, capture_output=True)
     acknowledged: list[tuple[str, str]] = []
     stop = threading.Event()
@@ -94,7 +74,7 @@ def test_every_acknowledged_report_survives_repeated_sigkill(tmp_path: Path) -> 
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            _wait_until_up(url, time.monotonic() + 60)
+            wait_until_up(url, 60)
             if round_number == 0:
                 for client in clients:
                     client.start()

@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 from portal import create_app, notify
 from portal.notify import Notifier
 from tests.conftest import CHEAP_ARGON2, Instance
+from tests.serving import free_port
 from tests.survivor.conftest import csrf_token, post_report, sign_in, submit
 
 MARKER = "MARKER-7f3a-sergeant-threatened-me"
@@ -83,18 +84,11 @@ class MailServer:
     collector: MailCollector
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def mail_server() -> Iterator[MailServer]:
     """A real SMTP server (aiosmtpd) on a free loopback port, stopped afterwards."""
     collector = MailCollector()
-    controller = Controller(collector, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield MailServer(controller.port, collector)
@@ -258,7 +252,7 @@ def test_the_email_waits_for_its_random_delay(
 def test_a_dead_mail_server_neither_fails_a_report_nor_leaks_into_the_log(
     notifying_app: AppFactory, portal_log: pytest.LogCaptureFixture
 ) -> None:
-    closed_port = _free_port()
+    closed_port = free_port()
     app = notifying_app(closed_port)
     client = app.test_client()
     codename = submit(client, what_happened=MARKER)  # 200 and the codename page

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from http.client import HTTPResponse
 from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _environment(instance: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    return env | {"PORTAL_INSTANCE": str(instance), "PORT": str(port)}
-
-
-def _get(url: str, deadline: float) -> HTTPResponse:
-    while True:
-        try:
-            response: HTTPResponse = urllib.request.urlopen(url, timeout=5)  # noqa: S310
-            return response
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+from tests.serving import BIN, free_port, portal_environment, wait_until_up
 
 
 @pytest.mark.slow
 def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) -> None:
-    port = _free_port()
-    env = _environment(tmp_path / "instance", port)
+    port = free_port()
+    env = portal_environment(tmp_path / "instance", port)
     init = subprocess.run(
         [BIN / "portal", "init"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -51,7 +22,7 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
         [BIN / "portal", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        response = _get(f"http://127.0.0.1:{port}/", time.monotonic() + 30)
+        response = wait_until_up(f"http://127.0.0.1:{port}/", 30)
         assert response.status == 200
         assert response.headers["Cache-Control"] == "no-store"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
@@ -66,7 +37,7 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
 
 
 def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:
-    env = _environment(tmp_path / "instance", _free_port())
+    env = portal_environment(tmp_path / "instance", free_port())
     flask = [BIN / "flask", "--app", "portal"]
     init = subprocess.run([*flask, "init"], env=env, capture_output=True, text=True, timeout=60)
     assert init.returncode == 0, init.stderr
@@ -77,7 +48,7 @@ def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_to_start_without_an_instance(tmp_path: Path) -> None:
-    env = _environment(tmp_path / "missing", _free_port())
+    env = portal_environment(tmp_path / "missing", free_port())
     serve = subprocess.run(
         [BIN / "portal", "serve"], env=env, capture_output=True, text=True, timeout=60
     )

@@ -14,12 +14,9 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,10 +37,10 @@ from playwright.sync_api import (
 
 from portal.store.models import Role
 from tests.advocate.conftest import PASSPHRASE, Person
+from tests.serving import BIN, free_port, portal_environment, wait_until_up
 
 CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
-BIN = Path(sys.executable).parent
 # Flags for a sandboxed test machine: no sandbox as root, and no background
 # connections to Google, which a closed network would refuse many times over.
 CHROMIUM_ARGS = [
@@ -102,26 +99,6 @@ class Portal:
         return value
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"portal serve stopped:\n{log.read_text()[-3000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - loopback only
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("portal serve did not answer within 60 s")
-
-
 def _add_person(env: dict[str, str], name: str, role: Role) -> Person:
     """Create an account with `portal user add`, as an operator would."""
     made = subprocess.run(
@@ -144,7 +121,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system-packages` (Debian's chromium)")
     root = tmp_path_factory.mktemp("served")
-    port = _free_port()
+    port = free_port()
     neutral = ThreadingHTTPServer(("127.0.0.1", 0), _NeutralSite)
     threading.Thread(target=neutral.serve_forever, daemon=True).start()
     served = Portal(
@@ -157,12 +134,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         log=root / "server.log",
     )
     served.temporary.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env |= {
-        "PORTAL_INSTANCE": str(served.instance),
-        "PORT": str(port),
-        "TMPDIR": str(served.temporary),
-    }
+    env = portal_environment(served.instance, port) | {"TMPDIR": str(served.temporary)}
     subprocess.run(
         [BIN / "portal", "init", "--public-url", served.url],
         env=env,
@@ -185,7 +157,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             start_new_session=True,
         )
     try:
-        _wait_until_up(served.url + "/", server, served.log)
+        wait_until_up(served.url + "/", 60, server)
         yield served
     finally:
         neutral.shutdown()

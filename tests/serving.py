@@ -1,0 +1,45 @@
+"""Running the real `portal` command in tests: a free loopback port, its environment, waiting."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from http.client import HTTPResponse
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A loopback port nothing is listening on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def portal_environment(instance: Path, port: int) -> dict[str, str]:
+    """The environment `portal` runs in: this instance, this port, no other PORTAL_ setting."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    return env | {"PORTAL_INSTANCE": str(instance), "PORT": str(port)}
+
+
+def wait_until_up(
+    url: str, timeout: float = 60, server: subprocess.Popen[bytes] | None = None
+) -> HTTPResponse:
+    """GET `url` until it answers; fail if the server process stops first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server is not None and server.poll() is not None:
+            raise AssertionError(f"the server stopped with exit code {server.returncode}")
+        try:
+            response: HTTPResponse = urllib.request.urlopen(url, timeout=5)  # noqa: S310 - loopback
+            return response
+        except OSError:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{url} did not answer within {timeout:.0f} s") from None
+            time.sleep(0.2)
