@@ -143,6 +143,18 @@ def test_the_list_shows_reports_and_the_case_view_is_audited(
         assert audit.verify(session).intact
 
 
+def test_the_consent_history_reads_yes_and_no(
+    client: FlaskClient, advocate_client: FlaskClient
+) -> None:
+    submit(client, what_happened="x", consent_legal="y")
+    [report_id] = _case_ids(advocate_client.get("/advocate/").get_data(as_text=True))
+    page = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
+    history = page.split("<h2>Consent</h2>", 1)[1].split("<h2>", 1)[0]
+    row = re.search(r"<tbody><tr>(.*?)</tr>", history)
+    assert row
+    assert re.findall(r"<td>(\w+)</td>", row.group(1)) == ["yes", "yes", "no", "no"]
+
+
 def test_unknown_and_unreadable_cases_look_exactly_the_same(
     client: FlaskClient, advocate_client: FlaskClient, store: Store
 ) -> None:
