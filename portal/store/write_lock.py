@@ -11,9 +11,17 @@ then takes an advisory file lock (flock) beside the database, so writers
 from different gunicorn workers take turns too. Readers never take it (WAL
 lets them read while one writes).
 
+The lock is held until the driver's COMMIT (or ROLLBACK) has returned, so
+the commit's fsync is inside it too: SQLAlchemy's own "commit" event fires
+before the driver commits, so the release hooks the dialect's do_commit and
+do_rollback instead. A connection that is closed or invalidated while it
+holds the lock gives it back.
+
 Waiting is bounded: after `_WAIT_SECONDS` the writer goes ahead without the
-lock, which is exactly the behaviour without this module (SQLite's own busy
-timeout then applies), so a mistake here can never hang a request.
+lock, for the rest of its transaction, which is exactly the behaviour
+without this module (SQLite's own busy timeout then applies). A thread must
+not write through two connections at once: the second would wait for the
+first (one writer at a time is what SQLite allows anyway).
 """
 
 from __future__ import annotations
@@ -30,7 +38,9 @@ from sqlalchemy import Engine, event
 _WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.0005
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
-_HELD = "portal_write_lock"
+_HELD = "portal_write_lock"  # in a connection's info: True, or _BYPASSED after a timeout
+_BYPASSED = "bypassed"
+_DESCRIPTOR = "lock_descriptor"
 
 
 def _is_write(statement: str) -> bool:
@@ -61,42 +71,69 @@ class WriteLock:
 
     def release(self, descriptor: int) -> None:
         """Let the next writer in."""
-        fcntl.flock(descriptor, fcntl.LOCK_UN)
-        self._threads.release()
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def end_transaction(self, info: dict[str, Any]) -> None:
+        """The connection's transaction is over: give the lock back if it holds it."""
+        if info.pop(_HELD, None) is True:
+            self.release(info[_DESCRIPTOR])
 
 
-def install(engine: Engine, path: Path) -> None:
+def _info_of(proxied: Any) -> dict[str, Any]:
+    """The pool record's info of a proxied connection (an empty one for the first
+    connection's ad-hoc proxy, which has none and never writes)."""
+    try:
+        info = proxied.info
+    except (AttributeError, NotImplementedError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def install(engine: Engine, path: Path) -> WriteLock:
     """Make every connection of `engine` take the write lock around its write transactions."""
     lock = WriteLock(path)
 
     @event.listens_for(engine, "connect")
     def _open(_dbapi_connection: Any, record: Any) -> None:
-        record.info["lock_descriptor"] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        record.info[_DESCRIPTOR] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
 
     @event.listens_for(engine, "close")
     def _close(_dbapi_connection: Any, record: Any) -> None:
-        descriptor = record.info.pop("lock_descriptor", None)
+        lock.end_transaction(record.info)
+        descriptor = record.info.pop(_DESCRIPTOR, None)
         if descriptor is not None:
-            _release(record.info)
             os.close(descriptor)
 
-    def _release(info: dict[str, Any]) -> None:
-        if info.pop(_HELD, False):
-            lock.release(info["lock_descriptor"])
+    @event.listens_for(engine, "invalidate")
+    def _invalidated(_dbapi_connection: Any, record: Any, _exception: Any) -> None:
+        lock.end_transaction(record.info)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_write(
         connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
     ) -> None:
         info = connection.info
-        if not info.get(_HELD) and "lock_descriptor" in info and _is_write(statement):
-            info[_HELD] = lock.acquire(info["lock_descriptor"])
+        if _HELD not in info and _DESCRIPTOR in info and _is_write(statement):
+            info[_HELD] = True if lock.acquire(info[_DESCRIPTOR]) else _BYPASSED
 
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
-    def _transaction_ended(connection: Any) -> None:
-        _release(connection.info)
+    dialect = engine.dialect
+    for name in ("do_commit", "do_rollback"):
+        driver_call = getattr(dialect, name)
+
+        # Both receive the pool's proxy for the connection, whose info is the record's.
+        def after_driver(proxied: Any, _driver_call: Any = driver_call) -> None:
+            try:
+                _driver_call(proxied)
+            finally:
+                lock.end_transaction(_info_of(proxied))
+
+        setattr(dialect, name, after_driver)
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection: Any, record: Any) -> None:
-        _release(record.info)  # the pool rolled it back, if nothing else ended it
+        lock.end_transaction(record.info)  # the pool rolled it back, if nothing else ended it
+
+    return lock
