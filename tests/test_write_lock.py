@@ -87,7 +87,7 @@ def test_after_a_timeout_the_rest_of_the_transaction_does_not_wait_again(
         started = time.monotonic()
         with engine.begin() as connection:
             for number in range(5):
-                connection.execute(text(f"INSERT INTO notes VALUES ('{number}')"))
+                connection.execute(text("INSERT INTO notes VALUES (:n)"), {"n": str(number)})
         waited = time.monotonic() - started
         assert 0.2 <= waited < 0.6, waited  # one wait, not five
         assert _held(lock)  # the commit did not release a lock it never took
