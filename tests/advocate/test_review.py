@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -227,6 +228,39 @@ def test_ten_thousand_reports_list_page_one_and_filter(
     assert len(_case_ids(filtered)) == min(25, int(total.group(1)))
     second = advocate_client.get("/advocate/?page=2").get_data(as_text=True)
     assert set(_case_ids(second)).isdisjoint(_case_ids(page))
+
+
+def test_two_advocates_loading_the_list_at_once_after_a_surge_index_each_report_once(
+    app: Flask, advocate: Person, store: Store
+) -> None:
+    seed_reports(store, 2_000)
+    clients = [app.test_client(), app.test_client()]
+    for client in clients:
+        assert log_in(client, advocate).status_code == 303  # type: ignore[attr-defined]
+    statuses: list[int] = []
+    start = threading.Barrier(len(clients))
+
+    def load(client: FlaskClient) -> None:
+        start.wait()
+        for _ in range(3):
+            statuses.append(client.get("/advocate/").status_code)
+
+    threads = [threading.Thread(target=load, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [200] * 6
+    with store.session() as session:
+        assert session.scalar(select(func.count()).where(Report.indexed.is_(False))) == 0
+        # Each seeded report names a force and a harm; one in ten is in danger.
+        per_report = dict(
+            session.execute(
+                select(ReportTag.report_id, func.count()).group_by(ReportTag.report_id)
+            ).all()
+        )
+        assert len(per_report) == 2_000
+        assert sum(per_report.values()) == 2 * 2_000 + 200
 
 
 # Triage and replies
