@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -24,6 +25,7 @@ from portal.store.models import (
 )
 from tests.conftest import Instance
 from tests.survivor.conftest import (
+    TOKEN,
     advocates_key,
     csrf_token,
     post_report,
@@ -210,3 +212,31 @@ def test_a_wrong_codename_gets_one_neutral_message(client: FlaskClient, typed: s
     page = response.get_data(as_text=True)
     assert ("could not find a report" in page) or ("Please enter your codename" in page)
     assert "<script>alert(1)</script>" not in page
+
+
+def test_the_blank_form_served_from_the_cache_carries_each_visitors_own_token(
+    app: Flask,
+) -> None:
+    first, second = app.test_client(), app.test_client()
+    first_page = first.get("/report").get_data(as_text=True)
+    assert app.extensions.get("blank_report_form"), "the blank form was not cached"
+    second_page = second.get("/report").get_data(as_text=True)
+    first_token = TOKEN.search(first_page)
+    second_token = TOKEN.search(second_page)
+    assert first_token and second_token
+    assert first_token.group(1) != second_token.group(1)
+    assert first_token.group(1) not in second_page
+    # Each token works for its own visitor only.
+    own = {"what_happened": ACCOUNT, "consent_read": "y"}
+    crossed = second.post(
+        "/report",
+        data={"csrf_token": first_token.group(1), **own},
+        content_type="multipart/form-data",
+    )
+    assert crossed.status_code == 400
+    sent = second.post(
+        "/report",
+        data={"csrf_token": second_token.group(1), **own},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 200 and 'class="codename"' in sent.get_data(as_text=True)
