@@ -60,7 +60,7 @@ lint: install-dev ## ruff format check, ruff, mypy, bandit (no medium or high fi
 	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive --severity-level medium portal crypto config.py wsgi.py
 
-bench: install-dev ## Measure every budget in DESIGN.md; writes bench/results.json
+bench: install-dev ## Measure every budget in DESIGN.md; writes bench/results.json and bench/README.md
 	$(BIN)/python -m bench
 
 format: install-dev ## Reformat the code with ruff
