@@ -91,6 +91,7 @@ class Portal:
     log: Path
     people: dict[str, Person] = field(default_factory=dict)
     markers: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
 
     def marker(self, label: str) -> str:
         """A unique word to type into a field, remembered for the traces test."""

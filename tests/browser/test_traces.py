@@ -10,7 +10,9 @@ listening address may name it) or the browser's user agent.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -33,16 +35,20 @@ SYSTEM_TEMPORARY = Path(tempfile.gettempdir())
 LARGEST_FILE = 256 * 1024 * 1024
 
 
-def _files(folder: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
-    skipped = [s.resolve() for s in skip]
-    for path in folder.rglob("*"):
-        try:
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > LARGEST_FILE:
-                continue
-        except OSError:
-            continue  # gone, or not ours to read
-        if not any(path.resolve().is_relative_to(s) for s in skipped):
-            yield path
+def _files(folder: Path, skip: Iterable[Path] = (), since: float = 0.0) -> Iterator[Path]:
+    """Regular files under `folder`, outside `skip`, written at or after `since`."""
+    skipped = {s.resolve() for s in skip}
+    for root, folders, names in os.walk(folder):
+        folders[:] = [f for f in folders if (Path(root) / f).resolve() not in skipped]
+        for name in names:
+            path = Path(root) / name
+            try:
+                facts = path.lstat()
+            except OSError:
+                continue  # gone already
+            regular = stat.S_ISREG(facts.st_mode) and facts.st_size <= LARGEST_FILE
+            if regular and facts.st_mtime >= since:
+                yield path
 
 
 def _found(needles: list[re.Pattern[bytes]], named: str, data: bytes) -> list[str]:
@@ -124,10 +130,12 @@ def test_a_full_visit_leaves_no_trace_of_the_survivor_or_the_client(
     found += _scan_database(needles, portal.instance)
     found += _scan_files(needles, _files(portal.temporary))
     found += _scan_files(needles, [portal.log])
-    # The rest of the temporary directory, for the survivor's words only (other
-    # programs' files may name loopback); Chromium's own profile is the device's.
+    # The rest of the temporary directory, as far as it was written during the
+    # run, for the survivor's words only (other programs' files may name
+    # loopback); Chromium's own profile is the device's.
     markers = needles[: 3 * len(portal.markers)]
-    found += _scan_files(markers, _files(SYSTEM_TEMPORARY, skip=[browser_temporary, served_root]))
+    outside = _files(SYSTEM_TEMPORARY, skip=[browser_temporary, served_root], since=portal.started)
+    found += _scan_files(markers, outside)
     assert found == []
 
 
