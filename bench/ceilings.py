@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -23,6 +24,16 @@ try:
     import sqlcipher3.dbapi2 as sqlcipher
 except ImportError:  # pragma: no cover - sqlcipher3 is a runtime requirement
     sqlcipher = None
+
+
+def _open(path: Path) -> Any:
+    """A new SQLCipher database with a random raw key and the portal's own settings."""
+    assert sqlcipher is not None
+    connection = sqlcipher.connect(str(path), isolation_level=None)
+    connection.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
+    for pragma in _PRAGMAS:
+        connection.execute(pragma)
+    return connection
 
 
 def rate(work: Callable[[], object], seconds: float, most: int) -> float:
@@ -56,12 +67,8 @@ def sqlcipher_inserts_per_s(folder: Path, seconds: float = 1.0) -> float:
     Same settings as the portal (raw key, WAL, synchronous=FULL, secure_delete):
     one committed insert is the least a submission must write.
     """
-    assert sqlcipher is not None
-    connection = sqlcipher.connect(str(folder / "ceiling.db"), isolation_level=None)
+    connection = _open(folder / "ceiling.db")
     try:
-        connection.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
-        for pragma in _PRAGMAS:
-            connection.execute(pragma)
         connection.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, content BLOB)")
         row = os.urandom(6 * 1024)
 
@@ -81,12 +88,8 @@ def sqlcipher_blob_mb_per_s(folder: Path, seconds: float = 2.0) -> float:
     What storing an attachment's encrypted segments costs at the least, with
     the portal's settings and batch size, and nothing else.
     """
-    assert sqlcipher is not None
-    connection = sqlcipher.connect(str(folder / "blobs.db"), isolation_level=None)
+    connection = _open(folder / "blobs.db")
     try:
-        connection.execute(f"PRAGMA key = \"x'{os.urandom(32).hex()}'\"")
-        for pragma in _PRAGMAS:
-            connection.execute(pragma)
         connection.execute("CREATE TABLE s (id INTEGER PRIMARY KEY, content BLOB)")
         rows = [(os.urandom(64 * 1024 + 16),) for _ in range(16)]
 

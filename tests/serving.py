@@ -28,6 +28,15 @@ def portal_environment(instance: Path, port: int) -> dict[str, str]:
     return env | {"PORTAL_INSTANCE": str(instance), "PORT": str(port)}
 
 
+def init_instance(env: dict[str, str], *options: str) -> str:
+    """Run `portal init` in `env`, as an operator would; return what it printed."""
+    made = subprocess.run(
+        [BIN / "portal", "init", *options], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0, made.stderr
+    return made.stdout
+
+
 def wait_until_up(
     url: str, timeout: float = 60, server: subprocess.Popen[bytes] | None = None
 ) -> HTTPResponse:

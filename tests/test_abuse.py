@@ -28,7 +28,7 @@ from portal.survivor.views import TOO_MANY_REPORTS
 from portal.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
 from tests.advocate.conftest import AREA, Person, create_person
 from tests.conftest import Instance
-from tests.serving import BIN, free_port, portal_environment, wait_until_up
+from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 from tests.survivor.conftest import CODENAME, csrf_token, submit
 
 ATTACKER = "198.51.100.66"
@@ -356,10 +356,7 @@ def served(tmp_path: Path) -> Iterator[int]:
     """The real portal served by gunicorn on a free port, as `make run` does."""
     port = free_port()
     env = portal_environment(tmp_path / "instance", port)
-    init = subprocess.run(
-        [BIN / "portal", "init"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert init.returncode == 0, init.stderr
+    init_instance(env)
     server = subprocess.Popen(
         [BIN / "portal", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

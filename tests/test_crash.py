@@ -22,7 +22,7 @@ import config
 from portal.store import Store, make_engine
 from portal.store.models import Report
 from portal.survivor.service import sign_in, view_report
-from tests.serving import BIN, free_port, portal_environment, wait_until_up
+from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 KILLS = 10
 CLIENTS = 6
@@ -56,7 +56,7 @@ def test_every_acknowledged_report_survives_repeated_sigkill(tmp_path: Path) -> 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = portal_environment(tmp_path / "instance", port)
-    subprocess.run([BIN / "portal", "init"], env=env, check=True, capture_output=True)
+    init_instance(env)
     acknowledged: list[tuple[str, str]] = []
     stop = threading.Event()
     clients = [

@@ -7,17 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.serving import BIN, free_port, portal_environment, wait_until_up
+from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 
 @pytest.mark.slow
 def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) -> None:
     port = free_port()
     env = portal_environment(tmp_path / "instance", port)
-    init = subprocess.run(
-        [BIN / "portal", "init"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert init.returncode == 0, init.stderr
+    init_instance(env)
     server = subprocess.Popen(
         [BIN / "portal", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )

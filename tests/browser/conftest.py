@@ -37,7 +37,7 @@ from playwright.sync_api import (
 
 from portal.store.models import Role
 from tests.advocate.conftest import PASSPHRASE, Person
-from tests.serving import BIN, free_port, portal_environment, wait_until_up
+from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -93,6 +93,10 @@ class Portal:
     markers: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.time)
 
+    def serves(self, url: str) -> bool:
+        """True for an address of the portal itself."""
+        return url == self.url or url.startswith(self.url + "/")
+
     def marker(self, label: str) -> str:
         """A unique word to type into a field, remembered for the traces test."""
         value = f"{label}{secrets.token_hex(6)}"
@@ -136,13 +140,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     )
     served.temporary.mkdir()
     env = portal_environment(served.instance, port) | {"TMPDIR": str(served.temporary)}
-    subprocess.run(
-        [BIN / "portal", "init", "--public-url", served.url],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    init_instance(env, "--public-url", served.url)
     settings = served.instance / "portal.toml"
     settings.write_text(
         re.sub(r"(?m)^exit_url = .*$", f'exit_url = "{served.exit_url}"', settings.read_text())
@@ -244,12 +242,12 @@ def visit(browser: Browser, portal: Portal) -> Iterator[Callable[..., Visit]]:
             url = request.url
             if url.startswith(portal.exit_url):
                 seen.exits.append(url)
-            elif not (url == portal.url or url.startswith(portal.url + "/")):
+            elif not portal.serves(url):
                 seen.foreign.append(url)
 
         def refuse_foreign(request_route: Route) -> None:
             url = request_route.request.url
-            if url.startswith((portal.url, portal.exit_url)):
+            if portal.serves(url) or url.startswith(portal.exit_url):
                 request_route.continue_()
             else:
                 request_route.abort()

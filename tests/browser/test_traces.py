@@ -84,12 +84,15 @@ def _scan_database(needles: list[re.Pattern[bytes]], instance: Path) -> list[str
     return found
 
 
+def _word_needles(portal: Portal) -> list[re.Pattern[bytes]]:
+    """Every word typed in the run, and the codenames, in UTF-8 and UTF-16."""
+    encodings = ("utf-8", "utf-16-le", "utf-16-be")
+    return [re.compile(re.escape(w.encode(e))) for e in encodings for w in portal.markers]
+
+
 def _needles(portal: Portal, port: int, user_agent: str) -> list[re.Pattern[bytes]]:
-    words = [re.escape(w.encode()) for w in portal.markers]
-    for encoding in ("utf-16-le", "utf-16-be"):
-        words += [re.escape(w.encode(encoding)) for w in portal.markers]
     return [
-        *(re.compile(w) for w in words),
+        *_word_needles(portal),
         # The server's own listening address is in its start-up lines; a client's is not.
         re.compile(rb"127\.0\.0\.1(?!:" + str(port).encode() + rb"\b)"),
         re.compile(re.escape(user_agent.encode())),
@@ -133,9 +136,8 @@ def test_a_full_visit_leaves_no_trace_of_the_survivor_or_the_client(
     # The rest of the temporary directory, as far as it was written during the
     # run, for the survivor's words only (other programs' files may name
     # loopback); Chromium's own profile is the device's.
-    markers = needles[: 3 * len(portal.markers)]
     outside = _files(SYSTEM_TEMPORARY, skip=[browser_temporary, served_root], since=portal.started)
-    found += _scan_files(markers, outside)
+    found += _scan_files(_word_needles(portal), outside)
     assert found == []
 
 
