@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +36,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("PORTAL_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def portal_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Everything the portal logs, at every level (its logger does not propagate to the root)."""
+    logger = logging.getLogger("portal")
+    logger.addHandler(caplog.handler)
+    caplog.set_level(logging.DEBUG, logger="portal")
+    yield caplog
+    logger.removeHandler(caplog.handler)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Every test talks to a real SMTP server (aiosmtpd) started on loopback by the tes
 from __future__ import annotations
 
 import io
-import logging
 import re
 import socket
 import threading
@@ -125,16 +124,6 @@ def notifying_app(instance: Instance) -> Iterator[AppFactory]:
         notifier = _notifier(app)
         notifier.stop()
         assert not notifier.running, "the notification thread was left running"
-
-
-@pytest.fixture
-def portal_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Everything the portal logs (its logger does not propagate to the root)."""
-    logger = logging.getLogger("portal")
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.DEBUG, logger="portal")
-    yield caplog
-    logger.removeHandler(caplog.handler)
 
 
 def _notifier(app: Flask) -> Notifier:

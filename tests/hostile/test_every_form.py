@@ -14,7 +14,6 @@ its 15 text fields, and the payloads rotate so that each visits every field once
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -194,16 +193,6 @@ def assert_nothing_stored_in_clear(instance: Instance, values: Sequence[Sent], l
             found += [f"{path.name}: {hit[:40]!r}" for hit in needle.findall(path.read_bytes())]
     found += [f"log: {names.get(m, m)}" for m in re.findall(r"QZ\d{4}XV", log)]
     assert found == []
-
-
-@pytest.fixture
-def portal_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Everything the portal logs, at every level."""
-    logger = logging.getLogger("portal")
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.DEBUG, logger="portal")
-    yield caplog
-    logger.removeHandler(caplog.handler)
 
 
 def test_the_scan_finds_a_payload_or_marker_stored_in_clear(

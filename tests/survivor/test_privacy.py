@@ -4,10 +4,8 @@ forms that work without JavaScript, an exit that ends the session, throttled gue
 from __future__ import annotations
 
 import io
-import logging
 import re
 import time
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -24,16 +22,6 @@ MARKER = "MARKER-b51e-officer-pushed-me-down-the-stairs"
 FILE_MARKER = b"FILEMARKER-91c7-screenshot-of-threats"
 SURVIVOR_PAGES = ["/", "/safety", "/report", "/return", "/report/next"]
 SIGNED_IN_PAGES = ["/return/report", "/return/consent", "/return/delete"]
-
-
-@pytest.fixture
-def portal_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Everything the portal logs, at every level."""
-    logger = logging.getLogger("portal")
-    logger.addHandler(caplog.handler)
-    caplog.set_level(logging.DEBUG, logger="portal")
-    yield caplog
-    logger.removeHandler(caplog.handler)
 
 
 def _instance_bytes(instance: Instance) -> list[tuple[str, bytes]]:
