@@ -31,6 +31,7 @@ from crypto.keys import PublicKey, open_sealed, seal
 from portal.auth import Principal
 from portal.keys import current_group_key
 from portal.reports import decrypt_account, open_report_key
+from portal.store import redo_if_raced
 from portal.store.models import Group, GroupKey, IndexKey, Report, ReportTag
 
 _BATCH = 200
@@ -67,7 +68,16 @@ def _binding(group_key: GroupKey) -> Binding:
 
 
 def open_index_key(session: Session, principal: Principal) -> bytes | None:
-    """The index key, created on first use; sealed to the current advocates key too."""
+    """The index key, created on first use; sealed to the current advocates key too.
+
+    Two advocates' first page loads after a new group key can both find it
+    unsealed and both seal it: the second seal is refused by the database
+    (one index key per group key), and that session reads the first one's.
+    """
+    return redo_if_raced(session, lambda: _open_or_seal_index_key(session, principal))
+
+
+def _open_or_seal_index_key(session: Session, principal: Principal) -> bytes | None:
     key = None
     for row in session.scalars(select(IndexKey)):
         private = principal.group_key(row.group_key.group, row.group_key.version)

@@ -10,8 +10,9 @@ turn (write_lock.py) rather than SQLite's busy-wait.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -19,13 +20,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
 from sqlalchemy import URL, Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from config import Config, ConfigError
 from portal.store import write_lock
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -127,3 +129,18 @@ def db() -> Session:
         g.db_session = current_app.extensions["store"].session()
     session: Session = g.db_session
     return session
+
+
+def redo_if_raced(session: Session, work: Callable[[], T]) -> T:
+    """Run work (which commits); if another request wrote the same unique row
+    between its read and its write, roll back and run it once more on what
+    that request committed.
+
+    Without this, two advocates' first page loads, or a consent form sent
+    twice by a double click, would end in an error page for one of them.
+    """
+    try:
+        return work()
+    except IntegrityError:
+        session.rollback()
+        return work()

@@ -35,6 +35,7 @@ from portal.reports import (
     new_id,
     read_thread,
 )
+from portal.store import redo_if_raced
 from portal.store.models import Attachment, Author, MessageKind, Report, ReportStatus
 from portal.survivor.sessions import SurvivorAccess
 from portal.uploads import PreparedFile
@@ -181,9 +182,12 @@ def add_to_report(
 
 def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -> None:
     """Record new consent choices and seal or unseal the report's key to match."""
-    report = _report(session, access)
-    apply_consent(session, report, access.data_key, consent)
-    session.commit()
+
+    def change() -> None:
+        apply_consent(session, _report(session, access), access.data_key, consent)
+        session.commit()
+
+    redo_if_raced(session, change)
 
 
 def kept_until(session: Session, access: SurvivorAccess, config: Config) -> datetime.date:

@@ -9,15 +9,23 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from portal import audit
-from portal.auth import IDLE
+from portal.auth import IDLE, unlock_principal
+from portal.index import open_index_key
 from portal.store import Store
-from portal.store.models import AccountSession, AuditEvent, Report, ReportTag, Role
+from portal.store.models import (
+    AccountSession,
+    AuditEvent,
+    IndexKey,
+    Report,
+    ReportTag,
+    Role,
+)
 from tests.advocate.conftest import Person, create_person, log_in
 from tests.advocate.seed import seed_reports
-from tests.conftest import Instance
+from tests.conftest import CHEAP_ARGON2, Instance
 from tests.survivor.conftest import csrf_token, sign_in, submit
 
 FAILED = "Those details did not work"
@@ -228,6 +236,27 @@ def test_ten_thousand_reports_list_page_one_and_filter(
     assert len(_case_ids(filtered)) == min(25, int(total.group(1)))
     second = advocate_client.get("/advocate/?page=2").get_data(as_text=True)
     assert set(_case_ids(second)).isdisjoint(_case_ids(page))
+
+
+def test_two_advocates_creating_the_index_key_at_once_agree_on_one_key(
+    store: Store, advocate: Person
+) -> None:
+    """The second seal of a new index key loses the race and reads the first one's."""
+    with store.session() as session:
+        principal = unlock_principal(session, advocate.name, advocate.passphrase, CHEAP_ARGON2)
+    with store.session() as first, store.session() as second:
+        keys: list[bytes | None] = []
+
+        def the_other_advocate_seals_first(*_: object) -> None:
+            if not keys:
+                keys.append(open_index_key(first, principal))
+
+        event.listen(second, "before_flush", the_other_advocate_seals_first)
+        keys.append(open_index_key(second, principal))
+    assert keys[0] is not None and keys == [keys[0], keys[0]]
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(IndexKey)) == 1
+        assert open_index_key(session, principal) == keys[0]
 
 
 def test_two_advocates_loading_the_list_at_once_after_a_surge_index_each_report_once(

@@ -8,11 +8,12 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
+import config
 from crypto.words import CODENAME_WORDS
 from portal import audit
-from portal.reports import add_message, decrypt_account, read_thread
+from portal.reports import Consent, add_message, decrypt_account, read_thread
 from portal.store import Store
 from portal.store.models import (
     AuditEvent,
@@ -23,6 +24,7 @@ from portal.store.models import (
     Report,
     ReportKeySeal,
 )
+from portal.survivor import service
 from tests.conftest import Instance
 from tests.survivor.conftest import (
     TOKEN,
@@ -156,6 +158,31 @@ def test_consent_to_export_seals_the_key_to_exporters_and_withdrawal_unseals_it(
         (True, False),
         (False, False),
     ]
+
+
+def test_the_same_consent_sent_twice_at_once_is_kept_once(
+    client: FlaskClient, store: Store, instance: Instance, only_report: Callable[[], Report]
+) -> None:
+    """A double click sends the consent form twice; both requests succeed."""
+    codename = submit(client, what_happened=ACCOUNT)
+    pepper = config.load(instance.path, environ={}).lookup_pepper
+    export = Consent(export_legal=True)
+    with store.session() as first, store.session() as second:
+        access = service.sign_in(second, pepper, codename)
+        raced: list[bool] = []
+
+        def the_other_request_commits_first(*_: object) -> None:
+            if not raced:
+                raced.append(True)
+                service.change_consent(first, access, export)
+
+        event.listen(second, "before_flush", the_other_request_commits_first)
+        service.change_consent(second, access, export)
+    assert raced
+    report = only_report()
+    assert _groups(report) == {Group.ADVOCATES, Group.RECOVERY, Group.EXPORTERS}
+    assert report.export_legal
+    assert len(report.seals) == 3
 
 
 def test_a_sealed_record_only_report_cannot_be_read_by_advocates(
