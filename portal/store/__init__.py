@@ -5,7 +5,8 @@ PBKDF2 runs on each connection. WAL with synchronous=FULL means a commit is on
 disk before it returns, so a report acknowledged to a survivor survives a
 crash or a power cut. secure_delete overwrites deleted content, and temporary
 tables stay in memory, never in a temporary file. Writers queue for their
-turn (write_lock.py) rather than SQLite's busy-wait.
+turn (write_lock.py) rather than SQLite's busy-wait, and new reports sent
+at the same moment are committed together (group_commit.py).
 """
 
 from __future__ import annotations

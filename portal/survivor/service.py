@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from config import Config
@@ -36,7 +36,16 @@ from portal.reports import (
     read_thread,
 )
 from portal.store import redo_if_raced
-from portal.store.models import Attachment, Author, MessageKind, Report, ReportStatus
+from portal.store.group_commit import Inserts, write_together
+from portal.store.models import (
+    Attachment,
+    Author,
+    ConsentRecord,
+    MessageKind,
+    Report,
+    ReportKeySeal,
+    ReportStatus,
+)
 from portal.survivor.sessions import SurvivorAccess
 from portal.uploads import PreparedFile
 
@@ -118,12 +127,34 @@ def submit_report(
         content=encrypt_account(data_key, report_id, account),
         next_sequence=0,
     )
-    session.add(report)
     apply_consent(session, report, data_key, consent)
-    _attach(session, report, data_key, files)
-    session.commit()
-    _mark_claimed(files)
+    if files:
+        session.add(report)
+        _attach(session, report, data_key, files)
+        session.commit()
+        _mark_claimed(files)
+    else:  # the surge case: committed together with other reports sent at the same time
+        write_together(session, _new_rows(report))
     return Receipt(codename=codename, reference=reference_of(report_id))
+
+
+def _new_rows(report: Report) -> Inserts:
+    """A new report's rows, as its objects hold them (the insert fills in defaults)."""
+
+    def row(instance: Any, **foreign_keys: Any) -> dict[str, Any]:
+        held = inspect(instance).dict
+        return {c.key: held[c.key] for c in instance.__table__.columns if c.key in held} | (
+            foreign_keys
+        )
+
+    seals = [row(s, report_id=report.id, group_key_id=s.group_key.id) for s in report.seals]
+    consents = [row(c, report_id=report.id) for c in report.consent_history]
+    tables = Report.metadata.tables
+    return [
+        (tables[Report.__tablename__], [row(report)]),
+        (tables[ReportKeySeal.__tablename__], seals),
+        (tables[ConsentRecord.__tablename__], consents),
+    ]
 
 
 def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -48,6 +49,35 @@ def test_submitting_shows_a_codename_once_and_a_reference(client: FlaskClient) -
     assert "This is the only time you will see your codename" in page
     assert re.search(r"Your reference is <strong>[0-9A-F]{8}</strong>", page)
     assert "If you are in danger now" not in page.split("<h1>")[1]
+
+
+def test_reports_sent_at_the_same_moment_are_each_kept_with_their_own_codename(
+    app: Flask, store: Store
+) -> None:
+    """Reports sent at once are committed together; each survivor gets back their own."""
+    accounts = [f"{ACCOUNT} Report {n} of a surge." for n in range(12)]
+    codenames: dict[str, str] = {}
+    start = threading.Barrier(len(accounts))
+
+    def send(account: str) -> None:
+        client = app.test_client()
+        start.wait()
+        codenames[account] = submit(client, what_happened=account)
+
+    threads = [threading.Thread(target=send, args=(account,)) for account in accounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(set(codenames.values())) == len(accounts)
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == len(accounts)
+        assert session.scalar(select(func.count()).select_from(ReportKeySeal)) == 2 * len(accounts)
+        assert session.scalar(select(func.count()).select_from(ConsentRecord)) == len(accounts)
+    for account, codename in codenames.items():
+        client = app.test_client()
+        assert sign_in(client, codename).status_code == 303
+        assert account in client.get("/return/report").get_data(as_text=True)
 
 
 def test_in_danger_shows_999_before_anything_else(client: FlaskClient) -> None:

@@ -1,0 +1,127 @@
+"""New rows from many requests of one process, inserted and committed together.
+
+During a surge of reports each submission is a few small inserts and one
+`synchronous=FULL` commit, and SQLite takes one writer at a time. The writer
+shares its worker's interpreter lock with threads parsing and rendering other
+requests, so a turn at the write lock lasts several times as long as its
+statements would alone, and the turns, not the CPU, capped submissions.
+
+Here the requests of one process that arrive while a write is under way wait
+for it, then one of them (the leader) inserts all their rows with one
+`executemany` per table and commits once; the next arrivals gather behind
+that commit in turn. Nobody returns before the commit that holds their rows
+has returned, so an acknowledged report is on disk as before. If the group's
+transaction fails, each write is tried again on its own, so one bad write
+fails only its own request.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, Table, insert
+from sqlalchemy.orm import Session
+
+# One write: rows to insert, table by table, in an order foreign keys allow.
+Inserts = Sequence[tuple[Table, Sequence[Mapping[str, Any]]]]
+
+
+@dataclass(eq=False)
+class _Write:
+    inserts: Inserts
+    woken: threading.Event = field(default_factory=threading.Event)
+    leads: bool = False  # woken to lead the next group rather than because it is done
+    error: Exception | None = None
+
+
+class GroupCommit:
+    """A queue of writes for one engine in one process (leader and followers)."""
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: list[_Write] = []
+        self._leader_busy = False
+
+    def write(self, session: Session, inserts: Inserts) -> None:
+        """Insert these rows and commit; returns once they are committed, raises if not.
+
+        The session must not be inside a transaction with writes of its own:
+        the leader commits through its own session.
+        """
+        mine = _Write(inserts)
+        with self._mutex:
+            self._waiting.append(mine)
+            leads = not self._leader_busy
+            self._leader_busy = True
+        if not leads:
+            mine.woken.wait()
+            leads = mine.leads
+        if leads:
+            self._lead(session)
+        if mine.error is not None:
+            raise mine.error
+
+    def _lead(self, session: Session) -> None:
+        with self._mutex:
+            group, self._waiting = self._waiting, []
+        try:
+            _commit_group(session, group)
+        finally:
+            with self._mutex:
+                if self._waiting:
+                    following = self._waiting[0]
+                    following.leads = True
+                    following.woken.set()
+                else:
+                    self._leader_busy = False
+            for write in group:
+                write.woken.set()
+
+
+def _commit_group(session: Session, group: list[_Write]) -> None:
+    try:
+        _insert(session, group)
+        session.commit()
+        return
+    except Exception as error:
+        session.rollback()
+        if len(group) == 1:
+            group[0].error = error
+            return
+    for write in group:  # the group failed: find whose write it was
+        try:
+            _insert(session, [write])
+            session.commit()
+        except Exception as error:
+            session.rollback()
+            write.error = error
+
+
+def _insert(session: Session, group: list[_Write]) -> None:
+    """One executemany per table and set of columns, tables in the writes' order."""
+    tables: dict[Table, dict[frozenset[str], list[Mapping[str, Any]]]] = {}
+    for write in group:
+        for table, rows in write.inserts:
+            for row in rows:
+                tables.setdefault(table, {}).setdefault(frozenset(row), []).append(row)
+    for table, batches in tables.items():
+        for rows in batches.values():
+            session.execute(insert(table), rows)
+
+
+_QUEUES: weakref.WeakKeyDictionary[Engine, GroupCommit] = weakref.WeakKeyDictionary()
+_QUEUES_MUTEX = threading.Lock()
+
+
+def write_together(session: Session, inserts: Inserts) -> None:
+    """Insert and commit these rows, together with other threads' writes at the same time."""
+    engine = session.get_bind().engine
+    with _QUEUES_MUTEX:
+        queue = _QUEUES.get(engine)
+        if queue is None:
+            queue = _QUEUES[engine] = GroupCommit()
+    queue.write(session, inserts)
