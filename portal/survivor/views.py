@@ -38,7 +38,7 @@ from portal.survivor.forms import (
     ReportForm,
     SavedCodenameForm,
 )
-from portal.survivor.report_page import report_page
+from portal.survivor.report_page import blank_report_page
 from portal.survivor.sessions import SurvivorAccess
 from portal.throttle import (
     REPORTS_PER_CLIENT,
@@ -170,9 +170,11 @@ def exit_page() -> Response:
 @bp.route("/report", methods=["GET", "POST"])
 def report() -> str | tuple[str, int]:
     """The report form; on success, the codename page (shown once, never stored)."""
+    if request.method == "GET":
+        return blank_report_page(_limit_mb())
     form = ReportForm()
     if not form.validate_on_submit():
-        return report_page(form, _limit_mb())
+        return render_template("survivor/report.html", form=form, limit_mb=_limit_mb())
     if not _report_throttle().allowed(request.remote_addr):  # nothing is stored
         return render_template(
             "survivor/report.html", form=form, problems=[TOO_MANY_REPORTS], limit_mb=_limit_mb()
