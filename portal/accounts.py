@@ -19,8 +19,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from crypto.envelope import unwrap_key, wrap_key
 from crypto.errors import CryptoError, WrongPassphrase
@@ -83,8 +81,14 @@ class Unlocked:
     personal_key: PrivateKey
 
 
+# zxcvbn's word lists take about 12 MB of memory: they are imported when a
+# passphrase is first checked, not by every server process when it starts.
+
+
 @functools.cache
 def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
@@ -101,6 +105,8 @@ def check_passphrase(passphrase: str, name: str) -> None:
         raise AccountError("That passphrase is too common or contains the account name.")
     # zxcvbn scores against lists of common passwords, words and names. It
     # refuses (ValueError) anything longer than it can score in bounded time.
+    from zxcvbn import zxcvbn
+
     if zxcvbn(passphrase[:ZXCVBN_MAX_CHARS], user_inputs=[name])["score"] < 3:
         raise AccountError("That passphrase is too easy to guess: add more unrelated words.")
 

@@ -32,7 +32,7 @@ from portal.reports import (
     read_thread,
     sealed_to,
 )
-from portal.staff.bundle import PURPOSES, case_record, summary_pdf
+from portal.staff.bundle import PURPOSES, case_record
 from portal.store.models import Group, Report, Role
 from portal.survivor.service import reference_of
 
@@ -135,6 +135,8 @@ def _write_case(
         list(report.consent_history),
     )
     zip_file.writestr(f"{reference}/case.json", json.dumps(record, indent=2, ensure_ascii=False))
+    from portal.staff.summary import summary_pdf  # loaded by the first export only
+
     zip_file.writestr(f"{reference}/summary.pdf", summary_pdf(record))
     for (attachment, _details), entry in zip(files, record["files"], strict=True):
         with zip_file.open(f"{reference}/{entry['path']}", "w") as target:
