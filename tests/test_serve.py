@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
@@ -24,6 +25,8 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
         assert response.headers["Cache-Control"] == "no-store"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert b"<title>Information</title>" in response.read()
+        workers = psutil.Process(server.pid).children()
+        assert workers and all(w.environ().get("MALLOC_ARENA_MAX") == "2" for w in workers)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
