@@ -4,18 +4,25 @@ Werkzeug normally spools an uploaded file to a temporary file. Instead, the
 portal's request class hands the multipart parser an `EncryptedUpload`: each
 64 KiB segment is encrypted under a fresh file key as soon as it is complete
 and stored in the database, in small committed batches so a slow upload never
-holds the database's write lock. The file key lives only in this object until
-a service function wraps it under a report's data key (`claim`); uploads never
-claimed are deleted at the end of the request, and any left by a crash are
-swept later, useless without their key.
+holds the database's write lock. The batches are stored by a thread of the
+upload's own, so the next megabyte is read and encrypted while the last is
+written (SQLite lets go of the interpreter lock while it writes); at most
+`_BATCHES_IN_FLIGHT` wait, so memory stays bounded, and the upload is
+finished only once all are stored. The file key lives only in this object
+until a service function wraps it under a report's data key (`claim`);
+uploads never claimed are deleted at the end of the request, and any left by
+a crash are swept later, useless without their key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -32,6 +39,7 @@ from portal.reports import new_id, stream_binding
 from portal.store.models import Attachment, AttachmentSegment, today
 
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
+_BATCHES_IN_FLIGHT = 2  # handed to the writer, not yet stored: 2 MiB at most
 _SNIFF_BYTES = 16
 MAX_NAME_LENGTH = 200
 
@@ -60,6 +68,40 @@ def clean_filename(name: str | None) -> str:
     return base[:MAX_NAME_LENGTH]
 
 
+class _SegmentWriter:
+    """Stores batches of sealed segments, in order, on a thread of its own."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._batches: queue.Queue[list[dict[str, Any]] | None] = queue.Queue(
+            maxsize=_BATCHES_IN_FLIGHT
+        )
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._run, name="upload-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, batch: list[dict[str, Any]]) -> None:
+        """Hand over a batch, waiting while too many are in flight."""
+        self._batches.put(batch)
+
+    def close(self) -> None:
+        """Wait until every batch handed over is stored; raise if one could not be."""
+        self._batches.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while (batch := self._batches.get()) is not None:
+            if self.error is not None:
+                continue  # one failed: the upload fails, so the rest are dropped
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(insert(AttachmentSegment), batch)
+            except Exception as error:  # raised again in the request's thread
+                self.error = error
+
+
 class EncryptedUpload(io.RawIOBase):
     """A write-only file that encrypts and stores what is written to it."""
 
@@ -77,6 +119,7 @@ class EncryptedUpload(io.RawIOBase):
         self._encryptor = StreamEncryptor(self.file_key, stream_binding(self.id))
         self._buffer = bytearray()
         self._batch: list[dict[str, Any]] = []
+        self._writer: _SegmentWriter | None = None
         self._index = 0
         self._head = b""
         self._sha256 = hashlib.sha256()
@@ -128,9 +171,17 @@ class EncryptedUpload(io.RawIOBase):
 
     def _flush(self) -> None:
         if self._batch:
-            with self._engine.begin() as connection:
-                connection.execute(insert(AttachmentSegment), self._batch)
+            if self._writer is None:
+                self._writer = _SegmentWriter(self._engine)
+            if self._writer.error is not None:
+                self._stop_writer()  # raises what went wrong
+            self._writer.put(self._batch)
             self._batch = []
+
+    def _stop_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
 
     def finish(self) -> None:
         """Encrypt the last segment and store it; the upload is then complete."""
@@ -138,6 +189,7 @@ class EncryptedUpload(io.RawIOBase):
             self._emit(bytes(self._buffer), last=True)
             self._buffer.clear()
         self.finished = True
+        self._stop_writer()
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         """Werkzeug rewinds a file once it is fully parsed: that is the end."""
@@ -149,6 +201,8 @@ class EncryptedUpload(io.RawIOBase):
         self._batch = []
         self._buffer.clear()
         self.finished = True
+        with contextlib.suppress(Exception):  # what it could not store is deleted anyway
+            self._stop_writer()
         with self._engine.begin() as connection:
             connection.execute(delete(Attachment).where(Attachment.id == self.id))
 

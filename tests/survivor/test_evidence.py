@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,12 +15,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from crypto.stream import SEGMENT_SIZE
 from portal.reports import FileDetails, file_details, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
+from portal.uploads import EncryptedUpload
 from tests.conftest import Instance
 from tests.survivor.conftest import (
     CODENAME,
@@ -506,3 +509,60 @@ def test_a_problem_file_added_later_is_refused_and_the_message_kept(
     report = only_report()
     assert report.attachments == [] and report.messages == []
     assert _count(store, Attachment) == 0
+
+
+# The upload's writer thread
+
+
+def _writers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "upload-writer" and t.is_alive()]
+
+
+def _write_in_pieces(upload: EncryptedUpload, data: bytes) -> None:
+    for start in range(0, len(data), 8192):  # as gunicorn hands the body over
+        upload.write(data[start : start + 8192])
+
+
+def _segments_of(store: Store, upload: EncryptedUpload) -> int:
+    with store.session() as session:
+        return int(
+            session.scalar(select(func.count()).where(AttachmentSegment.attachment_id == upload.id))
+            or 0
+        )
+
+
+def test_every_segment_is_stored_by_the_time_the_upload_is_finished(store: Store) -> None:
+    data = random.Random(9).randbytes(5 * MB + 123)
+    upload = EncryptedUpload(store.engine, "video.mp4", 10 * MB)
+    _write_in_pieces(upload, data)
+    upload.finish()
+    assert _writers() == []
+    assert _segments_of(store, upload) == -(-len(data) // SEGMENT_SIZE)
+    assert b"".join(upload.plaintext()) == data
+    upload.discard()
+
+
+def test_a_batch_that_cannot_be_stored_fails_the_upload_and_its_writer_stops(
+    store: Store,
+) -> None:
+    upload = EncryptedUpload(store.engine, "video.mp4", 10 * MB)
+    _write_in_pieces(upload, random.Random(10).randbytes(2 * MB))
+    with store.session() as session:  # the upload vanishes: its next segments have no file
+        session.execute(delete(Attachment).where(Attachment.id == upload.id))
+        session.commit()
+    with pytest.raises(IntegrityError):
+        _write_in_pieces(upload, random.Random(11).randbytes(3 * MB))
+        upload.finish()
+    assert _writers() == []
+    upload.discard()
+    assert _count(store, AttachmentSegment) == 0
+
+
+def test_an_upload_discarded_halfway_stops_its_writer_and_leaves_nothing(store: Store) -> None:
+    upload = EncryptedUpload(store.engine, "video.mp4", 10 * MB)
+    _write_in_pieces(upload, random.Random(12).randbytes(3 * MB))
+    assert _writers() != [] or _segments_of(store, upload) > 0
+    upload.discard()
+    assert _writers() == []
+    assert _count(store, Attachment) == 0
+    assert _count(store, AttachmentSegment) == 0
