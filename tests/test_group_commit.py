@@ -57,6 +57,10 @@ def _stored(engine: Engine) -> set[int]:
         return set(connection.scalars(select(NOTES.c.id)))
 
 
+class _Interrupted(BaseException):
+    """Something no `except Exception` stops, such as a worker being shut down."""
+
+
 class _Writers:
     """Threads writing one note each through one queue, while another writer holds
     the write lock, so that every one of them arrives during a write."""
@@ -71,7 +75,7 @@ class _Writers:
         with Session(self.engine) as session:
             try:
                 self.queue.write(session, [(NOTES, [{"id": note_id, "body": f"note {note_id}"}])])
-            except IntegrityError as error:
+            except (IntegrityError, RuntimeError, _Interrupted) as error:
                 self.errors[note_id] = error
         self.visible_on_return[note_id] = note_id in _stored(self.engine)
 
@@ -120,6 +124,25 @@ def test_a_leader_whose_own_write_fails_still_hands_on_to_the_next_group(engine:
     writers.run_while_the_lock_is_held()
     assert set(writers.errors) == {1}
     assert _stored(engine) == {1, 2, 10, 11}
+
+
+def test_writes_whose_leader_was_interrupted_are_told_they_were_not_stored(
+    engine: Engine,
+) -> None:
+    commits: list[int] = []
+
+    def interrupt_the_third(_connection: object) -> None:
+        commits.append(1)  # the holder's, the first leader's, then the group's
+        if len(commits) == 3:
+            raise _Interrupted
+
+    event.listen(engine, "commit", interrupt_the_third)
+    writers = _Writers(engine, GroupCommit(), [10, 11, 12, 13])
+    writers.run_while_the_lock_is_held()
+    assert _stored(engine) == {1, 2, 10}
+    assert set(writers.errors) == {11, 12, 13}
+    assert sum(isinstance(e, _Interrupted) for e in writers.errors.values()) == 1
+    assert sum(isinstance(e, RuntimeError) for e in writers.errors.values()) == 2
 
 
 def test_sessions_of_one_engine_share_one_queue(store: Store) -> None:

@@ -35,7 +35,8 @@ class _Write:
     inserts: Inserts
     woken: threading.Event = field(default_factory=threading.Event)
     leads: bool = False  # woken to lead the next group rather than because it is done
-    error: Exception | None = None
+    committed: bool = False
+    error: BaseException | None = None
 
 
 class GroupCommit:
@@ -79,6 +80,8 @@ class GroupCommit:
                 else:
                     self._leader_busy = False
             for write in group:
+                if not write.committed and write.error is None:
+                    write.error = RuntimeError("the group's commit was interrupted")
                 write.woken.set()
 
 
@@ -86,16 +89,20 @@ def _commit_group(session: Session, group: list[_Write]) -> None:
     try:
         _insert(session, group)
         session.commit()
-        return
     except Exception as error:
         session.rollback()
         if len(group) == 1:
             group[0].error = error
             return
+    else:
+        for write in group:
+            write.committed = True
+        return
     for write in group:  # the group failed: find whose write it was
         try:
             _insert(session, [write])
             session.commit()
+            write.committed = True
         except Exception as error:
             session.rollback()
             write.error = error
