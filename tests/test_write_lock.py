@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session
 
 from portal.store import write_lock
 from portal.store.write_lock import WriteLock
@@ -123,3 +124,32 @@ def test_writers_in_many_threads_take_turns_and_lose_nothing(
     assert not _held(lock)
     with engine.connect() as reader:
         assert reader.execute(text("SELECT count(*) FROM notes")).scalar() == 150
+
+
+class _Interrupted(BaseException):
+    """Something no `except Exception` stops, such as a worker being shut down."""
+
+
+def test_a_connection_whose_commit_was_interrupted_goes_back_to_the_pool_rolled_back(
+    engine_and_lock: tuple[Engine, WriteLock],
+) -> None:
+    engine, lock = engine_and_lock
+    interrupted: list[bool] = []
+
+    def interrupt_once(_connection: object) -> None:
+        if not interrupted:
+            interrupted.append(True)
+            raise _Interrupted
+
+    event.listen(engine, "commit", interrupt_once)
+    with Session(engine) as session:
+        session.execute(text("INSERT INTO notes VALUES ('never committed')"))
+        with pytest.raises(_Interrupted):
+            session.commit()
+    assert not _held(lock)
+    for n in range(5):  # through every connection the pool holds
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes VALUES (:n)"), {"n": str(n)})
+    with engine.connect() as connection:
+        bodies = set(connection.scalars(text("SELECT body FROM notes")))
+    assert bodies == {"0", "1", "2", "3", "4"}

@@ -86,26 +86,35 @@ class GroupCommit:
 
 
 def _commit_group(session: Session, group: list[_Write]) -> None:
+    error = _commit(session, group)
+    if error is None:
+        return
+    if len(group) == 1:
+        group[0].error = error
+        return
+    for write in group:  # the group failed: find whose write it was
+        write.error = _commit(session, [write])
+
+
+def _commit(session: Session, writes: list[_Write]) -> Exception | None:
+    """Insert and commit these writes; what went wrong, if anything.
+
+    Whatever stops the commit, the transaction is rolled back before this
+    returns or raises: a connection must never go back to the pool holding
+    other survivors' uncommitted rows (and SQLite's write lock).
+    """
     try:
-        _insert(session, group)
+        _insert(session, writes)
         session.commit()
     except Exception as error:
         session.rollback()
-        if len(group) == 1:
-            group[0].error = error
-            return
-    else:
-        for write in group:
-            write.committed = True
-        return
-    for write in group:  # the group failed: find whose write it was
-        try:
-            _insert(session, [write])
-            session.commit()
-            write.committed = True
-        except Exception as error:
-            session.rollback()
-            write.error = error
+        return error
+    except BaseException:
+        session.rollback()
+        raise
+    for write in writes:
+        write.committed = True
+    return None
 
 
 def _insert(session: Session, group: list[_Write]) -> None:

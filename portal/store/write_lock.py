@@ -134,7 +134,13 @@ def install(engine: Engine, path: Path) -> WriteLock:
         setattr(dialect, name, after_driver)
 
     @event.listens_for(engine, "checkin")
-    def _returned(_dbapi_connection: Any, record: Any) -> None:
-        lock.end_transaction(record.info)  # the pool rolled it back, if nothing else ended it
+    def _returned(dbapi_connection: Any, record: Any) -> None:
+        # The pool rolls back what is returned to it, unless SQLAlchemy thinks the
+        # transaction already ended: a commit stopped by an exception that is not
+        # an Exception (a worker shutting down) leaves it open in the driver,
+        # holding SQLite's write lock and rows nobody was told are stored.
+        if getattr(dbapi_connection, "in_transaction", False):
+            dbapi_connection.rollback()
+        lock.end_transaction(record.info)
 
     return lock
