@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import queue
 import re
@@ -34,14 +35,16 @@ from werkzeug.datastructures import FileStorage
 
 from crypto.envelope import new_key
 from crypto.stream import SEGMENT_SIZE, StreamDecryptor, StreamEncryptor
+from portal.logs import describe_exception
 from portal.metadata import CLEANABLE, STRIPPERS, UNCLEANABLE, UnreadableImage, sniff_media_type
 from portal.reports import new_id, stream_binding
 from portal.store.models import Attachment, AttachmentSegment, today
 
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
-_BATCHES_IN_FLIGHT = 2  # handed to the writer, not yet stored: 2 MiB at most
+_BATCHES_IN_FLIGHT = 2  # waiting for the writer, besides the one it is storing
 _SNIFF_BYTES = 16
 MAX_NAME_LENGTH = 200
+_log = logging.getLogger(__name__)
 
 
 _RAW_FILENAME = re.compile(r'filename="([^"]*)"')
@@ -370,7 +373,10 @@ def init_app(app: Flask) -> None:
     def _discard_unclaimed(_error: BaseException | None) -> None:
         for upload in g.pop("uploads", []):
             if not upload.claimed:
-                upload.discard()
+                try:
+                    upload.discard()
+                except Exception as error:  # the others are still discarded; the sweep gets it
+                    _log.error("unclaimed upload not deleted: %s", describe_exception(error))
 
 
 def sweep_abandoned(session: Session) -> int:

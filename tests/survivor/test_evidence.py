@@ -566,3 +566,33 @@ def test_an_upload_discarded_halfway_stops_its_writer_and_leaves_nothing(store: 
     assert _writers() == []
     assert _count(store, Attachment) == 0
     assert _count(store, AttachmentSegment) == 0
+
+
+def test_an_upload_that_cannot_be_deleted_does_not_stop_the_others_being_deleted(
+    small_client: FlaskClient,
+    small_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    portal_log: pytest.LogCaptureFixture,
+) -> None:
+    discard = EncryptedUpload.discard
+    failed: list[str] = []
+
+    def discard_failing_once(upload: EncryptedUpload) -> None:
+        if not failed and upload.filename == "first.bin":
+            failed.append(upload.id)
+            raise RuntimeError("the database is unavailable")  # before deleting anything
+        discard(upload)
+
+    monkeypatch.setattr(EncryptedUpload, "discard", discard_failing_once)
+    files = [
+        _upload(random.Random(13).randbytes(200 * 1024), "first.bin"),
+        _upload(random.Random(14).randbytes(300 * 1024), "second.bin"),
+        _upload(random.Random(15).randbytes(MB + 1), "too-big.bin"),
+    ]
+    response = post_report(small_client, {"what_happened": ACCOUNT, "files": files})
+    _assert_refused(response, "“too-big.bin” is larger than the 1 MB limit.")
+    with small_store.session() as session:
+        left = set(session.scalars(select(Attachment.id)))
+    assert left == set(failed)  # only the one that failed, for the sweep to remove
+    assert "unclaimed upload not deleted: RuntimeError" in portal_log.text
+    assert "unavailable" not in portal_log.text and "first.bin" not in portal_log.text
