@@ -139,6 +139,8 @@ def redo_if_raced(session: Session, work: Callable[[], T]) -> T:
 
     Without this, two advocates' first page loads, or a consent form sent
     twice by a double click, would end in an error page for one of them.
+    The rollback drops everything uncommitted in the session, so call it
+    with nothing uncommitted of the caller's own.
     """
     try:
         return work()
