@@ -301,10 +301,16 @@ _last_step: dict[str, int] = {}
 
 
 def totp_code(person: Person) -> str:
-    """A code the portal has not seen yet: it takes each time step once, one step either side."""
+    """A code the portal has not seen yet: it takes each time step once, one step either side.
+
+    The step is this one or the next, never the last: a code of the last step
+    chosen just before a step ends would be two steps old by the time a busy
+    machine has filled in the form and the server has checked the passphrase.
+    This one stays acceptable for at least 30 seconds.
+    """
     current = int(time.time()) // 30
-    step = max(_last_step.get(person.name, 0) + 1, current - 1)
-    if step > current + 1:  # three sign-ins in one window: wait for the next
+    step = max(_last_step.get(person.name, 0) + 1, current)
+    if step > current + 1:  # both taken already: wait until the next step begins
         time.sleep((step - 1) * 30 - time.time() + 0.5)
     _last_step[person.name] = step
     return person.totp.at(step * 30)
