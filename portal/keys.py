@@ -35,6 +35,11 @@ def report_key_binding(report_id: str, group_key: GroupKey) -> Binding:
     return Binding("report_key_seals", report_id, f"{group_key.group.value}/{group_key.version}")
 
 
+def statistics_binding(report_id: str, group_key: GroupKey) -> Binding:
+    """What a report's sealed statistics facts are bound to: the report and the key."""
+    return Binding("reports", report_id, f"statistics/{group_key.group.value}/{group_key.version}")
+
+
 def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]) -> PrivateKey:
     """Create the first version of every group key; return the recovery private key.
 
@@ -111,3 +116,11 @@ def seal_report_key(
         sealed = seal(_public_key(found.public_key), data_key, report_key_binding(report_id, found))
         seals.append(ReportKeySeal(group_key=found, sealed_key=sealed))
     return seals
+
+
+def seal_statistics(session: Session, report_id: str, facts: bytes) -> tuple[bytes, int]:
+    """Seal a report's statistics facts to the exporters' current key; (sealed, key id)."""
+    with session.no_autoflush:  # the report being written need not be flushed to look it up
+        found = current_group_key(session, Group.EXPORTERS)
+    sealed = seal(_public_key(found.public_key), facts, statistics_binding(report_id, found))
+    return sealed, found.id

@@ -30,7 +30,7 @@ from crypto.errors import TamperedCiphertext
 from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
 from crypto.stream import StreamDecryptor
-from portal.keys import report_key_binding, seal_report_key
+from portal.keys import report_key_binding, seal_report_key, seal_statistics, statistics_binding
 from portal.store.models import (
     Attachment,
     AttachmentSegment,
@@ -46,6 +46,8 @@ from portal.store.models import (
     today,
 )
 
+STATISTICS_PADDED_SIZE = 1024  # every force and every kind of harm fit well within it
+
 
 @dataclass(frozen=True)
 class Consent:
@@ -57,16 +59,20 @@ class Consent:
     export_statistics: bool = False
 
     @property
-    def any_export(self) -> bool:
-        """True when staff may export the report for at least one purpose."""
-        return self.export_legal or self.export_iopc or self.export_statistics
+    def exports_cases(self) -> bool:
+        """True when staff may export the whole case, for the legal team or the IOPC."""
+        return self.export_legal or self.export_iopc
 
     def groups(self) -> tuple[Group, ...]:
-        """The groups the report's data key is sealed to under this consent."""
+        """The groups the report's data key is sealed to under this consent.
+
+        Consent to statistics alone does not give staff the data key: they get
+        only the force and kinds of harm, sealed apart (`statistics_facts`).
+        """
         groups = [Group.RECOVERY]
         if self.advocates_may_read:
             groups.append(Group.ADVOCATES)
-        if self.any_export:
+        if self.exports_cases:
             groups.append(Group.EXPORTERS)
         return tuple(groups)
 
@@ -143,12 +149,48 @@ def apply_consent(session: Session, report: Report, data_key: bytes, consent: Co
             session, report.id, data_key, [g for g in consent.groups() if g not in present]
         )
     )
+    if not consent.export_statistics:
+        report.statistics_seal = report.statistics_key_id = None
+    elif report.statistics_seal is None:
+        facts = json.dumps(statistics_facts(decrypt_account(data_key, report))).encode()
+        # Padded with spaces (JSON ignores them) so the length tells no force or harm.
+        facts += b" " * max(0, STATISTICS_PADDED_SIZE - len(facts))
+        report.statistics_seal, report.statistics_key_id = seal_statistics(
+            session, report.id, facts
+        )
     if consent != Consent.of(report) or not report.consent_history:
         report.advocates_may_read = consent.advocates_may_read
         report.export_legal = consent.export_legal
         report.export_iopc = consent.export_iopc
         report.export_statistics = consent.export_statistics
         report.consent_history.append(ConsentRecord(**asdict(consent)))
+
+
+def statistics_facts(account: dict[str, Any]) -> dict[str, Any]:
+    """What consent to statistics alone lets staff read: the force and kinds of harm."""
+    harms = account.get("harms")
+    return {
+        "force": str(account.get("force") or ""),
+        "harms": [str(h) for h in harms] if isinstance(harms, list) else [],
+    }
+
+
+def open_statistics(report: Report, holder: KeyHolder) -> dict[str, Any] | None:
+    """The report's statistics facts, through the holder's exporters key; None without one.
+
+    A seal that fails to open raises TamperedCiphertext, as for a report's key.
+    """
+    group_key = report.statistics_key
+    if report.statistics_seal is None or group_key is None:
+        return None
+    private = holder.group_key(Group.EXPORTERS, group_key.version)
+    if private is None:
+        return None
+    sealed = open_sealed(private, report.statistics_seal, statistics_binding(report.id, group_key))
+    facts = json.loads(sealed)
+    if not isinstance(facts, dict):
+        raise TamperedCiphertext("statistics facts are not a record")
+    return facts
 
 
 def message_binding(report_id: str, message_id: str, author: Author, kind: MessageKind) -> Binding:

@@ -61,7 +61,8 @@ class StaffRow:
 
 
 def consented_cases(session: Session) -> list[StaffRow]:
-    """Cases whose survivor consented to at least one kind of export."""
+    """Cases whose survivor consented to at least one kind of export, and whose key
+    staff hold (consent to statistics alone seals no key: those are only counted)."""
     reports = session.scalars(
         select(Report)
         .where(sealed_to(Group.EXPORTERS))

@@ -1,8 +1,11 @@
 """Anonymised statistics for staff: counts by force, harm, year and status.
 
 Only reports whose survivor consented to statistics are counted, and only
-through the exporters' key, which is sealed to a report only while its
-survivor consents to an export: a report without that seal is never opened.
+through the exporters' key. Consent to statistics seals just the report's
+force and kinds of harm to that key, never the report's data key (which
+staff get only with consent to export the case), so counting opens nothing
+else. Reports consented before those facts were sealed apart are counted
+through their data key, as then.
 
 Small numbers identify people, so every count from 1 to 4 is shown as
 "fewer than 5". Suppression alone is not enough: the force, year and status
@@ -33,7 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 from crypto.errors import CryptoError
 from portal import audit
 from portal.auth import Principal, unlock_principal
-from portal.reports import decrypt_account, open_report_key, sealed_to
+from portal.reports import decrypt_account, open_report_key, open_statistics, sealed_to
 from portal.store.models import Group, Report, ReportKeySeal, ReportStatus, Role
 from portal.survivor.choices import FORCES, HARMS
 
@@ -160,10 +163,25 @@ class _Draft:
 def _readable_reports(session: Session) -> Iterable[Report]:
     return session.scalars(
         select(Report)
-        .where(Report.export_statistics.is_(True), sealed_to(Group.EXPORTERS))
-        .options(selectinload(Report.seals).selectinload(ReportKeySeal.group_key))
+        .where(
+            Report.export_statistics.is_(True),
+            Report.statistics_seal.is_not(None) | sealed_to(Group.EXPORTERS),
+        )
+        .options(
+            selectinload(Report.statistics_key),
+            selectinload(Report.seals).selectinload(ReportKeySeal.group_key),
+        )
         .order_by(Report.id)
     ).yield_per(500)
+
+
+def _facts_of(report: Report, principal: Principal) -> dict[str, object] | None:
+    """The force and harms of a report: from its statistics seal, or, for a report
+    consented before statistics were sealed apart, from its account."""
+    if report.statistics_seal is not None:
+        return open_statistics(report, principal)
+    data_key = open_report_key(report, principal, Group.EXPORTERS)
+    return decrypt_account(data_key, report) if data_key is not None else None
 
 
 def _force_of(account: dict[str, object]) -> str:
@@ -295,8 +313,7 @@ def compute(session: Session, principal: Principal) -> Statistics:
     unreadable = False
     for report in _readable_reports(session):
         try:
-            data_key = open_report_key(report, principal, Group.EXPORTERS)
-            account = decrypt_account(data_key, report) if data_key is not None else None
+            account = _facts_of(report, principal)
         except CryptoError:
             account = None
         if account is None:

@@ -128,6 +128,12 @@ class Report(Base):
     export_legal: Mapped[bool] = mapped_column(default=False)
     export_iopc: Mapped[bool] = mapped_column(default=False)
     export_statistics: Mapped[bool] = mapped_column(default=False)
+    # With consent to statistics: only the force and kinds of harm, sealed to
+    # the exporters' key, so staff can count the report without its data key.
+    statistics_seal: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    statistics_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_keys.id", name="fk_reports_statistics_key_id"), default=None
+    )
     next_sequence: Mapped[int] = mapped_column(Integer, default=0)
     # Triage, set by advocates: workflow metadata, kept in clear to sort and filter.
     priority: Mapped[Priority] = mapped_column(
@@ -149,6 +155,7 @@ class Report(Base):
     seals: Mapped[list[ReportKeySeal]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True
     )
+    statistics_key: Mapped[GroupKey | None] = relationship()
     messages: Mapped[list[Message]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="Message.sequence"
     )

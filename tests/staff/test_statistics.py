@@ -16,10 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from crypto.errors import CryptoError
+from portal.reports import open_report_key, open_statistics
 from portal.staff import statistics
 from portal.staff.statistics import Cell, Suppression, Table
 from portal.store import Store
-from portal.store.models import AuditEvent, Report, Role
+from portal.store.models import AuditEvent, Group, Report, Role
 from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
 from tests.conftest import Instance
 from tests.staff.conftest import principal_of
@@ -148,7 +150,7 @@ def test_statistics_need_signing_in(client: FlaskClient) -> None:
 def test_staff_never_decrypt_a_report_not_consented_for_statistics(
     seeded: None, client: FlaskClient, store: Store, staff: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A report whose flag says "statistics" but whose key was never sealed to the
+    # A report whose flag says "statistics" but which was never sealed to the
     # exporters (as if the flag had been altered in the database).
     submit(client, what_happened="flag only", force="Dorset Police", consent_read="y")
     with store.session() as session:
@@ -159,26 +161,88 @@ def test_staff_never_decrypt_a_report_not_consented_for_statistics(
             report.export_statistics = True
         unsealed_ids = {r.id for r in unsealed}
         session.commit()
-    opened: list[str] = []
-    real = statistics.decrypt_account
+    accounts_opened: list[str] = []
+    facts_opened: list[str] = []
+    real_account, real_facts = statistics.decrypt_account, statistics.open_statistics
 
-    def recording(data_key: bytes, report: Report) -> dict[str, Any]:
-        opened.append(report.id)
-        return real(data_key, report)
+    def opening_account(data_key: bytes, report: Report) -> dict[str, Any]:
+        accounts_opened.append(report.id)
+        return real_account(data_key, report)
 
-    monkeypatch.setattr(statistics, "decrypt_account", recording)
+    def opening_facts(report: Report, holder: Any) -> dict[str, Any] | None:
+        facts_opened.append(report.id)
+        return real_facts(report, holder)
+
+    monkeypatch.setattr(statistics, "decrypt_account", opening_account)
+    monkeypatch.setattr(statistics, "open_statistics", opening_facts)
     with store.session() as session:
         result = statistics.compute(session, principal_of(store, staff))
     assert len(unsealed_ids) == 1
-    assert not unsealed_ids.intersection(opened)
-    # Only the 8 reports consented for statistics: not the Surrey ones, sealed to the
-    # exporters for a legal export although their survivors said no to statistics.
+    assert not unsealed_ids.intersection(accounts_opened + facts_opened)
+    # Only the 8 reports consented for statistics, and only their sealed facts: no
+    # account is opened, not even the Surrey ones, sealed to the exporters for a
+    # legal export although their survivors said no to statistics.
     with store.session() as session:
         legal_only = set(session.scalars(select(Report.id).where(Report.export_legal)))
-    assert len(opened) == 8 and len(legal_only) == 5
-    assert not legal_only.intersection(opened)
+    assert len(facts_opened) == 8 and len(legal_only) == 5
+    assert accounts_opened == []
+    assert not legal_only.intersection(facts_opened)
     forces = {c.category for c in result.tables[0].cells}
     assert forces == {"Kent Police", "Essex Police"}
+
+
+def test_consent_to_statistics_alone_gives_staff_the_counts_but_not_the_report(
+    seeded: None, store: Store, staff: Person
+) -> None:
+    principal = principal_of(store, staff)
+    with store.session() as session:
+        counted = session.scalars(select(Report).where(Report.export_statistics)).all()
+        assert len(counted) == 8
+        for report in counted:
+            assert open_report_key(report, principal, Group.EXPORTERS) is None
+            assert {s.group_key.group for s in report.seals} == {Group.ADVOCATES, Group.RECOVERY}
+            facts = open_statistics(report, principal)
+            assert facts is not None and set(facts) == {"force", "harms"}
+        # Every force and set of harms seals to the same length: it tells nothing.
+        assert len({len(r.statistics_seal or b"") for r in counted}) == 1
+        result = statistics.compute(session, principal)
+    forces = dict((c.category, c.count) for c in result.tables[0].cells)
+    assert forces == {"Kent Police": 6, "Essex Police": None}  # 2 is "fewer than 5"
+
+
+def test_a_statistics_seal_moved_to_another_report_does_not_open(
+    seeded: None, store: Store, staff: Person
+) -> None:
+    with store.session() as session:
+        first, second = session.scalars(
+            select(Report).where(Report.export_statistics).order_by(Report.id).limit(2)
+        ).all()
+        second.statistics_seal = first.statistics_seal
+        session.commit()
+    with store.session() as session:
+        moved = session.get(Report, second.id)
+        assert moved is not None
+        with pytest.raises(CryptoError):
+            open_statistics(moved, principal_of(store, staff))
+        assert statistics.compute(session, principal_of(store, staff)).unreadable
+
+
+def test_a_report_consented_before_facts_were_sealed_apart_is_counted_through_its_key(
+    client: FlaskClient, store: Store, staff: Person
+) -> None:
+    submit(
+        client,
+        what_happened="older",
+        force="Kent Police",
+        consent_legal="y",
+        consent_statistics="y",
+    )
+    with store.session() as session:  # as a report stored before migration 0005 is
+        report = session.scalars(select(Report)).one()
+        report.statistics_seal = report.statistics_key_id = None
+        session.commit()
+        result = statistics.compute(session, principal_of(store, staff))
+    assert [c.category for c in result.tables[0].cells] == ["Kent Police"]
 
 
 def test_an_advocate_cannot_compute_statistics(store: Store, instance: Instance) -> None:

@@ -190,6 +190,27 @@ def test_consent_to_export_seals_the_key_to_exporters_and_withdrawal_unseals_it(
     ]
 
 
+def test_consent_to_statistics_seals_only_the_facts_and_withdrawal_removes_them(
+    client: FlaskClient, only_report: Callable[[], Report]
+) -> None:
+    codename = submit(client, what_happened=ACCOUNT, force="Kent Police")
+    assert only_report().statistics_seal is None
+    sign_in(client, codename)
+
+    def choose(**choices: str) -> None:
+        token = csrf_token(client, "/return/consent")
+        response = client.post("/return/consent", data={"csrf_token": token, **choices})
+        assert response.status_code == 303
+
+    choose(consent_read="y", consent_statistics="y")  # given later: sealed from the account
+    report = only_report()
+    assert report.statistics_seal is not None and report.statistics_key_id is not None
+    assert _groups(report) == {Group.ADVOCATES, Group.RECOVERY}  # no data key for staff
+    choose(consent_read="y")
+    report = only_report()
+    assert report.statistics_seal is None and report.statistics_key_id is None
+
+
 def test_the_same_consent_sent_twice_at_once_is_kept_once(
     client: FlaskClient, store: Store, instance: Instance, only_report: Callable[[], Report]
 ) -> None:
