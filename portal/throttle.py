@@ -52,6 +52,7 @@ class Throttle:
         self._key = os.urandom(32)
         self._clients: defaultdict[bytes, deque[float]] = defaultdict(deque)
         self._all: deque[float] = deque()
+        self._sweep_above = _SWEEP_ABOVE_CLIENTS
 
     def _client(self, address: str | None) -> bytes | None:
         """The client's keyed hash, or None when addresses say nothing (loopback, Tor)."""
@@ -113,11 +114,14 @@ class Throttle:
         client = self._client(address)
         if client is None:
             return
-        if len(self._clients) > _SWEEP_ABOVE_CLIENTS:
+        if len(self._clients) > self._sweep_above:
             for key in list(self._clients):
                 self._prune(self._clients[key], now)
                 if not self._clients[key]:
                     del self._clients[key]
+            # Clients still in their window stay: sweep again only once they have
+            # doubled, so many active clients do not make every call a sweep.
+            self._sweep_above = max(_SWEEP_ABOVE_CLIENTS, 2 * len(self._clients))
         self._clients[client].append(now)
 
 

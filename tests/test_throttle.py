@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import deque
 
 import pytest
 
@@ -94,6 +95,27 @@ def test_clients_whose_window_emptied_are_forgotten_when_many_are_held(
     now[0] += 61
     throttle.failed("203.0.113.8")
     assert len(throttle._clients) == 1
+
+
+def test_many_clients_still_in_their_window_do_not_make_every_failure_a_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(throttle_module, "_SWEEP_ABOVE_CLIENTS", 50)
+    throttle = Throttle(per_client=5, overall=10**6, window_seconds=60)
+    for n in range(52):  # the 52nd sweeps, and every client is still in its window
+        throttle.failed(f"198.51.100.{n}")
+    pruned: list[int] = []
+    prune = throttle._prune
+
+    def counted(times: deque[float], now: float) -> None:
+        pruned.append(1)
+        prune(times, now)
+
+    monkeypatch.setattr(throttle, "_prune", counted)
+    for n in range(40):
+        throttle.failed(f"203.0.113.{n}")
+    assert len(pruned) == 40  # only the overall window, once a failure: no sweep
+    assert len(throttle._clients) == 92
 
 
 def test_reports_sent_are_limited_per_client_and_never_overall() -> None:
