@@ -131,9 +131,16 @@ def decrypt_account(data_key: bytes, report: Report) -> dict[str, Any]:
     return account
 
 
-def apply_consent(session: Session, report: Report, data_key: bytes, consent: Consent) -> None:
+def apply_consent(
+    session: Session,
+    report: Report,
+    data_key: bytes,
+    consent: Consent,
+    account: dict[str, Any] | None = None,
+) -> None:
     """Record consent and make the keys match it: seal to groups consented to,
-    delete the seals of groups no longer consented to."""
+    delete the seals of groups no longer consented to. `account` spares a new
+    report's decryption when its statistics facts are sealed."""
     wanted = set(consent.groups())
     if Group.ADVOCATES not in wanted and report.indexed:
         # Advocates may no longer read it: drop its blind-index tags too.
@@ -152,7 +159,8 @@ def apply_consent(session: Session, report: Report, data_key: bytes, consent: Co
     if not consent.export_statistics:
         report.statistics_seal = report.statistics_key_id = None
     elif report.statistics_seal is None:
-        facts = json.dumps(statistics_facts(decrypt_account(data_key, report))).encode()
+        account = account if account is not None else decrypt_account(data_key, report)
+        facts = json.dumps(statistics_facts(account)).encode()
         # Padded with spaces (JSON ignores them) so the length tells no force or harm.
         facts += b" " * max(0, STATISTICS_PADDED_SIZE - len(facts))
         report.statistics_seal, report.statistics_key_id = seal_statistics(

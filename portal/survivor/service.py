@@ -127,7 +127,7 @@ def submit_report(
         content=encrypt_account(data_key, report_id, account),
         next_sequence=0,
     )
-    apply_consent(session, report, data_key, consent)
+    apply_consent(session, report, data_key, consent, account)
     if files:
         session.add(report)
         _attach(session, report, data_key, files)
