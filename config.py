@@ -45,12 +45,24 @@ class Secret:
     filename: str
     variable: str
     purpose: str
+    # What to run when the file is missing: instances made before a secret
+    # existed get it from `portal upgrade`.
+    remedy: str = "Run `portal init` to create a new instance."
 
 
 DATABASE_KEY = Secret("database.key", "PORTAL_DATABASE_KEY", "SQLCipher database key")
 SESSION_KEY = Secret("session.key", "PORTAL_SESSION_KEY", "session signing key")
 LOOKUP_PEPPER = Secret("lookup-pepper.key", "PORTAL_LOOKUP_PEPPER", "codename lookup pepper")
-SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER)
+# Keys the audit chain and the hashes audit entries keep. It lives beside the
+# database, never in it: someone who can write only to the database (or who
+# runs a separate database host) cannot recompute the chain.
+AUDIT_KEY = Secret(
+    "audit.key",
+    "PORTAL_AUDIT_KEY",
+    "audit chain key",
+    remedy="Run `portal upgrade` to create it (`portal serve` does so too).",
+)
+SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER, AUDIT_KEY)
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ class Config:
     database_key: bytes = field(repr=False)
     secret_key: bytes = field(repr=False)
     lookup_pepper: bytes = field(repr=False)
+    audit_key: bytes = field(repr=False)
     public_url: str
     database_url: str | None = None
     argon2: Argon2Params = field(default_factory=Argon2Params)
@@ -155,7 +168,7 @@ def _read_secret(secrets_path: Path, secret: Secret, environ: Mapping[str, str])
     except FileNotFoundError:
         raise ConfigError(
             f"the {secret.purpose} is missing: no {path} and no ${secret.variable}. "
-            "Run `portal init` to create a new instance."
+            + secret.remedy
         ) from None
     if stat.S_IMODE(mode) & 0o077:
         raise ConfigError(f"{path} can be read by other users: run `chmod 600 {path}`")
@@ -237,6 +250,7 @@ def load(
         database_key=_read_secret(secrets_path, DATABASE_KEY, environ),
         secret_key=_read_secret(secrets_path, SESSION_KEY, environ),
         lookup_pepper=_read_secret(secrets_path, LOOKUP_PEPPER, environ),
+        audit_key=_read_secret(secrets_path, AUDIT_KEY, environ),
         public_url=check_public_url(public_url),
         database_url=environ.get("PORTAL_DATABASE_URL", settings.get("database_url")),
         argon2=argon2,

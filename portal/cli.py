@@ -63,16 +63,30 @@ def init_command(public_url: str) -> None:
 
 
 def _upgrade() -> None:
-    """Bring the schema up to date, then sweep what a crash may have left behind."""
-    from portal import store
+    """Bring the schema up to date, then sweep what a crash may have left behind.
+
+    An instance made before the audit key gets one, and its chain is re-keyed.
+    """
+    from portal import audit, store
+    from portal.instance import add_missing_secret
     from portal.survivor import sessions
     from portal.uploads import sweep_abandoned
 
+    new_audit_key = add_missing_secret(
+        config_module.instance_path_from(os.environ), config_module.AUDIT_KEY, os.environ
+    )
     config = config_module.load()
     engine = store.make_engine(config)
     try:
         store.upgrade(engine)
         with store.Store(engine).session() as session:
+            if new_audit_key:
+                try:
+                    keyed = audit.key_the_chain(session)
+                    click.echo(f"The audit log is now keyed: {keyed} entries re-keyed.", err=True)
+                except audit.ChainBroken as broken:
+                    session.rollback()
+                    click.secho(str(broken), fg="red", err=True)
             sweep_abandoned(session)
             sessions.sweep(session)
     finally:

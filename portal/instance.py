@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import config as config_module
@@ -67,6 +68,20 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def add_missing_secret(
+    instance_path: Path, secret: config_module.Secret, environ: Mapping[str, str]
+) -> bool:
+    """Give an instance made before `secret` existed its own; True if one was made.
+
+    Nothing is written when the variable supplies the secret or the file exists.
+    """
+    path = instance_path / "secrets" / secret.filename
+    if secret.variable in environ or path.exists() or not path.parent.is_dir():
+        return False
+    _write_private(path, os.urandom(32).hex() + "\n")
+    return True
 
 
 def create_instance(instance_path: Path, public_url: str) -> str:

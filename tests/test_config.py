@@ -19,8 +19,9 @@ def _secret_file(instance: Instance, secret: config.Secret) -> Path:
 
 def test_a_fresh_instance_loads(instance: Instance) -> None:
     loaded = config.load(instance.path, environ={})
-    assert len(loaded.database_key) == len(loaded.secret_key) == len(loaded.lookup_pepper) == 32
-    assert len({loaded.database_key, loaded.secret_key, loaded.lookup_pepper}) == 3
+    keys = {loaded.database_key, loaded.secret_key, loaded.lookup_pepper, loaded.audit_key}
+    assert {len(key) for key in keys} == {32}
+    assert len(keys) == 4
     assert "database_key=" not in repr(loaded)
     assert loaded.database_key.hex() not in repr(loaded)
 
@@ -28,7 +29,8 @@ def test_a_fresh_instance_loads(instance: Instance) -> None:
 @pytest.mark.parametrize("secret", config.SECRETS, ids=lambda s: s.filename)
 def test_a_missing_secret_file_stops_start_up(instance: Instance, secret: config.Secret) -> None:
     _secret_file(instance, secret).unlink()
-    with pytest.raises(ConfigError, match=f"{secret.purpose} is missing.*portal init"):
+    remedy = "portal upgrade" if secret is config.AUDIT_KEY else "portal init"
+    with pytest.raises(ConfigError, match=f"{secret.purpose} is missing.*{remedy}"):
         create_app({"instance_path": instance.path})
 
 

@@ -11,6 +11,7 @@ at the same moment are committed together (group_commit.py).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +41,18 @@ _PRAGMAS = (
 )
 
 
+# Each engine's instance audit key: whoever opens a session on an instance's
+# database appends to its audit chain under that instance's key.
+_audit_keys: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+def audit_key(session: Session) -> bytes:
+    """The audit key of the instance whose database this session uses."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return _audit_keys[engine]
+
+
 class Store:
     """The engine and session factory of one portal instance."""
 
@@ -52,7 +65,9 @@ class Store:
 def make_engine(config: Config, pool_size: int = 8) -> Engine:
     """The engine for the configured database: SQLCipher unless a URL is set."""
     if config.database_url:
-        return create_engine(config.database_url, pool_pre_ping=True)
+        engine = create_engine(config.database_url, pool_pre_ping=True)
+        _audit_keys[engine] = config.audit_key
+        return engine
     url = URL.create(
         "sqlite+pysqlcipher",
         password=f"x'{config.database_key.hex()}'",
@@ -75,6 +90,7 @@ def make_engine(config: Config, pool_size: int = 8) -> Engine:
         cursor.close()
 
     write_lock.install(engine, config.database_path.with_name(config.database_path.name + ".lock"))
+    _audit_keys[engine] = config.audit_key
     return engine
 
 
