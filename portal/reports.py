@@ -57,6 +57,10 @@ class Consent:
     export_legal: bool = False
     export_iopc: bool = False
     export_statistics: bool = False
+    # The survivor's messages with the advocates go with an export only where
+    # she chose so for that purpose; her account and files go with any export.
+    messages_legal: bool = False
+    messages_iopc: bool = False
 
     @property
     def exports_cases(self) -> bool:
@@ -84,6 +88,8 @@ class Consent:
             report.export_legal,
             report.export_iopc,
             report.export_statistics,
+            report.messages_legal,
+            report.messages_iopc,
         )
 
 
@@ -171,6 +177,8 @@ def apply_consent(
         report.export_legal = consent.export_legal
         report.export_iopc = consent.export_iopc
         report.export_statistics = consent.export_statistics
+        report.messages_legal = consent.messages_legal
+        report.messages_iopc = consent.messages_iopc
         report.consent_history.append(ConsentRecord(**asdict(consent)))
 
 

@@ -128,6 +128,9 @@ class Report(Base):
     export_legal: Mapped[bool] = mapped_column(default=False)
     export_iopc: Mapped[bool] = mapped_column(default=False)
     export_statistics: Mapped[bool] = mapped_column(default=False)
+    # Whether the survivor's messages with the advocates go with each export.
+    messages_legal: Mapped[bool] = mapped_column(default=False)
+    messages_iopc: Mapped[bool] = mapped_column(default=False)
     # With consent to statistics: only the force and kinds of harm, sealed to
     # the exporters' key, so staff can count the report without its data key.
     statistics_seal: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
@@ -257,6 +260,8 @@ class ConsentRecord(Base):
     export_legal: Mapped[bool]
     export_iopc: Mapped[bool]
     export_statistics: Mapped[bool]
+    messages_legal: Mapped[bool] = mapped_column(default=False)
+    messages_iopc: Mapped[bool] = mapped_column(default=False)
 
 
 class SurvivorSession(Base):
