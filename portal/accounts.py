@@ -17,7 +17,7 @@ from pathlib import Path
 import pyotp
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import unwrap_key, wrap_key
@@ -27,7 +27,7 @@ from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_ke
 from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, wrap_with_passphrase
 from portal import audit
 from portal.instance import bootstrap_secret_path
-from portal.keys import current_group_key, grant_binding
+from portal.keys import current_group_key, grant_binding, move_seals, new_group_key
 from portal.store.models import (
     Account,
     AccountSession,
@@ -180,7 +180,15 @@ def create_account(
 
 
 def _take_bootstrap_grant(session: Session, account: Account, secrets_path: Path) -> Path | None:
-    """Seal the group's first key to its first member and drop the bootstrap copy."""
+    """Give the group's first member a new version of its key, retiring the bootstrap one.
+
+    The bootstrap version's private key sits wrapped under a secret file that
+    any copy of instance/ made since `portal init` holds. So the first member
+    does not take that key: a new version is made, sealed to them and to
+    recovery, everything sealed to the bootstrap version is moved to the new
+    one, and the bootstrap version is deleted with all its copies, in one
+    transaction. A copy of the secret then opens nothing stored.
+    """
     group = ROLE_GROUP.get(account.role)
     if group is None:
         return None
@@ -192,17 +200,31 @@ def _take_bootstrap_grant(session: Session, account: Account, secrets_path: Path
     ).first()
     if grant is None or not path.exists():
         return None
+    old = grant.group_key
     secret = bytes.fromhex(path.read_text())
-    version = grant.group_key.version
-    seed = unwrap_key(secret, grant.sealed_key, grant_binding(group, version, Holder.BOOTSTRAP))
-    _seal_to(session, account, grant.group_key, PrivateKey(seed))
-    session.delete(grant)
+    old_private = PrivateKey(
+        unwrap_key(secret, grant.sealed_key, grant_binding(group, old.version, Holder.BOOTSTRAP))
+    )
+    newest = session.scalar(select(func.max(GroupKey.version)).where(GroupKey.group == group))
+    new_key, new_private = new_group_key(session, group, (newest or old.version) + 1)
+    _seal_to(session, account, new_key, new_private)
+    moved = move_seals(session, old, old_private, new_key)
+    # A report sealed to the old version by a request racing this one now
+    # fails its foreign key and is refused, never stored unreadable.
+    session.delete(old)
+    audit.record(
+        session,
+        actor="bootstrap",
+        action="group key rotated",
+        detail=f"{group.value}/{new_key.version}; {moved} report keys moved; "
+        f"{group.value}/{old.version} deleted",
+    )
     audit.record(
         session,
         actor="bootstrap",
         action="key granted",
         subject=account.name,
-        detail=f"{group.value}/{version}",
+        detail=f"{group.value}/{new_key.version}",
     )
     return path
 
@@ -439,35 +461,22 @@ def remove_account(session: Session, account: Account, actor: str) -> None:
 
 
 def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:
-    """Retire a group's key and seal a new one to the remaining members and recovery.
+    """Retire a group's key and seal a new one to the remaining active members and recovery.
 
     Only public keys are needed, so an admin can rotate without ever holding
     the group's private key; the new private key leaves memory when this returns.
+    A disabled member gets no copy: if enabled again, they need a grant.
     """
     current = current_group_key(session, group)
     current.retired_on = today()
-    private = PrivateKey.generate()
-    new_key = GroupKey(
-        group=group, version=current.version + 1, public_key=private.public_key.to_bytes()
-    )
-    session.add(new_key)
-    recovery = PublicKey.from_bytes(current_group_key(session, Group.RECOVERY).public_key)
-    new_key.grants.append(
-        GroupKeyGrant(
-            holder=Holder.RECOVERY,
-            sealed_key=seal_private_key(
-                recovery, private, grant_binding(group, new_key.version, Holder.RECOVERY)
-            ),
-        )
-    )
+    new_key, private = new_group_key(session, group, current.version + 1)
     members = session.scalars(
         select(Account)
         .join(GroupKeyGrant, GroupKeyGrant.account_id == Account.id)
         .join(GroupKey, GroupKey.id == GroupKeyGrant.group_key_id)
-        .where(GroupKey.group == group)
+        .where(GroupKey.group == group, Account.disabled.is_(False))
         .distinct()
     ).all()
-    session.flush()
     for member in members:
         _seal_to(session, member, new_key, private)
     audit.record(

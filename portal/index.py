@@ -26,13 +26,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crypto.errors import CryptoError
-from crypto.format import Binding
 from crypto.keys import PublicKey, open_sealed, seal
 from portal.auth import Principal
-from portal.keys import current_group_key
+from portal.keys import current_group_key, index_key_binding
 from portal.reports import decrypt_account, open_report_key
 from portal.store import redo_if_raced
-from portal.store.models import Group, GroupKey, IndexKey, Report, ReportTag
+from portal.store.models import Group, IndexKey, Report, ReportTag
 
 _BATCH = 200
 _RANKS = r"(?:pc|wpc|dc|ps|ds|sgt|sergeant|insp|inspector|di|dci|dsupt|supt|ch|cst|const|constable)"
@@ -63,10 +62,6 @@ _TITLES = {
 UNKNOWN_FORCES = {"", "other", "unknown"}
 
 
-def _binding(group_key: GroupKey) -> Binding:
-    return Binding("index_keys", f"{group_key.group.value}/{group_key.version}", "index_key")
-
-
 def open_index_key(session: Session, principal: Principal) -> bytes | None:
     """The index key, created on first use; sealed to the current advocates key too.
 
@@ -83,7 +78,7 @@ def _open_or_seal_index_key(session: Session, principal: Principal) -> bytes | N
         private = principal.group_key(row.group_key.group, row.group_key.version)
         if private is not None:
             try:
-                key = open_sealed(private, row.sealed_key, _binding(row.group_key))
+                key = open_sealed(private, row.sealed_key, index_key_binding(row.group_key))
             except CryptoError:
                 continue
             break
@@ -95,7 +90,7 @@ def _open_or_seal_index_key(session: Session, principal: Principal) -> bytes | N
             return None
         key = os.urandom(32)
     if session.scalars(select(IndexKey).where(IndexKey.group_key_id == current.id)).first() is None:
-        sealed = seal(PublicKey.from_bytes(current.public_key), key, _binding(current))
+        sealed = seal(PublicKey.from_bytes(current.public_key), key, index_key_binding(current))
         session.add(IndexKey(group_key_id=current.id, sealed_key=sealed))
         session.commit()
     return key

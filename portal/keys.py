@@ -4,7 +4,9 @@ Report data keys are sealed to groups, not people: `advocates`, `exporters`
 (only when the survivor consents) and the offline `recovery` key. A group's
 private key is held by its members, each copy sealed to one member's personal
 key; on a fresh instance the first copy is wrapped under a one-time bootstrap
-secret in instance/secrets/, destroyed once a first member holds the key.
+secret in instance/secrets/. When a first member arrives, that version is
+replaced by a new one and everything sealed to it is moved over
+(`move_seals`), so a copy of the secret opens nothing sealed afterwards.
 """
 
 from __future__ import annotations
@@ -17,8 +19,16 @@ from sqlalchemy.orm import Session
 
 from crypto.envelope import wrap_key
 from crypto.format import Binding
-from crypto.keys import PrivateKey, PublicKey, seal, seal_private_key
-from portal.store.models import Group, GroupKey, GroupKeyGrant, Holder, ReportKeySeal
+from crypto.keys import PrivateKey, PublicKey, open_sealed, seal, seal_private_key
+from portal.store.models import (
+    Group,
+    GroupKey,
+    GroupKeyGrant,
+    Holder,
+    IndexKey,
+    Report,
+    ReportKeySeal,
+)
 
 # Groups that hold a private key on the server side (sealed to members);
 # the recovery group's private key exists only as the printed phrase.
@@ -38,6 +48,68 @@ def report_key_binding(report_id: str, group_key: GroupKey) -> Binding:
 def statistics_binding(report_id: str, group_key: GroupKey) -> Binding:
     """What a report's sealed statistics facts are bound to: the report and the key."""
     return Binding("reports", report_id, f"statistics/{group_key.group.value}/{group_key.version}")
+
+
+def index_key_binding(group_key: GroupKey) -> Binding:
+    """What the advocates' blind-index key, sealed to one version of their key, is bound to."""
+    return Binding("index_keys", f"{group_key.group.value}/{group_key.version}", "index_key")
+
+
+def new_group_key(session: Session, group: Group, version: int) -> tuple[GroupKey, PrivateKey]:
+    """A new version of a group's key, its private half sealed to the recovery key only.
+
+    The caller seals it to whichever members should hold it; once the caller
+    returns, the private key exists only in those seals.
+    """
+    private = PrivateKey.generate()
+    group_key = GroupKey(group=group, version=version, public_key=private.public_key.to_bytes())
+    recovery = _public_key(current_group_key(session, Group.RECOVERY).public_key)
+    group_key.grants.append(
+        GroupKeyGrant(
+            holder=Holder.RECOVERY,
+            sealed_key=seal_private_key(
+                recovery, private, grant_binding(group, version, Holder.RECOVERY)
+            ),
+        )
+    )
+    session.add(group_key)
+    session.flush()
+    return group_key, private
+
+
+def move_seals(session: Session, old: GroupKey, old_private: PrivateKey, new: GroupKey) -> int:
+    """Re-seal everything sealed to one version of a group's key to another, in place.
+
+    Report keys, statistics facts and the blind-index key each leave the old
+    version: afterwards nothing stored opens with the old private key. Returns
+    how many report keys moved.
+    """
+    new_public = _public_key(new.public_key)
+    moved = 0
+    for report_seal in session.scalars(
+        select(ReportKeySeal).where(ReportKeySeal.group_key_id == old.id)
+    ):
+        data_key = open_sealed(
+            old_private, report_seal.sealed_key, report_key_binding(report_seal.report_id, old)
+        )
+        report_seal.sealed_key = seal(
+            new_public, data_key, report_key_binding(report_seal.report_id, new)
+        )
+        report_seal.group_key_id = new.id
+        moved += 1
+    for report in session.scalars(select(Report).where(Report.statistics_key_id == old.id)):
+        if report.statistics_seal is None:
+            report.statistics_key_id = None
+            continue
+        facts = open_sealed(old_private, report.statistics_seal, statistics_binding(report.id, old))
+        report.statistics_seal = seal(new_public, facts, statistics_binding(report.id, new))
+        report.statistics_key_id = new.id
+    for index_key in session.scalars(select(IndexKey).where(IndexKey.group_key_id == old.id)):
+        key = open_sealed(old_private, index_key.sealed_key, index_key_binding(old))
+        index_key.sealed_key = seal(new_public, key, index_key_binding(new))
+        index_key.group_key_id = new.id
+    session.flush()
+    return moved
 
 
 def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]) -> PrivateKey:

@@ -100,7 +100,7 @@ def test_the_first_advocate_takes_the_advocates_key_and_the_bootstrap_secret_is_
     create_person(store, instance, "root", Role.ADMIN)  # an admin takes nothing
     assert secret.exists()
     first = create_person(store, instance, "alice", Role.ADVOCATE)
-    assert _grants_of(store, first.account_id) == ["advocates/1"]
+    assert _grants_of(store, first.account_id) == ["advocates/2"]
     assert not secret.exists()
     assert _bootstrap_grants(store, Group.ADVOCATES) == 0
     # The exporters' bootstrap is untouched until the first staff member arrives.
@@ -113,7 +113,7 @@ def test_the_first_advocate_takes_the_advocates_key_and_the_bootstrap_secret_is_
         assert (granted.actor, granted.subject, granted.detail) == (
             "bootstrap",
             "alice",
-            "advocates/1",
+            "advocates/2",
         )
 
 
@@ -131,7 +131,7 @@ def test_the_first_advocates_key_opens_reports(
 def test_the_first_staff_member_takes_the_exporters_key(store: Store, instance: Instance) -> None:
     secret = bootstrap_secret_path(instance.path / "secrets", Group.EXPORTERS)
     staff = create_person(store, instance, "sam", Role.STAFF)
-    assert _grants_of(store, staff.account_id) == ["exporters/1"]
+    assert _grants_of(store, staff.account_id) == ["exporters/2"]
     assert not secret.exists()
     assert _bootstrap_grants(store, Group.EXPORTERS) == 0
     assert bootstrap_secret_path(instance.path / "secrets", Group.ADVOCATES).exists()
@@ -145,7 +145,7 @@ def test_the_second_advocate_gets_nothing_from_the_bootstrap(
     assert _grants_of(store, second.account_id) == []
     second_staff_first = create_person(store, instance, "sam", Role.STAFF)
     second_staff = create_person(store, instance, "sue", Role.STAFF)
-    assert _grants_of(store, second_staff_first.account_id) == ["exporters/1"]
+    assert _grants_of(store, second_staff_first.account_id) == ["exporters/2"]
     assert _grants_of(store, second_staff.account_id) == []
     with store.session() as session:
         waiting = accounts.waiting_for_keys(session, Role.ADVOCATE)
@@ -222,7 +222,7 @@ def test_a_new_advocate_reads_nothing_until_an_advocate_grants_access(
                 AuditEvent.action == "key granted", AuditEvent.actor == "alice"
             )
         ).one()
-        assert (event.subject, event.detail) == ("bob", "advocates/1")
+        assert (event.subject, event.detail) == ("bob", "advocates/2")
 
 
 def test_a_grant_without_a_csrf_token_gives_nothing(
@@ -262,7 +262,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
         alice_keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
         assert accounts.grant_group_keys(session, alice_keys, member, actor="alice") == 1
     bobs_keys = _held_keys(store, bob)  # what bob could have copied while a member
-    assert list(bobs_keys) == ["advocates/1"]
+    assert list(bobs_keys) == ["advocates/2"]
     bobs_session = _signed_in(app, bob)
     assert bobs_session.get(f"/advocate/case/{old_report}").status_code == 200
 
@@ -280,13 +280,13 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
             k.version: k
             for k in session.scalars(select(GroupKey).where(GroupKey.group == Group.ADVOCATES))
         }
-        assert sorted(versions) == [1, 2]
-        assert versions[1].retired_on is not None
-        assert versions[2].retired_on is None
+        assert sorted(versions) == [2, 3]
+        assert versions[2].retired_on is not None
+        assert versions[3].retired_on is None
         holders = sorted(
             (g.holder.value, g.account_id)
             for g in session.scalars(
-                select(GroupKeyGrant).where(GroupKeyGrant.group_key_id == versions[2].id)
+                select(GroupKeyGrant).where(GroupKeyGrant.group_key_id == versions[3].id)
             )
         )
         assert holders == [("account", advocate.account_id), ("recovery", None)]
@@ -318,17 +318,17 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
         sealed_to = sorted(
             f"{s.group_key.group.value}/{s.group_key.version}" for s in new_report.seals
         )
-        assert sealed_to == ["advocates/2", "recovery/1"]
+        assert sealed_to == ["advocates/3", "recovery/1"]
         assert open_report_key(new_report, _holder(bob, bobs_keys), Group.ADVOCATES) is None
         seal = next(s for s in new_report.seals if s.group_key.group is Group.ADVOCATES)
         with pytest.raises(CryptoError):
             open_sealed(
-                PrivateKey(bobs_keys["advocates/1"]),
+                PrivateKey(bobs_keys["advocates/2"]),
                 seal.sealed_key,
                 report_key_binding(new_report.id, seal.group_key),
             )
 
-    alice = _signed_in(app, advocate)  # a new sign-in loads version 2
+    alice = _signed_in(app, advocate)  # a new sign-in loads version 3
     page = alice.get(f"/advocate/case/{new_report_id}")
     assert page.status_code == 200
     assert "after the removal" in page.get_data(as_text=True)
@@ -372,7 +372,7 @@ def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
     result = _recover(instance, monkeypatch, "bob", instance.recovery_phrase)
     assert result.exit_code == 0, result.output
     assert "Granted 2 key(s) to bob." in result.output
-    assert _grants_of(store, bob.account_id) == ["advocates/1", "advocates/2"]
+    assert _grants_of(store, bob.account_id) == ["advocates/2", "advocates/3"]
     with store.session() as session:
         actors = session.scalars(
             select(AuditEvent.actor).where(
@@ -447,7 +447,7 @@ def test_a_changed_passphrase_replaces_the_old_one_and_keeps_the_keys(
         accounts.change_passphrase(
             session, unlocked.account_id, advocate.passphrase, NEW_PASSPHRASE, CHEAP_ARGON2
         )
-    assert list(before) == ["advocates/1"]
+    assert list(before) == ["advocates/2"]
     with store.session() as session, pytest.raises(accounts.LoginFailed):
         accounts.authenticate(
             session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
@@ -473,7 +473,7 @@ def test_a_refused_passphrase_change_keeps_the_old_passphrase(
         accounts.change_passphrase(
             session, advocate.account_id, current or advocate.passphrase, new, CHEAP_ARGON2
         )
-    assert list(_held_keys(store, advocate)) == ["advocates/1"]
+    assert list(_held_keys(store, advocate)) == ["advocates/2"]
 
 
 @pytest.mark.parametrize(
@@ -601,9 +601,32 @@ def test_a_grant_from_a_session_older_than_a_rotation_is_refused_until_signing_i
     token = csrf_token(fresh, "/advocate/members")
     granted = fresh.post(f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token})
     assert granted.status_code == 303
-    assert sorted(_grants_of(store, carol.account_id)) == ["advocates/1", "advocates/2"]
+    assert sorted(_grants_of(store, carol.account_id)) == ["advocates/2", "advocates/3"]
     submit(client, what_happened="sealed to the newest key")
     report_id = _only_report_id(store)
     page = _signed_in(app, carol).get(f"/advocate/case/{report_id}")
     assert page.status_code == 200
     assert "sealed to the newest key" in page.get_data(as_text=True)
+
+
+def test_a_rotation_seals_the_new_key_to_active_members_only(
+    store: Store, instance: Instance
+) -> None:
+    alice = create_person(store, instance, "alice", Role.ADVOCATE)
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    carol = create_person(store, instance, "carol", Role.ADVOCATE)
+    alice_keys = {name: PrivateKey(seed) for name, seed in _held_keys(store, alice).items()}
+    with store.session() as session:
+        for person in (bob, carol):
+            member = session.get(Account, person.account_id)
+            assert member is not None
+            accounts.grant_group_keys(session, alice_keys, member, actor="alice")
+        disabled = session.get(Account, bob.account_id)
+        assert disabled is not None
+        accounts.disable_account(session, disabled, actor="root")
+        leaving = session.get(Account, carol.account_id)
+        assert leaving is not None
+        accounts.remove_account(session, leaving, actor="root")  # rotates the advocates' key
+    assert _grants_of(store, alice.account_id) == ["advocates/2", "advocates/3"]
+    # Bob is disabled: a key made while he cannot sign in is not sealed to him.
+    assert _grants_of(store, bob.account_id) == ["advocates/2"]

@@ -1,0 +1,149 @@
+"""What a copy of instance/ made at set-up opens later.
+
+The adversary here copied instance/ right after `portal init` (a backup, a
+disk image) and, a year later, seizes the live database too. The one-time
+bootstrap secrets in that copy must open nothing stored by then.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import select
+
+import config
+from crypto.envelope import unwrap_key
+from crypto.errors import CryptoError
+from crypto.keys import PrivateKey, open_sealed
+from crypto.words import phrase_to_seed
+from portal.auth import unlock_principal
+from portal.instance import bootstrap_secret_path
+from portal.keys import grant_binding, index_key_binding, report_key_binding, statistics_binding
+from portal.reports import Consent, open_report_key
+from portal.store import Store, make_engine
+from portal.store.models import (
+    Group,
+    GroupKey,
+    GroupKeyGrant,
+    Holder,
+    IndexKey,
+    Report,
+    ReportKeySeal,
+    Role,
+)
+from portal.survivor.service import submit_report
+from tests.advocate.conftest import PASSPHRASE, create_person
+from tests.conftest import CHEAP_ARGON2, Instance
+
+EVERYTHING = Consent(export_legal=True, export_iopc=True, export_statistics=True)
+
+
+def _bootstrap_keys(copy: Path) -> list[PrivateKey]:
+    """What the copy's bootstrap secrets open, read from the copy's own database."""
+    engine = make_engine(config.load(copy, environ={}))
+    keys = []
+    try:
+        with Store(engine).session() as session:
+            for grant in session.scalars(
+                select(GroupKeyGrant).where(GroupKeyGrant.holder == Holder.BOOTSTRAP)
+            ):
+                group_key = grant.group_key
+                secret = bootstrap_secret_path(copy / "secrets", group_key.group).read_text()
+                binding = grant_binding(group_key.group, group_key.version, Holder.BOOTSTRAP)
+                keys.append(
+                    PrivateKey(unwrap_key(bytes.fromhex(secret), grant.sealed_key, binding))
+                )
+    finally:
+        engine.dispose()
+    return keys
+
+
+def _opened_by(keys: list[PrivateKey], store: Store) -> list[str]:
+    """Everything in the live database that any of these keys opens."""
+    opened = []
+
+    def tries(blob: bytes, binding: object) -> bool:
+        for key in keys:
+            try:
+                open_sealed(key, blob, binding)  # type: ignore[arg-type]
+            except CryptoError:
+                continue
+            return True
+        return False
+
+    with store.session() as session:
+        for seal in session.scalars(select(ReportKeySeal)):
+            if tries(seal.sealed_key, report_key_binding(seal.report_id, seal.group_key)):
+                opened.append(f"report key {seal.report_id}")
+        for report in session.scalars(select(Report).where(Report.statistics_seal.is_not(None))):
+            assert report.statistics_seal and report.statistics_key
+            binding = statistics_binding(report.id, report.statistics_key)
+            if tries(report.statistics_seal, binding):
+                opened.append(f"statistics {report.id}")
+        for index_key in session.scalars(select(IndexKey)):
+            if tries(index_key.sealed_key, index_key_binding(index_key.group_key)):
+                opened.append("index key")
+        public_keys = {k.public_key.to_bytes() for k in keys}
+        for group_key in session.scalars(select(GroupKey)):
+            if group_key.public_key in public_keys:
+                opened.append(f"{group_key.group.value}/{group_key.version} is a bootstrap key")
+    return opened
+
+
+def _submit(store: Store, instance: Instance, words: str) -> str:
+    pepper = bytes.fromhex((instance.path / "secrets" / "lookup-pepper.key").read_text())
+    with store.session() as session:
+        submit_report(session, pepper, {"account": words, "force": "Kent"}, EVERYTHING)
+        return session.scalars(select(Report.id).order_by(Report.received_on)).all()[-1]
+
+
+def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_members_join(
+    instance: Instance, store: Store, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy-made-at-set-up"
+    shutil.copytree(instance.path, copy)
+    assert len(_bootstrap_keys(copy)) == 2  # the copy holds both groups' bootstrap keys
+
+    before = _submit(store, instance, "sent before anyone joined")
+    create_person(store, instance, "alice", Role.ADVOCATE)
+    create_person(store, instance, "sam", Role.STAFF)
+    after = _submit(store, instance, "sent after the first members joined")
+
+    assert _opened_by(_bootstrap_keys(copy), store) == []
+
+    # The members and the recovery phrase still open both reports.
+    recovery = PrivateKey(phrase_to_seed(instance.recovery_phrase))
+    with store.session() as session:
+        for name in ("alice", "sam"):
+            principal = unlock_principal(session, name, PASSPHRASE, CHEAP_ARGON2)
+            group = Group.ADVOCATES if principal.role is Role.ADVOCATE else Group.EXPORTERS
+            for report_id in (before, after):
+                report = session.get(Report, report_id)
+                assert report is not None
+                assert open_report_key(report, principal, group)
+        for report_id in (before, after):
+            report = session.get(Report, report_id)
+            assert report is not None
+            recovery_seal = next(s for s in report.seals if s.group_key.group is Group.RECOVERY)
+            binding = report_key_binding(report.id, recovery_seal.group_key)
+            assert open_sealed(recovery, recovery_seal.sealed_key, binding)
+
+
+def test_the_bootstrap_versions_are_gone_once_both_groups_have_a_member(
+    instance: Instance, store: Store
+) -> None:
+    create_person(store, instance, "alice", Role.ADVOCATE)
+    create_person(store, instance, "sam", Role.STAFF)
+    with store.session() as session:
+        versions = {
+            (k.group.value, k.version): {g.holder.value for g in k.grants}
+            for k in session.scalars(select(GroupKey))
+        }
+    assert versions == {
+        ("recovery", 1): set(),
+        ("advocates", 2): {"recovery", "account"},
+        ("exporters", 2): {"recovery", "account"},
+    }
+    for name in ("advocates", "exporters"):
+        assert not (instance.path / "secrets" / f"bootstrap-{name}.key").exists()
