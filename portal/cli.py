@@ -14,7 +14,13 @@ from sqlalchemy import select
 
 import config as config_module
 from config import Config, ConfigError
-from portal.instance import InstanceExists, create_instance
+from portal.instance import (
+    InstanceExists,
+    create_instance,
+    recovery_phrase_path,
+    start_notices,
+    write_recovery_phrase,
+)
 from portal.retention import purge_command
 from portal.staff.statistics import stats_command
 from portal.store import Store
@@ -41,8 +47,21 @@ def _create_app() -> Flask:
     help="The address people will use to reach the portal.",
 )
 def init_command(public_url: str) -> None:
-    """Create a new instance: secrets, database, group keys, recovery phrase."""
+    """Create a new instance: secrets, database, group keys, recovery phrase.
+
+    The recovery phrase goes to a terminal only. Without one (a service, CI,
+    captured output) it goes to a file readable by its owner only, beside the
+    instance, never to standard output, where a log would keep it forever.
+    """
     instance_path = config_module.instance_path_from(os.environ)
+    on_terminal = sys.stdout.isatty()
+    phrase_file = recovery_phrase_path(instance_path)
+    fresh = not (instance_path.exists() and any(instance_path.iterdir()))
+    if fresh and not on_terminal and phrase_file.exists():
+        raise click.ClickException(
+            f"{phrase_file} is still there from an earlier `portal init`. Copy that phrase "
+            "offline and delete the file first: this one would need its place."
+        )
     try:
         phrase = create_instance(instance_path, public_url)
     except (InstanceExists, ConfigError) as error:
@@ -53,13 +72,27 @@ def init_command(public_url: str) -> None:
         for row in range((len(words) + 6) // 7)
     ]
     click.echo(f"Created a new portal instance in {instance_path}\n")
-    click.secho("RECOVERY PHRASE: write these words on paper now.", bold=True)
-    click.echo(
-        "It is shown once and stored nowhere. It is the only way to recover the\n"
+    explanation = (
+        "It is shown once and stored nowhere else. It is the only way to recover the\n"
         "reports if every advocate loses their passphrase. Keep it offline, away from\n"
         "this server, somewhere only the charity's trustees can reach.\n"
     )
-    click.echo("\n".join(lines) + "\n")
+    if on_terminal:
+        click.secho("RECOVERY PHRASE: write these words on paper now.", bold=True)
+        click.echo(explanation)
+        click.echo("\n".join(lines) + "\n")
+    else:
+        write_recovery_phrase(
+            instance_path, f"RECOVERY PHRASE\n\n{explanation}\n" + "\n".join(lines) + "\n"
+        )
+        click.secho(
+            f"No terminal to show the RECOVERY PHRASE on, so it was written to {phrase_file}\n"
+            "(readable by this user only) and not printed, so no log keeps it. Copy it onto\n"
+            "paper now, then delete the file: it opens every report.\n",
+            bold=True,
+        )
+    for notice in start_notices(instance_path):
+        click.secho(f"Note: {notice}", fg="yellow", err=True)
 
 
 def _upgrade() -> None:
@@ -135,8 +168,10 @@ def serve_command(host: str, port: int) -> None:
         notice = insecure_transport_notice(config_module.load())
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    if notice:
-        click.secho(f"Note: {notice}", fg="yellow", err=True)
+    for note in ([notice] if notice else []) + start_notices(
+        config_module.instance_path_from(os.environ)
+    ):
+        click.secho(f"Note: {note}", fg="yellow", err=True)
     link = _setup_link()
     if link:
         click.secho(f"First run: create the first admin account at {link}", bold=True, err=True)

@@ -61,6 +61,52 @@ def bootstrap_secret_path(secrets_path: Path, group: Group) -> Path:
     return secrets_path / f"bootstrap-{group.value}.key"
 
 
+def recovery_phrase_path(instance_path: Path) -> Path:
+    """Where `init` leaves the recovery phrase when no terminal can show it.
+
+    Beside the instance folder, never in it: a copy of instance/ must not
+    carry the one key that opens everything.
+    """
+    return instance_path.parent / f"{instance_path.name}-recovery-phrase.txt"
+
+
+def write_recovery_phrase(instance_path: Path, text: str) -> Path:
+    """Write the recovery phrase to its file, readable by its owner only."""
+    path = recovery_phrase_path(instance_path)
+    _write_private(path, text)
+    return path
+
+
+def start_notices(instance_path: Path) -> list[str]:
+    """What the operator must hear at every start while a one-time secret still lies on disk."""
+    notices = []
+    readers = {
+        Group.ADVOCATES: (
+            "the first advocate account",
+            "every report sent so far",
+        ),
+        Group.EXPORTERS: (
+            "the first staff account",
+            "every report whose survivor consented to an export, and the statistics",
+        ),
+    }
+    for group, (account, opens) in readers.items():
+        path = bootstrap_secret_path(instance_path / "secrets", group)
+        if path.exists():
+            notices.append(
+                f"{path} still exists. Until {account} is created, anyone with a copy of "
+                f"instance/ (a backup, a disk image) can read {opens}. Create {account} "
+                "now: the key is then replaced and this file destroyed."
+            )
+    phrase = recovery_phrase_path(instance_path)
+    if phrase.exists():
+        notices.append(
+            f"{phrase} holds the recovery phrase, which opens every report. Copy it onto "
+            "paper kept offline, then delete the file."
+        )
+    return notices
+
+
 def _write_private(path: Path, text: str) -> None:
     """Create a file readable by its owner only; never overwrite one."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -16,7 +16,12 @@ from crypto.errors import TamperedCiphertext
 from crypto.keys import PrivateKey, PublicKey, open_private_key
 from crypto.words import phrase_to_seed
 from portal.cli import main
-from portal.instance import InstanceExists, bootstrap_secret_path, create_instance
+from portal.instance import (
+    InstanceExists,
+    bootstrap_secret_path,
+    create_instance,
+    recovery_phrase_path,
+)
 from portal.keys import grant_binding
 from portal.store import Store
 from portal.store.models import Group, GroupKey, Holder
@@ -57,7 +62,10 @@ def test_the_init_command_prints_the_phrase_once_and_refuses_a_second_run(
     monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "instance"))
     first = CliRunner().invoke(main, ["init"])
     assert first.exit_code == 0, first.output
-    assert "RECOVERY PHRASE" in first.output and "21. " in first.output
+    # No terminal here: the phrase went to its private file, not to the output.
+    written = recovery_phrase_path(tmp_path / "instance").read_text()
+    assert "RECOVERY PHRASE" in written and "21. " in written
+    assert "21. " not in first.output
     second = CliRunner().invoke(main, ["init"])
     assert second.exit_code == 1
     assert "already holds an instance" in second.output

@@ -8,6 +8,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from portal.instance import recovery_phrase_path
 from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 
@@ -41,7 +42,8 @@ def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:
     flask = [BIN / "flask", "--app", "portal"]
     init = subprocess.run([*flask, "init"], env=env, capture_output=True, text=True, timeout=60)
     assert init.returncode == 0, init.stderr
-    assert "RECOVERY PHRASE" in init.stdout
+    assert "RECOVERY PHRASE" in init.stdout  # named, and written to its file, not shown
+    assert recovery_phrase_path(tmp_path / "instance").exists()
     check = subprocess.run([*flask, "check"], env=env, capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stderr
     assert "database opens" in check.stdout
