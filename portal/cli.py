@@ -356,22 +356,64 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify_command() -> None:
-    """Check the audit log's hash chain; report the first broken entry."""
+@click.option(
+    "--head",
+    "witnessed",
+    metavar="N:HASH",
+    help="A head written down earlier (`portal audit head`): entry N must still have that hash.",
+)
+def audit_verify_command(witnessed: str | None) -> None:
+    """Check the audit log's keyed hash chain; report the first broken entry.
+
+    Without --head, a chain whose newest entries were cut off, or one rebuilt
+    by someone holding the audit key, still verifies: compare with a head
+    kept outside the server.
+    """
+    from portal import audit
+
+    try:
+        head = None if witnessed is None else audit.Head.parse(witnessed)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--head") from None
+    try:
+        _, store = _store()
+        with store.session() as session:
+            result = audit.verify(session, head)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if result.first_broken_id is not None:
+        raise click.ClickException(
+            f"The audit log is broken at entry {result.first_broken_id} "
+            f"({result.checked} entries before it hold)."
+        )
+    if head is not None and not result.head_matches:
+        raise click.ClickException(
+            f"The audit log no longer matches the head {head}: entry {head.count} "
+            + (
+                "has another hash. Entries were changed, removed or the chain was rebuilt."
+                if result.checked >= head.count
+                else f"is gone (only {result.checked} entries remain). Entries were removed."
+            )
+        )
+    click.echo(f"The audit log is intact: {result.checked} entries verified.")
+    if head is not None:
+        click.echo(f"Entry {head.count} still has the witnessed hash.")
+
+
+@audit_group.command("head")
+def audit_head_command() -> None:
+    """Print the chain's head as N:HASH, to write down somewhere the server cannot reach."""
     from portal import audit
 
     try:
         _, store = _store()
         with store.session() as session:
-            result = audit.verify(session)
+            head = audit.head(session)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    if not result.intact:
-        raise click.ClickException(
-            f"The audit log is broken at entry {result.first_broken_id} "
-            f"({result.checked} entries before it hold)."
-        )
-    click.echo(f"The audit log is intact: {result.checked} entries verified.")
+    if head is None:
+        raise click.ClickException("The audit log is empty.")
+    click.echo(str(head))
 
 
 @click.command("check")
