@@ -17,7 +17,7 @@ from pathlib import Path
 import pyotp
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from crypto.envelope import unwrap_key, wrap_key
@@ -368,12 +368,9 @@ def authenticate(
         _failed(session, account, now)
         raise LoginFailed from None
     step = _accepted_step(secret.decode(), code, account.last_totp_step, now)
-    if step is None:
+    if step is None or not _claim_step(session, account, step):
         _failed(session, account, now)
         raise LoginFailed
-    account.last_totp_step = step
-    account.failed_logins = 0
-    account.locked_until = None
     audit.record(session, actor=account.name, action="signed in")
     session.commit()
     return Unlocked(account.id, account.name, account.role, personal)
@@ -401,6 +398,23 @@ def _accepted_step(secret: str, code: str, last_step: int, now: datetime.datetim
         if step > last_step and totp.at(step * TOTP_STEP_SECONDS) == cleaned:
             return step
     return None
+
+
+def _claim_step(session: Session, account: Account, step: int) -> bool:
+    """Mark a code's time step used, unless another sign-in has used it (or a later one).
+
+    One conditional UPDATE, so of several sign-ins sent at the same instant
+    with the same code, whichever writes first wins and the rest fail: a
+    code seen over someone's shoulder cannot open a second session.
+    """
+    claimed = session.execute(
+        update(Account)
+        .where(Account.id == account.id, Account.last_totp_step < step)
+        .values(last_totp_step=step, failed_logins=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(account)
+    return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
 def _failed(session: Session, account: Account, now: datetime.datetime) -> None:

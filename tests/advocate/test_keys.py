@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 
 import pytest
 from click.testing import CliRunner, Result
@@ -12,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from crypto.errors import CryptoError
+from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
+from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
 from portal import accounts
 from portal.auth import Principal
@@ -630,3 +633,44 @@ def test_a_rotation_seals_the_new_key_to_active_members_only(
     assert _grants_of(store, alice.account_id) == ["advocates/2", "advocates/3"]
     # Bob is disabled: a key made while he cannot sign in is not sealed to him.
     assert _grants_of(store, bob.account_id) == ["advocates/2"]
+
+
+def test_one_code_sent_by_four_sign_ins_at_the_same_instant_opens_one_session(
+    store: Store, instance: Instance
+) -> None:
+    alice = create_person(store, instance, "alice", Role.ADVOCATE)
+    code = alice.next_code()
+    # A real Argon2id cost, so every sign-in has read the account before the first writes.
+    argon2 = Argon2Params(time_cost=1, memory_kib=16 * 1024, parallelism=1)
+    with store.session() as session:
+        account = session.get(Account, alice.account_id)
+        assert account is not None
+        account.wrapped_private_key = wrap_with_passphrase(
+            unwrap_with_passphrase(
+                account.wrapped_private_key,
+                alice.passphrase,
+                Binding("accounts", "alice", "private_key"),
+            ),
+            alice.passphrase,
+            argon2,
+            Binding("accounts", "alice", "private_key"),
+        )
+        session.commit()
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def sign_in() -> None:
+        with store.session() as session:
+            start.wait()
+            try:
+                accounts.authenticate(session, "alice", alice.passphrase, code, argon2)
+                outcomes.append("signed in")
+            except accounts.LoginFailed:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=sign_in) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused", "refused", "refused", "signed in"]
