@@ -102,9 +102,45 @@ def _alembic_config(connection: Any) -> AlembicConfig:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), "head")
+    """Bring the schema to the newest migration, losing no row."""
+    _migrate(engine, lambda alembic: command.upgrade(alembic, "head"))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to an older migration (columns added since are lost)."""
+    _migrate(engine, lambda alembic: command.downgrade(alembic, revision))
+
+
+def _migrate(engine: Engine, run: Callable[[AlembicConfig], None]) -> None:
+    """Run migrations with foreign keys off, then check every reference.
+
+    SQLite alters a table by copying it, dropping the old one and renaming
+    the copy. With foreign keys on, dropping a table deletes its rows first
+    and cascades: altering `reports` would delete every report's seals,
+    messages and files. So foreign keys are off while migrations run (the
+    pragma only takes effect outside a transaction), and every reference is
+    checked before the migration commits.
+    """
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                run(_alembic_config(connection))
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise ConfigError(
+                            f"the migration would leave a row of {broken[0]} pointing at "
+                            "nothing; nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 def check_database(engine: Engine, config: Config) -> None:
