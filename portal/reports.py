@@ -179,7 +179,11 @@ def apply_consent(
         report.export_statistics = consent.export_statistics
         report.messages_legal = consent.messages_legal
         report.messages_iopc = consent.messages_iopc
-        report.consent_history.append(ConsentRecord(**asdict(consent)))
+        # Two changes sent at the same instant would take the same number: the
+        # second is refused by the key, and its request redoes its work.
+        report.consent_history.append(
+            ConsentRecord(sequence=len(report.consent_history), **asdict(consent))
+        )
 
 
 def statistics_facts(account: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import (
     URL,
+    Integer,
     LargeBinary,
     Table,
     create_engine,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateTable
 
 import config
@@ -240,3 +242,45 @@ def test_an_upgrade_through_every_migration_keeps_every_row_of_a_real_instance(
     assert "kept through every upgrade" in page and "call after six" in page
     case = advocate.get("/advocate/").get_data(as_text=True)
     assert "1 report." in case
+
+
+SURVIVORS_ROWS = (
+    "reports",
+    "report_key_seals",
+    "messages",
+    "attachments",
+    "attachment_segments",
+    "consent_records",
+    "report_tags",
+    "survivor_sessions",
+)
+
+
+@pytest.mark.parametrize("table", SURVIVORS_ROWS)
+def test_no_row_of_a_survivors_carries_the_order_it_arrived_in(
+    instance: Instance, store: Store, table: str
+) -> None:
+    """A rowid, or an id counting up across reports, would sort reports, seals and
+    consent changes by arrival: someone holding the database reads who came when."""
+    for number in range(3):
+        _submit(store, instance, {"account": f"report {number}"})
+    with store.engine.connect() as connection:
+        with pytest.raises(OperationalError, match="no such column"):
+            connection.execute(text(f'SELECT rowid FROM "{table}"'))  # noqa: S608 - a constant
+        definition = connection.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = :table"), {"table": table}
+        ).scalar_one()
+    assert definition.rstrip().endswith("WITHOUT ROWID")
+    counters = [
+        column.name
+        for column in Base.metadata.tables[table].columns
+        if isinstance(column.type, Integer) and column.name not in ("sequence", "index")
+    ]
+    # Integers left are references to keys and accounts, and hours; none counts reports.
+    assert set(counters) <= {
+        "group_key_id",
+        "statistics_key_id",
+        "assignee_id",
+        "next_sequence",
+        "sweep_at_hour",
+    }

@@ -4,6 +4,10 @@ Columns hold either metadata the portal must sort and filter on (statuses,
 dates) or ciphertext produced by `crypto/`. Dates are days, never times of
 day, so stored records cannot be matched against network logs. The models use
 only portable types so the same code runs on SQLCipher and PostgreSQL.
+
+Rows that belong to a survivor have random or report-scoped keys and, on
+SQLite, no rowid (`WITHOUT_ROWID`): a rowid counts up as rows are inserted,
+so it would put reports, seals and consent changes in the order they came.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
+
+# Table options of a survivor's rows: stored by primary key, never by arrival.
+WITHOUT_ROWID = {"sqlite_with_rowid": False}
 
 
 def today() -> datetime.date:
@@ -108,6 +116,7 @@ class Report(Base):
     """One survivor's report: metadata in clear, everything they wrote encrypted."""
 
     __tablename__ = "reports"
+    __table_args__ = WITHOUT_ROWID
 
     # 128 random bits as hex: ids reveal neither order nor count.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -166,7 +175,7 @@ class Report(Base):
         cascade="all, delete-orphan", passive_deletes=True
     )
     consent_history: Mapped[list[ConsentRecord]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, order_by="ConsentRecord.id"
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ConsentRecord.sequence"
     )
 
 
@@ -174,11 +183,12 @@ class ReportKeySeal(Base):
     """A report's data key sealed to one version of one group's public key."""
 
     __tablename__ = "report_key_seals"
-    __table_args__ = (UniqueConstraint("report_id", "group_key_id"),)
+    __table_args__ = WITHOUT_ROWID
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
-    group_key_id: Mapped[int] = mapped_column(ForeignKey("group_keys.id"))
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_key_id: Mapped[int] = mapped_column(ForeignKey("group_keys.id"), primary_key=True)
     sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
 
     report: Mapped[Report] = relationship(back_populates="seals")
@@ -204,6 +214,7 @@ class Message(Base):
     """One entry in a report's thread, encrypted under the report's data key."""
 
     __tablename__ = "messages"
+    __table_args__ = WITHOUT_ROWID
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
@@ -223,6 +234,7 @@ class Attachment(Base):
     """
 
     __tablename__ = "attachments"
+    __table_args__ = WITHOUT_ROWID
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     report_id: Mapped[str | None] = mapped_column(
@@ -240,6 +252,7 @@ class AttachmentSegment(Base):
     """One encrypted 64 KiB segment of an attachment."""
 
     __tablename__ = "attachment_segments"
+    __table_args__ = WITHOUT_ROWID
 
     attachment_id: Mapped[str] = mapped_column(
         ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True
@@ -249,12 +262,19 @@ class AttachmentSegment(Base):
 
 
 class ConsentRecord(Base):
-    """The survivor's consent choices as of one day: the history is kept for exports."""
+    """The survivor's consent choices as of one day: the history is kept for exports.
+
+    Numbered within its report, not across reports: a counter shared by every
+    report would show in which order survivors changed their minds.
+    """
 
     __tablename__ = "consent_records"
+    __table_args__ = WITHOUT_ROWID
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
     recorded_on: Mapped[datetime.date] = mapped_column(Date, default=today)
     advocates_may_read: Mapped[bool]
     export_legal: Mapped[bool]
@@ -268,14 +288,17 @@ class SurvivorSession(Base):
     """A survivor's signed-in session: only ciphertext, its key in their cookie.
 
     The state (report id, data key, last activity) is encrypted under a key
-    that exists only in the survivor's cookie, so the database holds no time
-    of activity and no usable key. Rows older than a day are swept.
+    that exists only in the survivor's cookie, so the database records no
+    time of activity and no usable key. Only the hour by which the session
+    has certainly ended is kept in clear, so that the row can be deleted then.
     """
 
     __tablename__ = "survivor_sessions"
+    __table_args__ = WITHOUT_ROWID
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    # Hours since 1970 (UTC): the session is deleted once this hour has begun.
+    sweep_at_hour: Mapped[int] = mapped_column(Integer, index=True)
     state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -375,6 +398,7 @@ class ReportTag(Base):
     """One blind-index tag of a report (its force, a harm, danger, or an officer)."""
 
     __tablename__ = "report_tags"
+    __table_args__ = WITHOUT_ROWID
 
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True

@@ -3,8 +3,11 @@
 The server keeps only ciphertext: the session's state (which report, its data
 key, when it started and was last used) is encrypted under a random key that
 lives only in the survivor's cookie. Without the cookie the row is useless,
-and the database records no time of day. Sessions end after 15 minutes idle,
-two hours at most, on sign-out, and on "Exit this page".
+and the database records no time of day beyond the hour at which the row is
+deleted (`sweep`), within an hour after the session's end at the latest: a
+seized database and a cookie kept from an old session open nothing. Sessions
+end after 15 minutes idle, two hours at most, on sign-out, and on "Exit
+this page"; the cookie itself is gone from the browser after two hours.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -23,10 +25,11 @@ from sqlalchemy.orm import Session
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
 from crypto.format import Binding
-from portal.store.models import SurvivorSession, today
+from portal.store.models import SurvivorSession
 
 IDLE_SECONDS = 15 * 60
 ABSOLUTE_SECONDS = 2 * 60 * 60
+_HOUR = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,11 @@ def _seal_state(key: bytes, session_id: str, access: SurvivorAccess, started: in
 def start(session: Session, access: SurvivorAccess) -> str:
     """Store a new session and return the cookie value that unlocks it."""
     sweep(session)
-    session_id, key = secrets.token_hex(16), new_key()
-    state = _seal_state(key, session_id, access, int(time.time()))
-    session.add(SurvivorSession(id=session_id, state=state))
+    session_id, key, now = secrets.token_hex(16), new_key(), int(time.time())
+    state = _seal_state(key, session_id, access, now)
+    # The first whole hour after the absolute limit: no finer time is stored.
+    sweep_at = (now + ABSOLUTE_SECONDS) // _HOUR + 1
+    session.add(SurvivorSession(id=session_id, sweep_at_hour=sweep_at, state=state))
     session.commit()
     return f"{session_id}.{base64.urlsafe_b64encode(key).decode()}"
 
@@ -105,9 +110,10 @@ def end(session: Session, cookie: str | None) -> None:
 
 
 def sweep(session: Session) -> int:
-    """Delete sessions begun before yesterday: none can still be valid."""
+    """Delete every session whose absolute limit has passed: none can still be valid."""
+    current_hour = int(time.time()) // _HOUR
     result = session.execute(
-        delete(SurvivorSession).where(SurvivorSession.created_on < today() - timedelta(days=1))
+        delete(SurvivorSession).where(SurvivorSession.sweep_at_hour <= current_hour)
     )
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)

@@ -181,7 +181,7 @@ def test_consent_to_export_seals_the_key_to_exporters_and_withdrawal_unseals_it(
     choose()  # keep a sealed record only
     assert _groups(only_report()) == {Group.RECOVERY}
     with store.session() as session:
-        history = session.scalars(select(ConsentRecord).order_by(ConsentRecord.id)).all()
+        history = session.scalars(select(ConsentRecord).order_by(ConsentRecord.sequence)).all()
     assert [(c.advocates_may_read, c.export_legal) for c in history] == [
         (True, False),
         (True, True),

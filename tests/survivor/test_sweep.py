@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 
 from sqlalchemy import select
 
@@ -28,11 +29,21 @@ def test_abandoned_uploads_from_before_today_are_swept(store: Store) -> None:
         assert session.scalars(select(AttachmentSegment)).all() == []
 
 
-def test_sessions_begun_before_yesterday_are_swept(store: Store) -> None:
+def test_sessions_are_swept_once_the_hour_after_their_limit_has_begun(store: Store) -> None:
+    hour = int(time.time()) // 3600
     with store.session() as session:
-        for days, name in ((0, "c"), (1, "d"), (2, "e")):
-            created = today() - datetime.timedelta(days=days)
-            session.add(SurvivorSession(id=name * 32, created_on=created, state=b"s"))
+        for sweep_at, name in ((hour + 3, "c"), (hour + 1, "d"), (hour, "e"), (hour - 5, "f")):
+            session.add(SurvivorSession(id=name * 32, sweep_at_hour=sweep_at, state=b"s"))
         session.commit()
-        assert sessions.sweep(session) == 1
+        assert sessions.sweep(session) == 2
         assert sorted(session.scalars(select(SurvivorSession.id))) == ["c" * 32, "d" * 32]
+
+
+def test_a_new_session_is_swept_within_an_hour_after_its_absolute_limit(store: Store) -> None:
+    before = int(time.time())
+    with store.session() as session:
+        sessions.start(session, sessions.SurvivorAccess("r" * 32, bytes(32)))
+        stored = session.scalars(select(SurvivorSession.sweep_at_hour)).one()
+    after = int(time.time())
+    assert (before + sessions.ABSOLUTE_SECONDS) / 3600 < stored
+    assert stored * 3600 <= after + sessions.ABSOLUTE_SECONDS + 3600
