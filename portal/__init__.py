@@ -21,6 +21,7 @@ from portal import (
     staff,
     store,
     survivor,
+    sweeper,
     uploads,
 )
 
@@ -55,13 +56,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PORTAL=config,
     )
     logs.init_app(app)
-    store.init_app(app, config)
+    instance_store = store.init_app(app, config)
     uploads.init_app(app)
     security.init_app(app, config)
     csrf.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     notify.init_app(app)
+    sweeper.init_app(app, instance_store)
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

@@ -65,9 +65,8 @@ def keyed_digest(session: Session, value: str) -> str:
     Equal values give equal digests, so entries can still be matched against
     a file someone holds, but without the audit key a digest names nothing.
     """
-    return hmac.digest(audit_key(session), b"portal/v1/audit-digest\x00" + value.encode(), "sha256")[
-        :16
-    ].hex()
+    message = b"portal/v1/audit-digest\x00" + value.encode()
+    return hmac.digest(audit_key(session), message, "sha256")[:16].hex()
 
 
 def _lock_the_chain(session: Session) -> None:

@@ -4,7 +4,9 @@ After sign-in, the account's unlocked group keys are encrypted under a random
 per-session key; the server stores only that ciphertext and the cookie holds
 the key. Flask's own session cookie is signed, not encrypted, so no secret
 ever goes into it. Sessions end after 15 minutes idle, 8 hours at most, on
-sign-out, and when the account is disabled or removed.
+sign-out, and when the account is disabled or removed; an ended session's row
+is deleted (`sweep`: at every sign-in, at start and every few minutes), so
+a seized database and an old cookie open nothing.
 """
 
 from __future__ import annotations
@@ -83,8 +85,21 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
 
 
+def sweep(session: Session) -> int:
+    """Delete every session that has passed its idle or absolute limit."""
+    now = _now()
+    result = session.execute(
+        delete(AccountSession).where(
+            (AccountSession.seen_at < now - IDLE) | (AccountSession.started_at < now - ABSOLUTE)
+        )
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def start(session: Session, account_id: int, keys: dict[str, PrivateKey]) -> str:
     """Store a new session holding these keys; return the cookie value that opens it."""
+    sweep(session)
     session_id, key = secrets.token_hex(16), new_key()
     state = json.dumps({name: private.seed.hex() for name, private in keys.items()}).encode()
     now = _now()

@@ -102,7 +102,7 @@ def _upgrade() -> None:
     """
     from portal import audit, store
     from portal.instance import add_missing_secret
-    from portal.survivor import sessions
+    from portal.sweeper import sweep_sessions
     from portal.uploads import sweep_abandoned
 
     new_audit_key = add_missing_secret(
@@ -121,7 +121,7 @@ def _upgrade() -> None:
                     session.rollback()
                     click.secho(str(broken), fg="red", err=True)
             sweep_abandoned(session)
-            sessions.sweep(session)
+        sweep_sessions(store.Store(engine))
     finally:
         engine.dispose()
 

@@ -7,9 +7,11 @@ that a shared device's cache keeps nothing a survivor saw.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask
+from werkzeug.wrappers import Response
 
 from config import Config
+from portal.settings import portal_config
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -48,6 +50,28 @@ def cookie_settings(config: Config) -> dict[str, object]:
         "SESSION_COOKIE_DOMAIN": None,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
     }
+
+
+def set_session_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    """Set a session cookie as every portal cookie is set: HttpOnly, SameSite=Strict,
+    Secure on HTTPS and onion addresses, and gone from the browser after `max_age`
+    seconds (the session's absolute limit), not kept until the browser closes."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        secure=portal_config().secure_transport,
+        samesite="Strict",
+    )
+
+
+def clear_session_cookie(response: Response, name: str) -> None:
+    """Remove a cookie set by `set_session_cookie`."""
+    response.delete_cookie(
+        name, path="/", httponly=True, secure=portal_config().secure_transport, samesite="Strict"
+    )
 
 
 def insecure_transport_notice(config: Config) -> str | None:

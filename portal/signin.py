@@ -12,6 +12,7 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal import accounts, auth
+from portal.security import clear_session_cookie, set_session_cookie
 from portal.settings import portal_config
 from portal.store import db
 from portal.store.models import Role
@@ -103,27 +104,14 @@ def add_sign_in(bp: Blueprint) -> None:
             return render_template("signin.html", form=form, error=FAILED), 200
         cookie = auth.start(db(), unlocked.account_id, accounts.held_group_keys(db(), unlocked))
         response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
-        response.set_cookie(
-            auth.cookie_name(),
-            cookie,
-            path="/",
-            httponly=True,
-            secure=portal_config().secure_transport,
-            samesite="Strict",
-        )
+        set_session_cookie(response, auth.cookie_name(), cookie, int(auth.ABSOLUTE.total_seconds()))
         return response
 
     def logout() -> Response:
         """Sign out: the server side of the session is destroyed."""
         auth.end(db(), request.cookies.get(auth.cookie_name()))
         response = redirect(url_for(f"{bp.name}.login"), code=303)
-        response.delete_cookie(
-            auth.cookie_name(),
-            path="/",
-            httponly=True,
-            secure=portal_config().secure_transport,
-            samesite="Strict",
-        )
+        clear_session_cookie(response, auth.cookie_name())
         return response
 
     area_role = Role(bp.name)  # the areas are named after their roles

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
 from crypto.passphrase import Argon2Params
 from portal import create_app
+from portal.cli import main
 from portal.instance import create_instance
 from portal.store import Store
 
@@ -73,3 +76,23 @@ def store(app: Flask) -> Iterator[Store]:
     store: Store = app.extensions["store"]
     yield store
     store.engine.dispose()
+
+
+CHEAP_ARGON2_SETTINGS = "[argon2]\ntime_cost = 1\nmemory_kib = 64\nparallelism = 1\n"
+
+
+@pytest.fixture
+def cli_instance(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Instance:
+    """The instance the command works on, with Argon2 made cheap in its portal.toml."""
+    settings = instance.path / "portal.toml"
+    original = settings.read_text(encoding="utf-8")
+    cheap = re.sub(r"\[argon2\].*", CHEAP_ARGON2_SETTINGS, original, flags=re.DOTALL)
+    assert cheap != original
+    settings.write_text(cheap, encoding="utf-8")
+    monkeypatch.setenv("PORTAL_INSTANCE", str(instance.path))
+    return instance
+
+
+def portal(*args: str, stdin: str | None = None) -> Result:
+    """Run `portal ARGS` in-process."""
+    return CliRunner().invoke(main, list(args), input=stdin)

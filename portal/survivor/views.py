@@ -25,6 +25,7 @@ from crypto.errors import InvalidPhrase
 from crypto.words import normalise_codename
 from portal import notify
 from portal.reports import Consent
+from portal.security import clear_session_cookie, set_session_cookie
 from portal.settings import portal_config
 from portal.store import db
 from portal.store.models import MessageKind
@@ -86,13 +87,7 @@ def _cookie_name() -> str:
 def _forget_session(response: Response) -> Response:
     """End the survivor's server-side session and remove its cookie."""
     sessions.end(db(), request.cookies.get(_cookie_name()))
-    response.delete_cookie(
-        _cookie_name(),
-        path="/",
-        secure=portal_config().secure_transport,
-        httponly=True,
-        samesite="Strict",
-    )
+    clear_session_cookie(response, _cookie_name())
     return response
 
 
@@ -239,13 +234,8 @@ def return_() -> Response | tuple[str, int] | str:
             return render_template("survivor/return.html", form=form, throttled=True), 429
         return render_template("survivor/return.html", form=form, unknown=True), 200
     response = redirect(url_for("survivor.my_report"), code=303)
-    response.set_cookie(
-        _cookie_name(),
-        sessions.start(db(), access),
-        path="/",
-        httponly=True,
-        secure=portal_config().secure_transport,
-        samesite="Strict",
+    set_session_cookie(
+        response, _cookie_name(), sessions.start(db(), access), sessions.ABSOLUTE_SECONDS
     )
     return response
 

@@ -8,12 +8,10 @@ from dataclasses import dataclass
 
 import pyotp
 import pytest
-from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import accounts
-from portal.cli import main
 from portal.store import Store
 from portal.store.models import Role
 from tests.conftest import CHEAP_ARGON2, Instance
@@ -81,24 +79,3 @@ def advocate_client(app: Flask, advocate: Person) -> FlaskClient:
     response = log_in(client, advocate)
     assert response.status_code == 303  # type: ignore[attr-defined]
     return client
-
-
-CHEAP_ARGON2_SETTINGS = "[argon2]\ntime_cost = 1\nmemory_kib = 64\nparallelism = 1\n"
-OTPAUTH = re.compile(r"otpauth://totp/\S+")
-
-
-@pytest.fixture
-def cli_instance(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Instance:
-    """The instance the command works on, with Argon2 made cheap in its portal.toml."""
-    settings = instance.path / "portal.toml"
-    original = settings.read_text(encoding="utf-8")
-    cheap = re.sub(r"\[argon2\].*", CHEAP_ARGON2_SETTINGS, original, flags=re.DOTALL)
-    assert cheap != original
-    settings.write_text(cheap, encoding="utf-8")
-    monkeypatch.setenv("PORTAL_INSTANCE", str(instance.path))
-    return instance
-
-
-def portal(*args: str, stdin: str | None = None) -> Result:
-    """Run `portal ARGS` in-process."""
-    return CliRunner().invoke(main, list(args), input=stdin)

@@ -18,8 +18,8 @@ from sqlalchemy import delete, select
 from portal import audit
 from portal.store import Store
 from portal.store.models import AuditEvent, Role
-from tests.advocate.conftest import create_person, portal
-from tests.conftest import Instance
+from tests.advocate.conftest import create_person
+from tests.conftest import Instance, portal
 
 Rehash = Callable[[bytes, AuditEvent], bytes]
 

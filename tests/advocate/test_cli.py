@@ -17,8 +17,10 @@ from sqlalchemy import func, select, text
 from crypto.format import HEADER_SIZE
 from portal.store import Store
 from portal.store.models import Account, AuditEvent, Role
-from tests.advocate.conftest import OTPAUTH, PASSPHRASE, Person, create_person, log_in, portal
-from tests.conftest import Instance
+from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
+from tests.conftest import Instance, portal
+
+OTPAUTH = re.compile(r"otpauth://totp/\S+")
 
 
 def _names(store: Store) -> list[str]:
