@@ -165,7 +165,7 @@ def _rebuild(table: str, columns: str, select: str, with_rowid: bool, indexes: l
 
 
 def _copy(table: str) -> str:
-    return f'SELECT * FROM "{table}"'  # noqa: S608 - names from this file
+    return f'SELECT * FROM "{table}"'  # noqa: S608  # nosec B608 - names from this file
 
 
 def upgrade() -> None:
@@ -190,7 +190,7 @@ def upgrade() -> None:
     _rebuild(
         "consent_records",
         _CONSENT_BY_REPORT,
-        f"(report_id, sequence, {_CONSENT_CHOICES}) SELECT report_id, "  # noqa: S608 - names from this file
+        f"(report_id, sequence, {_CONSENT_CHOICES}) SELECT report_id, "  # noqa: S608  # nosec B608 - names from this file
         "row_number() OVER (PARTITION BY report_id ORDER BY id) - 1, "
         f"{_CONSENT_CHOICES} FROM consent_records",
         False,
@@ -254,7 +254,7 @@ def downgrade() -> None:
     _rebuild(
         "consent_records",
         _CONSENT_BY_ID,
-        f"(report_id, {_CONSENT_CHOICES}) SELECT report_id, {_CONSENT_CHOICES} "  # noqa: S608 - names from this file
+        f"(report_id, {_CONSENT_CHOICES}) SELECT report_id, {_CONSENT_CHOICES} "  # noqa: S608  # nosec B608 - names from this file
         "FROM consent_records ORDER BY report_id, sequence",
         True,
         ["CREATE INDEX ix_consent_records_report_id ON consent_records (report_id)"],
