@@ -23,6 +23,7 @@ from crypto.envelope import (
     decrypt_text,
     encrypt_field,
     encrypt_text,
+    new_key,
     unwrap_key,
     wrap_key,
 )
@@ -112,6 +113,11 @@ class ThreadEntry:
     kind: MessageKind
     sent_on: str
     text: str
+
+
+def tags_binding(report_id: str) -> Binding:
+    """Where the advocates' tags of a case are bound."""
+    return Binding("reports", report_id, "tags")
 
 
 def content_binding(report_id: str) -> Binding:
@@ -211,6 +217,45 @@ def open_statistics(report: Report, holder: KeyHolder) -> dict[str, Any] | None:
     if not isinstance(facts, dict):
         raise TamperedCiphertext("statistics facts are not a record")
     return facts
+
+
+def withdraws(report: Report, consent: Consent) -> bool:
+    """True when the new choices take a group away that could open the report's key."""
+    return bool({seal.group_key.group for seal in report.seals} - set(consent.groups()))
+
+
+def rekey(session: Session, report: Report, data_key: bytes) -> bytes:
+    """Put everything of a report under a new data key; return it. Its seals are dropped.
+
+    After consent is withdrawn, a copy of the old key (opened from an old
+    backup's seal by someone who may no longer read) must open nothing the
+    survivor writes later. The files' contents stay where they are: each
+    has its own key, which is wrapped anew; what it opened, it opened.
+    The caller seals the new key to the groups consent allows.
+    """
+    fresh = new_key()
+    report.content = encrypt_field(
+        fresh,
+        decrypt_field(data_key, report.content, content_binding(report.id)),
+        content_binding(report.id),
+    )
+    if report.tags is not None:
+        tags = decrypt_field(data_key, report.tags, tags_binding(report.id))
+        report.tags = encrypt_field(fresh, tags, tags_binding(report.id))
+    for message in report.messages:
+        binding = message_binding(report.id, message.id, message.author, message.kind)
+        message.body = encrypt_text(fresh, decrypt_text(data_key, message.body, binding), binding)
+    for attachment in report.attachments:
+        if attachment.file_key is None or attachment.details is None:
+            raise TamperedCiphertext("attachment has no key")
+        file_key = unwrap_key(data_key, attachment.file_key, _file_key_binding(attachment.id))
+        attachment.file_key = wrap_key(fresh, file_key, _file_key_binding(attachment.id))
+        details = decrypt_field(data_key, attachment.details, _details_binding(attachment.id))
+        attachment.details = encrypt_field(fresh, details, _details_binding(attachment.id))
+    for seal in list(report.seals):
+        report.seals.remove(seal)
+        session.delete(seal)
+    return fresh
 
 
 def message_binding(report_id: str, message_id: str, author: Author, kind: MessageKind) -> Binding:

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.envelope import decrypt_field, encrypt_field
 from crypto.errors import CryptoError, TamperedCiphertext
-from crypto.format import Binding
 from portal import audit
 from portal.auth import Principal
 from portal.index import index_reports, open_index_key, tag, tag_values
@@ -33,7 +32,9 @@ from portal.reports import (
     read_attachment,
     read_thread,
     sealed_to,
+    tags_binding,
 )
+from portal.store import redo_if_raced
 from portal.store.models import (
     Account,
     Attachment,
@@ -263,14 +264,10 @@ def _load(session: Session, principal: Principal, report_id: str) -> tuple[Repor
     return report, data_key
 
 
-def _tags_binding(report_id: str) -> Binding:
-    return Binding("reports", report_id, "tags")
-
-
 def _decrypt_tags(report: Report, data_key: bytes) -> list[str]:
     if report.tags is None:
         return []
-    tags = json.loads(decrypt_field(data_key, report.tags, _tags_binding(report.id)))
+    tags = json.loads(decrypt_field(data_key, report.tags, tags_binding(report.id)))
     return [str(t) for t in tags]
 
 
@@ -353,6 +350,10 @@ class Triage:
 
 def update_triage(session: Session, principal: Principal, report_id: str, triage: Triage) -> None:
     """Change status, priority, assignee, review date, retention and tags; all audited."""
+    redo_if_raced(session, lambda: _update_triage(session, principal, report_id, triage))
+
+
+def _update_triage(session: Session, principal: Principal, report_id: str, triage: Triage) -> None:
     report, data_key = _load(session, principal, report_id)
     changes = []
     if triage.status is not report.status:
@@ -369,7 +370,7 @@ def update_triage(session: Session, principal: Principal, report_id: str, triage
         changes.append(f"keep_until={triage.keep_until}")
     if triage.tags != _decrypt_tags(report, data_key):
         report.tags = encrypt_field(
-            data_key, json.dumps(triage.tags).encode(), _tags_binding(report.id)
+            data_key, json.dumps(triage.tags).encode(), tags_binding(report.id)
         )
         changes.append("tags changed")
     if changes:
@@ -386,6 +387,10 @@ def update_triage(session: Session, principal: Principal, report_id: str, triage
 
 def write(session: Session, principal: Principal, report_id: str, text: str, note: bool) -> None:
     """Reply to the survivor, or add an internal note (never shown to the survivor)."""
+    redo_if_raced(session, lambda: _write(session, principal, report_id, text, note))
+
+
+def _write(session: Session, principal: Principal, report_id: str, text: str, note: bool) -> None:
     report, data_key = _load(session, principal, report_id)
     kind = MessageKind.NOTE if note else MessageKind.MESSAGE
     add_message(report, data_key, Author.ADVOCATE, kind, text)

@@ -24,6 +24,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 
 from config import Config, ConfigError
@@ -184,18 +185,32 @@ def db() -> Session:
     return session
 
 
+def forget_deleted(session: Session) -> None:
+    """Copy the write-ahead log into the database and empty it, after a deletion.
+
+    secure_delete zeroes what a deletion frees, but SQLite's WAL still holds
+    the pages as they were before, until a checkpoint; TRUNCATE then empties
+    the file. Called after a survivor deletes her report or withdraws consent.
+    If a long read holds the log, what it holds stays until the next one.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        session.commit()
+
+
 def redo_if_raced(session: Session, work: Callable[[], T]) -> T:
-    """Run work (which commits); if another request wrote the same unique row
-    between its read and its write, roll back and run it once more on what
-    that request committed.
+    """Run work (which commits); if another request wrote the same unique row,
+    or changed a row it read, between its read and its write, roll back and
+    run it once more on what that request committed.
 
     Without this, two advocates' first page loads, or a consent form sent
-    twice by a double click, would end in an error page for one of them.
+    twice by a double click, would end in an error page for one of them, and
+    a reply written under a data key replaced meanwhile would be lost.
     The rollback drops everything uncommitted in the session, so call it
     with nothing uncommitted of the caller's own.
     """
     try:
         return work()
-    except IntegrityError:
+    except (IntegrityError, StaleDataError):
         session.rollback()
         return work()

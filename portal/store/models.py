@@ -163,6 +163,13 @@ class Report(Base):
     keep_until: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     # True once an advocate's session has computed the report's blind index.
     indexed: Mapped[bool] = mapped_column(default=False, index=True)
+    # Counts every change to the row. An update says which version it read,
+    # so one made with a data key replaced meanwhile (consent withdrawn), or
+    # two messages taking the same place in the thread, fail instead of
+    # storing what no key opens; the loser redoes its work (redo_if_raced).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - read once by the mapper
 
     seals: Mapped[list[ReportKeySeal]] = relationship(
         back_populates="report", cascade="all, delete-orphan", passive_deletes=True

@@ -34,8 +34,10 @@ from portal.reports import (
     file_details,
     new_id,
     read_thread,
+    rekey,
+    withdraws,
 )
-from portal.store import redo_if_raced
+from portal.store import forget_deleted, redo_if_raced
 from portal.store.group_commit import Inserts, write_together
 from portal.store.models import (
     Attachment,
@@ -166,12 +168,9 @@ def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
     report = session.scalars(select(Report).where(Report.lookup_id == lookup_id)).one_or_none()
     if report is None:
         raise UnknownCodename
-    data_key = unwrap_key(
-        codename_wrap_key(codename, report.id),
-        report.survivor_key,
-        _survivor_key_binding(report.id),
-    )
-    return SurvivorAccess(report.id, data_key)
+    access = SurvivorAccess(report.id, codename_wrap_key(codename, report.id))
+    _data_key(report, access)  # a codename that does not open its report is refused here
+    return access
 
 
 def _report(session: Session, access: SurvivorAccess) -> Report:
@@ -181,16 +180,26 @@ def _report(session: Session, access: SurvivorAccess) -> Report:
     return report
 
 
+def _data_key(report: Report, access: SurvivorAccess) -> bytes:
+    """The report's data key as it is now (replaced when consent is withdrawn)."""
+    return unwrap_key(access.codename_key, report.survivor_key, _survivor_key_binding(report.id))
+
+
+def _open(session: Session, access: SurvivorAccess) -> tuple[Report, bytes]:
+    report = _report(session, access)
+    return report, _data_key(report, access)
+
+
 def view_report(session: Session, access: SurvivorAccess) -> SurvivorView:
     """Decrypt what the survivor may see of their report."""
-    report = _report(session, access)
+    report, data_key = _open(session, access)
     return SurvivorView(
         reference=reference_of(report.id),
         status=report.status,
         received_on=report.received_on.isoformat(),
-        account=decrypt_account(access.data_key, report),
-        thread=read_thread(report, access.data_key),
-        files=[file_details(a, access.data_key) for a in report.attachments],
+        account=decrypt_account(data_key, report),
+        thread=read_thread(report, data_key),
+        files=[file_details(a, data_key) for a in report.attachments],
         consent=Consent.of(report),
     )
 
@@ -203,22 +212,41 @@ def add_to_report(
     files: Sequence[PreparedFile] = (),
 ) -> None:
     """Add more information, a message, or files to the survivor's report."""
-    report = _report(session, access)
-    if text:
-        add_message(report, access.data_key, Author.SURVIVOR, kind, text)
-    _attach(session, report, access.data_key, files)
-    session.commit()
+
+    def add() -> None:
+        report, data_key = _open(session, access)
+        if text:
+            add_message(report, data_key, Author.SURVIVOR, kind, text)
+        _attach(session, report, data_key, files)
+        session.commit()
+
+    redo_if_raced(session, add)
     _mark_claimed(files)
 
 
 def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -> None:
-    """Record new consent choices and seal or unseal the report's key to match."""
+    """Record new consent choices and seal or unseal the report's key to match.
 
-    def change() -> None:
-        apply_consent(session, _report(session, access), access.data_key, consent)
+    Taking consent away from a group also gives the report a new data key
+    (`rekey`), and the database's write-ahead log is emptied: the old key,
+    copied from a backup by someone who may no longer read, opens nothing
+    written from now on, and the deleted seals leave no copy behind.
+    """
+
+    def change() -> bool:
+        report, data_key = _open(session, access)
+        withdrawn = withdraws(report, consent)
+        if withdrawn:
+            data_key = rekey(session, report, data_key)
+            report.survivor_key = wrap_key(
+                access.codename_key, data_key, _survivor_key_binding(report.id)
+            )
+        apply_consent(session, report, data_key, consent)
         session.commit()
+        return withdrawn
 
-    redo_if_raced(session, change)
+    if redo_if_raced(session, change):
+        forget_deleted(session)
 
 
 def kept_until(session: Session, access: SurvivorAccess, config: Config) -> datetime.date:
@@ -243,3 +271,4 @@ def delete_report(session: Session, access: SurvivorAccess) -> None:
     session.delete(report)
     audit.record(session, actor="survivor", action="report deleted")
     session.commit()
+    forget_deleted(session)

@@ -1,9 +1,10 @@
 """A survivor's signed-in session after entering their codename.
 
-The server keeps only ciphertext: the session's state (which report, its data
-key, when it started and was last used) is encrypted under a random key that
-lives only in the survivor's cookie. Without the cookie the row is useless,
-and the database records no time of day beyond the hour at which the row is
+The server keeps only ciphertext: the session's state (which report, the key
+her codename derives, which opens the report's data key, when it started and
+was last used) is encrypted under a random key that lives only in the
+survivor's cookie. Without the cookie the row is useless, and the database
+records no time of day beyond the hour at which the row is
 deleted (`sweep`), within an hour after the session's end at the latest: a
 seized database and a cookie kept from an old session open nothing. Sessions
 end after 15 minutes idle, two hours at most, on sign-out, and on "Exit
@@ -34,10 +35,14 @@ _HOUR = 60 * 60
 
 @dataclass(frozen=True)
 class SurvivorAccess:
-    """What a signed-in survivor holds: their report and its data key."""
+    """What a signed-in survivor holds: their report and the key her codename derives.
+
+    The codename's key unwraps the report's data key at each request, so a
+    data key replaced on withdrawal (`reports.rekey`) reaches every session.
+    """
 
     report_id: str
-    data_key: bytes
+    codename_key: bytes
 
 
 def _binding(session_id: str) -> Binding:
@@ -47,7 +52,7 @@ def _binding(session_id: str) -> Binding:
 def _seal_state(key: bytes, session_id: str, access: SurvivorAccess, started: int) -> bytes:
     state = {
         "report_id": access.report_id,
-        "data_key": access.data_key.hex(),
+        "codename_key": access.codename_key.hex(),
         "started": started,
         "seen": int(time.time()),
     }
@@ -95,7 +100,7 @@ def resume(session: Session, cookie: str | None) -> SurvivorAccess | None:
         session.delete(row)
         session.commit()
         return None
-    access = SurvivorAccess(state["report_id"], bytes.fromhex(state["data_key"]))
+    access = SurvivorAccess(state["report_id"], bytes.fromhex(state["codename_key"]))
     row.state = _seal_state(key, session_id, access, state["started"])
     session.commit()
     return access
