@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import config as config_module
 from config import Config, ConfigError
 from portal import audit
-from portal.store import Store, make_engine
+from portal.store import Store, forget_deleted, make_engine
 from portal.store.models import Attachment, Message, Report, ReportStatus
 from portal.store.models import today as current_day
 
@@ -90,6 +90,8 @@ def purge(session: Session, config: Config, today: datetime.date | None = None) 
     reports = int(getattr(deleted, "rowcount", 0) or 0)
     audit.record(session, actor="retention", action="reports purged", detail=f"{reports} report(s)")
     session.commit()
+    if reports:
+        forget_deleted(session)
     return PurgeResult(reports=reports, messages=messages, attachments=attachments)
 
 

@@ -31,6 +31,7 @@ from portal.store.models import (
 from portal.survivor.service import reference_of
 from tests.advocate.conftest import create_person, log_in
 from tests.conftest import Instance
+from tests.forensics import pieces_on_disk
 from tests.survivor.conftest import csrf_token, sign_in, submit
 
 TODAY = today()
@@ -163,9 +164,15 @@ def test_purge_leaves_nothing_of_a_deleted_report_and_names_none(
     kept_rows = [_count(store, model, column, {recent}) for model, column, _ in rows[:2]]
     _set(store, old, updated_on=_days(-366))
     events_before = len(_purge_events(store))
+    with store.session() as session:
+        content = session.scalars(select(Report.content).where(Report.id == old)).one()
+    database, key = app.config["PORTAL"].database_path, app.config["PORTAL"].database_key
+    assert pieces_on_disk(database, key, content) > 0.9
 
     result = _purge(store, app)
 
+    # Not in a freed page of the database, nor in an old page in its log.
+    assert pieces_on_disk(database, key, content) == 0
     assert (result.reports, result.messages, result.attachments) == (1, 1, 1)
     assert [_count(store, *row) for row in rows] == [0] * len(rows)
     assert [_count(store, model, column, {recent}) for model, column, _ in rows[:2]] == kept_rows
