@@ -32,6 +32,9 @@ DEFAULT_MAX_UPLOAD_MB = 200
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"
 DEFAULT_RETENTION_DAYS = 365
 DEFAULT_CLOSED_RETENTION_DAYS = 180
+MINUTES_PER_DAY = 1440
+DEFAULT_NOTIFY_EVERY_MINUTES = 60
+DEFAULT_AUDIT_HEAD_AT = "06:00"
 
 
 class ConfigError(Exception):
@@ -67,7 +70,13 @@ SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER, AUDIT_KEY)
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where "there is new activity" e-mails go; no content ever goes in them."""
+    """Where notification e-mails go, and when; no content ever goes in them.
+
+    `recipients` (the advocates) hear "there is new activity", only at slot
+    times: multiples of `notify_every_minutes` from midnight UTC.
+    `admin_recipients` get the audit log's head once a day, at the first slot
+    at or after `audit_head_minute` (minutes after midnight UTC).
+    """
 
     host: str
     port: int
@@ -76,6 +85,9 @@ class SmtpSettings:
     starttls: bool = True
     username: str | None = None
     password: str | None = field(default=None, repr=False)
+    admin_recipients: tuple[str, ...] = ()
+    notify_every_minutes: int = DEFAULT_NOTIFY_EVERY_MINUTES
+    audit_head_minute: int = 6 * 60
 
 
 @dataclass(frozen=True)
@@ -195,6 +207,45 @@ def _positive_int(settings: Mapping[str, Any], key: str, default: int) -> int:
     return value
 
 
+def _addresses(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """A list of e-mail addresses from the [smtp] table (empty when absent)."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(a, str) and "@" in a for a in value):
+        raise ConfigError(
+            f'{key} in [smtp] must be a list of e-mail addresses, like ["someone@example.org"]'
+        )
+    return tuple(value)
+
+
+def _notify_every_minutes(table: Mapping[str, Any]) -> int:
+    value = table.get("notify_every_minutes", DEFAULT_NOTIFY_EVERY_MINUTES)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value <= 0
+        or MINUTES_PER_DAY % value
+    ):
+        raise ConfigError(
+            "notify_every_minutes in [smtp] must be a whole number of minutes that divides "
+            "a day (1440) evenly, such as 15, 30, 60 or 120"
+        )
+    return value
+
+
+def _audit_head_minute(table: Mapping[str, Any]) -> int:
+    value = table.get("audit_head_at", DEFAULT_AUDIT_HEAD_AT)
+    hours, colon, minutes = str(value).partition(":")
+    if (
+        not isinstance(value, str)
+        or not colon
+        or not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2)
+        or int(hours) > 23
+        or int(minutes) > 59
+    ):
+        raise ConfigError('audit_head_at in [smtp] must be a time of day in UTC, like "06:00"')
+    return int(hours) * 60 + int(minutes)
+
+
 def _smtp(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SmtpSettings | None:
     """The optional [smtp] table; the password may come from $PORTAL_SMTP_PASSWORD."""
     table = settings.get("smtp")
@@ -202,8 +253,11 @@ def _smtp(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SmtpSettin
         return None
     if not isinstance(table, dict):
         raise ConfigError("[smtp] in portal.toml must be a table")
+    recipients = _addresses(table, "recipients")
+    admin_recipients = _addresses(table, "admin_recipients")
+    if not recipients and not admin_recipients:
+        raise ConfigError("[smtp] in portal.toml needs recipients, admin_recipients or both")
     try:
-        recipients = tuple(str(r) for r in table["recipients"])
         smtp = SmtpSettings(
             host=str(table["host"]),
             port=int(table.get("port", 587)),
@@ -212,13 +266,14 @@ def _smtp(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SmtpSettin
             starttls=bool(table.get("starttls", True)),
             username=table.get("username"),
             password=environ.get("PORTAL_SMTP_PASSWORD", table.get("password")),
+            admin_recipients=admin_recipients,
+            notify_every_minutes=_notify_every_minutes(table),
+            audit_head_minute=_audit_head_minute(table),
         )
     except (KeyError, TypeError, ValueError):
-        raise ConfigError(
-            "[smtp] in portal.toml needs host, sender and a list of recipients"
-        ) from None
-    if not recipients or not all("@" in r for r in (*recipients, smtp.sender)):
-        raise ConfigError("[smtp] sender and recipients must be e-mail addresses")
+        raise ConfigError("[smtp] in portal.toml needs host and sender") from None
+    if "@" not in smtp.sender:
+        raise ConfigError("[smtp] sender must be an e-mail address")
     return smtp
 
 

@@ -62,7 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    notify.init_app(app)
+    notify.init_app(app, instance_store)
     sweeper.init_app(app, instance_store)
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)

@@ -32,15 +32,22 @@ exit_url = "{exit_url}"
 retention_days = {retention_days}
 closed_retention_days = {closed_retention_days}
 
-# Optional e-mail to advocates when there is new activity. The e-mail says
-# only that; it never holds content or a reference. The password may also
-# come from $PORTAL_SMTP_PASSWORD.
+# Optional e-mail. Advocates (recipients) hear "there is new activity", never
+# content or a reference, and only at fixed times: every notify_every_minutes
+# from midnight UTC (it must divide 1440), if something arrived since the last.
+# Admins (admin_recipients, never the advocates) get the audit log's head once
+# a day, at the first of those times at or after audit_head_at (UTC): keep
+# those e-mails, `portal audit verify --head N:HASH` checks the log against
+# them. The password may also come from $PORTAL_SMTP_PASSWORD.
 # [smtp]
 # host = "smtp.example.org"
 # port = 587
 # starttls = true
 # sender = "portal@example.org"
 # recipients = ["advocates@example.org"]
+# admin_recipients = ["admins@example.org"]
+# notify_every_minutes = 60
+# audit_head_at = "06:00"
 # username = "portal"
 # password = "..."
 

@@ -129,3 +129,86 @@ def test_out_of_range_argon2_settings_are_refused(instance: Instance) -> None:
     settings.write_text(settings.read_text().replace("memory_kib = 65536", "memory_kib = 1"))
     with pytest.raises(ConfigError, match=r"\[argon2\]"):
         config.load(instance.path, environ={})
+
+
+def _with_smtp(instance: Instance, **settings: str) -> None:
+    """Append an [smtp] table whose values are given as TOML text."""
+    table = {
+        "host": '"127.0.0.1"',
+        "sender": '"portal@example.org"',
+        "recipients": '["advocates@example.org"]',
+        **settings,
+    }
+    lines = "".join(f"{key} = {value}\n" for key, value in table.items())
+    with (instance.path / "portal.toml").open("a") as handle:
+        handle.write(f"\n[smtp]\n{lines}")
+
+
+BAD_SMTP = {
+    "every 7 minutes": ("notify_every_minutes", "7"),
+    "every 0 minutes": ("notify_every_minutes", "0"),
+    "every -60 minutes": ("notify_every_minutes", "-60"),
+    "every two days": ("notify_every_minutes", "2880"),
+    "every '60' as text": ("notify_every_minutes", '"60"'),
+    "every true": ("notify_every_minutes", "true"),
+    "admins as one string": ("admin_recipients", '"admins@example.org"'),
+    "admins not addresses": ("admin_recipients", '["admins"]'),
+    "admins as numbers": ("admin_recipients", "[1]"),
+    "recipients as one string": ("recipients", '"advocates@example.org"'),
+    "head at 25:00": ("audit_head_at", '"25:00"'),
+    "head at 6": ("audit_head_at", "6"),
+    "head at 6h": ("audit_head_at", '"6h"'),
+}
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_SMTP.values(), ids=BAD_SMTP.keys())
+def test_bad_notification_settings_stop_start_up_with_a_plain_message(
+    instance: Instance, key: str, value: str
+) -> None:
+    _with_smtp(instance, **{key: value})
+    with pytest.raises(ConfigError) as raised:
+        create_app({"instance_path": instance.path})
+    message = str(raised.value)
+    assert message.startswith(key) and "[smtp]" in message
+    assert "Traceback" not in message and "Error" not in message
+
+
+def test_notification_settings_are_read(instance: Instance) -> None:
+    _with_smtp(
+        instance,
+        recipients="[]",
+        admin_recipients='["admins@example.org", "chair@example.org"]',
+        notify_every_minutes="30",
+        audit_head_at='"06:45"',
+    )
+    smtp = config.load(instance.path, environ={}).smtp
+    assert smtp is not None
+    assert smtp.recipients == ()
+    assert smtp.admin_recipients == ("admins@example.org", "chair@example.org")
+    assert smtp.notify_every_minutes == 30
+    assert smtp.audit_head_minute == 6 * 60 + 45
+
+
+def test_notifications_default_to_hourly_slots_and_no_admin_email(instance: Instance) -> None:
+    _with_smtp(instance)
+    smtp = config.load(instance.path, environ={}).smtp
+    assert smtp is not None
+    assert (smtp.notify_every_minutes, smtp.admin_recipients) == (60, ())
+    assert smtp.audit_head_minute == 6 * 60
+
+
+def test_an_smtp_table_with_nobody_to_tell_is_refused(instance: Instance) -> None:
+    _with_smtp(instance, recipients="[]")
+    with pytest.raises(ConfigError, match="needs recipients, admin_recipients or both"):
+        config.load(instance.path, environ={})
+
+
+def test_the_commented_smtp_example_in_new_settings_is_valid(instance: Instance) -> None:
+    settings = instance.path / "portal.toml"
+    text = settings.read_text()
+    example = text[text.index("# [smtp]") : text.index("\n\n", text.index("# [smtp]"))]
+    settings.write_text(text.replace(example, example.replace("# ", "")))
+    smtp = config.load(instance.path, environ={}).smtp
+    assert smtp is not None
+    assert smtp.recipients and smtp.admin_recipients
+    assert smtp.notify_every_minutes == 60

@@ -191,12 +191,17 @@ def test_migrations_upgrade_a_database_that_already_holds_reports(tmp_path: Path
     engine.dispose()
 
 
-def _rows(store: Store) -> dict[str, int]:
+# Tables made after migration 0004, which the upgrade test goes back to.
+LATER_TABLES = {"notices"}
+
+
+def _rows(store: Store, skip: set[str] | None = None) -> dict[str, int]:
+    skip = {"survivor_sessions", *(skip or ())}  # sessions open during an upgrade end
     with store.engine.connect() as connection:
         return {
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for table in Base.metadata.sorted_tables
-            if table.name != "survivor_sessions"  # sessions open during an upgrade end
+            if table.name not in skip
         }
 
 
@@ -231,8 +236,11 @@ def test_an_upgrade_through_every_migration_keeps_every_row_of_a_real_instance(
     assert all(before[t] for t in ("reports", "report_key_seals", "messages", "attachments"))
     assert all(before[t] for t in ("attachment_segments", "consent_records", "report_tags"))
 
+    assert before["notices"] == 2  # one row per kind of notification e-mail
     downgrade(store.engine, "0004")
-    assert _rows(store) == before
+    assert _rows(store, skip=LATER_TABLES) == {
+        table: rows for table, rows in before.items() if table not in LATER_TABLES
+    }
     upgrade(store.engine)
     assert _rows(store) == before
 

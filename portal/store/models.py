@@ -413,3 +413,18 @@ class ReportTag(Base):
     tag: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True, index=True)
     # What the tag is about (force, harm, danger, officer), never its value.
     kind: Mapped[str] = mapped_column(String(16))
+
+
+class Notice(Base):
+    """The last slot at which a kind of notification e-mail was claimed.
+
+    Every worker of every host shares these rows: the one whose conditional
+    UPDATE moves `last_slot` forward sends the e-mail, the others do not.
+    A slot is minutes since 1970 (UTC), always a fixed slot time, never the
+    time of anything a survivor did.
+    """
+
+    __tablename__ = "notices"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_slot: Mapped[int] = mapped_column(Integer, default=0)
