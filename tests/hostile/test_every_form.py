@@ -673,7 +673,11 @@ def test_every_payload_in_the_export_form_gets_a_plain_message_and_no_export(
                 ("purpose", value.wire),
                 ("zip_passphrase", secret.wire),
                 ("age_recipient", value.wire),
-            ]
+                ("leave_out_damaged", value.wire),
+            ],
+            # A consented purpose with, as the generated passphrase sent back, anything
+            # but one: never used, never shown back.
+            [("purpose", "legal"), ("generated", secret.wire)],
         ]
         if n % 4 == 0:  # a consented purpose, and a key that only looks like an age key
             attempts.append([("purpose", "legal"), ("age_recipient", b"age1" + value.wire)])
