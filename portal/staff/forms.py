@@ -4,41 +4,73 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyrage
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import Length, Optional, ValidationError
 
 from portal.staff.bundle import PURPOSES
+from portal.staff.passphrases import MAX_CHARS, WeakPassphrase, check_zip_passphrase, is_generated
 
-MIN_ZIP_PASSPHRASE = 12
+AGE_RECIPIENT_MAX_CHARS = 200
 
 
 class ExportForm(FlaskForm):
-    """Export one case: a purpose, then a ZIP passphrase or an age public key."""
+    """Export one case: a purpose, then the generated passphrase, one chosen, or an age key."""
 
     purpose = RadioField(
         "Purpose", choices=[SelectChoice(value, label) for value, label in PURPOSES.items()]
     )
+    # The generated passphrase the page showed, sent back with the form: never stored.
+    generated = HiddenField(validators=[Length(max=MAX_CHARS)])
     zip_passphrase = PasswordField(
-        "Passphrase for the ZIP file (at least 12 characters)",
-        validators=[Optional(), Length(min=MIN_ZIP_PASSPHRASE, max=1024)],
+        "Or a passphrase you choose",
+        validators=[Optional(), Length(max=MAX_CHARS)],
     )
     age_recipient = StringField(
-        "Or the recipient's age public key (age1…)", validators=[Optional(), Length(max=200)]
+        "Or the recipient's age public key (age1…)",
+        validators=[Optional(), Length(max=AGE_RECIPIENT_MAX_CHARS)],
     )
+    leave_out_damaged = BooleanField("Export the case without the parts that failed the check")
     submit = SubmitField("Export")
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """Exactly one of the two ways of encrypting the bundle."""
+        """At most one of a chosen passphrase and an age key; else the generated one."""
         if not super().validate(extra_validators):
             return False
-        if bool(self.zip_passphrase.data) == bool(self.age_recipient.data):
+        if self.zip_passphrase.data and self.age_recipient.data:
             self.zip_passphrase.errors = ["Give a ZIP passphrase or an age key, not both."]
+            return False
+        chosen = self.zip_passphrase.data or self.age_recipient.data
+        if not chosen and not is_generated(self.generated.data or ""):
+            self.generated.errors = [
+                "The generated passphrase has changed: note the new one above and export again."
+            ]
             return False
         return True
 
+    def validate_zip_passphrase(self, field: PasswordField) -> None:
+        """A chosen passphrase must be hard to guess: ZIP encryption is fast to attack."""
+        if field.data:
+            try:
+                check_zip_passphrase(field.data)
+            except WeakPassphrase as weak:
+                raise ValidationError(str(weak)) from None
+
     def validate_age_recipient(self, field: StringField) -> None:
         """An age X25519 recipient."""
-        if field.data and not field.data.startswith("age1"):
+        if not field.data:
+            return
+        if not field.data.startswith("age1"):
             raise ValidationError("An age public key starts with age1.")
+        try:
+            pyrage.x25519.Recipient.from_str(field.data)
+        except pyrage.RecipientError:
+            raise ValidationError("That is not a valid age public key.") from None
+
+    def passphrase(self) -> str | None:
+        """The ZIP passphrase to use: the one chosen, else the generated one (none for age)."""
+        if self.age_recipient.data:
+            return None
+        return self.zip_passphrase.data or self.generated.data or None

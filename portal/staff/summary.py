@@ -24,6 +24,8 @@ for _name in ("fpdf", "fontTools"):
 _HARM_LABELS = dict(HARMS)
 _ROLE_LABELS = {value: label for value, label in OFFICER_ROLES if value}
 _CONTACT_LABELS = dict(CONTACT_METHODS)
+_AUTHORS = {"survivor": "Survivor", "advocate": "Advocate"}
+
 # DejaVu covers the scripts survivors write in; installed from Debian by `make`.
 FONT_DIRECTORIES = (Path("/usr/share/fonts/truetype/dejavu"),)
 
@@ -68,6 +70,20 @@ def _document(record: dict[str, Any]) -> _Summary:
         pdf.core_fonts_encoding = "windows-1252"
         pdf.family_name = "helvetica"
     return pdf
+
+
+def _consent_words(change: dict[str, bool]) -> str:
+    """One consent change in words: "advocates may read, legal team (with messages)"."""
+    kinds = ["advocates may read"] if change["advocates_may_read"] else []
+    for name, export, messages in (
+        ("legal team", "export_legal", "messages_legal"),
+        ("IOPC", "export_iopc", "messages_iopc"),
+    ):
+        if change[export]:
+            kinds.append(f"{name} ({'with' if change[messages] else 'without'} messages)")
+    if change["export_statistics"]:
+        kinds.append("statistics")
+    return ", ".join(kinds) or "nothing consented"
 
 
 def summary_pdf(record: dict[str, Any]) -> bytes:
@@ -115,6 +131,8 @@ def summary_pdf(record: dict[str, Any]) -> bytes:
     item("Officers", officers)
     heading("What happened")
     item("Account in the survivor's words", account["what_happened"])
+    for number, addition in enumerate(account["additions"], start=1):
+        item(f"Added later by the survivor ({number}), {addition['date']}", addition["text"])
     item("When", account["when"])
     item("Where", account["where"])
     item("Witnesses", "Any witnesses are described in the account above.")
@@ -135,27 +153,30 @@ def summary_pdf(record: dict[str, Any]) -> bytes:
                 if v
             ),
         )
-    heading("Timeline")
-    for entry in record["timeline"]:
-        item(f"{entry['date']} - {entry['author']} ({entry['kind']})", entry["text"])
-    if not record["timeline"]:
+    heading("Messages with the advocates")
+    if not record["messages_included"]:
+        item(
+            "Not included",
+            "The survivor did not agree to share their messages with the advocates for "
+            "this purpose.",
+        )
+    for entry in record["messages"]:
+        item(f"{entry['date']} - {_AUTHORS.get(entry['author'], entry['author'])}", entry["text"])
+    if record["messages_included"] and not record["messages"]:
         item("Messages", "None")
     heading("Consent")
     for change in record["consent"]["history"]:
-        kinds = [
-            name
-            for name, key in (
-                ("advocates may read", "advocates_may_read"),
-                ("legal team", "export_legal"),
-                ("IOPC", "export_iopc"),
-                ("statistics", "export_statistics"),
-            )
-            if change[key]
-        ]
-        item(change["recorded_on"], ", ".join(kinds) or "nothing consented")
+        item(change["recorded_on"], _consent_words(change))
     heading("Files")
     for file in record["files"]:
-        item(file["name"], f"{file['media_type']}, {file['size']} bytes\nSHA-256 {file['sha256']}")
+        item(
+            file["path"],
+            f"{file['media_type']}, {file['size']} bytes\nSHA-256 {file['sha256']}",
+        )
     if not record["files"]:
         item("Files", "None")
+    if record["left_out"]:
+        heading("Left out")
+        for part in record["left_out"]:
+            item(part["part"].capitalize(), f"{part['reason'].capitalize()}: not included.")
     return bytes(pdf.output())

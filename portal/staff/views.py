@@ -6,7 +6,6 @@ import os
 import threading
 from collections.abc import Iterator
 
-import pyrage
 from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -15,6 +14,7 @@ from portal.auth import Principal, signed_in
 from portal.signin import add_sign_in
 from portal.staff import service, statistics
 from portal.staff.forms import ExportForm
+from portal.staff.passphrases import is_generated, new_zip_passphrase
 from portal.store import Store, db
 from portal.store.models import Report, Role
 from portal.survivor.service import reference_of
@@ -59,29 +59,30 @@ def statistics_csv(principal: Principal) -> Response:
 @bp.route("/case/<report_id>/export", methods=["GET", "POST"])
 @staff_only
 def export(principal: Principal, report_id: str) -> Response | str:
-    """Export one case as an encrypted ZIP, streamed as it is written."""
+    """Export one case: checked and audited first, then streamed as it is written."""
     report = db().get(Report, report_id)
     if report is None or not (report.export_legal or report.export_iopc):
         abort(404)
     form = ExportForm()
+    form.purpose.choices = service.purpose_choices(report)
     if not form.validate_on_submit():
-        return render_template("staff/export.html", form=form, reference=reference_of(report_id))
+        return _export_page(form, report_id)
     purpose = form.purpose.data or ""
-    if not getattr(report, f"export_{purpose}", False):
-        form.purpose.errors = ["The survivor has not consented to this purpose."]
-        return render_template("staff/export.html", form=form, reference=reference_of(report_id))
     try:
-        if form.age_recipient.data:
-            pyrage.x25519.Recipient.from_str(form.age_recipient.data)
-    except pyrage.RecipientError:
-        form.age_recipient.errors = ["That is not a valid age public key."]
-        return render_template("staff/export.html", form=form, reference=reference_of(report_id))
+        plan = service.prepare_export(
+            db(), principal, [report_id], purpose, leave_out_damaged=form.leave_out_damaged.data
+        )
+    except service.ConsentMissing:
+        form.purpose.errors = ["The survivor has not consented to this purpose."]
+        return _export_page(form, report_id)
+    except service.NeedsConfirmation as damaged:
+        confirm = not isinstance(damaged, service.NothingToExport)
+        return _export_page(form, report_id, damaged.plan.problems, confirm)
     chunks = _stream_export(
         current_app.extensions["store"],
         principal,
-        report_id,
-        purpose,
-        form.zip_passphrase.data or None,
+        plan,
+        form.passphrase(),
         form.age_recipient.data or None,
     )
     extension = "zip.age" if form.age_recipient.data else "zip"
@@ -92,15 +93,31 @@ def export(principal: Principal, report_id: str) -> Response | str:
     return response
 
 
+def _export_page(
+    form: ExportForm, report_id: str, problems: list[str] | None = None, confirm: bool = False
+) -> str:
+    """The export form, with the generated passphrase it shows (a new one unless it
+    came back intact: a value sent back is shown only if it has that exact shape)."""
+    if not is_generated(form.generated.data or ""):
+        form.generated.data = new_zip_passphrase()
+    return render_template(
+        "staff/export.html",
+        form=form,
+        reference=reference_of(report_id),
+        problems=problems,
+        confirm=confirm,
+    )
+
+
 def _stream_export(
     store: Store,
     principal: Principal,
-    report_id: str,
-    purpose: str,
+    plan: service.ExportPlan,
     passphrase: str | None,
     recipient: str | None,
 ) -> Iterator[bytes]:
-    """Run the export in a thread writing to a pipe; yield the encrypted bytes as they come.
+    """Write the prepared (already audited) bundle in a thread writing to a pipe; yield
+    the encrypted bytes as they come.
 
     This runs after the view has returned, so it is given the store: no app context.
     """
@@ -110,11 +127,10 @@ def _stream_export(
     def run() -> None:
         with os.fdopen(write_end, "wb") as out, store.session() as session:
             try:
-                service.export_cases(
+                service.write_bundle(
                     session,
                     principal,
-                    [report_id],
-                    purpose,
+                    plan,
                     out,
                     zip_passphrase=passphrase,
                     age_recipient=recipient,
@@ -129,5 +145,5 @@ def _stream_export(
             yield chunk
     worker.join()
     if failure:
-        # Headers are gone: the download ends short, and the bad ZIP does not open.
+        # Headers are gone: the download ends short, and the unfinished bundle does not open.
         raise failure[0]

@@ -37,6 +37,10 @@ SHORT_MAX_CHARS = 200
 MEDIUM_MAX_CHARS = 2_000
 OFFICER_ROWS = 3
 CODENAME_MAX_CHARS = 300
+# Her messages go with an export only when she ticks this under that export's
+# own box; neither is ever ticked for her.
+MESSAGES_LEGAL = "Include my messages with the advocates for the legal team"
+MESSAGES_IOPC = "Include my messages with the advocates in the IOPC complaint"
 
 # Control characters other than tab and newlines carry no meaning in an
 # account and upset later readers (PDF, CSV, terminals: U+009B starts an
@@ -143,9 +147,11 @@ class ReportForm(FlaskForm):
     )
     consent_read = BooleanField("Advocates at the charity may read my report", default=True)
     consent_legal = BooleanField("The charity's legal team may receive my report")
+    consent_messages_legal = BooleanField(MESSAGES_LEGAL)
     consent_iopc = BooleanField(
         "My report may be sent to the IOPC or a police professional standards department"
     )
+    consent_messages_iopc = BooleanField(MESSAGES_IOPC)
     consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     files = MultipleFileField("Evidence files (optional)")
     keep_metadata = BooleanField("Keep hidden details in my photos (for example where and when)")
@@ -238,9 +244,11 @@ class ConsentForm(FlaskForm):
 
     consent_read = BooleanField("Advocates at the charity may read my report")
     consent_legal = BooleanField("The charity's legal team may receive my report")
+    consent_messages_legal = BooleanField(MESSAGES_LEGAL)
     consent_iopc = BooleanField(
         "My report may be sent to the IOPC or a police professional standards department"
     )
+    consent_messages_iopc = BooleanField(MESSAGES_IOPC)
     consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     submit = SubmitField("Save my choices")
 

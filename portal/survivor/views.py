@@ -129,11 +129,15 @@ def _account(form: ReportForm) -> dict[str, Any]:
 
 
 def _consent(form: ReportForm | ConsentForm) -> Consent:
+    # Messages go only with the export they were ticked under: a tick with no
+    # export to go with is no consent, and she ticks it afresh if she consents later.
     return Consent(
         advocates_may_read=form.consent_read.data,
         export_legal=form.consent_legal.data,
         export_iopc=form.consent_iopc.data,
         export_statistics=form.consent_statistics.data,
+        messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
+        messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
     )
 
 
@@ -306,6 +310,8 @@ def consent(access: SurvivorAccess) -> Response | str:
         form.consent_read.data = current.advocates_may_read
         form.consent_legal.data = current.export_legal
         form.consent_iopc.data = current.export_iopc
+        form.consent_messages_legal.data = current.messages_legal
+        form.consent_messages_iopc.data = current.messages_iopc
         form.consent_statistics.data = current.export_statistics
     return render_template("survivor/consent.html", form=form)
 

@@ -155,13 +155,17 @@ def test_the_list_shows_reports_and_the_case_view_is_audited(
 def test_the_consent_history_reads_yes_and_no(
     client: FlaskClient, advocate_client: FlaskClient
 ) -> None:
-    submit(client, what_happened="x", consent_legal="y")
+    submit(client, what_happened="x", consent_legal="y", consent_messages_legal="y")
     [report_id] = _case_ids(advocate_client.get("/advocate/").get_data(as_text=True))
     page = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
     history = page.split("<h2>Consent</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "<li>Legal team, with the survivor's messages: yes</li>" in history
+    assert "<li>IOPC, with the survivor's messages: no</li>" in history
+    assert '<th scope="col">Legal, with messages</th>' in history
     row = re.search(r"<tbody><tr>(.*?)</tr>", history)
     assert row
-    assert re.findall(r"<td>(\w+)</td>", row.group(1)) == ["yes", "yes", "no", "no"]
+    # Read, legal, legal with messages, IOPC, IOPC with messages, statistics.
+    assert re.findall(r"<td>(\w+)</td>", row.group(1)) == ["yes", "yes", "yes", "no", "no", "no"]
 
 
 def test_unknown_and_unreadable_cases_look_exactly_the_same(

@@ -337,7 +337,9 @@ class Receipt:
     account: str
 
 
-def send_report(page: Page, portal: Portal, *, consent_legal: bool = False) -> Receipt:
+def send_report(
+    page: Page, portal: Portal, *, consent_legal: bool = False, messages_legal: bool = False
+) -> Receipt:
     """Fill in the report form as a survivor would, send it, and confirm the codename."""
     page.goto(portal.url + "/")
     page.get_by_role("navigation").get_by_role("link", name="Tell us what happened").click()
@@ -354,6 +356,8 @@ def send_report(page: Page, portal: Portal, *, consent_legal: bool = False) -> R
     )
     if consent_legal:
         page.locator("#consent_legal").check()
+    if messages_legal:
+        page.locator("#consent_messages_legal").check()
     page.get_by_role("button", name="Send my report").click()
     codename = page.locator("p.codename").inner_text().strip()
     reference = page.locator("p:has-text('Your reference is') strong").inner_text().strip()

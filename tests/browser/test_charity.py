@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +19,6 @@ from tests.browser.conftest import (
     send_report,
     sign_in,
 )
-
-ZIP_PASSPHRASE = "copper meadow anchor frost"
 
 
 def test_an_advocate_signs_in_with_totp_triages_and_replies_and_the_survivor_reads_it(
@@ -61,11 +61,11 @@ def test_an_advocate_signs_in_with_totp_triages_and_replies_and_the_survivor_rea
     expect(survivor.locator("dl.summary").first).to_contain_text("In review")
 
 
-def test_staff_export_a_consented_case_as_an_encrypted_zip(
+def test_staff_export_a_consented_case_under_the_passphrase_the_page_shows(
     portal: Portal, visit: Callable[..., Visit]
 ) -> None:
     survivor = visit(javascript=False).page()
-    receipt = send_report(survivor, portal, consent_legal=True)
+    receipt = send_report(survivor, portal, consent_legal=True, messages_legal=True)
     confirm_saved(survivor)
 
     seen = visit(javascript=True)
@@ -73,25 +73,57 @@ def test_staff_export_a_consented_case_as_an_encrypted_zip(
     sign_in(page, portal, "sam")
     seen.check(page, "staff-cases")
     row = page.locator("tr", has_text=receipt.reference)
+    expect(row).to_contain_text("yes, with messages")
     row.get_by_role("link", name="Export").click()
     seen.check(page, "staff-export")
+    passphrase = page.locator("p.codename").inner_text().strip()
+    assert len(passphrase.split("-")) == 7
+    expect(page.locator("main")).to_contain_text("Send it by another channel than the file")
     page.locator('input[name="purpose"][value="legal"]').check()
-    page.locator("#zip_passphrase").fill(ZIP_PASSPHRASE)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export").click()
     download = download_info.value
     assert download.suggested_filename == f"case-{receipt.reference}.zip"
+    expect(page.locator("p.codename")).to_have_text(passphrase)  # still there to copy
     bundle = Path(download.path())
     try:
         with pyzipper.AESZipFile(bundle) as archive:
-            archive.setpassword(ZIP_PASSPHRASE.encode())
-            names = archive.namelist()
-            record_name = next(n for n in names if n.endswith(".json"))
-            record = json.loads(archive.read(record_name))
+            assert archive.namelist() == ["bundle.zip"]
+            archive.setpassword(passphrase.encode())
+            inner = archive.read("bundle.zip")
     finally:
         download.delete()
+    with zipfile.ZipFile(io.BytesIO(inner)) as cases:
+        names = cases.namelist()
+        record = json.loads(cases.read(next(n for n in names if n.endswith(".json"))))
     assert receipt.account in json.dumps(record)
+    assert record["messages_included"] is True
     assert any(n.endswith(".pdf") for n in names)
+    assert not any("notes" in n for n in names)  # the file's own name stays out
 
     page.goto(portal.url + "/staff/statistics")
     seen.check(page, "staff-statistics")
+
+
+def test_the_consent_to_messages_reads_plainly_for_staff_and_advocates_on_a_phone(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    survivor = visit(javascript=False).page()
+    receipt = send_report(survivor, portal, consent_legal=True, messages_legal=True)
+    confirm_saved(survivor)
+    for name, width in (("375", 375), ("1280", 1280)):
+        seen = visit(javascript=False, viewport={"width": width, "height": 812})
+        page = seen.page()
+        sign_in(page, portal, "alice")
+        page.get_by_role("link", name=receipt.reference, exact=True).click()
+        expect(page.locator("main")).to_contain_text(
+            "Legal team, with the survivor's messages: yes"
+        )
+        seen.check(page, f"advocate-case-{name}")
+        staff = visit(javascript=False, viewport={"width": width, "height": 812})
+        page = staff.page()
+        sign_in(page, portal, "sam")
+        expect(page.locator("tr", has_text=receipt.reference)).to_contain_text("with messages")
+        staff.check(page, f"staff-cases-{name}")
+        page.locator("tr", has_text=receipt.reference).get_by_role("link", name="Export").click()
+        staff.check(page, f"staff-export-{name}")

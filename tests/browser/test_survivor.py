@@ -50,10 +50,16 @@ def test_a_survivor_reports_comes_back_adds_more_and_changes_consent(
 
     page.get_by_role("link", name="Change your choices").click()
     seen.check(page, f"survivor-consent-{suffix}")
+    expect(page.locator("#consent_messages_legal")).not_to_be_checked()
     page.locator("#consent_statistics").check()
+    page.locator("#consent_legal").check()
+    page.locator("#consent_messages_legal").check()
     page.get_by_role("button", name="Save my choices").click()
     expect(page.get_by_role("status")).to_contain_text("Your choices have been saved.")
     expect(page.locator("li", has_text="Anonymous statistics")).to_contain_text("Yes")
+    legal = page.locator("li", has_text="The charity's legal team")
+    expect(legal).to_contain_text("Yes, with your messages")
+    expect(page.locator("li", has_text="The IOPC")).to_contain_text("No")
 
     page.get_by_role("link", name="Delete your report").click()
     seen.check(page, f"survivor-delete-{suffix}")
@@ -155,3 +161,29 @@ def test_shift_pressed_slowly_does_not_leave(portal: Portal, visit: Callable[...
         page.keyboard.press("Shift")
         page.wait_for_timeout(1100)
     assert page.url == portal.url + "/report"
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_choices_about_messages_read_plainly_on_a_phone_and_a_desktop(
+    portal: Portal, visit: Callable[..., Visit], width: int
+) -> None:
+    seen = visit(javascript=False, viewport={"width": width, "height": 812})
+    page = seen.page()
+    page.goto(portal.url + "/report")
+    choices = page.locator("section", has_text="What we may do with your report")
+    expect(choices).to_contain_text("Include my messages with the advocates for the legal team")
+    expect(choices).to_contain_text("where you are staying or when it is safe to call you")
+    for box in ("#consent_messages_legal", "#consent_messages_iopc"):
+        expect(page.locator(box)).not_to_be_checked()
+    seen.check(page, f"survivor-report-form-{width}")
+    receipt = send_report(page, portal, consent_legal=True, messages_legal=True)
+    confirm_saved(page)
+    come_back(page, portal, receipt.codename)
+    expect(page.locator("li", has_text="The charity's legal team")).to_contain_text(
+        "Yes, with your messages"
+    )
+    seen.check(page, f"survivor-my-report-{width}")
+    page.get_by_role("link", name="Change your choices").click()
+    expect(page.locator("#consent_messages_legal")).to_be_checked()
+    expect(page.locator("#consent_messages_iopc")).not_to_be_checked()
+    seen.check(page, f"survivor-consent-{width}")

@@ -56,7 +56,15 @@ REPORT_FIELDS = {
 # The report form's choice fields, and the consent and metadata boxes.
 REPORT_CHOICES = ("in_danger", "force", "harms", "reported_before", "contact_method")
 OFFICER_CHOICES = tuple(f"officers-{row}-role" for row in range(3))
-BOXES = ("consent_read", "consent_legal", "consent_iopc", "consent_statistics", "keep_metadata")
+CONSENT_BOXES = (
+    "consent_read",
+    "consent_legal",
+    "consent_messages_legal",
+    "consent_iopc",
+    "consent_messages_iopc",
+    "consent_statistics",
+)
+BOXES = (*CONSENT_BOXES, "keep_metadata")
 MARKUP = re.compile(r"[<>&\"']")
 FITTING = [p for p in PAYLOADS if p not in MEGABYTE]
 
@@ -439,8 +447,7 @@ def test_every_payload_in_the_consent_boxes_is_a_plain_yes(
 ) -> None:
     survivor, _ = _signed_in_survivor(app)
     token = token_of(survivor.get("/return/consent").get_data(as_text=True))
-    boxes = ("consent_read", "consent_legal", "consent_iopc", "consent_statistics")
-    for batch in spread(PAYLOADS, boxes, step=2):
+    for batch in spread(PAYLOADS, CONSENT_BOXES, step=2):
         body = [("csrf_token", token), *((f, v.wire) for f, v in batch.items())]
         response = post_form(survivor, "/return/consent", body)
         never_a_server_error(response, str(batch))
@@ -448,6 +455,7 @@ def test_every_payload_in_the_consent_boxes_is_a_plain_yes(
     with store.session() as session:
         report = session.scalars(select(Report)).one()
         assert report.export_legal and report.export_iopc and report.export_statistics
+        assert report.messages_legal and report.messages_iopc
     assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
 
 
@@ -665,7 +673,11 @@ def test_every_payload_in_the_export_form_gets_a_plain_message_and_no_export(
                 ("purpose", value.wire),
                 ("zip_passphrase", secret.wire),
                 ("age_recipient", value.wire),
-            ]
+                ("leave_out_damaged", value.wire),
+            ],
+            # A consented purpose with, as the generated passphrase sent back, anything
+            # but one: never used, never shown back.
+            [("purpose", "legal"), ("generated", secret.wire)],
         ]
         if n % 4 == 0:  # a consented purpose, and a key that only looks like an age key
             attempts.append([("purpose", "legal"), ("age_recipient", b"age1" + value.wire)])

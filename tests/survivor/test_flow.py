@@ -190,6 +190,63 @@ def test_consent_to_export_seals_the_key_to_exporters_and_withdrawal_unseals_it(
     ]
 
 
+def _box(page: str, name: str) -> str:
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert found, name
+    return found.group(0)
+
+
+def test_her_messages_go_with_an_export_only_when_she_ticks_them_under_it(
+    client: FlaskClient, store: Store, only_report: Callable[[], Report]
+) -> None:
+    blank = client.get("/report").get_data(as_text=True)
+    for name in ("consent_messages_legal", "consent_messages_iopc"):
+        assert "checked" not in _box(blank, name)  # never ticked for her
+    assert "Include my messages with the advocates" in blank
+    assert "where you are staying or when it is safe to call you" in blank
+    assert "passes complaints to the police force concerned" in blank
+    # Messages ticked for the IOPC without the IOPC box: no consent to anything.
+    codename = submit(
+        client,
+        what_happened=ACCOUNT,
+        consent_legal="y",
+        consent_messages_legal="y",
+        consent_messages_iopc="y",
+    )
+    report = only_report()
+    assert report.messages_legal and not report.messages_iopc and not report.export_iopc
+    with store.session() as session:
+        [record] = session.scalars(select(ConsentRecord)).all()
+        assert record.messages_legal and not record.messages_iopc
+
+    sign_in(client, codename)
+    mine = client.get("/return/report").get_data(as_text=True)
+    assert "The charity's legal team: <strong>Yes, with your messages</strong>" in mine
+    assert "The IOPC or professional standards: <strong>No</strong>" in mine
+    assert "More information becomes part of your report" in mine
+    form = client.get("/return/consent").get_data(as_text=True)
+    assert "checked" in _box(form, "consent_messages_legal")
+    assert "checked" not in _box(form, "consent_messages_iopc")
+
+    token = csrf_token(client, "/return/consent")
+    changed = client.post(
+        "/return/consent",
+        data={
+            "csrf_token": token,
+            "consent_read": "y",
+            "consent_legal": "y",
+            "consent_iopc": "y",
+            "consent_messages_iopc": "y",
+        },
+    )
+    assert changed.status_code == 303
+    report = only_report()
+    assert (report.messages_legal, report.messages_iopc) == (False, True)
+    mine = client.get("/return/report").get_data(as_text=True)
+    assert "The charity's legal team: <strong>Yes, without your messages</strong>" in mine
+    assert "The IOPC or professional standards: <strong>Yes, with your messages</strong>" in mine
+
+
 def test_consent_to_statistics_seals_only_the_facts_and_withdrawal_removes_them(
     client: FlaskClient, only_report: Callable[[], Report]
 ) -> None:
