@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from crypto.envelope import new_key
-from crypto.stream import SEGMENT_SIZE, StreamDecryptor, StreamEncryptor
+from crypto.stream import StreamDecryptor, StreamEncryptor
 from portal.logs import describe_exception
 from portal.metadata import CLEANABLE, STRIPPERS, UNCLEANABLE, UnreadableImage, sniff_media_type
 from portal.reports import new_id, stream_binding
@@ -120,7 +120,6 @@ class EncryptedUpload(io.RawIOBase):
         self.finished = False
         self._engine = engine
         self._encryptor = StreamEncryptor(self.file_key, stream_binding(self.id))
-        self._buffer = bytearray()
         self._batch: list[dict[str, Any]] = []
         self._writer: _SegmentWriter | None = None
         self._index = 0
@@ -158,18 +157,14 @@ class EncryptedUpload(io.RawIOBase):
         if len(self._head) < _SNIFF_BYTES:
             self._head += view[: _SNIFF_BYTES - len(self._head)]
         self._sha256.update(view)
-        self._buffer += view
-        # Keep one full segment back: only at the end is it known to be the last.
-        while len(self._buffer) > SEGMENT_SIZE:
-            self._emit(bytes(self._buffer[:SEGMENT_SIZE]), last=False)
-            del self._buffer[:SEGMENT_SIZE]
+        for sealed in self._encryptor.update(view):
+            self._store(sealed)
         return len(view)
 
-    def _emit(self, chunk: bytes, *, last: bool) -> None:
-        sealed = self._encryptor.encrypt_segment(chunk, last=last)
+    def _store(self, sealed: bytes) -> None:
         self._batch.append({"attachment_id": self.id, "index": self._index, "data": sealed})
         self._index += 1
-        if last or len(self._batch) >= _BATCH_SEGMENTS:
+        if len(self._batch) >= _BATCH_SEGMENTS:
             self._flush()
 
     def _flush(self) -> None:
@@ -189,8 +184,9 @@ class EncryptedUpload(io.RawIOBase):
     def finish(self) -> None:
         """Encrypt the last segment and store it; the upload is then complete."""
         if not self.finished and not self.too_large:
-            self._emit(bytes(self._buffer), last=True)
-            self._buffer.clear()
+            for sealed in self._encryptor.finish():  # the end, padding and length record
+                self._store(sealed)
+            self._flush()
         self.finished = True
         self._stop_writer()
 
@@ -202,7 +198,6 @@ class EncryptedUpload(io.RawIOBase):
     def discard(self) -> None:
         """Delete whatever was stored of this upload."""
         self._batch = []
-        self._buffer.clear()
         self.finished = True
         with contextlib.suppress(Exception):  # what it could not store is deleted anyway
             self._stop_writer()

@@ -18,7 +18,7 @@ from PIL import Image
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from crypto.stream import SEGMENT_SIZE
+from crypto.stream import SEGMENT_SIZE, padded_stream_size
 from portal.reports import FileDetails, file_details, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
@@ -537,7 +537,7 @@ def test_every_segment_is_stored_by_the_time_the_upload_is_finished(store: Store
     _write_in_pieces(upload, data)
     upload.finish()
     assert _writers() == []
-    assert _segments_of(store, upload) == -(-len(data) // SEGMENT_SIZE)
+    assert _segments_of(store, upload) == -(-padded_stream_size(len(data)) // SEGMENT_SIZE)
     assert b"".join(upload.plaintext()) == data
     upload.discard()
 
