@@ -353,6 +353,12 @@ class SeekableStream(io.RawIOBase):
             plaintext = self._cache[index]
         return plaintext
 
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to size bytes from the current position (all the rest when size is negative)."""
+        wanted = self.length - self._position if size < 0 else size
+        buffer = bytearray(max(0, min(wanted, self.length - self._position)))
+        return bytes(buffer[: self.readinto(buffer)])
+
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         """Fill buffer from the current position, up to the file's end (never into padding)."""
         wanted = min(len(buffer), self.length - self._position)
