@@ -13,8 +13,8 @@ import zipfile
 import zlib
 
 import pikepdf
-from PIL import Image
 from pikepdf import Dictionary, Name, Pdf, Stream
+from PIL import Image
 
 AUTHOR = "Jane Survivorson"
 COMPANY = "Survivorson Cleaning Ltd"
@@ -188,7 +188,7 @@ def atoms_of(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[
 
 def mdat_of(data: bytes) -> bytes:
     """The media data of a movie."""
-    kind, start, size = next(a for a in atoms_of(data) if a[0] == b"mdat")
+    _kind, start, size = next(a for a in atoms_of(data) if a[0] == b"mdat")
     return data[start + 8 : start + size]
 
 
@@ -289,15 +289,16 @@ _TYPES = (
     'officedocument.custom-properties+xml"/></Types>'
 )
 DOCUMENT_XML = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://'
-    'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>He said he '
-    "would find me wherever I went.</w:t></w:r></w:p></w:body></w:document>"
-).encode()
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="http://'
+    b'schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>He said he '
+    b"would find me wherever I went.</w:t></w:r></w:p></w:body></w:document>"
+)
 WORKBOOK_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://schemas.'
     'openxmlformats.org/spreadsheetml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/'
     'markup-compatibility/2006"><mc:AlternateContent><mc:Choice Requires="x15"><x15ac:absPath '
-    f'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac" url="{WINDOWS_USER}"'
+    'xmlns:x15ac="http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac" '
+    f'url="{WINDOWS_USER}"'
     '/></mc:Choice></mc:AlternateContent><sheets><sheet name="Calls" sheetId="1"/></sheets>'
     "</workbook>"
 ).encode()
@@ -336,7 +337,11 @@ def docx() -> bytes:
 def xlsx() -> bytes:
     """An Excel workbook: the same properties, and the folder it was saved in."""
     main = "xl/workbook.xml"
-    sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>14 calls on 12 March</t></is></c></row></sheetData></worksheet>'
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>14 calls on 12 March</t></is>'
+        b"</c></row></sheetData></worksheet>"
+    )
     return _zip(
         [
             (
@@ -355,11 +360,11 @@ def xlsx() -> bytes:
 
 
 ODT_CONTENT = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office="urn:oasis:'
-    'names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:'
-    'text:1.0" office:version="1.3"><office:body><office:text><text:p>He said he would find me.'
-    "</text:p></office:text></office:body></office:document-content>"
-).encode()
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office="urn:oasis:'
+    b'names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:'
+    b'text:1.0" office:version="1.3"><office:body><office:text><text:p>He said he would find me.'
+    b"</text:p></office:text></office:body></office:document-content>"
+)
 
 
 def odt() -> bytes:
@@ -373,13 +378,13 @@ def odt() -> bytes:
         f"LibreOffice on {PHONE}</meta:generator></office:meta></office:document-meta>"
     ).encode()
     manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:'
-        'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry '
-        'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest="urn:oasis:'
+        b'names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry '
+        b'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        b'<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+        b"</manifest:manifest>"
+    )
     return _zip(
         [
             ("mimetype", b"application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED),
