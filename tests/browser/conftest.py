@@ -352,6 +352,7 @@ def send_report(page: Page, portal: Portal, *, consent_legal: bool = False) -> R
     page.locator("#files").set_input_files(
         [{"name": "notes.txt", "mimeType": "text/plain", "buffer": portal.marker("file").encode()}]
     )
+    page.locator("#keep_metadata").check()  # a text file is kept only as sent
     if consent_legal:
         page.locator("#consent_legal").check()
     page.get_by_role("button", name="Send my report").click()
