@@ -111,14 +111,21 @@ class StreamEncryptor:
         if self._finished:
             raise ValueError("the stream is already finished")
         self._length += len(data)
-        self._buffer += data
-        size, sealed = self.segment_size, []
-        if len(self._buffer) >= size:
-            view = memoryview(self._buffer)
-            whole = len(self._buffer) - len(self._buffer) % size
-            sealed = [self._seal(view[i : i + size], last=False) for i in range(0, whole, size)]
-            view.release()
-            del self._buffer[:whole]
+        size = self.segment_size
+        sealed: list[bytes] = []
+        incoming = memoryview(data)
+        if self._buffer:  # complete the segment begun earlier
+            taken = incoming[: size - len(self._buffer)]
+            self._buffer += taken
+            incoming = incoming[len(taken) :]
+            if len(self._buffer) < size:
+                return sealed
+            sealed.append(self._seal(bytes(self._buffer), last=False))
+            self._buffer.clear()
+        # Whole segments are sealed straight from the caller's bytes, never copied.
+        whole = len(incoming) - len(incoming) % size
+        sealed += [self._seal(incoming[i : i + size], last=False) for i in range(0, whole, size)]
+        self._buffer += incoming[whole:]
         return sealed
 
     def finish(self) -> Iterator[bytes]:
@@ -356,8 +363,17 @@ class SeekableStream(io.RawIOBase):
     def read(self, size: int = -1, /) -> bytes:
         """Up to size bytes from the current position (all the rest when size is negative)."""
         wanted = self.length - self._position if size < 0 else size
-        buffer = bytearray(max(0, min(wanted, self.length - self._position)))
-        return bytes(buffer[: self.readinto(buffer)])
+        wanted = max(0, min(wanted, self.length - self._position))
+        pieces, segment_size = [], self._decryptor.segment_size
+        while wanted:
+            index, within = divmod(self._position, segment_size)
+            piece = self._segment(index)[within : within + wanted]
+            if len(piece) != min(wanted, segment_size - within):
+                raise TamperedCiphertext("a segment is shorter than the stream says")
+            pieces.append(piece)
+            wanted -= len(piece)
+            self._position += len(piece)
+        return b"".join(pieces)
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         """Fill buffer from the current position, up to the file's end (never into padding)."""

@@ -38,7 +38,7 @@ from werkzeug.datastructures import FileStorage
 from crypto.envelope import new_key
 from crypto.stream import SeekableStream, StreamDecryptor, StreamEncryptor
 from portal.logs import describe_exception
-from portal.metadata import FileType, Unreadable, identify
+from portal.metadata import FileType, TooLargeToClean, Unreadable, identify
 from portal.reports import new_id, stream_binding
 from portal.store.models import Attachment, AttachmentSegment, today
 
@@ -142,7 +142,7 @@ class EncryptedUpload(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         """Encrypt and store whole segments as soon as they are complete."""
-        view = bytes(data)
+        view = data if isinstance(data, bytes) else bytes(data)
         if self.too_large or self.finished:
             return len(view)
         self.size += len(view)
@@ -264,6 +264,9 @@ def without_metadata(upload: EncryptedUpload, file_type: FileType) -> EncryptedU
         if cleaned.too_large:
             raise Unreadable("the clean copy is larger than the limit")
         file_type.check(cleaned.view())
+    except TooLargeToClean:
+        cleaned.discard()
+        raise
     except _PARSE_ERRORS as error:
         cleaned.discard()
         raise Unreadable(str(error)) from None
@@ -322,6 +325,11 @@ def _prepare(upload: EncryptedUpload, keep_metadata: bool) -> PreparedFile | str
         )
     try:
         cleaned = without_metadata(upload, found)
+    except TooLargeToClean:
+        return (
+            f"“{name}” has a part too large for us to remove its hidden details safely. "
+            f"To send it as it is, tick {KEEP_BOX}."
+        )
     except Unreadable:
         return (
             f"We could not read {_label(found.media_type)} “{name}” to remove its hidden details "

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal.metadata import isobmff, office, pdf
-from portal.metadata.common import Source, Unreadable, Write
+from portal.metadata.common import Source, TooLargeToClean, Unreadable, Write
 from portal.metadata.pictures import (
     HEIF_BRANDS,
     JPEG_SEARCH,
@@ -40,6 +40,7 @@ from portal.metadata.pictures import (
 __all__ = [
     "MAX_WEBP_BYTES",
     "FileType",
+    "TooLargeToClean",
     "Unreadable",
     "UnreadableImage",
     "identify",

@@ -23,3 +23,7 @@ class Source(Protocol):
 
 class Unreadable(Exception):
     """The file's structure could not be read in full, so its hidden details cannot be removed."""
+
+
+class TooLargeToClean(Unreadable):
+    """A part of the file is too large to clean within the memory one upload may use."""

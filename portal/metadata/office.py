@@ -30,7 +30,7 @@ from xml.etree.ElementTree import Element  # the type only: parsing goes through
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from portal.metadata.common import Source, Unreadable, Write
+from portal.metadata.common import Source, TooLargeToClean, Unreadable, Write
 from portal.metadata.pictures import (
     JPEG_START,
     PNG_SIGNATURE,
@@ -86,7 +86,7 @@ _ABSOLUTE_PATH = re.compile(rb'(<x15ac:absPath\b[^>]*?\burl=")[^"]*(")')
 _MEDIA_FOLDERS = ("word/media/", "xl/media/", "ppt/media/", "Pictures/")
 
 _MAX_ENTRIES = 20_000
-_MAX_PART = 32 * 1024 * 1024  # a replaced part or picture is held in memory: bounded
+_MAX_PART = 12 * 1024 * 1024  # a replaced part or picture is held in memory: bounded
 _COPY = 1024 * 1024
 # Every entry's date and time: 1980-01-01 00:00, the earliest a ZIP can say
 # (Word writes the same; LibreOffice writes the time of saving).
@@ -125,7 +125,7 @@ def _parse(data: bytes) -> Element:
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
     info = archive.getinfo(name)
     if info.file_size > _MAX_PART:
-        raise Unreadable("a part of the document is too large")
+        raise TooLargeToClean("a part of the document is too large to clean")
     try:
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError):

@@ -23,13 +23,16 @@ from typing import BinaryIO, cast
 import pikepdf
 from pikepdf import Dictionary, Name, Pdf, Stream
 
-from portal.metadata.common import Source, Unreadable, Write
+from portal.metadata.common import Source, TooLargeToClean, Unreadable, Write
 from portal.metadata.pictures import UnreadableImage, strip_jpeg
 
 # Keys that hold metadata wherever they appear: XMP, application private data
 # and the date that data was last changed.
 _PRIVATE_KEYS = (Name.Metadata, Name.PieceInfo, Name.LastModified)
-_MAX_JPEG = 32 * 1024 * 1024  # a larger picture inside a PDF is refused, not held in memory
+# qpdf holds each stream it copies whole in memory (a few copies of it, with
+# ours): a PDF with a larger stream is refused rather than break the memory
+# budget of an upload. Letters, statements and scanned pages are far smaller.
+MAX_STREAM = 12 * 1024 * 1024
 _HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first kilobyte
 
 
@@ -78,8 +81,6 @@ def _open(source: Source) -> Pdf:
 def _clean_jpeg_stream(stream: Stream) -> None:
     if stream.get(Name.Filter) != Name.DCTDecode:
         return
-    if int(stream.get(Name.Length, 0)) > _MAX_JPEG:
-        raise Unreadable("a picture in the PDF is too large to clean")
     raw = stream.read_raw_bytes()
     try:
         cleaned = b"".join(strip_jpeg(io.BytesIO(raw).read))
@@ -109,6 +110,8 @@ def clean(source: Source, write: Write) -> None:
                         if key in obj:
                             del obj[key]
                 if isinstance(obj, Stream):
+                    if int(obj.get(Name.Length, 0)) > MAX_STREAM:
+                        raise TooLargeToClean("a part of the PDF is too large to clean")
                     _clean_jpeg_stream(obj)
             pdf.save(
                 cast(BinaryIO, _Sink(write)),
@@ -118,7 +121,7 @@ def clean(source: Source, write: Write) -> None:
                 fix_metadata_version=False,
                 encryption=False,  # a PDF that opened without a password is saved open
             )
-        except (pikepdf.PdfError, ValueError, OSError, RuntimeError):
+        except (pikepdf.PdfError, ValueError, OSError, RuntimeError, TypeError):
             raise Unreadable("the PDF could not be rewritten") from None
 
 

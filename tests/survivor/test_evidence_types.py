@@ -360,3 +360,17 @@ def test_an_attachment_stored_before_sizes_were_padded_still_opens(
         claim_attachment(report, data_key, attachment, file_key, details)
         session.commit()
         assert b"".join(read_attachment(session, attachment, data_key)) == data
+
+
+def test_a_pdf_with_a_part_too_large_to_clean_in_bounded_memory_is_refused_plainly(
+    client: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # qpdf holds each stream it copies whole: past the limit the PDF is refused, not held.
+    from portal.metadata import pdf
+
+    monkeypatch.setattr(pdf, "MAX_STREAM", 1000)
+    response = _send(client, files.pdf(), "scan.pdf")
+    assert "“scan.pdf” has a part too large for us to remove its hidden details" in response.text
+    assert not CODENAME.search(response.text)
+    with store.session() as session:
+        assert session.scalars(select(Attachment)).all() == []
