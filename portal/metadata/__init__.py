@@ -114,7 +114,7 @@ def identify(source: Source) -> FileType | str:
     """
     head = _head(source)
     hint = sniff_media_type(head)
-    if hint == "image/jpeg":
+    if head.startswith(JPEG_START):
         return JPEG
     if hint == "image/png":
         return PNG
@@ -134,4 +134,6 @@ def identify(source: Source) -> FileType | str:
         return movie  # a HEIF or AVIF picture
     if pdf.is_pdf(source):
         return PDF
+    if hint == "image/jpeg":  # a few stray bytes before a JPEG, and nothing else it could be
+        return JPEG
     return hint
