@@ -28,16 +28,18 @@ class Kind(enum.IntEnum):
     STREAM = 0x41  # "A": the header of a segmented attachment stream
 
 
-def header(kind: Kind) -> bytes:
+def header(kind: Kind, version: int = FORMAT_VERSION) -> bytes:
     """The two header bytes for a new envelope of this kind."""
-    return bytes((FORMAT_VERSION, kind))
+    return bytes((version, kind))
 
 
-def check_header(blob: bytes, kind: Kind, minimum_size: int) -> None:
+def check_header(
+    blob: bytes, kind: Kind, minimum_size: int, versions: tuple[int, ...] = (FORMAT_VERSION,)
+) -> None:
     """Refuse a blob whose version or kind is unknown or that is too short."""
     if len(blob) < HEADER_SIZE:
         raise TamperedCiphertext("ciphertext is too short to carry a header")
-    if blob[0] != FORMAT_VERSION:
+    if blob[0] not in versions:
         raise UnknownFormatVersion(f"unknown ciphertext format version {blob[0]}")
     if blob[1] != kind:
         raise TamperedCiphertext("ciphertext is of a different kind than expected")

@@ -23,7 +23,9 @@ import logging
 import os
 import queue
 import re
+import struct
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -34,15 +36,14 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from crypto.envelope import new_key
-from crypto.stream import SEGMENT_SIZE, StreamDecryptor, StreamEncryptor
+from crypto.stream import SeekableStream, StreamDecryptor, StreamEncryptor
 from portal.logs import describe_exception
-from portal.metadata import CLEANABLE, STRIPPERS, UNCLEANABLE, UnreadableImage, sniff_media_type
+from portal.metadata import FileType, TooLargeToClean, Unreadable, identify
 from portal.reports import new_id, stream_binding
 from portal.store.models import Attachment, AttachmentSegment, today
 
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
 _BATCHES_IN_FLIGHT = 2  # waiting for the writer, besides the one it is storing
-_SNIFF_BYTES = 16
 MAX_NAME_LENGTH = 200
 _log = logging.getLogger(__name__)
 
@@ -120,21 +121,15 @@ class EncryptedUpload(io.RawIOBase):
         self.finished = False
         self._engine = engine
         self._encryptor = StreamEncryptor(self.file_key, stream_binding(self.id))
-        self._buffer = bytearray()
         self._batch: list[dict[str, Any]] = []
         self._writer: _SegmentWriter | None = None
         self._index = 0
-        self._head = b""
+        self.media_type = "application/octet-stream"  # known once the file is read whole
         self._sha256 = hashlib.sha256()
         with engine.begin() as connection:
             connection.execute(
                 insert(Attachment).values(id=self.id, stream_header=self._encryptor.header)
             )
-
-    @property
-    def media_type(self) -> str:
-        """The type sniffed from the file's first bytes."""
-        return sniff_media_type(self._head)
 
     @property
     def sha256(self) -> str:
@@ -147,7 +142,7 @@ class EncryptedUpload(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         """Encrypt and store whole segments as soon as they are complete."""
-        view = bytes(data)
+        view = data if isinstance(data, bytes) else bytes(data)
         if self.too_large or self.finished:
             return len(view)
         self.size += len(view)
@@ -155,21 +150,15 @@ class EncryptedUpload(io.RawIOBase):
             self.too_large = True
             self.discard()
             return len(view)
-        if len(self._head) < _SNIFF_BYTES:
-            self._head += view[: _SNIFF_BYTES - len(self._head)]
         self._sha256.update(view)
-        self._buffer += view
-        # Keep one full segment back: only at the end is it known to be the last.
-        while len(self._buffer) > SEGMENT_SIZE:
-            self._emit(bytes(self._buffer[:SEGMENT_SIZE]), last=False)
-            del self._buffer[:SEGMENT_SIZE]
+        for sealed in self._encryptor.update(view):
+            self._store(sealed)
         return len(view)
 
-    def _emit(self, chunk: bytes, *, last: bool) -> None:
-        sealed = self._encryptor.encrypt_segment(chunk, last=last)
+    def _store(self, sealed: bytes) -> None:
         self._batch.append({"attachment_id": self.id, "index": self._index, "data": sealed})
         self._index += 1
-        if last or len(self._batch) >= _BATCH_SEGMENTS:
+        if len(self._batch) >= _BATCH_SEGMENTS:
             self._flush()
 
     def _flush(self) -> None:
@@ -189,8 +178,9 @@ class EncryptedUpload(io.RawIOBase):
     def finish(self) -> None:
         """Encrypt the last segment and store it; the upload is then complete."""
         if not self.finished and not self.too_large:
-            self._emit(bytes(self._buffer), last=True)
-            self._buffer.clear()
+            for sealed in self._encryptor.finish():  # the end, padding and length record
+                self._store(sealed)
+            self._flush()
         self.finished = True
         self._stop_writer()
 
@@ -202,60 +192,48 @@ class EncryptedUpload(io.RawIOBase):
     def discard(self) -> None:
         """Delete whatever was stored of this upload."""
         self._batch = []
-        self._buffer.clear()
         self.finished = True
         with contextlib.suppress(Exception):  # what it could not store is deleted anyway
             self._stop_writer()
         with self._engine.begin() as connection:
             connection.execute(delete(Attachment).where(Attachment.id == self.id))
 
+    def _decryptor(self) -> StreamDecryptor:
+        return StreamDecryptor(self.file_key, stream_binding(self.id), self._encryptor.header)
+
     def plaintext(self) -> Iterator[bytes]:
-        """Decrypt the stored upload again (to clean a picture's metadata)."""
-        decryptor = StreamDecryptor(self.file_key, stream_binding(self.id), self._encryptor.header)
+        """Decrypt the stored upload again, from start to end."""
         with self._engine.connect() as connection:
             rows = connection.execute(
                 select(AttachmentSegment.data)
                 .where(AttachmentSegment.attachment_id == self.id)
                 .order_by(AttachmentSegment.index)
             ).scalars()
-            yield from decryptor.decrypt_segments(rows)
+            yield from self._decryptor().decrypt_segments(rows)
 
+    def view(self) -> SeekableStream:
+        """The finished upload as a read-only file that decrypts segments as they are read.
 
-class _IteratorReader:
-    """Read(n) over an iterator of byte strings, holding at most one piece."""
+        Nothing is written anywhere in clear: a few decrypted segments are
+        held in memory at a time.
+        """
+        if not self.finished or self.too_large:
+            raise ValueError("only a finished upload can be read")
+        return SeekableStream(self._decryptor(), self._index, self._segments)
 
-    def __init__(self, pieces: Iterable[bytes]):
-        self._pieces = iter(pieces)
-        self._buffer = b""
-
-    def read(self, size: int) -> bytes:
-        while len(self._buffer) < size:
-            piece = next(self._pieces, None)
-            if piece is None:
-                break
-            self._buffer += piece
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
-
-
-def without_metadata(upload: EncryptedUpload) -> EncryptedUpload:
-    """A new upload holding the same picture without its hidden metadata.
-
-    The original is deleted. UnreadableImage if the picture cannot be parsed
-    (then the original is deleted too: it may carry the very data to remove).
-    """
-    strip = STRIPPERS[upload.media_type]
-    cleaned = _track(EncryptedUpload(upload._engine, upload.filename, upload.max_bytes))
-    try:
-        for piece in strip(_IteratorReader(upload.plaintext()).read):
-            cleaned.write(piece)
-        cleaned.finish()
-    except UnreadableImage:
-        cleaned.discard()
-        raise
-    finally:
-        upload.discard()
-    return cleaned
+    def _segments(self, start: int, stop: int) -> list[bytes]:
+        with self._engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(AttachmentSegment.data)
+                    .where(
+                        AttachmentSegment.attachment_id == self.id,
+                        AttachmentSegment.index >= start,
+                        AttachmentSegment.index < stop,
+                    )
+                    .order_by(AttachmentSegment.index)
+                ).scalars()
+            )
 
 
 def _track(upload: EncryptedUpload) -> EncryptedUpload:
@@ -265,18 +243,105 @@ def _track(upload: EncryptedUpload) -> EncryptedUpload:
     return upload
 
 
+# What a cleaner may raise on a file built to confuse it, besides Unreadable:
+# each means the same, that the file is not what it seems.
+_PARSE_ERRORS = (Unreadable, struct.error, ValueError, IndexError, EOFError, OSError, zlib.error)
+
+
+def without_metadata(upload: EncryptedUpload, file_type: FileType) -> EncryptedUpload:
+    """A new upload holding the same file without its hidden details.
+
+    The original is read through a view that decrypts on demand, and the
+    clean copy is encrypted under a new key as it is written; the original is
+    then deleted, and its key, which lived only in memory, is forgotten.
+    Unreadable if the file cannot be read as its type (the original is
+    deleted then too: it may carry the very details to remove).
+    """
+    cleaned = _track(EncryptedUpload(upload._engine, upload.filename, upload.max_bytes))
+    try:
+        file_type.clean(upload.view(), cleaned.write)
+        cleaned.finish()
+        if cleaned.too_large:
+            raise Unreadable("the clean copy is larger than the limit")
+        file_type.check(cleaned.view())
+    except TooLargeToClean:
+        cleaned.discard()
+        raise
+    except _PARSE_ERRORS as error:
+        cleaned.discard()
+        raise Unreadable(str(error)) from None
+    finally:
+        upload.discard()
+    cleaned.media_type = file_type.media_type
+    return cleaned
+
+
 @dataclass(frozen=True)
 class PreparedFile:
-    """An upload ready to attach, and whether its hidden metadata was removed."""
+    """An upload ready to attach, and whether its hidden details were removed."""
 
     upload: EncryptedUpload
     metadata_removed: bool
+    extension: str = ""
+
+    def stored_name(self, number: int) -> str:
+        """The name to store: neutral once cleaned, the survivor's own if she kept the details."""
+        if self.metadata_removed:
+            return f"evidence-{number}{self.extension}"
+        return self.upload.filename
+
+
+KEEP_BOX = "“Keep hidden details in my files”"
+CLEANED_KINDS = (
+    "photos (JPEG, PNG, WebP), videos and recordings (MP4, MOV, 3GP, M4A), PDFs, and Word, "
+    "Excel, PowerPoint or LibreOffice documents"
+)
+
+
+def _label(media_type: str) -> str:
+    if media_type.startswith("image/"):
+        return "the picture"
+    if media_type.startswith("video/"):
+        return "the video"
+    if media_type.startswith("audio/"):
+        return "the recording"
+    if media_type == "application/pdf":
+        return "the PDF"
+    return "the document"
+
+
+def _prepare(upload: EncryptedUpload, keep_metadata: bool) -> PreparedFile | str:
+    """One upload, cleaned or kept as sent; or a message saying why it cannot be attached."""
+    name = upload.filename
+    found = identify(upload.view())
+    if keep_metadata:
+        upload.media_type = found.media_type if isinstance(found, FileType) else found
+        return PreparedFile(upload, metadata_removed=False)
+    if isinstance(found, str):
+        what = ", such as where it was taken," if found.startswith("image/") else ""
+        return (
+            f"We cannot remove hidden details{what} from “{name}”, so it was not attached. "
+            f"We can remove them from {CLEANED_KINDS}. To send it as it is, tick {KEEP_BOX}."
+        )
+    try:
+        cleaned = without_metadata(upload, found)
+    except TooLargeToClean:
+        return (
+            f"“{name}” has a part too large for us to remove its hidden details safely. "
+            f"To send it as it is, tick {KEEP_BOX}."
+        )
+    except Unreadable:
+        return (
+            f"We could not read {_label(found.media_type)} “{name}” to remove its hidden details "
+            f"(it may be damaged). To send it as it is, tick {KEEP_BOX}."
+        )
+    return PreparedFile(cleaned, metadata_removed=True, extension=found.extension)
 
 
 def prepare_files(
     storages: Iterable[FileStorage | str], keep_metadata: bool, limit_mb: int
 ) -> tuple[list[PreparedFile], list[str]]:
-    """Check each uploaded file and clean pictures; return the files and plain-word problems.
+    """Check each uploaded file and clean it; return the files and plain-word problems.
 
     A file with a problem is not attached; the message says why and what to do.
     """
@@ -292,27 +357,16 @@ def prepare_files(
         if not storage.filename or not isinstance(upload, EncryptedUpload):
             continue  # "no file chosen" still sends an empty part
         upload.filename = clean_filename(sent_filename(storage))
-        name, kind = upload.filename, upload.media_type
         if upload.too_large:
-            problems.append(f"“{name}” is larger than the {limit_mb} MB limit.")
+            problems.append(f"“{upload.filename}” is larger than the {limit_mb} MB limit.")
         elif upload.size == 0:
-            problems.append(f"“{name}” is empty.")
-        elif keep_metadata or kind not in CLEANABLE | UNCLEANABLE:
-            prepared.append(PreparedFile(upload, metadata_removed=False))
-        elif kind in UNCLEANABLE:
-            problems.append(
-                f"We cannot remove hidden details, such as where it was taken, from “{name}”. "
-                "To send it as it is, tick “Keep hidden details in my photos”."
-            )
+            problems.append(f"“{upload.filename}” is empty.")
         else:
-            try:
-                prepared.append(PreparedFile(without_metadata(upload), metadata_removed=True))
-            except UnreadableImage:
-                problems.append(
-                    f"We could not read the picture “{name}” to remove hidden details such as "
-                    "where it was taken. To send it as it is, tick “Keep hidden details in my "
-                    "photos”."
-                )
+            result = _prepare(upload, keep_metadata)
+            if isinstance(result, str):
+                problems.append(result)
+            else:
+                prepared.append(result)
     return prepared, problems
 
 

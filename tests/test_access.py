@@ -69,6 +69,7 @@ def world(
         survivor,
         what_happened="x",
         consent_legal="y",
+        keep_metadata="y",
         files=[(io.BytesIO(b"evidence"), "a.txt")],
     )
     sign_in(survivor, codename)

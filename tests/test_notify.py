@@ -277,6 +277,7 @@ def _full_report(client: FlaskClient) -> tuple[str, str]:
             "contact_method": "inbox",
             "contact_details": MARKER,
             "files": [(io.BytesIO(FILE_MARKER * 100), f"{MARKER}.txt")],
+            "keep_metadata": "y",  # a text file is kept only as sent
         },
     )
     assert response.status_code == 200
@@ -295,6 +296,7 @@ def _add_message(client: FlaskClient, text: str) -> None:
             "kind": "message",
             "text": text,
             "files": [(io.BytesIO(FILE_MARKER), f"{text}.txt")],
+            "keep_metadata": "y",
         },
         content_type="multipart/form-data",
     )

@@ -41,6 +41,15 @@ CODENAME_MAX_CHARS = 300
 # own box; neither is ever ticked for her.
 MESSAGES_LEGAL = "Include my messages with the advocates for the legal team"
 MESSAGES_IOPC = "Include my messages with the advocates in the IOPC complaint"
+KEEP_DETAILS_LABEL = "Keep hidden details in my files"
+KEEP_DETAILS_HINT = (
+    "Files can carry details you cannot see: where and when a photo or video was taken, "
+    "the phone or computer that made it, and the name of the person who wrote a document. "
+    "We remove them, and keep each file under a plain name such as evidence-1.jpg. "
+    "Tick this only if you want those details kept as evidence: anyone who opens the file "
+    "could see them, and they could identify you. Other kinds of file, which we cannot "
+    "clean, are only accepted when this is ticked."
+)
 
 # Control characters other than tab and newlines carry no meaning in an
 # account and upset later readers (PDF, CSV, terminals: U+009B starts an
@@ -154,7 +163,7 @@ class ReportForm(FlaskForm):
     consent_messages_iopc = BooleanField(MESSAGES_IOPC)
     consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     files = MultipleFileField("Evidence files (optional)")
-    keep_metadata = BooleanField("Keep hidden details in my photos (for example where and when)")
+    keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send my report")
 
     def validate_officers(self, field: FieldList[Any]) -> None:
@@ -222,7 +231,7 @@ class AddForm(FlaskForm):
         validators=[_too_long(ACCOUNT_MAX_CHARS)],
     )
     files = MultipleFileField("Files (optional)")
-    keep_metadata = BooleanField("Keep hidden details in my photos (for example where and when)")
+    keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send")
 
     def has_files(self) -> bool:

@@ -89,13 +89,15 @@ def reference_of(report_id: str) -> str:
 def _attach(
     session: Session, report: Report, data_key: bytes, files: Sequence[PreparedFile]
 ) -> None:
-    for prepared in files:
+    # Cleaned files are numbered in the order the report received them.
+    already = len(report.attachments) if inspect(report).persistent else 0
+    for number, prepared in enumerate(files, start=already + 1):
         upload = prepared.upload
         attachment = session.get(Attachment, upload.id)
         if attachment is None or attachment.report_id is not None:
             raise LookupError("an upload vanished before it could be attached")
         details = FileDetails(
-            name=upload.filename,
+            name=prepared.stored_name(number),
             media_type=upload.media_type,
             size=upload.size,
             sha256=upload.sha256,

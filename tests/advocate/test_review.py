@@ -357,7 +357,7 @@ def test_files_download_decrypted_as_attachments_and_are_audited(
     import io
 
     content = b"<html><script>alert(1)</script></html>" * 3000
-    submit(client, what_happened="x", files=[(io.BytesIO(content), "page.html")])
+    submit(client, what_happened="x", keep_metadata="y", files=[(io.BytesIO(content), "page.html")])
     report_id = _only_report_id(store)
     case = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
     link = re.search(rf'href="(/advocate/case/{report_id}/file/[0-9a-f]{{32}})"', case)

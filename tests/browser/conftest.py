@@ -354,6 +354,7 @@ def send_report(
     page.locator("#files").set_input_files(
         [{"name": "notes.txt", "mimeType": "text/plain", "buffer": portal.marker("file").encode()}]
     )
+    page.locator("#keep_metadata").check()  # a text file is kept only as sent
     if consent_legal:
         page.locator("#consent_legal").check()
     if messages_legal:

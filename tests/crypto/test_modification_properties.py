@@ -28,7 +28,7 @@ from crypto.errors import CryptoError
 from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed, seal
 from crypto.passphrase import unwrap_with_passphrase, wrap_with_passphrase
-from crypto.stream import StreamDecryptor, StreamEncryptor
+from crypto.stream import StreamDecryptor, StreamEncryptor, padded_stream_size
 from tests.crypto.conftest import CHEAP_ARGON2, bindings
 
 KEY = new_key()
@@ -184,3 +184,47 @@ def test_any_stream_with_segments_dropped_or_reordered_is_refused(
             continue
         with pytest.raises(CryptoError):
             _read_stream(header, order, home)
+
+
+def _forge_stream(data: bytes, claimed: int, binding: Binding) -> tuple[bytes, list[bytes]]:
+    """A stream sealed with the key whose length record says `claimed` (a lying writer)."""
+    encryptor = StreamEncryptor(KEY, binding, segment_size=SEGMENT)
+    record = 8
+    body = data + bytes(padded_stream_size(len(data)) - len(data) - record)
+    body += claimed.to_bytes(record, "big")
+    chunks = [body[i : i + SEGMENT] for i in range(0, len(body), SEGMENT)]
+    return encryptor.header, [
+        encryptor._seal(chunk, last=i == len(chunks) - 1) for i, chunk in enumerate(chunks)
+    ]
+
+
+@PROPERTY
+@given(
+    plaintext=st.binary(max_size=4 * SEGMENT),
+    claimed=st.one_of(st.integers(0, 5 * SEGMENT), st.integers(0, 2**64 - 1)),
+    home=bindings,
+)
+def test_any_stream_whose_length_record_lies_is_refused(
+    plaintext: bytes, claimed: int, home: Binding
+) -> None:
+    # A claim is honest for some file only if it lands in the same bucket and everything
+    # past it is zero: then the stream is that file (the data and some zeros), not a lie.
+    honest_for_another_file = padded_stream_size(claimed) == padded_stream_size(
+        len(plaintext)
+    ) and not any(plaintext[claimed:])
+    assume(not honest_for_another_file)
+    header, segments = _forge_stream(plaintext, claimed, home)
+    with pytest.raises(CryptoError):
+        _read_stream(header, segments, home)
+
+
+@PROPERTY
+@given(plaintext=st.binary(max_size=40 * SEGMENT), data=st.data(), home=bindings)
+def test_any_stream_missing_any_run_of_its_segments_is_refused(
+    plaintext: bytes, data: st.DataObject, home: Binding
+) -> None:
+    header, segments = _stream(plaintext, home)
+    start = data.draw(st.integers(0, len(segments) - 1))
+    stop = data.draw(st.integers(start + 1, len(segments)))
+    with pytest.raises(CryptoError):
+        _read_stream(header, segments[:start] + segments[stop:], home)

@@ -796,10 +796,13 @@ def test_every_payload_as_a_file_name_is_kept_safely_and_shown_escaped(
     for start in range(0, len(names), 5):
         batch = names[start : start + 5]
         wires = [v.wire + b".txt" for v in batch]
-        body, content_type = multipart(
-            [(b"csrf_token", token.encode()), (b"consent_read", b"y"), (b"what_happened", b"x")],
-            wires,
-        )
+        # Names are kept only with the hidden details: a text file is kept only as sent.
+        fields = [
+            (b"csrf_token", token.encode()),
+            (b"consent_read", b"y"),
+            (b"what_happened", b"x"),
+        ]
+        body, content_type = multipart([*fields, (b"keep_metadata", b"y")], wires)
         response = survivor.post("/report", data=body, content_type=content_type)
         page = never_a_server_error(response, str([v.payload.id for v in batch]))
         codename = CODENAME.search(page)

@@ -47,6 +47,7 @@ def _submit(client: FlaskClient, **consent: str) -> str:
         what_happened=ACCOUNT,
         force="Kent Police",
         contact_details="call 07700 900123 after 6pm",
+        keep_metadata="y",  # kept byte for byte, as sent
         files=[(io.BytesIO(EVIDENCE), FILE_NAME)],
         **{"officers-0-name": "Sgt Mark Hale", "officers-0-number": "4471"},
         **consent,

@@ -82,6 +82,7 @@ def _case(client: FlaskClient, store: Store, tamper: Callable[..., None]) -> str
         client,
         what_happened=ACCOUNT,
         consent_legal="y",
+        keep_metadata="y",  # kept as sent
         files=[(io.BytesIO(DAMAGED), "damaged.bin"), (io.BytesIO(INTACT), "intact.bin")],
     )
     with store.session() as session:

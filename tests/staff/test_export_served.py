@@ -124,6 +124,7 @@ def test_a_client_that_hangs_up_after_the_first_bytes_leaves_an_audit_entry(
             "what_happened": "He is a detective at the station on the high street.",
             "consent_read": "y",
             "consent_legal": "y",
+            "keep_metadata": "y",  # random bytes: kept as sent
         },
         files={"files": ("video.bin", io.BytesIO(secrets.token_bytes(EVIDENCE_BYTES)))},
         timeout=120,

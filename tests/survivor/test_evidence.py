@@ -18,12 +18,13 @@ from PIL import Image
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from crypto.stream import SEGMENT_SIZE
+from crypto.stream import SEGMENT_SIZE, padded_stream_size
 from portal.reports import FileDetails, file_details, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
 from portal.uploads import EncryptedUpload
 from tests.conftest import Instance
+from tests.survivor import evidence_files
 from tests.survivor.conftest import (
     CODENAME,
     advocates_key,
@@ -120,7 +121,7 @@ def test_a_photo_is_stored_without_its_location_and_with_every_pixel(
     assert len(image.getexif().get_ifd(0x8825)) == 0
     assert _pixels(stored) == _pixels(photo)
     assert details == FileDetails(
-        name="photo.jpg",
+        name="evidence-1.jpg",
         media_type="image/jpeg",
         size=len(stored),
         sha256=hashlib.sha256(stored).hexdigest(),
@@ -187,18 +188,26 @@ def test_keeping_hidden_details_stores_the_photo_byte_for_byte(
     assert Image.open(io.BytesIO(stored)).getexif()[0x010F] == PHONE
 
 
-def test_the_survivor_is_told_which_photos_had_hidden_details_removed(
+def test_the_survivor_is_told_which_files_had_hidden_details_removed(
     client: FlaskClient,
 ) -> None:
-    codename = submit(
-        client,
-        what_happened=ACCOUNT,
-        files=[_upload(_photo(), "photo.jpg"), _upload(b"plain words", "notes.txt")],
-    )
+    codename = submit(client, what_happened=ACCOUNT, files=[_upload(_photo(), "photo.jpg")])
     sign_in(client, codename)
+    token = csrf_token(client, "/return/report")
+    client.post(
+        "/return/add",
+        data={
+            "csrf_token": token,
+            "kind": "addition",
+            "keep_metadata": "y",
+            "files": [_upload(b"plain words", "notes.txt")],
+        },
+        content_type="multipart/form-data",
+    )
     page = client.get("/return/report").text
-    assert "photo.jpg (" in page and "notes.txt (" in page
-    photo_line = page.split("photo.jpg (", 1)[1].split("</li>", 1)[0]
+    assert "evidence-1.jpg (" in page and "notes.txt (" in page
+    assert "photo.jpg" not in page
+    photo_line = page.split("evidence-1.jpg (", 1)[1].split("</li>", 1)[0]
     notes_line = page.split("notes.txt (", 1)[1].split("</li>", 1)[0]
     assert "hidden details removed" in photo_line
     assert "hidden details removed" not in notes_line
@@ -272,7 +281,8 @@ def test_a_file_of_exactly_the_limit_is_accepted(
     small_client: FlaskClient, small_store: Store
 ) -> None:
     data = random.Random(8).randbytes(MB)
-    assert _accepted(post_report(small_client, {"files": [_upload(data, "exact.bin")]}))
+    fields = {"keep_metadata": "y", "files": [_upload(data, "exact.bin")]}
+    assert _accepted(post_report(small_client, fields))
     assert _count(small_store, Report) == 1
     assert _count(small_store, Attachment) == 1
 
@@ -307,9 +317,8 @@ def test_a_file_name_that_is_a_path_keeps_only_its_last_part(
     client: FlaskClient, instance: Instance, store: Store, sent_name: str, stored_name: str
 ) -> None:
     data = b"the letter he sent me"
-    assert _accepted(
-        post_report(client, {"what_happened": ACCOUNT, "files": [_upload(data, sent_name)]})
-    )
+    fields = {"what_happened": ACCOUNT, "keep_metadata": "y", "files": [_upload(data, sent_name)]}
+    assert _accepted(post_report(client, fields))
     details, stored = _only_file(instance, store)
     assert details.name == stored_name
     assert stored == data
@@ -331,7 +340,7 @@ def test_a_picture_that_cannot_be_read_is_refused_and_not_kept(
         {"what_happened": ACCOUNT, "files": [_upload(CORRUPT_JPEGS[name](), "broken.jpg")]},
     )
     _assert_refused(response, "We could not read the picture “broken.jpg”")
-    assert "Keep hidden details in my photos" in response.text
+    assert "Keep hidden details in my files" in response.text
     _assert_nothing_stored(store)
 
 
@@ -389,7 +398,8 @@ def test_a_file_round_trips_exactly_whatever_its_size(
     client: FlaskClient, instance: Instance, store: Store, size: int
 ) -> None:
     data = random.Random(size).randbytes(size)
-    assert _accepted(post_report(client, {"files": [_upload(data, "recording.bin")]}))
+    fields = {"keep_metadata": "y", "files": [_upload(data, "recording.bin")]}
+    assert _accepted(post_report(client, fields))
     details, stored = _only_file(instance, store)
     assert hashlib.sha256(stored).hexdigest() == hashlib.sha256(data).hexdigest()
     assert stored == data
@@ -403,7 +413,8 @@ def test_a_file_round_trips_exactly_whatever_its_size(
 
 def test_stored_files_are_encrypted_not_kept_in_clear(client: FlaskClient, store: Store) -> None:
     marker = b"FILEMARKER-c0ffee-" * 5000
-    assert _accepted(post_report(client, {"files": [_upload(marker, "notes.txt")]}))
+    fields = {"keep_metadata": "y", "files": [_upload(marker, "notes.txt")]}
+    assert _accepted(post_report(client, fields))
     with store.session() as session:
         segments = session.scalars(select(AttachmentSegment.data)).all()
     assert segments and all(b"FILEMARKER" not in segment for segment in segments)
@@ -413,30 +424,27 @@ def test_several_files_in_one_report_are_all_attached(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
     photo = _photo()
-    pdf = b"%PDF-1.7\n" + random.Random(10).randbytes(80 * 1024)
-    text = "Messages he sent, copied out. £ \u2013 “quoted”".encode()
-    files = [_upload(photo, "photo.jpg"), _upload(pdf, "letter.pdf"), _upload(text, "texts.txt")]
+    files = [
+        _upload(photo, "photo.jpg"),
+        _upload(evidence_files.pdf(), "letter.pdf"),
+        _upload(evidence_files.docx(), "statement.docx"),
+    ]
     assert _accepted(post_report(client, {"what_happened": ACCOUNT, "files": files}))
 
     stored = _stored_files(instance, store)
 
-    assert set(stored) == {"photo.jpg", "letter.pdf", "texts.txt"}
-    assert _pixels(stored["photo.jpg"][1]) == _pixels(photo)
-    assert PHONE.encode() not in stored["photo.jpg"][1]
-    assert stored["letter.pdf"] == (
-        FileDetails(
-            "letter.pdf", "application/pdf", len(pdf), hashlib.sha256(pdf).hexdigest(), False
-        ),
-        pdf,
-    )
-    assert stored["texts.txt"][1] == text
+    assert set(stored) == {"evidence-1.jpg", "evidence-2.pdf", "evidence-3.docx"}
+    assert _pixels(stored["evidence-1.jpg"][1]) == _pixels(photo)
+    assert PHONE.encode() not in stored["evidence-1.jpg"][1]
+    assert stored["evidence-2.pdf"][0].media_type == "application/pdf"
+    assert all(details.metadata_removed for details, _ in stored.values())
 
 
 def test_a_report_of_only_a_file_is_accepted(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
-    assert _accepted(post_report(client, {"files": [_upload(b"a screenshot", "shot.bin")]}))
-    assert _only_file(instance, store)[1] == b"a screenshot"
+    assert _accepted(post_report(client, {"files": [_upload(_photo(), "shot.jpg")]}))
+    assert _only_file(instance, store)[0].name == "evidence-1.jpg"
 
 
 def test_a_report_with_neither_text_nor_file_is_refused(client: FlaskClient, store: Store) -> None:
@@ -474,7 +482,9 @@ def test_a_file_added_later_from_the_return_page_is_attached_and_cleaned(
     client: FlaskClient, instance: Instance, store: Store, only_report: Callable[[], Report]
 ) -> None:
     first = random.Random(11).randbytes(1000)
-    codename = submit(client, what_happened=ACCOUNT, files=[_upload(first, "first.bin")])
+    codename = submit(
+        client, what_happened=ACCOUNT, keep_metadata="y", files=[_upload(first, "first.bin")]
+    )
     assert sign_in(client, codename).status_code == 303
     photo = _photo(seed=12)
 
@@ -489,10 +499,11 @@ def test_a_file_added_later_from_the_return_page_is_attached_and_cleaned(
     assert len(only_report().attachments) == 2
     stored = _stored_files(instance, store)
     assert stored["first.bin"][1] == first
-    assert stored["later.jpg"][0].metadata_removed
-    assert PHONE.encode() not in stored["later.jpg"][1]
-    assert _pixels(stored["later.jpg"][1]) == _pixels(photo)
-    assert "later.jpg" in client.get("/return/report").text
+    # Numbered in the order the report received its files.
+    assert stored["evidence-2.jpg"][0].metadata_removed
+    assert PHONE.encode() not in stored["evidence-2.jpg"][1]
+    assert _pixels(stored["evidence-2.jpg"][1]) == _pixels(photo)
+    assert "evidence-2.jpg" in client.get("/return/report").text
 
 
 def test_a_problem_file_added_later_is_refused_and_the_message_kept(
@@ -537,7 +548,7 @@ def test_every_segment_is_stored_by_the_time_the_upload_is_finished(store: Store
     _write_in_pieces(upload, data)
     upload.finish()
     assert _writers() == []
-    assert _segments_of(store, upload) == -(-len(data) // SEGMENT_SIZE)
+    assert _segments_of(store, upload) == -(-padded_stream_size(len(data)) // SEGMENT_SIZE)
     assert b"".join(upload.plaintext()) == data
     upload.discard()
 

@@ -39,6 +39,7 @@ def test_no_account_file_or_codename_reaches_the_disk_or_the_log(
             "officers-0-name": MARKER,
             "contact_details": MARKER,
             "files": [(io.BytesIO(FILE_MARKER * 1000), f"{MARKER}.txt")],
+            "keep_metadata": "y",  # a text file is kept only as sent
         },
     )
     codename = re.search(r'<p class="codename" lang="en">([a-z ]+)</p>', response.text)

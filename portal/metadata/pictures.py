@@ -1,16 +1,22 @@
-"""Sniffing file types and removing hidden metadata from pictures, losslessly.
+"""Removing hidden details from pictures, losslessly: JPEG, PNG and WebP.
 
 Photos carry EXIF and XMP blocks that can give the place and time a picture
-was taken and the phone that took it. For JPEG, PNG and WebP those blocks are
-dropped without re-encoding the picture (re-encoding would alter evidence),
-streaming, so memory stays bounded whatever the size. Other picture formats
-that can hide such data (HEIC, AVIF, TIFF) are refused unless the survivor
-asks to keep the original.
+was taken and the phone that took it. Those blocks are dropped without
+re-encoding the picture (re-encoding would alter evidence), streaming, so
+memory stays bounded whatever the size. PNG keeps only an allow-list of
+chunks: whatever a camera, an editor or a private extension adds besides
+what is needed to show the picture is left out.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
+from typing import IO, cast
+
+from PIL import Image, UnidentifiedImageError
+
+from portal.metadata.common import Source, Unreadable, Write
 
 Read = Callable[[int], bytes]
 _COPY_CHUNK = 64 * 1024
@@ -19,11 +25,11 @@ _COPY_CHUNK = 64 * 1024
 MAX_WEBP_BYTES = 32 * 1024 * 1024
 
 
-class UnreadableImage(Exception):
+class UnreadableImage(Unreadable):
     """The picture's structure could not be read, so its metadata cannot be removed."""
 
 
-_HEIF_BRANDS = (
+HEIF_BRANDS = (
     b"heic",
     b"heix",
     b"heim",
@@ -36,35 +42,6 @@ _HEIF_BRANDS = (
     b"msf1",
     b"avci",
 )
-
-
-def sniff_media_type(head: bytes) -> str:
-    """The media type from a file's first bytes (never from its name or the browser)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
-        return "image/heic"
-    if head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"):
-        return "image/avif"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "image/tiff"
-    if head.startswith((b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")):
-        return "image/jxl"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return "application/octet-stream"
-
-
-# Formats whose hidden details we remove, and those we cannot.
-CLEANABLE = frozenset({"image/jpeg", "image/png", "image/webp"})
-# GIF can carry XMP in an application extension; JPEG XL in its Exif and xml boxes.
-UNCLEANABLE = frozenset({"image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"})
 
 
 class _Reader:
@@ -180,29 +157,57 @@ def _entropy_coded_data(reader: _Reader) -> Iterator[bytes]:
             return
 
 
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# Text chunks (which cameras and editors fill with EXIF, XMP and comments),
-# the EXIF chunk, and the last-modified time.
-_PNG_DROPPED = frozenset({b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"tIME"})
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The chunks kept: what a viewer needs to show the picture as it was made,
+# and nothing else. The critical chunks (IHDR, PLTE, IDAT, IEND); how colours
+# and transparency are to be read (tRNS, gAMA, cHRM, sRGB, iCCP, sBIT, and
+# cICP, mDCV, cLLI for HDR pictures); the background colour (bKGD); the pixel
+# size (pHYs), so the picture keeps its printed size; and the frames of an
+# animated PNG (acTL, fcTL, fdAT). Left out: text (tEXt, zTXt, iTXt, where
+# editors and phones put XMP, comments and software names), EXIF (eXIf), the
+# time it was saved (tIME), content credentials (caBX), histograms and
+# suggested palettes (hIST, sPLT), position and scale (oFFs, pCAL, sCAL), and
+# every private or unknown chunk, which can hold anything.
+_PNG_KEPT = frozenset(
+    {
+        *(b"IHDR", b"PLTE", b"IDAT", b"IEND"),
+        *(b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"sBIT", b"cICP", b"mDCV", b"cLLI"),
+        *(b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT"),
+    }
+)
+
+
+def _critical(kind: bytes) -> bool:
+    return not kind[0] & 0x20  # an upper-case first letter
 
 
 def strip_png(read: Read) -> Iterator[bytes]:
-    """Yield the PNG without its text, EXIF and time chunks; UnreadableImage if malformed."""
+    """Yield the PNG with only the chunks needed to show it; UnreadableImage if malformed."""
     reader = _Reader(read)
-    if reader.exactly(8) != _PNG_SIGNATURE:
+    if reader.exactly(8) != PNG_SIGNATURE:
         raise UnreadableImage("not a PNG picture")
-    yield _PNG_SIGNATURE
+    yield PNG_SIGNATURE
+    first = True
     while True:
         header = reader.exactly(8)
         length, kind = int.from_bytes(header[:4], "big"), header[4:]
-        if length > 2**31 - 1 or not kind.isalpha():
+        if length > 2**31 - 1 or not kind.isalpha() or first != (kind == b"IHDR"):
             raise UnreadableImage("a PNG chunk is malformed")
-        if kind in _PNG_DROPPED:
-            for _ in reader.copy(length + 4):
-                pass
-        else:
-            yield header
-            yield from reader.copy(length + 4)
+        first = False
+        keep = kind in _PNG_KEPT
+        if not keep and _critical(kind):
+            raise UnreadableImage("the PNG has a chunk needed to show it that we do not know")
+        crc = zlib.crc32(kind)
+        for piece in reader.copy(length):
+            crc = zlib.crc32(piece, crc)
+            if keep:
+                yield header + piece if header else piece
+                header = b""
+        stored = reader.exactly(4)
+        if int.from_bytes(stored, "big") != crc:
+            raise UnreadableImage("a PNG chunk is damaged")
+        if keep:
+            yield header + stored  # the header is still here for an empty chunk
         if kind == b"IEND":
             return
 
@@ -237,8 +242,49 @@ def strip_webp(read: Read) -> Iterator[bytes]:
     yield from kept
 
 
-STRIPPERS: dict[str, Callable[[Read], Iterator[bytes]]] = {
-    "image/jpeg": strip_jpeg,
-    "image/png": strip_png,
-    "image/webp": strip_webp,
-}
+# A stray byte or two before a JPEG (a damaged transfer, a careless app) must
+# not let it through uncleaned: the picture is found a few bytes in, and the
+# bytes before it, which are no part of it, are left out.
+JPEG_SEARCH = 16
+JPEG_START = b"\xff\xd8\xff"
+
+
+def _stripped(strip: Callable[[Read], Iterator[bytes]]) -> Callable[[Source, Write], None]:
+    def clean(source: Source, write: Write) -> None:
+        for piece in strip(source.read):
+            write(piece)
+
+    return clean
+
+
+def clean_jpeg(source: Source, write: Write) -> None:
+    """Write the JPEG without its metadata, from its first marker on."""
+    start = source.read(JPEG_SEARCH + len(JPEG_START)).find(JPEG_START)
+    if start < 0:
+        raise UnreadableImage("not a JPEG picture")
+    source.seek(start)
+    for piece in strip_jpeg(source.read):
+        write(piece)
+
+
+clean_png = _stripped(strip_png)
+clean_webp = _stripped(strip_webp)
+
+
+def check_picture(expected: str) -> Callable[[Source], None]:
+    """A check that the cleaned picture opens as this format (header and structure only).
+
+    Pillow reads the header, and for PNG every chunk and checksum, without
+    decoding the pixels, so memory stays small whatever the picture's size.
+    """
+
+    def check(view: Source) -> None:
+        try:
+            with Image.open(cast(IO[bytes], view), formats=[expected]) as image:
+                image.verify()
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError):
+            raise UnreadableImage("the cleaned picture does not open") from None
+        except ValueError:
+            raise UnreadableImage("the cleaned picture does not open") from None
+
+    return check

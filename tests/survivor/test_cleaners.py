@@ -1,0 +1,128 @@
+"""The cleaners, each on its own: damaged and hostile files only ever fail as unreadable, a
+PNG keeps only chunks on its allow-list, and nothing is ever written to a temporary file."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portal.metadata import FileType, UnreadableImage, identify, strip_png
+from portal.uploads import _PARSE_ERRORS
+from tests.survivor import evidence_files as files
+
+BUILDERS: dict[str, Callable[[], bytes]] = {
+    "jpeg": files.jpeg,
+    "png": files.png,
+    "mp4": files.movie,
+    "mov": lambda: files.movie(quicktime=True),
+    "pdf": files.pdf,
+    "docx": files.docx,
+    "xlsx": files.xlsx,
+    "odt": files.odt,
+}
+ORIGINALS = {name: make() for name, make in BUILDERS.items()}
+
+
+def _clean(data: bytes) -> bytes | None:
+    """Identify and clean as the upload does; None when the file is not one we clean."""
+    found = identify(io.BytesIO(data))
+    if not isinstance(found, FileType):
+        return None
+    out: list[bytes] = []
+    found.clean(io.BytesIO(data), out.append)
+    cleaned = b"".join(out)
+    found.check(io.BytesIO(cleaned))
+    return cleaned
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_builder_makes_a_file_we_identify_and_clean(name: str) -> None:
+    cleaned = _clean(ORIGINALS[name])
+    assert cleaned is not None
+    for secret in files.SECRETS:
+        assert secret.encode() not in cleaned
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_nothing_is_written_to_a_temporary_file_while_cleaning(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a temporary file was asked for")
+
+    for function in ("mkstemp", "NamedTemporaryFile", "TemporaryFile", "SpooledTemporaryFile"):
+        monkeypatch.setattr(tempfile, function, refuse)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert _clean(ORIGINALS[name]) is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> bytes:
+    """One of the real files, cut, overwritten in places or with bytes inserted."""
+    data = bytearray(ORIGINALS[draw(st.sampled_from(sorted(ORIGINALS)))])
+    how = draw(st.sampled_from(["cut", "overwrite", "insert"]))
+    position = draw(st.integers(0, len(data) - 1))
+    if how == "cut":
+        return bytes(data[:position])
+    if how == "insert":
+        return bytes(data[:position] + draw(st.binary(min_size=1, max_size=64)) + data[position:])
+    patch = draw(st.binary(min_size=1, max_size=16))
+    data[position : position + len(patch)] = patch
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=damaged())
+def test_a_damaged_file_is_cleaned_or_refused_as_unreadable_never_anything_else(
+    data: bytes,
+) -> None:
+    with contextlib.suppress(_PARSE_ERRORS):
+        _clean(data)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    crc = zlib.crc32(kind + body).to_bytes(4, "big")
+    return len(body).to_bytes(4, "big") + kind + body + crc
+
+
+def _png_with(*chunks: bytes) -> bytes:
+    original = files.png()
+    return original[:33] + b"".join(chunks) + original[33:]
+
+
+def _strip(data: bytes) -> bytes:
+    return b"".join(strip_png(io.BytesIO(data).read))
+
+
+@pytest.mark.parametrize("kind", [b"tEXt", b"iTXt", b"eXIf", b"tIME", b"caBX", b"prVt", b"iDOT"])
+def test_a_png_chunk_off_the_allow_list_is_left_out(kind: bytes) -> None:
+    cleaned = _strip(_png_with(_chunk(kind, b"Jane Survivorson")))
+    assert kind not in cleaned and b"Jane" not in cleaned
+
+
+@pytest.mark.parametrize("kind", [b"gAMA", b"pHYs", b"sRGB"])
+def test_a_png_chunk_needed_to_show_it_is_kept(kind: bytes) -> None:
+    chunk = _chunk(kind, bytes(9) if kind == b"pHYs" else bytes(4 if kind == b"gAMA" else 1))
+    assert chunk in _strip(_png_with(chunk))
+
+
+def test_a_png_with_a_critical_chunk_we_do_not_know_is_unreadable() -> None:
+    with pytest.raises(UnreadableImage):
+        _strip(_png_with(_chunk(b"ZZZZ", b"must be understood")))
+
+
+def test_a_png_chunk_with_a_wrong_checksum_is_unreadable() -> None:
+    chunk = bytearray(_chunk(b"gAMA", bytes(4)))
+    chunk[-1] ^= 1
+    with pytest.raises(UnreadableImage):
+        _strip(_png_with(bytes(chunk)))
