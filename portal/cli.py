@@ -212,11 +212,15 @@ def user_group() -> None:
 @click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
 def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
     """Create an account and print its TOTP enrolment (otpauth:// URI and QR code)."""
+    from crypto.words import new_passphrase
     from portal import accounts
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")
     else:
+        if _at_terminal(sys.stdout):  # offered on screen only, never into a log
+            click.echo(f"A passphrase picked at random, if you want it: {new_passphrase()}")
+            click.echo("Use it, or five or more unrelated words of your own.")
         passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
     try:
         config, store = _store()
@@ -236,6 +240,12 @@ def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
     click.echo("Add this to an authenticator app (TOTP):")
     click.echo(enrolment.otpauth_uri)
     segno.make(enrolment.otpauth_uri).terminal(compact=True)
+
+
+def _at_terminal(stream: object) -> bool:
+    """True when a person is at the other end of the stream."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 @click.command("recover")

@@ -8,9 +8,10 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.blueprints import BlueprintSetupState
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
 from portal import accounts, auth
 from portal.security import clear_session_cookie, set_session_cookie
 from portal.settings import portal_config
@@ -53,7 +54,21 @@ class PassphraseForm(FlaskForm):  # type: ignore[misc]
         "New passphrase again",
         validators=[DataRequired(), EqualTo("new", message="The two do not match.")],
     )
+    suggestion = HiddenField()  # the words offered, offered again if the form comes back
     submit = SubmitField("Change passphrase")
+
+
+def offered_passphrase(sent_back: str | None) -> str:
+    """The words to offer as a passphrase: those the form was showing, or new ones.
+
+    Someone who wrote the offered words down and mistyped them must see the
+    same words again, not new ones. Only a value that is exactly such words is
+    offered again; any other gets new words, so nothing typed is shown back.
+    """
+    words = split_words(sent_back or "")
+    if len(words) == PASSPHRASE_WORDS and listed_word_count(" ".join(words)) == PASSPHRASE_WORDS:
+        return " ".join(words)
+    return new_passphrase()
 
 
 def _throttle() -> Throttle:
@@ -133,7 +148,15 @@ def add_sign_in(bp: Blueprint) -> None:
                 done = True
             except accounts.AccountError as problem:
                 error = str(problem)
-        return render_template("passphrase.html", form=form, error=error, done=done, area=bp.name)
+        return render_template(
+            "passphrase.html",
+            form=form,
+            error=error,
+            done=done,
+            area=bp.name,
+            name=principal.name,
+            suggestion=new_passphrase() if done else offered_passphrase(form.suggestion.data),
+        )
 
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/passphrase", "passphrase", passphrase, methods=["GET", "POST"])

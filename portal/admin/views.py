@@ -11,7 +11,7 @@ from portal import accounts, invitations
 from portal.admin.forms import ButtonForm, InviteForm, JoinForm
 from portal.auth import Principal, signed_in
 from portal.settings import portal_config
-from portal.signin import add_sign_in
+from portal.signin import add_sign_in, offered_passphrase
 from portal.store import db
 from portal.store.models import Account, Role
 
@@ -102,4 +102,7 @@ def join(token: str) -> str:
             return render_template(
                 "admin/enrolled.html", enrolment=enrolment, qr=qr, role=invitation.role
             )
-    return render_template("admin/join.html", form=form, error=error, role=invitation.role)
+    suggestion = offered_passphrase(form.suggestion.data)
+    return render_template(
+        "admin/join.html", form=form, error=error, role=invitation.role, suggestion=suggestion
+    )

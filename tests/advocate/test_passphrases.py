@@ -10,15 +10,17 @@ passphrase still signs in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
-from crypto.words import listed_word_count
+from crypto.words import listed_word_count, word_list
 from portal import accounts, invitations
 from portal.store import Store
 from portal.store.models import Account, Role
@@ -38,6 +40,7 @@ STRONG = [
     pytest.param(FIVE_WORDS, id="five-listed-words"),
     pytest.param(SCORE_4, id="score-4"),
 ]
+SUGGESTED = re.compile(r'<p class="suggested-words">(.*?)</p>', re.S)
 # Words a refusal must not lean on: the person choosing is not a cryptographer.
 JARGON = ("zxcvbn", "score", "entropy", "bits", "EFF")
 
@@ -53,6 +56,12 @@ def _assert_plain_refusal(message: str) -> None:
     assert "too easy to guess" in message
     assert "five or more unrelated words" in message
     assert not any(word in message for word in JARGON), message
+
+
+def _suggestion(page: str) -> str:
+    shown = SUGGESTED.search(page)
+    assert shown, "no passphrase offered on the page"
+    return " ".join(re.sub(r"<[^>]+>", " ", shown.group(1)).split())
 
 
 def _count(store: Store) -> int:
@@ -132,10 +141,10 @@ JOIN_PAGES: dict[str, Callable[[Store], str]] = {
 }
 
 
-def _join(client: FlaskClient, path: str, passphrase: str) -> str:
+def _join(client: FlaskClient, path: str, passphrase: str, suggestion: str = "") -> str:
     token = csrf_token(client, path)
     fields = {"name": "dana", "passphrase": passphrase, "confirm": passphrase}
-    data = {"csrf_token": token, **fields}
+    data = {"csrf_token": token, **fields, "suggestion": suggestion}
     return client.post(path, data=data).get_data(as_text=True)
 
 
@@ -161,10 +170,10 @@ def test_the_join_pages_accept_a_strong_passphrase(
     assert _count(store) == 1
 
 
-def _change(client: FlaskClient, person: Person, new: str) -> str:
+def _change(client: FlaskClient, person: Person, new: str, suggestion: str = "") -> str:
     token = csrf_token(client, "/advocate/passphrase")
     data = {"csrf_token": token, "current": person.passphrase, "new": new, "confirm": new}
-    response = client.post("/advocate/passphrase", data=data)
+    response = client.post("/advocate/passphrase", data={**data, "suggestion": suggestion})
     return response.get_data(as_text=True)
 
 
@@ -185,6 +194,66 @@ def test_changing_to_a_strong_passphrase_is_accepted(
     assert "has been changed" in _change(advocate_client, advocate, passphrase)
     advocate.passphrase = passphrase
     assert log_in(app.test_client(), advocate).status_code == 303  # type: ignore[attr-defined]
+
+
+# The passphrase offered on the page
+
+
+def test_the_join_page_offers_six_listed_words_different_each_time(
+    client: FlaskClient, store: Store
+) -> None:
+    path = _invitation(store)
+    offered = [_suggestion(client.get(path).get_data(as_text=True)) for _ in range(5)]
+    assert len(set(offered)) == 5
+    for words in offered:
+        assert len(words.split(" ")) == 6
+        assert set(words.split(" ")) <= set(word_list())
+        assert listed_word_count(words) >= 5
+
+
+def test_the_offered_passphrase_creates_an_account_that_signs_in(
+    app: Flask, client: FlaskClient, store: Store
+) -> None:
+    path = _invitation(store)
+    offered = _suggestion(client.get(path).get_data(as_text=True))
+    page = _join(client, path, offered, suggestion=offered)
+    secret = re.search(r"secret=([A-Z2-7]+)", page)
+    assert secret, page
+    with store.session() as session:
+        account_id = session.scalars(select(Account.id)).one()
+    dana = Person("dana", Role.ADVOCATE, offered, pyotp.TOTP(secret.group(1)), account_id)
+    assert log_in(app.test_client(), dana).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_the_change_page_offers_new_words_each_time_and_they_are_accepted(
+    app: Flask, advocate: Person, advocate_client: FlaskClient
+) -> None:
+    pages = [advocate_client.get("/advocate/passphrase").get_data(as_text=True) for _ in range(3)]
+    offered = [_suggestion(page) for page in pages]
+    assert len(set(offered)) == 3
+    assert "has been changed" in _change(advocate_client, advocate, offered[0], offered[0])
+    advocate.passphrase = offered[0]
+    assert log_in(app.test_client(), advocate).status_code == 303  # type: ignore[attr-defined]
+
+
+def test_a_refused_form_offers_the_same_words_again(client: FlaskClient, store: Store) -> None:
+    # Someone who copied the words down and mistyped them must not be given new ones.
+    path = _invitation(store)
+    offered = _suggestion(client.get(path).get_data(as_text=True))
+    answer = _join(client, path, "Jessica12345!", suggestion=offered)
+    assert _suggestion(answer) == offered
+
+
+@pytest.mark.parametrize(
+    "sent_back",
+    ["Jessica12345!", "abacus zoom velvet mango ladder", "<b>abacus</b> zoom velvet mango ladder"],
+)
+def test_a_form_sent_back_with_other_words_offers_new_ones(
+    client: FlaskClient, store: Store, sent_back: str
+) -> None:
+    answer = _join(client, _invitation(store), "Jessica12345!", suggestion=sent_back)
+    assert _suggestion(answer) != sent_back
+    assert "Jessica12345!" not in answer
 
 
 # Older passphrases
