@@ -25,7 +25,7 @@ from crypto.errors import CryptoError, WrongPassphrase
 from crypto.format import Binding
 from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
 from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, wrap_with_passphrase
-from crypto.words import MIN_PASSPHRASE_WORDS, listed_word_count
+from crypto.words import MIN_PASSPHRASE_WORDS, key_fingerprint, listed_word_count, same_fingerprint
 from portal import audit
 from portal.instance import bootstrap_secret_path
 from portal.keys import current_group_key, grant_binding, move_seals, new_group_key
@@ -288,13 +288,33 @@ def held_group_keys(session: Session, unlocked: Unlocked) -> dict[str, PrivateKe
     return keys
 
 
+def own_fingerprint(unlocked: Unlocked) -> str:
+    """The words naming the account's public key as its passphrase opened it (what members see)."""
+    return key_fingerprint(unlocked.personal_key.public_key.to_bytes())
+
+
+def stored_fingerprint(account: Account) -> str:
+    """The words naming the public key the database holds for an account (grants seal to it)."""
+    return key_fingerprint(account.public_key)
+
+
 def grant_group_keys(
-    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str
+    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str, fingerprint: str
 ) -> int:
-    """Seal every key of the member's group that the granter holds to the member."""
+    """Seal every key of the member's group that the granter holds to the member.
+
+    `fingerprint` is what the granter compared with the member: the grant is
+    sealed only if the stored public key still has it, so a key swapped in the
+    database, even after the comparison, receives nothing.
+    """
     group = ROLE_GROUP.get(member.role)
     if group is None or member.disabled:
         raise AccountError("Only active advocates and staff can be given keys.")
+    if not same_fingerprint(fingerprint, stored_fingerprint(member)):
+        raise AccountError(
+            f"The key of {member.name} does not match the words that were compared. "
+            "Nothing was granted. Compare the words with them again, in person or by phone."
+        )
     current = current_group_key(session, group)
     if f"{group.value}/{current.version}" not in keys:
         raise AccountError(

@@ -16,7 +16,7 @@ from portal import accounts, auth
 from portal.security import clear_session_cookie, set_session_cookie
 from portal.settings import portal_config
 from portal.store import db
-from portal.store.models import Role
+from portal.store.models import Account, Role
 from portal.throttle import Throttle
 
 AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: "admin.index"}
@@ -117,7 +117,12 @@ def add_sign_in(bp: Blueprint) -> None:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
-        cookie = auth.start(db(), unlocked.account_id, accounts.held_group_keys(db(), unlocked))
+        cookie = auth.start(
+            db(),
+            unlocked.account_id,
+            accounts.held_group_keys(db(), unlocked),
+            accounts.own_fingerprint(unlocked),
+        )
         response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
         set_session_cookie(response, auth.cookie_name(), cookie, int(auth.ABSOLUTE.total_seconds()))
         return response
@@ -133,11 +138,12 @@ def add_sign_in(bp: Blueprint) -> None:
 
     @auth.signed_in(area_role, *(role for role in Role if role is not area_role))
     def passphrase(principal: auth.Principal) -> str:
-        """Change one's own passphrase (two Argon2id calls: unwrap, then rewrap)."""
+        """Your account: your key's fingerprint, and changing your passphrase."""
         form = PassphraseForm()
         error, done = None, False
         if form.validate_on_submit():
             try:
+                # Two Argon2id calls: unwrap with the current passphrase, rewrap with the new.
                 accounts.change_passphrase(
                     db(),
                     principal.account_id,
@@ -148,6 +154,7 @@ def add_sign_in(bp: Blueprint) -> None:
                 done = True
             except accounts.AccountError as problem:
                 error = str(problem)
+        account = db().get(Account, principal.account_id)
         return render_template(
             "passphrase.html",
             form=form,
@@ -155,6 +162,9 @@ def add_sign_in(bp: Blueprint) -> None:
             done=done,
             area=bp.name,
             name=principal.name,
+            needs_grant=principal.role in accounts.ROLE_GROUP,
+            fingerprint=principal.fingerprint,
+            stored_fingerprint=accounts.stored_fingerprint(account) if account else "",
             suggestion=new_passphrase() if done else offered_passphrase(form.suggestion.data),
         )
 
