@@ -1,6 +1,6 @@
-"""Word-based secrets: survivors' codenames and the recovery phrase.
+"""Words for people to read and type: codenames, the recovery phrase, passphrases, fingerprints.
 
-Both use the EFF long word list, read from the maintained `xkcdpass` package
+All of them use the EFF long word list, read from the maintained `xkcdpass` package
 rather than a copy in this repository. The four hyphenated entries are left
 out, so every word is plain lower-case letters and any punctuation or spacing
 a person types between words can be ignored.
@@ -27,6 +27,18 @@ from crypto.errors import InvalidPhrase
 CODENAME_WORDS = 7
 SEED_WORDS = 20  # 7,772**20 > 2**256: any 32-byte seed fits
 RECOVERY_WORDS = SEED_WORDS + 1  # one checksum word catches typing mistakes
+# A passphrase offered to a new account: 6 random words are 77.5 bits. Five
+# words of the list (64.6 bits when chosen at random) are the least accepted
+# without zxcvbn's verdict: a seized database makes every guess cost one
+# Argon2id call, and 2**64 of those is out of anyone's reach.
+PASSPHRASE_WORDS = 6
+MIN_PASSPHRASE_WORDS = 5
+# A key fingerprint: 6 words are 77.5 bits of SHA-256. Someone who can write to
+# the database and wants a grant sealed to a key of their own must find a key
+# pair whose fingerprint reads like the member's (a second preimage): about
+# 2**77 key pairs, even varying only the cheap X25519 half. A collision (2**39)
+# does not help, because nobody but the server chooses the member's key.
+FINGERPRINT_WORDS = 6
 _SEED_SIZE = 32
 _SEPARATORS = re.compile(r"[^a-z]+")
 
@@ -74,6 +86,37 @@ def normalise_codename(text: str) -> str:
         raise InvalidPhrase(f"a codename has {CODENAME_WORDS} words")
     _indices(words)
     return " ".join(words)
+
+
+def new_passphrase() -> str:
+    """A passphrase to offer: PASSPHRASE_WORDS different random words separated by spaces.
+
+    No word twice, so every one counts towards MIN_PASSPHRASE_WORDS; that costs
+    less than 0.01 of a bit.
+    """
+    return " ".join(secrets.SystemRandom().sample(word_list(), PASSPHRASE_WORDS))
+
+
+def listed_word_count(text: str) -> int:
+    """How many different words of the list the text holds (a word typed twice counts once)."""
+    index = _index()
+    return len({word for word in split_words(text) if word in index})
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """FINGERPRINT_WORDS words naming a public key, to compare by voice before a grant."""
+    digest = hashlib.sha256(b"portal/v1/key-fingerprint\x00" + public_key).digest()
+    # 256 bits written in base 7,772: its six lowest digits are uniform to within 2**-178.
+    words, number, digits = word_list(), int.from_bytes(digest, "big"), []
+    for _ in range(FINGERPRINT_WORDS):
+        number, digit = divmod(number, len(words))
+        digits.append(digit)
+    return " ".join(words[d] for d in digits)
+
+
+def same_fingerprint(typed: str, fingerprint: str) -> bool:
+    """True when typed words (in any case or spacing) are exactly this fingerprint."""
+    return split_words(typed) == fingerprint.split(" ")
 
 
 def codename_lookup_id(pepper: bytes, codename: str) -> bytes:

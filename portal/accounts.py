@@ -25,6 +25,7 @@ from crypto.errors import CryptoError, WrongPassphrase
 from crypto.format import Binding
 from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
 from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, wrap_with_passphrase
+from crypto.words import MIN_PASSPHRASE_WORDS, key_fingerprint, listed_word_count, same_fingerprint
 from portal import audit
 from portal.instance import bootstrap_secret_path
 from portal.keys import current_group_key, grant_binding, move_seals, new_group_key
@@ -43,6 +44,7 @@ from portal.store.models import (
 MIN_PASSPHRASE_LENGTH = 12
 MAX_PASSPHRASE_LENGTH = 1024
 ZXCVBN_MAX_CHARS = 72  # zxcvbn refuses longer input; the first 72 characters are scored
+_ADVICE = "Use five or more unrelated words, for example six picked at random."
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 MAX_FAILED_LOGINS = 5
 LOCKOUT = datetime.timedelta(minutes=15)
@@ -93,22 +95,37 @@ def _common_passwords() -> frozenset[str]:
 
 
 def check_passphrase(passphrase: str, name: str) -> None:
-    """Refuse short or common passphrases (by length and known lists, not character classes)."""
+    """Accept five or more words of the EFF list, or what zxcvbn scores 4; refuse the rest.
+
+    The TOTP secret is unwrapped by the same key as the private key, so against
+    a seized database the passphrase is the only barrier: each guess costs one
+    Argon2id call, and zxcvbn's 3 ("Jessica12345!", about 10**8 guesses) is
+    far too few. No character-class rules: they make passphrases weaker, not
+    stronger. Signing in never calls this, so an older passphrase still works.
+    """
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise AccountError(
-            f"Passphrases need at least {MIN_PASSPHRASE_LENGTH} characters. "
-            "Several unrelated words are easy to remember and hard to guess."
+            f"That passphrase is too short: use at least {MIN_PASSPHRASE_LENGTH} characters. "
+            f"{_ADVICE}"
         )
     if len(passphrase) > MAX_PASSPHRASE_LENGTH:
         raise AccountError(f"Passphrases can be at most {MAX_PASSPHRASE_LENGTH} characters.")
-    if passphrase.casefold() in _common_passwords() or name.casefold() in passphrase.casefold():
-        raise AccountError("That passphrase is too common or contains the account name.")
+    # The name with no letter either side: "ann" refuses "Ann1990" but not a suggested "annex".
+    if re.search(rf"(?<![^\W\d_]){re.escape(name.casefold())}(?![^\W\d_])", passphrase.casefold()):
+        raise AccountError(f"That passphrase contains the account name. {_ADVICE}")
+    if passphrase.casefold() in _common_passwords():
+        raise AccountError(f"That passphrase is too common: it is on lists of passwords. {_ADVICE}")
+    if listed_word_count(passphrase) >= MIN_PASSPHRASE_WORDS:
+        return
     # zxcvbn scores against lists of common passwords, words and names. It
     # refuses (ValueError) anything longer than it can score in bounded time.
     from zxcvbn import zxcvbn
 
-    if zxcvbn(passphrase[:ZXCVBN_MAX_CHARS], user_inputs=[name])["score"] < 3:
-        raise AccountError("That passphrase is too easy to guess: add more unrelated words.")
+    if zxcvbn(passphrase[:ZXCVBN_MAX_CHARS], user_inputs=[name])["score"] < 4:
+        raise AccountError(
+            f"That passphrase is too easy to guess. {_ADVICE} A number or symbol "
+            "added to a name or a word does not make it safe."
+        )
 
 
 def check_name(name: str) -> str:
@@ -271,13 +288,33 @@ def held_group_keys(session: Session, unlocked: Unlocked) -> dict[str, PrivateKe
     return keys
 
 
+def own_fingerprint(unlocked: Unlocked) -> str:
+    """The words naming the account's public key as its passphrase opened it (what members see)."""
+    return key_fingerprint(unlocked.personal_key.public_key.to_bytes())
+
+
+def stored_fingerprint(account: Account) -> str:
+    """The words naming the public key the database holds for an account (grants seal to it)."""
+    return key_fingerprint(account.public_key)
+
+
 def grant_group_keys(
-    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str
+    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str, fingerprint: str
 ) -> int:
-    """Seal every key of the member's group that the granter holds to the member."""
+    """Seal every key of the member's group that the granter holds to the member.
+
+    `fingerprint` is what the granter compared with the member: the grant is
+    sealed only if the stored public key still has it, so a key swapped in the
+    database, even after the comparison, receives nothing.
+    """
     group = ROLE_GROUP.get(member.role)
     if group is None or member.disabled:
         raise AccountError("Only active advocates and staff can be given keys.")
+    if not same_fingerprint(fingerprint, stored_fingerprint(member)):
+        raise AccountError(
+            f"The key of {member.name} does not match the words that were compared. "
+            "Nothing was granted. Compare the words with them again, in person or by phone."
+        )
     current = current_group_key(session, group)
     if f"{group.value}/{current.version}" not in keys:
         raise AccountError(

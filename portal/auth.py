@@ -1,8 +1,9 @@
 """Signed-in charity accounts: sessions whose keys live only in the cookie.
 
-After sign-in, the account's unlocked group keys are encrypted under a random
-per-session key; the server stores only that ciphertext and the cookie holds
-the key. Flask's own session cookie is signed, not encrypted, so no secret
+After sign-in, the account's unlocked group keys (and the fingerprint of its
+own public key, taken from the private key it unlocked) are encrypted under a
+random per-session key; the server stores only that ciphertext and the cookie
+holds the key. Flask's own session cookie is signed, not encrypted, so no secret
 ever goes into it. Sessions end after 15 minutes idle, 8 hours at most, on
 sign-out, and when the account is disabled or removed; an ended session's row
 is deleted (`sweep`: at every sign-in, at start and every few minutes), so
@@ -46,12 +47,18 @@ LOGIN_ENDPOINT = {
 
 @dataclass
 class Principal:
-    """The signed-in account and the group keys its session unlocked."""
+    """The signed-in account and the group keys its session unlocked.
+
+    `fingerprint` names the account's own public key as its passphrase opened
+    it, not as the database holds it: someone who replaces the stored public
+    key cannot change what the member is shown.
+    """
 
     account_id: int
     name: str
     role: Role
     seeds: dict[str, bytes] = field(repr=False)
+    fingerprint: str = ""
     _keys: dict[str, PrivateKey] = field(default_factory=dict, repr=False)
 
     def group_key(self, group: Group, version: int) -> PrivateKey | None:
@@ -97,11 +104,14 @@ def sweep(session: Session) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def start(session: Session, account_id: int, keys: dict[str, PrivateKey]) -> str:
+def start(
+    session: Session, account_id: int, keys: dict[str, PrivateKey], fingerprint: str = ""
+) -> str:
     """Store a new session holding these keys; return the cookie value that opens it."""
     sweep(session)
     session_id, key = secrets.token_hex(16), new_key()
-    state = json.dumps({name: private.seed.hex() for name, private in keys.items()}).encode()
+    seeds = {name: private.seed.hex() for name, private in keys.items()}
+    state = json.dumps({"keys": seeds, "fingerprint": fingerprint}).encode()
     now = _now()
     session.add(
         AccountSession(
@@ -146,8 +156,10 @@ def resume(session: Session, cookie: str | None) -> Principal | None:
         return None
     row.seen_at = now
     session.commit()
-    seeds = {name: bytes.fromhex(seed) for name, seed in state.items()}
-    return Principal(account.id, account.name, account.role, seeds)
+    if "keys" not in state:  # a session started before fingerprints: keys only
+        state = {"keys": state, "fingerprint": ""}
+    seeds = {name: bytes.fromhex(seed) for name, seed in state["keys"].items()}
+    return Principal(account.id, account.name, account.role, seeds, state["fingerprint"])
 
 
 def end(session: Session, cookie: str | None) -> None:
@@ -186,4 +198,5 @@ def unlock_principal(
     unlocked = accounts.unlock(session, name, passphrase, argon2)
     keys = accounts.held_group_keys(session, unlocked)
     seeds = {key_name: private.seed for key_name, private in keys.items()}
-    return Principal(unlocked.account_id, unlocked.name, unlocked.role, seeds)
+    fingerprint = accounts.own_fingerprint(unlocked)
+    return Principal(unlocked.account_id, unlocked.name, unlocked.role, seeds, fingerprint)

@@ -11,6 +11,7 @@ import segno
 from flask import Flask
 from flask.cli import FlaskGroup, NoAppException, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import config as config_module
 from config import Config, ConfigError
@@ -211,12 +212,16 @@ def user_group() -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
 def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
-    """Create an account and print its TOTP enrolment (otpauth:// URI and QR code)."""
+    """Create an account and print its TOTP enrolment and its key's fingerprint."""
+    from crypto.words import new_passphrase
     from portal import accounts
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")
     else:
+        if _at_terminal(sys.stdout):  # offered on screen only, never into a log
+            click.echo(f"A passphrase picked at random, if you want it: {new_passphrase()}")
+            click.echo("Use it, or five or more unrelated words of your own.")
         passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
     try:
         config, store = _store()
@@ -230,46 +235,97 @@ def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
                 config.secrets_path,
                 actor="command line",
             )
+            account = session.get(Account, enrolment.account_id)
+            fingerprint = accounts.stored_fingerprint(account) if account else ""
     except (ConfigError, accounts.AccountError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {role} account {name!r}.")
     click.echo("Add this to an authenticator app (TOTP):")
     click.echo(enrolment.otpauth_uri)
     segno.make(enrolment.otpauth_uri).terminal(compact=True)
+    if Role(role) in accounts.ROLE_GROUP:
+        click.echo(f"Key fingerprint: {fingerprint}")
+        click.echo("Whoever grants this account access compares these words with its holder.")
+
+
+def _at_terminal(stream: object) -> bool:
+    """True when a person is at the other end of the stream."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _member(session: Session, name: str) -> Account:
+    """The advocate or staff account of that name; a plain error if there is none."""
+    from portal import accounts
+
+    member = session.scalars(select(Account).where(Account.name == name)).first()
+    if member is None or member.role not in accounts.ROLE_GROUP:
+        raise click.ClickException(f"No advocate or staff account is called {name!r}.")
+    return member
 
 
 @click.command("recover")
 @click.option("--user", "name", required=True, help="The account to give the group's keys to.")
-def recover_command(name: str) -> None:
+@click.option(
+    "--fingerprint",
+    "expected",
+    help="The member's key fingerprint, the six words on their account page. "
+    "Needed when not run at a terminal; at a terminal you are asked to compare them.",
+)
+def recover_command(name: str, expected: str | None) -> None:
     """Grant an advocate or staff member their group's keys with the recovery phrase.
 
-    The phrase is read from standard input and never stored.
+    The member's key fingerprint must be compared with the member first: the
+    keys are sealed to the public key the database holds, which someone with
+    write access could have replaced with their own. The phrase is read from
+    standard input and never stored.
     """
     from crypto.errors import CryptoError, InvalidPhrase
     from crypto.keys import PrivateKey
-    from crypto.words import phrase_to_seed
+    from crypto.words import phrase_to_seed, same_fingerprint
     from portal import accounts
 
+    try:
+        _, store = _store()
+        with store.session() as session:
+            fingerprint = accounts.stored_fingerprint(_member(session, name))
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if expected is not None:
+        if not same_fingerprint(expected, fingerprint):
+            raise click.ClickException(
+                f"Those words are not the fingerprint of {name}'s key. Nothing was granted. "
+                "Check the words with them again, in person or by phone."
+            )
+    elif _at_terminal(sys.stdin):
+        click.echo(f"The key of {name} has the fingerprint:\n\n    {fingerprint}\n")
+        click.echo("Ask them, in person or by phone, to read the words on their account page.")
+        if not click.confirm("Are they exactly these words?", default=False):
+            raise click.ClickException("Nothing was granted.")
+    else:
+        raise click.ClickException(
+            "Give --fingerprint with the six words on the member's account page "
+            "(or run this at a terminal to compare them). Nothing was granted."
+        )
     phrase = (
-        sys.stdin.readline()
-        if not sys.stdin.isatty()
-        else click.prompt("Recovery phrase", hide_input=True)
+        click.prompt("Recovery phrase", hide_input=True)
+        if _at_terminal(sys.stdin)
+        else sys.stdin.readline()
     )
     try:
         recovery = PrivateKey(phrase_to_seed(phrase))
-        _, store = _store()
         with store.session() as session:
-            member = session.scalars(select(Account).where(Account.name == name)).first()
-            group = accounts.ROLE_GROUP.get(member.role) if member else None
-            if member is None or group is None:
-                raise click.ClickException(f"No advocate or staff account is called {name!r}.")
-            keys = accounts.recovery_group_keys(session, recovery, group)
-            granted = accounts.grant_group_keys(session, keys, member, actor="recovery phrase")
+            member = _member(session, name)
+            keys = accounts.recovery_group_keys(session, recovery, accounts.ROLE_GROUP[member.role])
+            # Sealed only if the stored key still has the fingerprint compared above.
+            granted = accounts.grant_group_keys(
+                session, keys, member, actor="recovery phrase", fingerprint=fingerprint
+            )
     except InvalidPhrase as error:
         raise click.ClickException(f"That recovery phrase is not valid: {error}") from None
     except CryptoError:
         raise click.ClickException("That is not this instance's recovery phrase.") from None
-    except (ConfigError, accounts.AccountError) as error:
+    except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Granted {granted} key(s) to {name}.")
 

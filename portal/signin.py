@@ -8,14 +8,15 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.blueprints import BlueprintSetupState
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
 from portal import accounts, auth
 from portal.security import clear_session_cookie, set_session_cookie
 from portal.settings import portal_config
 from portal.store import db
-from portal.store.models import Role
+from portal.store.models import Account, Role
 from portal.throttle import Throttle
 
 AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: "admin.index"}
@@ -53,7 +54,21 @@ class PassphraseForm(FlaskForm):  # type: ignore[misc]
         "New passphrase again",
         validators=[DataRequired(), EqualTo("new", message="The two do not match.")],
     )
+    suggestion = HiddenField()  # the words offered, offered again if the form comes back
     submit = SubmitField("Change passphrase")
+
+
+def offered_passphrase(sent_back: str | None) -> str:
+    """The words to offer as a passphrase: those the form was showing, or new ones.
+
+    Someone who wrote the offered words down and mistyped them must see the
+    same words again, not new ones. Only a value that is exactly such words is
+    offered again; any other gets new words, so nothing typed is shown back.
+    """
+    words = split_words(sent_back or "")
+    if len(words) == PASSPHRASE_WORDS and listed_word_count(" ".join(words)) == PASSPHRASE_WORDS:
+        return " ".join(words)
+    return new_passphrase()
 
 
 def _throttle() -> Throttle:
@@ -102,7 +117,12 @@ def add_sign_in(bp: Blueprint) -> None:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
-        cookie = auth.start(db(), unlocked.account_id, accounts.held_group_keys(db(), unlocked))
+        cookie = auth.start(
+            db(),
+            unlocked.account_id,
+            accounts.held_group_keys(db(), unlocked),
+            accounts.own_fingerprint(unlocked),
+        )
         response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
         set_session_cookie(response, auth.cookie_name(), cookie, int(auth.ABSOLUTE.total_seconds()))
         return response
@@ -118,11 +138,12 @@ def add_sign_in(bp: Blueprint) -> None:
 
     @auth.signed_in(area_role, *(role for role in Role if role is not area_role))
     def passphrase(principal: auth.Principal) -> str:
-        """Change one's own passphrase (two Argon2id calls: unwrap, then rewrap)."""
+        """Your account: your key's fingerprint, and changing your passphrase."""
         form = PassphraseForm()
         error, done = None, False
         if form.validate_on_submit():
             try:
+                # Two Argon2id calls: unwrap with the current passphrase, rewrap with the new.
                 accounts.change_passphrase(
                     db(),
                     principal.account_id,
@@ -133,7 +154,19 @@ def add_sign_in(bp: Blueprint) -> None:
                 done = True
             except accounts.AccountError as problem:
                 error = str(problem)
-        return render_template("passphrase.html", form=form, error=error, done=done, area=bp.name)
+        account = db().get(Account, principal.account_id)
+        return render_template(
+            "passphrase.html",
+            form=form,
+            error=error,
+            done=done,
+            area=bp.name,
+            name=principal.name,
+            needs_grant=principal.role in accounts.ROLE_GROUP,
+            fingerprint=principal.fingerprint,
+            stored_fingerprint=accounts.stored_fingerprint(account) if account else "",
+            suggestion=new_passphrase() if done else offered_passphrase(form.suggestion.data),
+        )
 
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/passphrase", "passphrase", passphrase, methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -30,6 +30,9 @@ class JoinForm(FlaskForm):
         "Type it again",
         validators=[DataRequired(), EqualTo("passphrase", message="The two do not match.")],
     )
+    # The words offered on the page, sent back so that a refused form offers the
+    # same ones again (see signin.offered_passphrase); never used as the passphrase.
+    suggestion = HiddenField()
     submit = SubmitField("Create my account")
 
 

@@ -11,7 +11,7 @@ from portal import accounts, invitations
 from portal.admin.forms import ButtonForm, InviteForm, JoinForm
 from portal.auth import Principal, signed_in
 from portal.settings import portal_config
-from portal.signin import add_sign_in
+from portal.signin import add_sign_in, offered_passphrase
 from portal.store import db
 from portal.store.models import Account, Role
 
@@ -96,10 +96,21 @@ def join(token: str) -> str:
             db().rollback()
             error = str(problem)
         else:
-            svg = segno.make(enrolment.otpauth_uri).svg_inline(scale=5, title="TOTP code")
-            # Trusted markup: segno draws only shapes, with our constant title.
-            qr = Markup(svg)  # noqa: S704  # nosec B704
-            return render_template(
-                "admin/enrolled.html", enrolment=enrolment, qr=qr, role=invitation.role
-            )
-    return render_template("admin/join.html", form=form, error=error, role=invitation.role)
+            return _enrolled(enrolment, invitation.role)
+    suggestion = offered_passphrase(form.suggestion.data)
+    return render_template(
+        "admin/join.html", form=form, error=error, role=invitation.role, suggestion=suggestion
+    )
+
+
+def _enrolled(enrolment: accounts.Enrolment, role: Role) -> str:
+    """The new account's TOTP enrolment and, for members of a group, its key's fingerprint."""
+    svg = segno.make(enrolment.otpauth_uri).svg_inline(scale=5, title="TOTP code")
+    # Trusted markup: segno draws only shapes, with our constant title.
+    qr = Markup(svg)  # noqa: S704  # nosec B704
+    account = db().get(Account, enrolment.account_id)
+    member = account is not None and role in accounts.ROLE_GROUP
+    fingerprint = accounts.stored_fingerprint(account) if member and account else ""
+    return render_template(
+        "admin/enrolled.html", enrolment=enrolment, qr=qr, role=role, fingerprint=fingerprint
+    )

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -14,6 +22,7 @@ from portal.survivor.choices import FORCES, HARMS
 from portal.survivor.forms import MESSAGE_MAX_CHARS, clean_text
 
 TAGS_MAX_CHARS = 500
+FINGERPRINT_MAX_CHARS = 100  # six words of at most nine letters, and spaces
 STATUSES = [SelectChoice(s.value, s.value.capitalize()) for s in ReportStatus]
 PRIORITIES = [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
 
@@ -99,10 +108,10 @@ class WriteForm(FlaskForm):
     submit = SubmitField("Send")
 
 
-class ButtonForm(FlaskForm):
-    """A button-only POST, still with a CSRF token."""
+class GrantForm(FlaskForm):
+    """Grant a member the group's keys: the fingerprint the granter was shown goes with it."""
 
-    submit = SubmitField()
+    fingerprint = HiddenField(validators=[DataRequired(), Length(max=FINGERPRINT_MAX_CHARS)])
 
 
 def assignee_choices(pairs: list[tuple[int, str]], empty: str) -> list[Any]:

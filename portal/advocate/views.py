@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from portal import accounts, retention
 from portal.advocate import service
 from portal.advocate.forms import (
-    ButtonForm,
     FilterForm,
+    GrantForm,
     TriageForm,
     WriteForm,
     assignee_choices,
@@ -153,31 +153,38 @@ def file(principal: Principal, report_id: str, attachment_id: str) -> Response:
 @bp.get("/members")
 @advocates_only
 def members(principal: Principal) -> str:
-    """Advocates waiting to be given access to reports."""
+    """Advocates waiting to be given access to reports, each with their key's fingerprint."""
+    return _members_page(principal)
+
+
+def _members_page(principal: Principal, error: str | None = None) -> str:
     waiting = accounts.waiting_for_keys(db(), Role.ADVOCATE)
     return render_template(
         "advocate/members.html",
-        waiting=waiting,
-        button=ButtonForm(),
+        waiting=[(account, accounts.stored_fingerprint(account)) for account in waiting],
+        form=GrantForm(formdata=None),
         can_grant=principal.holds(Group.ADVOCATES),
+        error=error,
     )
 
 
 @bp.post("/members/<int:account_id>/grant")
 @advocates_only
 def grant(principal: Principal, account_id: int) -> Response | str:
-    """Give another advocate the advocates' keys this session holds."""
+    """Give another advocate the advocates' keys, if their key still has the words compared."""
     member = db().get(Account, account_id)
-    if not ButtonForm().validate_on_submit() or member is None or member.role is not Role.ADVOCATE:
+    form = GrantForm()
+    if not form.validate_on_submit() or member is None or member.role is not Role.ADVOCATE:
         abort(404)
     try:
-        accounts.grant_group_keys(db(), principal.keys(), member, actor=principal.name)
-    except accounts.AccountError as problem:
-        return render_template(
-            "advocate/members.html",
-            error=str(problem),
-            button=ButtonForm(),
-            waiting=accounts.waiting_for_keys(db(), Role.ADVOCATE),
-            can_grant=principal.holds(Group.ADVOCATES),
+        accounts.grant_group_keys(
+            db(),
+            principal.keys(),
+            member,
+            actor=principal.name,
+            fingerprint=form.fingerprint.data or "",
         )
+    except accounts.AccountError as problem:
+        db().rollback()
+        return _members_page(principal, error=str(problem))
     return redirect(url_for("advocate.members", granted=1), code=303)

@@ -35,7 +35,7 @@ from portal.store.models import (
     Report,
     Role,
 )
-from tests.advocate.conftest import Person, create_person, log_in
+from tests.advocate.conftest import Person, create_person, grant_on_page, log_in
 from tests.conftest import CHEAP_ARGON2, Instance
 from tests.survivor.conftest import csrf_token, submit
 
@@ -206,10 +206,7 @@ def test_a_new_advocate_reads_nothing_until_an_advocate_grants_access(
     members = advocate_client.get("/advocate/members").get_data(as_text=True)
     assert "bob" in members
     assert f"/advocate/members/{bob.account_id}/grant" in members
-    token = csrf_token(advocate_client, "/advocate/members")
-    granted = advocate_client.post(
-        f"/advocate/members/{bob.account_id}/grant", data={"csrf_token": token}
-    )
+    granted = grant_on_page(advocate_client, bob.account_id)
     assert granted.status_code == 303
     assert "Nobody is waiting" in advocate_client.get("/advocate/members").get_data(as_text=True)
 
@@ -245,8 +242,7 @@ def test_an_advocate_without_the_key_cannot_grant_it(
     signed_in = _signed_in(app, bob)
     page = signed_in.get("/advocate/members").get_data(as_text=True)
     assert "You cannot grant access" in page
-    token = csrf_token(signed_in, "/advocate/members")
-    signed_in.post(f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token})
+    grant_on_page(signed_in, carol.account_id)
     assert _grants_of(store, carol.account_id) == []
 
 
@@ -263,7 +259,11 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
         member = session.get(Account, bob.account_id)
         assert member is not None
         alice_keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
-        assert accounts.grant_group_keys(session, alice_keys, member, actor="alice") == 1
+        fingerprint = accounts.stored_fingerprint(member)
+        granted = accounts.grant_group_keys(
+            session, alice_keys, member, actor="alice", fingerprint=fingerprint
+        )
+        assert granted == 1
     bobs_keys = _held_keys(store, bob)  # what bob could have copied while a member
     assert list(bobs_keys) == ["advocates/2"]
     bobs_session = _signed_in(app, bob)
@@ -354,9 +354,25 @@ def test_removing_an_admin_rotates_no_key(store: Store, instance: Instance) -> N
 # The recovery phrase
 
 
-def _recover(instance: Instance, monkeypatch: pytest.MonkeyPatch, name: str, phrase: str) -> Result:
+def _stored_fingerprint(store: Store, name: str) -> str:
+    with store.session() as session:
+        account = session.scalars(select(Account).where(Account.name == name)).first()
+        return accounts.stored_fingerprint(account) if account else "abacus " * 6
+
+
+def _recover(
+    store: Store,
+    instance: Instance,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    phrase: str,
+    fingerprint: str | None = None,
+) -> Result:
+    """`portal recover`, piped, with the member's fingerprint (or the one given)."""
     monkeypatch.setenv("PORTAL_INSTANCE", str(instance.path))
-    return CliRunner().invoke(main, ["recover", "--user", name], input=phrase + "\n")
+    words = fingerprint if fingerprint is not None else _stored_fingerprint(store, name)
+    arguments = ["recover", "--user", name, "--fingerprint", words]
+    return CliRunner().invoke(main, arguments, input=phrase + "\n")
 
 
 def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
@@ -372,7 +388,7 @@ def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
         accounts.rotate_group_key(session, Group.ADVOCATES, actor="test")
         session.commit()
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
-    result = _recover(instance, monkeypatch, "bob", instance.recovery_phrase)
+    result = _recover(store, instance, monkeypatch, "bob", instance.recovery_phrase)
     assert result.exit_code == 0, result.output
     assert "Granted 2 key(s) to bob." in result.output
     assert _grants_of(store, bob.account_id) == ["advocates/2", "advocates/3"]
@@ -393,7 +409,7 @@ def test_another_instances_recovery_phrase_is_refused_and_grants_nothing(
     store: Store, instance: Instance, advocate: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
-    result = _recover(instance, monkeypatch, "bob", seed_to_phrase(os.urandom(32)))
+    result = _recover(store, instance, monkeypatch, "bob", seed_to_phrase(os.urandom(32)))
     assert result.exit_code == 1
     assert "That is not this instance's recovery phrase." in result.output
     assert "Traceback" not in result.output
@@ -407,7 +423,7 @@ def test_a_mistyped_recovery_phrase_fails_its_checksum(
     words = instance.recovery_phrase.split()
     # The last word is the checksum: changing it always breaks the check.
     words[-1] = "abacus" if words[-1] != "abacus" else "zoom"
-    result = _recover(instance, monkeypatch, "bob", " ".join(words))
+    result = _recover(store, instance, monkeypatch, "bob", " ".join(words))
     assert result.exit_code == 1
     assert "checksum" in result.output
     assert "not valid" in result.output
@@ -419,7 +435,7 @@ def test_recovery_for_an_unknown_or_admin_account_is_refused(
 ) -> None:
     create_person(store, instance, "root", Role.ADMIN)
     for name in ("nobody", "root"):
-        result = _recover(instance, monkeypatch, name, instance.recovery_phrase)
+        result = _recover(store, instance, monkeypatch, name, instance.recovery_phrase)
         assert result.exit_code == 1
         assert f"No advocate or staff account is called {name!r}" in result.output
     with store.session() as session:
@@ -574,7 +590,8 @@ def test_a_disabled_advocate_cannot_be_granted_keys(
         assert member is not None
         accounts.disable_account(session, member, actor="root")
         with pytest.raises(accounts.AccountError):
-            accounts.grant_group_keys(session, keys, member, actor="alice")
+            fingerprint = accounts.stored_fingerprint(member)
+            accounts.grant_group_keys(session, keys, member, actor="alice", fingerprint=fingerprint)
         assert accounts.waiting_for_keys(session, Role.ADVOCATE) == []
     assert _grants_of(store, bob.account_id) == []
 
@@ -593,16 +610,12 @@ def test_a_grant_from_a_session_older_than_a_rotation_is_refused_until_signing_i
         accounts.rotate_group_key(session, Group.ADVOCATES, actor="root")
         session.commit()
     carol = create_person(store, instance, "carol", Role.ADVOCATE)
-    token = csrf_token(advocate_client, "/advocate/members")
-    stale = advocate_client.post(
-        f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token}
-    )
+    stale = grant_on_page(advocate_client, carol.account_id)
     assert "Sign out and in again" in stale.get_data(as_text=True)
     assert _grants_of(store, carol.account_id) == []
     fresh = _signed_in(app, advocate)
     assert "carol" in fresh.get("/advocate/members").get_data(as_text=True)
-    token = csrf_token(fresh, "/advocate/members")
-    granted = fresh.post(f"/advocate/members/{carol.account_id}/grant", data={"csrf_token": token})
+    granted = grant_on_page(fresh, carol.account_id)
     assert granted.status_code == 303
     assert sorted(_grants_of(store, carol.account_id)) == ["advocates/2", "advocates/3"]
     submit(client, what_happened="sealed to the newest key")
@@ -623,7 +636,10 @@ def test_a_rotation_seals_the_new_key_to_active_members_only(
         for person in (bob, carol):
             member = session.get(Account, person.account_id)
             assert member is not None
-            accounts.grant_group_keys(session, alice_keys, member, actor="alice")
+            fingerprint = accounts.stored_fingerprint(member)
+            accounts.grant_group_keys(
+                session, alice_keys, member, actor="alice", fingerprint=fingerprint
+            )
         disabled = session.get(Account, bob.account_id)
         assert disabled is not None
         accounts.disable_account(session, disabled, actor="root")

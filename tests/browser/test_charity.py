@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pyotp
 import pyzipper
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, Page, expect
 
+from portal.store.models import Role
+from tests.advocate.conftest import Person
 from tests.browser.conftest import (
     Portal,
     Visit,
@@ -127,3 +131,130 @@ def test_the_consent_to_messages_reads_plainly_for_staff_and_advocates_on_a_phon
         staff.check(page, f"staff-cases-{name}")
         page.locator("tr", has_text=receipt.reference).get_by_role("link", name="Export").click()
         staff.check(page, f"staff-export-{name}")
+
+
+# Choosing a passphrase, and comparing key fingerprints before a grant.
+
+WIDTHS = (375, 1280)  # a phone, and a laptop
+
+
+def _at(width: int) -> dict[str, object]:
+    return {"viewport": {"width": width, "height": 900}}
+
+
+def _fits(page: Page) -> None:
+    """Nothing on the page makes it scroll sideways."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px"
+
+
+def _words(locator: Locator) -> str:
+    return " ".join(locator.inner_text().split())
+
+
+def _invitation(portal: Portal, visit: Callable[..., Visit]) -> str:
+    """A fresh one-time join link for an advocate, made by the admin."""
+    page = visit(javascript=True).page()
+    sign_in(page, portal, "ada")
+    page.get_by_role("button", name="Create an invitation link").click()
+    link = re.search(r"/admin/join/[\w-]+", page.locator("code").inner_text())
+    assert link, "no invitation link on the page"
+    return portal.url + link.group(0)
+
+
+def test_the_meter_follows_a_weak_then_a_strong_passphrase_and_sends_nothing(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    link = _invitation(portal, visit)
+    for width in WIDTHS:
+        seen = visit(javascript=True, **_at(width))
+        page = seen.page()
+        page.goto(link)
+        sent: list[str] = []
+        page.on("request", lambda request, sent=sent: sent.append(request.url))
+        strength = page.locator("#passphrase-strength")
+        expect(strength).to_be_visible()
+        page.locator("#name").fill("meter")
+        page.locator("#passphrase").press_sequentially("Jessica12345!")
+        expect(strength).to_have_attribute("data-level", "2")
+        expect(strength.locator(".strength-text")).to_contain_text("Too easy to guess")
+        assert strength.locator("meter").evaluate("meter => meter.value") == 2
+        seen.check(page, f"accounts-join-weak-{width}")
+
+        page.locator("#passphrase").fill("")
+        offered = _words(page.locator(".suggested-words"))
+        page.locator("#passphrase").press_sequentially(offered)
+        expect(strength).to_have_attribute("data-level", "4")
+        expect(strength.locator(".strength-text")).to_contain_text("Strong")
+        assert strength.locator("meter").evaluate("meter => meter.value") == 4
+        assert sent == [], "typing a passphrase sent something"
+        _fits(page)
+        seen.check(page, f"accounts-join-strong-{width}")
+
+
+def test_without_javascript_a_weak_passphrase_comes_back_with_the_message_and_nothing_lost(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    link = _invitation(portal, visit)
+    for width in WIDTHS:
+        seen = visit(javascript=False, **_at(width))
+        page = seen.page()
+        page.goto(link)
+        expect(page.locator("#passphrase-strength")).to_be_hidden()
+        offered = _words(page.locator(".suggested-words"))
+        page.locator("#name").fill("nojs")
+        page.locator("#passphrase").fill("Jessica12345!")
+        page.locator("#confirm").fill("Jessica12345!")
+        page.get_by_role("button", name="Create my account").click()
+        expect(page.get_by_role("alert")).to_contain_text("too easy to guess")
+        expect(page.get_by_role("alert")).to_contain_text("five or more unrelated words")
+        expect(page.locator("#name")).to_have_value("nojs")
+        assert _words(page.locator(".suggested-words")) == offered  # the same words again
+        _fits(page)
+        seen.check(page, f"accounts-join-refused-{width}")
+
+
+def test_a_new_advocate_joins_with_the_offered_words_and_both_sides_see_one_fingerprint(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    link = _invitation(portal, visit)
+    seen = visit(javascript=False, **_at(WIDTHS[0]))
+    page = seen.page()
+    page.goto(link)
+    offered = _words(page.locator(".suggested-words"))
+    page.locator("#name").fill("dana")
+    page.locator("#passphrase").fill(offered)
+    page.locator("#confirm").fill(offered)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.locator("h1")).to_have_text("Your account is ready")
+    enrolled = _words(page.locator("p.fingerprint"))
+    assert len(enrolled.split(" ")) == 6
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        seen.check(page, f"accounts-enrolled-{width}")
+    secret = re.search(r"secret=([A-Z2-7]+)", page.locator("code").inner_text())
+    assert secret
+    portal.people["dana"] = Person("dana", Role.ADVOCATE, offered, pyotp.TOTP(secret.group(1)), 0)
+
+    for width in WIDTHS:
+        granter = visit(javascript=True, **_at(width))
+        members = granter.page()
+        sign_in(members, portal, "alice")
+        members.goto(portal.url + "/advocate/members")
+        entry = members.locator("li", has_text="dana")
+        assert _words(entry.locator("p.fingerprint")) == enrolled
+        expect(members.locator("main")).to_contain_text("in person or by phone")
+        _fits(members)
+        granter.check(members, f"accounts-members-{width}")
+
+        member = visit(javascript=True, **_at(width))
+        own = member.page()
+        own.goto(portal.url + "/advocate/login")
+        _fits(own)
+        member.check(own, f"accounts-sign-in-{width}")
+        sign_in(own, portal, "dana")
+        own.get_by_role("link", name="Your account").click()
+        assert _words(own.locator("#own-fingerprint")) == enrolled
+        _fits(own)
+        member.check(own, f"accounts-your-account-{width}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from importlib import resources
 
@@ -10,14 +11,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import InvalidPhrase
+from crypto.keys import PrivateKey
 from crypto.words import (
     CODENAME_WORDS,
+    FINGERPRINT_WORDS,
+    MIN_PASSPHRASE_WORDS,
+    PASSPHRASE_WORDS,
     RECOVERY_WORDS,
     codename_lookup_id,
     codename_wrap_key,
+    key_fingerprint,
+    listed_word_count,
     new_codename,
+    new_passphrase,
     normalise_codename,
     phrase_to_seed,
+    same_fingerprint,
     seed_to_phrase,
     split_words,
     word_list,
@@ -270,3 +279,89 @@ def test_largest_seed_is_just_below_the_limit() -> None:
     phrase = seed_to_phrase(b"\xff" * 32)
     assert phrase.split(" ")[:20] == _phrase_for_number(2**256 - 1).split(" ")[:20]
     assert phrase_to_seed(phrase) == b"\xff" * 32
+
+
+# Passphrases offered to charity accounts.
+
+
+def test_an_offered_passphrase_is_six_different_listed_words() -> None:
+    words = set(word_list())
+    for _ in range(200):
+        parts = new_passphrase().split(" ")
+        assert len(parts) == PASSPHRASE_WORDS == 6
+        assert set(parts) <= words
+        assert len(set(parts)) == 6  # each word counts towards the five required
+        assert listed_word_count(" ".join(parts)) >= MIN_PASSPHRASE_WORDS
+
+
+def test_offered_passphrases_are_all_different() -> None:
+    assert len({new_passphrase() for _ in range(200)}) == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        pytest.param("abacus zoom velvet mango ladder", 5, id="five-words"),
+        pytest.param("Abacus-ZOOM_velvet.Mango42ladder!", 5, id="any-case-and-separator"),
+        pytest.param("abacus abacus abacus abacus abacus", 1, id="one-word-five-times"),
+        pytest.param("abacus zoom velvet mango harbour", 4, id="a-word-not-listed"),
+        pytest.param("abacuszoomvelvetmangoladder", 0, id="run-together"),
+        pytest.param("Jessica12345!", 0, id="a-name-and-digits"),
+        pytest.param("", 0, id="empty"),
+    ],
+)
+def test_listed_word_count_counts_different_listed_words(text: str, count: int) -> None:
+    assert listed_word_count(text) == count
+
+
+# Key fingerprints.
+
+PUBLIC = PrivateKey(bytes(32)).public_key.to_bytes()
+
+
+def test_a_fingerprint_is_six_listed_words() -> None:
+    words = key_fingerprint(PUBLIC).split(" ")
+    assert len(words) == FINGERPRINT_WORDS == 6
+    assert set(words) <= set(word_list())
+
+
+def test_a_fingerprint_is_sha256_of_the_public_key_written_in_words() -> None:
+    # Pinned: a change here would change every fingerprint members have compared.
+    assert key_fingerprint(PUBLIC) == "fragility purplish ditzy vacation passcode rhyme"
+    number = int.from_bytes(
+        hashlib.sha256(b"portal/v1/key-fingerprint\x00" + PUBLIC).digest(), "big"
+    )
+    digits = [(number // 7772**i) % 7772 for i in range(6)]
+    assert key_fingerprint(PUBLIC) == " ".join(word_list()[d] for d in digits)
+
+
+def test_fingerprints_of_different_keys_differ() -> None:
+    keys = [PrivateKey.generate().public_key.to_bytes() for _ in range(20)]
+    assert len({key_fingerprint(key) for key in keys}) == 20
+
+
+@pytest.mark.parametrize("position", [0, 1183, 1184, 1215])  # both halves of the hybrid key
+def test_a_fingerprint_changes_with_any_byte_of_the_key(position: int) -> None:
+    changed = bytearray(PUBLIC)
+    changed[position] ^= 1
+    assert key_fingerprint(bytes(changed)) != key_fingerprint(PUBLIC)
+
+
+def test_a_fingerprint_read_back_in_any_case_or_spacing_is_the_same() -> None:
+    fingerprint = key_fingerprint(PUBLIC)
+    assert same_fingerprint(fingerprint, fingerprint)
+    assert same_fingerprint("  " + fingerprint.upper().replace(" ", " - ") + "\n", fingerprint)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        pytest.param("fragility purplish ditzy vacation passcode", id="five-words"),
+        pytest.param("purplish fragility ditzy vacation passcode rhyme", id="two-swapped"),
+        pytest.param("fragility purplish ditzy vacation passcode rhymes", id="one-changed"),
+        pytest.param("fragility purplish ditzy vacation passcode rhyme rhyme", id="seven-words"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_other_words_are_not_the_fingerprint(typed: str) -> None:
+    assert not same_fingerprint(typed, key_fingerprint(PUBLIC))
