@@ -8,9 +8,10 @@ export PORT
 
 # Debian packages: fonts for PDF case summaries; 7-Zip to check encrypted
 # exports the way a recipient opens them; Chromium for the browser tests
-# (Playwright drives it: no browser is downloaded).
+# (Playwright drives it: no browser is downloaded); nginx and iproute2 for
+# the test of the portal behind a reverse proxy.
 RUNTIME_DEBS := fonts-dejavu-core
-TEST_DEBS    := p7zip-full chromium
+TEST_DEBS    := p7zip-full chromium nginx-light iproute2
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev run test lint bench format lock clean system-packages

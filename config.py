@@ -104,6 +104,10 @@ class Config:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1024 * 1024
     exit_url: str = DEFAULT_EXIT_URL
+    # How many reverse proxies (nginx with TLS, say) stand in front and append
+    # the client's address to X-Forwarded-For. 0 means none: the portal takes
+    # the address of whoever connects, so no client can claim another address.
+    trusted_proxies: int = 0
     # Reports are purged this many days after their last activity (closed
     # cases after closed_retention_days), unless someone chose to keep them.
     retention_days: int = DEFAULT_RETENTION_DAYS
@@ -198,6 +202,13 @@ def _read_settings(instance_path: Path) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
+
+
+def _count(settings: Mapping[str, Any], key: str) -> int:
+    value = settings.get(key, 0)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+        raise ConfigError(f"{key} in portal.toml must be a whole number from 0 to 5")
+    return value
 
 
 def _positive_int(settings: Mapping[str, Any], key: str, default: int) -> int:
@@ -313,6 +324,7 @@ def load(
         * 1024
         * 1024,
         exit_url=str(settings.get("exit_url", DEFAULT_EXIT_URL)),
+        trusted_proxies=_count(settings, "trusted_proxies"),
         retention_days=_positive_int(settings, "retention_days", DEFAULT_RETENTION_DAYS),
         closed_retention_days=_positive_int(
             settings, "closed_retention_days", DEFAULT_CLOSED_RETENTION_DAYS

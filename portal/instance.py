@@ -27,6 +27,12 @@ max_upload_mb = {max_upload_mb}
 # Where "Exit this page" leads: a neutral site.
 exit_url = "{exit_url}"
 
+# Reverse proxies in front of the portal (nginx terminating TLS, say) that
+# append the client's address to X-Forwarded-For. Leave 0 unless the portal
+# listens on loopback behind exactly that many: throttles count clients by
+# the address the nearest proxy wrote, which a client could forge otherwise.
+trusted_proxies = 0
+
 # Reports are deleted by `portal purge` this many days after their last
 # activity, unless a survivor or an advocate chose to keep them longer.
 retention_days = {retention_days}

@@ -8,6 +8,7 @@ that a shared device's cache keeps nothing a survivor saw.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from config import Config
@@ -86,8 +87,14 @@ def insecure_transport_notice(config: Config) -> str | None:
 
 
 def init_app(app: Flask, config: Config) -> None:
-    """Configure cookies and add the security headers to every response."""
+    """Configure cookies, add the security headers to every response, and
+    know clients by their own address behind `trusted_proxies` proxies."""
     app.config.update(cookie_settings(config))
+    if config.trusted_proxies:
+        # The client is the address the nearest trusted proxy appended to
+        # X-Forwarded-For (throttles count by it); whatever a client wrote
+        # there itself is further left, and ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
     strict_transport = config.public_url.startswith("https://")
 
     @app.after_request

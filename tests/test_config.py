@@ -124,6 +124,16 @@ def test_secure_transport_follows_the_public_url(
     assert loaded.secure_transport is secure
 
 
+@pytest.mark.parametrize("value", ["-1", "6", "true", '"1"', "1.5"])
+def test_a_trusted_proxies_setting_out_of_range_is_refused(instance: Instance, value: str) -> None:
+    settings = instance.path / "portal.toml"
+    settings.write_text(
+        settings.read_text().replace("trusted_proxies = 0", f"trusted_proxies = {value}")
+    )
+    with pytest.raises(ConfigError, match="trusted_proxies in portal.toml must be"):
+        config.load(instance.path, environ={})
+
+
 def test_out_of_range_argon2_settings_are_refused(instance: Instance) -> None:
     settings = instance.path / "portal.toml"
     settings.write_text(settings.read_text().replace("memory_kib = 65536", "memory_kib = 1"))
