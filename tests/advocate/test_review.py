@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from portal.index import open_index_key
 from portal.store import Store
 from portal.store.models import (
     AccountSession,
+    Attachment,
     AuditEvent,
     IndexKey,
     Report,
@@ -371,6 +373,29 @@ def test_files_download_decrypted_as_attachments_and_are_audited(
     with store.session() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
     assert "file downloaded" in actions
+
+
+def test_a_download_abandoned_after_its_first_bytes_is_audited_all_the_same(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    import io
+
+    content = os.urandom(2 * 1024 * 1024)
+    submit(client, what_happened="x", keep_metadata="y", files=[(io.BytesIO(content), "f.bin")])
+    report_id = _only_report_id(store)
+    with store.session() as session:
+        attachment_id = session.scalars(select(Attachment.id)).one()
+    response = advocate_client.get(
+        f"/advocate/case/{report_id}/file/{attachment_id}", buffered=False
+    )
+    first = next(iter(response.response))  # type: ignore[arg-type]
+    assert first and content.startswith(first) and len(first) < len(content)
+    response.close()  # the advocate's client hangs up
+    with store.session() as session:
+        downloads = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "file downloaded")
+        ).all()
+    assert [(e.actor, e.subject) for e in downloads] == [("alice", report_id)]
 
 
 # Linked cases
