@@ -130,7 +130,7 @@ def test_a_trusted_proxies_setting_out_of_range_is_refused(instance: Instance, v
     settings.write_text(
         settings.read_text().replace("trusted_proxies = 0", f"trusted_proxies = {value}")
     )
-    with pytest.raises(ConfigError, match="trusted_proxies in portal.toml must be"):
+    with pytest.raises(ConfigError, match=r"trusted_proxies in portal\.toml must be"):
         config.load(instance.path, environ={})
 
 
