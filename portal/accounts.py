@@ -29,6 +29,7 @@ from crypto.words import MIN_PASSPHRASE_WORDS, key_fingerprint, listed_word_coun
 from portal import audit
 from portal.instance import bootstrap_secret_path
 from portal.keys import current_group_key, grant_binding, move_seals, new_group_key
+from portal.store import forget_deleted
 from portal.store.models import (
     Account,
     AccountSession,
@@ -191,6 +192,7 @@ def create_account(
         session.delete(invitation)
     session.commit()
     if bootstrap_file is not None:
+        forget_deleted(session)  # the bootstrap version's seals, gone from the log too
         _destroy(bootstrap_file)
     uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
     return Enrolment(account.id, name, uri)
@@ -492,6 +494,7 @@ def disable_account(session: Session, account: Account, actor: str, disabled: bo
     action = "account disabled" if disabled else "account enabled"
     audit.record(session, actor=actor, action=action, subject=account.name)
     session.commit()
+    forget_deleted(session)
 
 
 def remove_account(session: Session, account: Account, actor: str) -> None:
@@ -509,6 +512,7 @@ def remove_account(session: Session, account: Account, actor: str) -> None:
     for group in sorted(groups):
         rotate_group_key(session, group, actor)
     session.commit()
+    forget_deleted(session)
 
 
 def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:

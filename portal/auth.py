@@ -33,7 +33,7 @@ from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params
 from portal import accounts
 from portal.settings import portal_config
-from portal.store import db
+from portal.store import db, forget_deleted
 from portal.store.models import Account, AccountSession, Group, Role
 
 IDLE = datetime.timedelta(minutes=15)
@@ -93,7 +93,8 @@ def _now() -> datetime.datetime:
 
 
 def sweep(session: Session) -> int:
-    """Delete every session that has passed its idle or absolute limit."""
+    """Delete every session that has passed its idle or absolute limit, and empty
+    the write-ahead log of them when there were any (`forget_deleted`)."""
     now = _now()
     result = session.execute(
         delete(AccountSession).where(
@@ -101,7 +102,10 @@ def sweep(session: Session) -> int:
         )
     )
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    swept = int(getattr(result, "rowcount", 0) or 0)
+    if swept:
+        forget_deleted(session)
+    return swept
 
 
 def start(
@@ -168,6 +172,7 @@ def end(session: Session, cookie: str | None) -> None:
     if parsed is not None:
         session.execute(delete(AccountSession).where(AccountSession.id == parsed[0]))
         session.commit()
+        forget_deleted(session)
 
 
 def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -4,7 +4,8 @@ A session that has passed its limit refuses its cookie, but its row would
 still hold the session's keys, under a key in a cookie that a seized device
 may keep. So ended sessions (charity accounts' and survivors') are deleted at
 every sign-in, when `portal serve` starts, and by this thread every
-`INTERVAL` seconds. Each server process runs one, started by its first
+`INTERVAL` seconds, and SQLite's write-ahead log, which keeps the pages as
+they were before, is emptied each time. Each server process runs one, started by its first
 request (a forked worker does not inherit the parent's threads); every
 worker sweeping is harmless, since a sweep is one DELETE of what has ended.
 """
@@ -19,7 +20,7 @@ from flask import Flask
 
 from portal import auth
 from portal.logs import describe_exception
-from portal.store import Store
+from portal.store import Store, forget_deleted
 from portal.survivor import sessions
 
 INTERVAL = 300.0
@@ -28,9 +29,16 @@ log = logging.getLogger("portal.sweeper")
 
 
 def sweep_sessions(store: Store) -> int:
-    """Delete every ended session, of survivors and charity accounts; how many went."""
+    """Delete every ended session, of survivors and charity accounts; how many went.
+
+    The write-ahead log is emptied each time, whatever was swept: whatever
+    else was deleted or overwritten since the last sweep (a seal, a session's
+    earlier state) leaves no copy in the log for more than `INTERVAL`.
+    """
     with store.session() as session:
-        return auth.sweep(session) + sessions.sweep(session)
+        swept = auth.sweep(session) + sessions.sweep(session)
+        forget_deleted(session)
+        return swept
 
 
 class Sweeper:

@@ -26,7 +26,8 @@ from portal.store.models import AccountSession, Role, SurvivorSession
 from portal.sweeper import Sweeper
 from tests.advocate.conftest import Person, create_person, log_in
 from tests.conftest import CHEAP_ARGON2, Instance, portal
-from tests.survivor.conftest import sign_in, submit
+from tests.forensics import pieces_on_disk
+from tests.survivor.conftest import csrf_token, sign_in, submit
 
 
 def _cookie_key(client: FlaskClient, name: str) -> bytes:
@@ -158,3 +159,53 @@ def test_session_cookies_leave_the_browser_at_the_sessions_absolute_limit(
     alice = create_person(store, instance, "alice", Role.ADVOCATE)
     charity = log_in(app.test_client(), alice).headers["Set-Cookie"]  # type: ignore[attr-defined]
     assert "Max-Age=28800" in charity and "HttpOnly" in charity
+
+
+# SQLite's write-ahead log keeps a page as it was before a row was deleted:
+# the row must be gone from the log as well as from the table.
+
+
+def _states(store: Store, table: type) -> list[bytes]:
+    with store.session() as session:
+        return list(session.scalars(select(table.state)))
+
+
+def _on_disk(instance: Instance, value: bytes) -> float:
+    key = bytes.fromhex((instance.path / "secrets" / "database.key").read_text())
+    return pieces_on_disk(instance.path / "portal.db", key, value)
+
+
+def test_a_signed_out_charity_session_is_on_no_page_of_the_database_or_its_log(
+    app: Flask, store: Store, instance: Instance
+) -> None:
+    alice = create_person(store, instance, "alice", Role.ADVOCATE)
+    client = app.test_client()
+    assert log_in(client, alice).status_code == 303  # type: ignore[attr-defined]
+    client.get("/advocate/")  # the row is written again as the session is used
+    (state,) = _states(store, AccountSession)
+    assert _on_disk(instance, state) > 0.9  # the search finds it while it lives
+    token = csrf_token(client, "/advocate/")
+    assert client.post("/advocate/logout", data={"csrf_token": token}).status_code == 303
+    assert _on_disk(instance, state) == 0
+
+
+def test_a_signed_out_survivor_session_is_on_no_page_of_the_database_or_its_log(
+    client: FlaskClient, store: Store, instance: Instance
+) -> None:
+    assert sign_in(client, submit(client, what_happened="x")).status_code == 303
+    client.get("/return/report")
+    (state,) = _states(store, SurvivorSession)
+    assert _on_disk(instance, state) > 0.9
+    token = csrf_token(client, "/return/report")
+    client.post("/return/sign-out", data={"csrf_token": token})
+    assert _on_disk(instance, state) == 0
+
+
+def test_a_swept_session_is_on_no_page_of_the_database_or_its_log(
+    app: Flask, store: Store, instance: Instance
+) -> None:
+    _advocate_signed_in(app, store, instance)
+    (state,) = _states(store, AccountSession)
+    _nine_hours_pass(store)
+    _sweeper_runs(store)
+    assert _on_disk(instance, state) == 0

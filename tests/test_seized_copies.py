@@ -35,6 +35,7 @@ from portal.store.models import (
 from portal.survivor.service import submit_report
 from tests.advocate.conftest import PASSPHRASE, create_person
 from tests.conftest import CHEAP_ARGON2, Instance
+from tests.forensics import pieces_on_disk
 
 EVERYTHING = Consent(export_legal=True, export_iopc=True, export_statistics=True)
 
@@ -106,11 +107,22 @@ def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_
     assert len(_bootstrap_keys(copy)) == 2  # the copy holds both groups' bootstrap keys
 
     before = _submit(store, instance, "sent before anyone joined")
+    with store.session() as session:
+        bootstrap_seals = [
+            seal.sealed_key
+            for seal in session.scalars(select(ReportKeySeal))
+            if seal.group_key.group is not Group.RECOVERY
+        ]
     create_person(store, instance, "alice", Role.ADVOCATE)
     create_person(store, instance, "sam", Role.STAFF)
     after = _submit(store, instance, "sent after the first members joined")
 
     assert _opened_by(_bootstrap_keys(copy), store) == []
+    # Nor do the seals to the bootstrap versions linger in a page of the
+    # database or of its write-ahead log, where SQL no longer shows them.
+    database_key = bytes.fromhex((instance.path / "secrets" / "database.key").read_text())
+    for sealed in bootstrap_seals:
+        assert pieces_on_disk(instance.path / "portal.db", database_key, sealed) == 0
 
     # The members and the recovery phrase still open both reports.
     recovery = PrivateKey(phrase_to_seed(instance.recovery_phrase))

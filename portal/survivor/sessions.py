@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
 from crypto.format import Binding
+from portal.store import forget_deleted
 from portal.store.models import SurvivorSession
 
 IDLE_SECONDS = 15 * 60
@@ -112,13 +113,18 @@ def end(session: Session, cookie: str | None) -> None:
     if parsed is not None:
         session.execute(delete(SurvivorSession).where(SurvivorSession.id == parsed[0]))
         session.commit()
+        forget_deleted(session)
 
 
 def sweep(session: Session) -> int:
-    """Delete every session whose absolute limit has passed: none can still be valid."""
+    """Delete every session whose absolute limit has passed (none can still be valid),
+    and empty the write-ahead log of them when there were any."""
     current_hour = int(time.time()) // _HOUR
     result = session.execute(
         delete(SurvivorSession).where(SurvivorSession.sweep_at_hour <= current_hour)
     )
     session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    swept = int(getattr(result, "rowcount", 0) or 0)
+    if swept:
+        forget_deleted(session)
+    return swept
