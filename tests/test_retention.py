@@ -138,7 +138,7 @@ def test_purge_leaves_nothing_of_a_deleted_report_and_names_none(
     app: Flask, client: FlaskClient, store: Store, instance: Instance
 ) -> None:
     files = [(io.BytesIO(b"evidence " * 20_000), "statement.txt")]
-    codename, old = _new_report(client, store, force=FORCE, files=files)
+    codename, old = _new_report(client, store, force=FORCE, files=files, keep_metadata="y")
     sign_in(client, codename)
     token = csrf_token(client, "/return/report")
     client.post("/return/add", data={"csrf_token": token, "kind": "message", "text": "More."})
