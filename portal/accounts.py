@@ -171,6 +171,9 @@ def create_account(
     check_passphrase(passphrase, name)
     if session.scalars(select(Account.id).where(Account.name == name)).first() is not None:
         raise AccountError("That name is already taken.")
+    # Invitations made before any account existed are first-admin links from
+    # `portal serve`: the first account, however it is made, ends them all.
+    first_account = session.scalars(select(Account.id)).first() is None
     personal = PrivateKey.generate()
     secret = pyotp.random_base32()
     account = Account(
@@ -190,6 +193,8 @@ def create_account(
     bootstrap_file = _take_bootstrap_grant(session, account, secrets_path)
     if invitation is not None:
         session.delete(invitation)
+    if first_account:
+        session.execute(delete(Invitation))
     session.commit()
     if bootstrap_file is not None:
         forget_deleted(session)  # the bootstrap version's seals, gone from the log too

@@ -127,6 +127,39 @@ def _upgrade() -> None:
         engine.dispose()
 
 
+def _first_run_notice() -> None:
+    """On an instance with no account, say how to make the first admin.
+
+    The one-time link makes whoever holds it the first admin, so it is shown
+    on a terminal only: a service manager's log would keep it for anyone who
+    reads the log, valid until the first account exists.
+    """
+    if not sys.stderr.isatty():
+        if _setup_needed():
+            click.secho(
+                "First run: no account exists yet. Create the first admin with "
+                "`portal user add NAME --role admin`, or start `portal serve` at a terminal "
+                "for a one-time link to do it in the browser.",
+                bold=True,
+                err=True,
+            )
+        return
+    link = _setup_link()
+    if link:
+        click.secho(f"First run: create the first admin account at {link}", bold=True, err=True)
+
+
+def _setup_needed() -> bool:
+    from portal import invitations
+
+    _, store = _store()
+    try:
+        with store.session() as session:
+            return invitations.setup_needed(session)
+    finally:
+        store.engine.dispose()
+
+
 def _setup_link() -> str | None:
     """On an instance with no accounts, a one-time link to create the first admin."""
     from portal import invitations
@@ -173,9 +206,7 @@ def serve_command(host: str, port: int) -> None:
         config_module.instance_path_from(os.environ)
     ):
         click.secho(f"Note: {note}", fg="yellow", err=True)
-    link = _setup_link()
-    if link:
-        click.secho(f"First run: create the first admin account at {link}", bold=True, err=True)
+    _first_run_notice()
     click.echo(f"Serving on http://{host}:{port}", err=True)
     os.umask(0o077)  # the database, its WAL and anything else written stay private
     # glibc gives each busy thread a malloc arena of its own, and freed memory

@@ -1,5 +1,7 @@
 """Where the recovery phrase goes, and what `init` and `serve` say while secrets lie on disk.
 
+The same holds for the first-admin link, which makes whoever holds it an admin.
+
 The phrase opens every report: it may be shown on a terminal, never written
 to standard output that a service manager or CI would keep in a log.
 """
@@ -121,3 +123,6 @@ def test_init_and_serve_warn_while_a_bootstrap_secret_exists(tmp_path: Path) -> 
     assert "bootstrap-exporters.key still exists" in text
     assert "bootstrap-advocates.key" not in text
     assert "recovery-phrase.txt holds the recovery phrase" in text
+    # The one-time first-admin link would make whoever reads this log an admin.
+    assert "/admin/join/" not in text
+    assert "portal user add NAME --role admin" in text

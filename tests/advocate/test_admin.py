@@ -79,6 +79,18 @@ def admin_client(app: Flask, admin: Person) -> FlaskClient:
 # The first admin
 
 
+def test_a_first_admin_made_on_the_command_line_ends_the_setup_link(
+    client: FlaskClient, store: Store, instance: Instance
+) -> None:
+    """Someone who read the link in a first run's output must not become an admin later."""
+    token = _first_admin_token(store)
+    create_person(store, instance, "root", Role.ADMIN)  # as `portal user add` would
+    assert client.get(f"/admin/join/{token}").status_code == 404
+    with store.session() as session:
+        assert invitations.find(session, token) is None
+    assert _accounts(store) == [("root", Role.ADMIN)]
+
+
 def test_the_first_admin_joins_through_the_setup_link_once(
     app: Flask, client: FlaskClient, store: Store
 ) -> None:
