@@ -28,7 +28,13 @@ from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, 
 from crypto.words import MIN_PASSPHRASE_WORDS, key_fingerprint, listed_word_count, same_fingerprint
 from portal import audit
 from portal.instance import bootstrap_secret_path
-from portal.keys import current_group_key, grant_binding, move_seals, new_group_key
+from portal.keys import (
+    current_group_key,
+    forget_index,
+    grant_binding,
+    move_seals,
+    new_group_key,
+)
 from portal.store import forget_deleted
 from portal.store.models import (
     Account,
@@ -539,6 +545,8 @@ def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:
     ).all()
     for member in members:
         _seal_to(session, member, new_key, private)
+    if group is Group.ADVOCATES:
+        forget_index(session)
     audit.record(
         session, actor=actor, action="group key rotated", detail=f"{group.value}/{new_key.version}"
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crypto.envelope import wrap_key
@@ -28,6 +28,7 @@ from portal.store.models import (
     IndexKey,
     Report,
     ReportKeySeal,
+    ReportTag,
 )
 
 # Groups that hold a private key on the server side (sealed to members);
@@ -110,6 +111,19 @@ def move_seals(session: Session, old: GroupKey, old_private: PrivateKey, new: Gr
         index_key.group_key_id = new.id
     session.flush()
     return moved
+
+
+def forget_index(session: Session) -> None:
+    """Drop the advocates' blind index (its key and every tag), to be built anew.
+
+    Done when an advocate is removed: the removed advocate may have kept the
+    index key, which would tell them which new reports name a given officer,
+    force or harm. The next advocate's page load makes a new key and tags
+    reports again, a batch at a time.
+    """
+    session.execute(delete(IndexKey))
+    session.execute(delete(ReportTag))
+    session.execute(update(Report).where(Report.indexed.is_(True)).values(indexed=False))
 
 
 def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]) -> PrivateKey:

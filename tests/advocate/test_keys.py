@@ -18,8 +18,9 @@ from crypto.keys import PrivateKey, open_sealed
 from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
 from portal import accounts
-from portal.auth import Principal
+from portal.auth import Principal, unlock_principal
 from portal.cli import main
+from portal.index import open_index_key, tag, tag_values
 from portal.instance import bootstrap_secret_path
 from portal.keys import report_key_binding
 from portal.reports import open_report_key
@@ -33,9 +34,10 @@ from portal.store.models import (
     GroupKeyGrant,
     Holder,
     Report,
+    ReportTag,
     Role,
 )
-from tests.advocate.conftest import Person, create_person, grant_on_page, log_in
+from tests.advocate.conftest import PASSPHRASE, Person, create_person, grant_on_page, log_in
 from tests.conftest import CHEAP_ARGON2, Instance
 from tests.survivor.conftest import csrf_token, submit
 
@@ -690,3 +692,44 @@ def test_one_code_sent_by_four_sign_ins_at_the_same_instant_opens_one_session(
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(outcomes) == ["refused", "refused", "refused", "signed in"]
+
+
+def test_a_removed_advocates_index_key_names_no_report_indexed_after_the_removal(
+    app: Flask, store: Store, instance: Instance, client: FlaskClient
+) -> None:
+    """She kept the search key her session opened; a later copy of the database
+    must not tell her which new reports name a given officer."""
+    alice = create_person(store, instance, "alice", Role.ADVOCATE)
+    bob = create_person(store, instance, "bob", Role.ADVOCATE)
+    with store.session() as session:
+        principal = unlock_principal(session, "alice", PASSPHRASE, CHEAP_ARGON2)
+        member = session.get(Account, bob.account_id)
+        assert member is not None
+        accounts.grant_group_keys(
+            session, principal.keys(), member, "alice", accounts.stored_fingerprint(member)
+        )
+    officer = {"officers-0-name": "PC John Smith", "officers-0-number": "1234"}
+    submit(client, what_happened="before", force="Kent Police", **officer)
+    assert _signed_in(app, alice).get("/advocate/").status_code == 200  # indexes it
+    with store.session() as session:
+        kept = open_index_key(session, unlock_principal(session, "alice", PASSPHRASE, CHEAP_ARGON2))
+        assert kept is not None
+        leaving = session.get(Account, alice.account_id)
+        assert leaving is not None
+        accounts.remove_account(session, leaving, actor="root")
+
+    submit(client, what_happened="after", force="Kent Police", **officer)
+    assert _signed_in(app, bob).get("/advocate/").status_code == 200  # indexes both again
+    wanted = [
+        tag(kept, kind, value)
+        for kind, value in tag_values(
+            {"force": "Kent Police", "officers": [{"name": "John Smith", "number": "1234"}]}
+        )
+    ]
+    with store.session() as session:
+        assert (
+            session.scalars(select(ReportTag.report_id).where(ReportTag.tag.in_(wanted))).all()
+            == []
+        )
+        # Bob's new index still links the two reports naming the officer.
+        assert session.scalar(select(func.count()).where(Report.indexed.is_(True))) == 2
