@@ -4,22 +4,21 @@ A WinZip AES bundle derives its key with PBKDF2-HMAC-SHA1 and 1,000 rounds,
 fixed by the format: each guess costs an attacker almost nothing (a rack of
 GPUs tries about a billion a second), so the passphrase alone must carry the
 strength. Seven words drawn at random from the EFF long list give about 90
-bits, far beyond any search. A passphrase a person chooses must be at least
-five distinct words of that list, or one that zxcvbn scores 4 with an
-estimate of at least 10^18 guesses: its score 4 starts at 10^10, which that
-rack tries in seconds; 10^18 is about as many as five random words give.
+bits, far beyond any search. A passphrase a person chooses must need at least
+10^18 guesses as `portal.guessing` estimates them (zxcvbn's score 4 starts at
+10^10, which that rack tries in seconds): about what five uncommon words
+give, so five or six unrelated words usually do.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from crypto.words import split_words, word_list
+from crypto.words import word_list
+from portal.guessing import strong_enough
 
 GENERATED_WORDS = 7
-MIN_LIST_WORDS = 5
 MAX_CHARS = 1024
-ZXCVBN_MAX_CHARS = 72  # zxcvbn refuses longer input; the first 72 characters are scored
 MIN_GUESSES = 10**18
 SEPARATOR = "-"  # one token to select and copy, and nothing to mistype between words
 
@@ -48,23 +47,13 @@ def is_generated(text: str) -> bool:
 
 
 def check_zip_passphrase(passphrase: str) -> None:
-    """Accept five or more distinct EFF words, or what zxcvbn scores 4 with at least
-    MIN_GUESSES guesses; else WeakPassphrase."""
+    """Accept what an attacker would need MIN_GUESSES tries to guess; else WeakPassphrase.
+
+    Judged as `portal.guessing` judges an account's passphrase (common words by
+    their rank, famous phrases and sequences refused), against a far higher
+    bar, since each guess here costs almost nothing.
+    """
     if len(passphrase) > MAX_CHARS:
         raise WeakPassphrase(f"A ZIP passphrase can be at most {MAX_CHARS} characters.")
-    words = split_words(passphrase)
-    known = set(word_list())
-    if words and all(w in known for w in words):
-        # Words of a list an attacker also has: each is worth 12.9 bits at most,
-        # whatever zxcvbn (which does not know the list) estimates.
-        if len(set(words)) >= MIN_LIST_WORDS:
-            return
+    if not strong_enough(passphrase, MIN_GUESSES):
         raise WeakPassphrase(_TOO_EASY)
-    # zxcvbn's word lists take about 12 MB: imported when a passphrase is first chosen.
-    from zxcvbn import zxcvbn
-
-    if passphrase:
-        judged = zxcvbn(passphrase[:ZXCVBN_MAX_CHARS])
-        if judged["score"] >= 4 and float(judged["guesses"]) >= MIN_GUESSES:
-            return
-    raise WeakPassphrase(_TOO_EASY)

@@ -34,6 +34,19 @@ WEAK = [
     pytest.param("Summer2024!!", id="Summer2024!!"),
     pytest.param(SCORE_3, id="score-3"),
 ]
+# zxcvbn scores each of these 4, judging every word as random letters; an
+# attacker tries them among the first (famous, in order, or all common words).
+GUESSED_FIRST = [
+    "correct horse battery staple",
+    "the quick brown fox jumps over the lazy dog",
+    "mary had a little lamb its fleece was white",
+    "twinkle twinkle little star how I wonder",
+    "monday tuesday wednesday thursday friday",
+    "one two three four five six",
+    "alpha bravo charlie delta echo",
+    "abacus abdomen abdominal abide abiding",  # the first five words of the list
+    "ilovemydog2019",
+]
 FIVE_WORDS = "abacus zoom velvet mango ladder"
 SCORE_4 = "Granite-Pelican-Umbrella-Softly-7"
 STRONG = [
@@ -74,6 +87,16 @@ def _count(store: Store) -> int:
 
 @pytest.mark.parametrize("passphrase", WEAK)
 def test_a_weak_passphrase_is_refused_in_plain_words(passphrase: str) -> None:
+    with pytest.raises(accounts.AccountError) as refused:
+        accounts.check_passphrase(passphrase, "dana")
+    _assert_plain_refusal(str(refused.value))
+
+
+@pytest.mark.parametrize("passphrase", GUESSED_FIRST)
+def test_what_an_attacker_would_guess_first_is_refused_though_zxcvbn_scores_it_4(
+    passphrase: str,
+) -> None:
+    assert zxcvbn(passphrase)["score"] == 4
     with pytest.raises(accounts.AccountError) as refused:
         accounts.check_passphrase(passphrase, "dana")
     _assert_plain_refusal(str(refused.value))

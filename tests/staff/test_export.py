@@ -34,7 +34,7 @@ from tests.survivor.conftest import csrf_token, sign_in, submit
 
 ACCOUNT = "The sergeant pinned me down in the custody suite."
 # Five words of the EFF long list: strong enough as a chosen ZIP passphrase.
-ZIP_PASSPHRASE = "copper anchor lantern velvet gravity"
+ZIP_PASSPHRASE = "copper anchor lantern velvet gravity tundra"
 EVIDENCE = b"photo of the bruises, as bytes" * 500
 # The name a survivor's phone gave her file: it says where she stays.
 FILE_NAME = "at-my-sister-Jo-in-Harrogate.bin"
@@ -354,7 +354,14 @@ def test_a_bundle_with_consent_for_messages_holds_them_and_the_replies_but_never
 
 # --- Passphrases ----------------------------------------------------------------------------
 
-WEAK = ["password123456", "zipfile zipfile", "copper anchor lantern velvet", "Summer2024!"]
+WEAK = [
+    "password123456",
+    "zipfile zipfile",
+    "copper anchor lantern velvet",
+    "Summer2024!",
+    "correct horse battery staple",
+    "the quick brown fox jumps over the lazy dog",
+]
 
 
 @pytest.mark.parametrize("weak", WEAK)
