@@ -118,7 +118,22 @@ def submit_report(
     consent: Consent,
     files: Sequence[PreparedFile] = (),
 ) -> Receipt:
-    """Encrypt and store a new report; it is committed before this returns."""
+    """Encrypt and store a new report; it is committed before this returns.
+
+    A report sealed to a group key that another request retired meanwhile (the
+    first advocate joining replaces the bootstrap key) is refused by the
+    database, and sealed and stored again under the current keys.
+    """
+    return redo_if_raced(session, lambda: _submit(session, pepper, account, consent, files))
+
+
+def _submit(
+    session: Session,
+    pepper: bytes,
+    account: dict[str, Any],
+    consent: Consent,
+    files: Sequence[PreparedFile],
+) -> Receipt:
     codename = new_codename()
     report_id = new_id()
     data_key = new_key()

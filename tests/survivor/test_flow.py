@@ -24,8 +24,10 @@ from portal.store.models import (
     MessageKind,
     Report,
     ReportKeySeal,
+    Role,
 )
 from portal.survivor import service
+from tests.advocate.conftest import create_person
 from tests.conftest import Instance
 from tests.survivor.conftest import (
     TOKEN,
@@ -375,3 +377,29 @@ def test_the_blank_form_served_from_the_cache_carries_each_visitors_own_token(
         content_type="multipart/form-data",
     )
     assert sent.status_code == 200 and 'class="codename"' in sent.get_data(as_text=True)
+
+
+def test_a_report_sealed_as_the_first_advocate_joins_is_sealed_again_and_kept(
+    client: FlaskClient, store: Store, instance: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its seals name the bootstrap key the join deletes: the database refuses them,
+    and the report is sealed again under the new key, not lost with a 500."""
+    write_together = service.write_together
+    joined: list[bool] = []
+
+    def the_first_advocate_joins_first(*args: object) -> None:
+        if not joined:
+            joined.append(True)
+            create_person(store, instance, "alice", Role.ADVOCATE)  # another request, committed
+        write_together(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "write_together", the_first_advocate_joins_first)
+    codename = submit(client, what_happened="sent as she joined")
+    assert joined
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert {(s.group_key.group, s.group_key.version) for s in report.seals} == {
+            (Group.ADVOCATES, 2),
+            (Group.RECOVERY, 1),
+        }
+    assert sign_in(client, codename).status_code == 303
