@@ -165,7 +165,10 @@ def key_the_chain(session: Session) -> int:
     """Rewrite an instance's unkeyed chain (made before the audit key) as a keyed one.
 
     Run once, when `portal upgrade` creates the key; the old chain must verify
-    first, or ChainBroken is raised and nothing changes. Returns the entries re-keyed.
+    first, or ChainBroken is raised and nothing changes. Someone who deletes
+    the key file and rewrites the chain unkeyed gets it re-keyed: the entry
+    this adds, and any head witnessed before, show that. Returns the entries
+    re-keyed.
     """
     _lock_the_chain(session)
     events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
@@ -182,5 +185,8 @@ def key_the_chain(session: Session) -> int:
         event.entry_hash = previous = _hash(key, previous, event)
         # Flush one by one: the unique hashes must never meet their old values.
         session.flush()
+    # The re-keying is itself on the record: a head witnessed before it, and
+    # this entry, show when the chain was last rewritten.
+    record(session, actor="upgrade", action="audit log re-keyed", detail=f"{len(events)} entries")
     session.commit()
     return len(events)

@@ -126,6 +126,9 @@ def test_upgrading_an_instance_made_before_the_key_rekeys_its_intact_chain(
     assert "re-keyed" in upgraded.output
     verified = portal("audit", "verify")
     assert verified.exit_code == 0, verified.output
+    with audited.session() as session:
+        newest = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert newest is not None and newest.action == "audit log re-keyed"
     # Once keyed, a second upgrade never accepts an unkeyed chain again.
     _rewrite_without(audited, "case viewed", audit._legacy_hash)
     assert portal("upgrade").exit_code == 0
