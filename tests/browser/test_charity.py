@@ -115,22 +115,29 @@ def test_the_consent_to_messages_reads_plainly_for_staff_and_advocates_on_a_phon
     survivor = visit(javascript=False).page()
     receipt = send_report(survivor, portal, consent_legal=True, messages_legal=True)
     confirm_saved(survivor)
-    for name, width in (("375", 375), ("1280", 1280)):
-        seen = visit(javascript=False, viewport={"width": width, "height": 812})
-        page = seen.page()
-        sign_in(page, portal, "alice")
-        page.get_by_role("link", name=receipt.reference, exact=True).click()
-        expect(page.locator("main")).to_contain_text(
-            "Legal team, with the survivor's messages: yes"
-        )
-        seen.check(page, f"advocate-case-{name}")
-        staff = visit(javascript=False, viewport={"width": width, "height": 812})
-        page = staff.page()
-        sign_in(page, portal, "sam")
-        expect(page.locator("tr", has_text=receipt.reference)).to_contain_text("with messages")
-        staff.check(page, f"staff-cases-{name}")
-        page.locator("tr", has_text=receipt.reference).get_by_role("link", name="Export").click()
-        staff.check(page, f"staff-export-{name}")
+    # Each signs in once (a TOTP code is never accepted twice); every page is
+    # then looked at on a phone and on a laptop.
+    widths = (("375", 375), ("1280", 1280))
+    seen = visit(javascript=False, viewport={"width": 375, "height": 812})
+    advocate = seen.page()
+    sign_in(advocate, portal, "alice")
+    advocate.get_by_role("link", name=receipt.reference, exact=True).click()
+    expect(advocate.locator("main")).to_contain_text(
+        "Legal team, with the survivor's messages: yes"
+    )
+    staff = visit(javascript=False, viewport={"width": 375, "height": 812})
+    cases = staff.page()
+    sign_in(cases, portal, "sam")
+    expect(cases.locator("tr", has_text=receipt.reference)).to_contain_text("with messages")
+    export = staff.page()
+    export.goto(cases.url)
+    export.locator("tr", has_text=receipt.reference).get_by_role("link", name="Export").click()
+    for name, width in widths:
+        for page in (advocate, cases, export):
+            page.set_viewport_size({"width": width, "height": 812})
+        seen.check(advocate, f"advocate-case-{name}")
+        staff.check(cases, f"staff-cases-{name}")
+        staff.check(export, f"staff-export-{name}")
 
 
 # Choosing a passphrase, and comparing key fingerprints before a grant.
@@ -237,24 +244,29 @@ def test_a_new_advocate_joins_with_the_offered_words_and_both_sides_see_one_fing
     assert secret
     portal.people["dana"] = Person("dana", Role.ADVOCATE, offered, pyotp.TOTP(secret.group(1)), 0)
 
+    # Each signs in once (a TOTP code is never accepted twice), then the page is
+    # looked at on a phone and on a laptop.
+    granter = visit(javascript=True, **_at(WIDTHS[0]))
+    members = granter.page()
+    sign_in(members, portal, "alice")
+    members.goto(portal.url + "/advocate/members")
+    entry = members.locator("li", has_text="dana")
+    assert _words(entry.locator("p.fingerprint")) == enrolled
+    expect(members.locator("main")).to_contain_text("in person or by phone")
+    member = visit(javascript=True, **_at(WIDTHS[0]))
+    own = member.page()
+    own.goto(portal.url + "/advocate/login")
     for width in WIDTHS:
-        granter = visit(javascript=True, **_at(width))
-        members = granter.page()
-        sign_in(members, portal, "alice")
-        members.goto(portal.url + "/advocate/members")
-        entry = members.locator("li", has_text="dana")
-        assert _words(entry.locator("p.fingerprint")) == enrolled
-        expect(members.locator("main")).to_contain_text("in person or by phone")
-        _fits(members)
-        granter.check(members, f"accounts-members-{width}")
-
-        member = visit(javascript=True, **_at(width))
-        own = member.page()
-        own.goto(portal.url + "/advocate/login")
+        own.set_viewport_size({"width": width, "height": 900})
         _fits(own)
         member.check(own, f"accounts-sign-in-{width}")
-        sign_in(own, portal, "dana")
-        own.get_by_role("link", name="Your account").click()
-        assert _words(own.locator("#own-fingerprint")) == enrolled
+    sign_in(own, portal, "dana")
+    own.get_by_role("link", name="Your account").click()
+    assert _words(own.locator("#own-fingerprint")) == enrolled
+    for width in WIDTHS:
+        members.set_viewport_size({"width": width, "height": 900})
+        _fits(members)
+        granter.check(members, f"accounts-members-{width}")
+        own.set_viewport_size({"width": width, "height": 900})
         _fits(own)
         member.check(own, f"accounts-your-account-{width}")
