@@ -38,7 +38,13 @@ from werkzeug.datastructures import FileStorage
 from crypto.envelope import new_key
 from crypto.stream import SeekableStream, StreamDecryptor, StreamEncryptor
 from portal.logs import describe_exception
-from portal.metadata import FileType, TooLargeToClean, Unreadable, identify
+from portal.metadata import (
+    FileType,
+    HoldsUncleanableFile,
+    TooLargeToClean,
+    Unreadable,
+    identify,
+)
 from portal.reports import new_id, stream_binding
 from portal.store.models import Attachment, AttachmentSegment, today
 
@@ -264,7 +270,7 @@ def without_metadata(upload: EncryptedUpload, file_type: FileType) -> EncryptedU
         if cleaned.too_large:
             raise Unreadable("the clean copy is larger than the limit")
         file_type.check(cleaned.view())
-    except TooLargeToClean:
+    except (TooLargeToClean, HoldsUncleanableFile):
         cleaned.discard()
         raise
     except _PARSE_ERRORS as error:
@@ -329,6 +335,12 @@ def _prepare(upload: EncryptedUpload, keep_metadata: bool) -> PreparedFile | str
         return (
             f"“{name}” has a part too large for us to remove its hidden details safely. "
             f"To send it as it is, tick {KEEP_BOX}."
+        )
+    except HoldsUncleanableFile:
+        return (
+            f"“{name}” has a file inside it (an attachment or an embedded object) whose hidden "
+            f"details we cannot remove, so it was not attached. To send it as it is, tick "
+            f"{KEEP_BOX}."
         )
     except Unreadable:
         return (

@@ -6,7 +6,9 @@ file is of one of these types only if its whole structure reads as that type
 (every atom of a video, every chunk of a picture, a PDF that qpdf opens, a
 ZIP with the parts of a document): its first bytes and its name are only a
 hint. Every other file is refused unless the survivor chooses to keep its
-hidden details, because we cannot know what it hides.
+hidden details, because we cannot know what it hides. Files inside these
+(a PDF's attachments, a document's embedded workbook) are cleaned the same
+way, and one of another type has the file that holds it refused.
 
 Cleaning is lossless: what is shown or played (pixels, sound and pictures,
 page content, document text) is copied byte for byte, and only hidden
@@ -20,7 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal.metadata import isobmff, office, pdf
-from portal.metadata.common import Source, TooLargeToClean, Unreadable, Write
+from portal.metadata.common import (
+    HoldsUncleanableFile,
+    Source,
+    TooLargeToClean,
+    Unreadable,
+    Write,
+)
 from portal.metadata.pictures import (
     HEIF_BRANDS,
     JPEG_SEARCH,
@@ -40,6 +48,7 @@ from portal.metadata.pictures import (
 __all__ = [
     "MAX_WEBP_BYTES",
     "FileType",
+    "HoldsUncleanableFile",
     "TooLargeToClean",
     "Unreadable",
     "UnreadableImage",

@@ -27,3 +27,7 @@ class Unreadable(Exception):
 
 class TooLargeToClean(Unreadable):
     """A part of the file is too large to clean within the memory one upload may use."""
+
+
+class HoldsUncleanableFile(Unreadable):
+    """A file inside this one (an attachment, an embedded object) is of a kind we cannot clean."""

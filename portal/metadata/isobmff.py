@@ -6,8 +6,11 @@ the creation times of the movie, each track and each medium), and the phone
 and its software. Every such atom is overwritten in place by a `free` atom of
 the same size, its content zeroed: no offset moves, so the sample tables stay
 valid and the sound and pictures (`mdat`) are copied untouched. Timed
-metadata tracks (GPS and motion telemetry, timecode) keep their place too,
-but their samples are zeroed.
+metadata tracks (GPS and motion telemetry, timecode) and subtitle tracks
+(where some cameras write their position) keep their place too, but their
+samples are zeroed. Padding atoms (`free`, `skip`, `wide`) are zeroed
+wherever they are: dashcams keep GPS records in them, and editors leave old
+metadata there when they rewrite a file in place.
 
 The atoms are found by seeking through the file (the `moov` atom is often at
 the end, after the media), then the file is copied once with the edits.
@@ -32,12 +35,23 @@ _TOP_KEPT = frozenset(
 _METADATA = frozenset(
     {b"udta", b"meta", b"uuid", b"ilst", b"keys", b"XMP_", b"cprt", b"loci", b"smta"}
 )
+# Padding: whatever is inside is no part of the movie, so it is zeroed.
+_PADDING = frozenset({b"free", b"skip", b"wide"})
 # Containers walked to find metadata, time stamps and metadata tracks.
 _CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"mvex"})
+# What the movie atom may hold besides metadata and padding (an allow-list:
+# a dashcam's `gps ` index, or any other private atom, is blanked).
+_MOVIE_KEPT = frozenset({b"mvhd", b"trak", b"mvex", b"iods"})
 _TIMED = frozenset({b"mvhd", b"tkhd", b"mdhd"})  # their creation and modification times
-# Tracks whose samples are metadata, not sound or pictures: their samples are zeroed.
-_METADATA_HANDLERS = frozenset({b"meta", b"tmcd", b"camm"})
-_METADATA_SAMPLES = frozenset({b"gpmd", b"camm", b"mebx", b"mett", b"metx", b"urim"})
+# Tracks whose samples are not sound or pictures: timed metadata (GPS, motion,
+# timecode) and subtitles or captions, which some cameras (DJI's among them)
+# fill with their position. Their samples are zeroed: an empty subtitle is
+# still a valid one, so players show nothing instead of failing.
+_METADATA_HANDLERS = frozenset({b"meta", b"tmcd", b"camm", b"text", b"sbtl", b"subt", b"clcp"})
+_METADATA_SAMPLES = frozenset(
+    {b"gpmd", b"camm", b"mebx", b"mett", b"metx", b"urim"}
+    | {b"tx3g", b"text", b"wvtt", b"stpp", b"sbtt", b"c608", b"c708"}
+)
 _MAX_DEPTH = 8
 _MAX_TABLE = 64 * 1024 * 1024  # a sample table larger than this is not a phone's
 _COPY = 1024 * 1024
@@ -162,7 +176,15 @@ def _walk(source: Source, parent: Atom, edits: _Edits, depth: int) -> None:
     if depth > _MAX_DEPTH:
         raise Unreadable("atoms are nested too deeply")
     for atom in atoms(source, parent.body, parent.end):
-        if atom.kind in _METADATA or atom.kind.startswith(b"\xa9"):
+        if atom.kind == b"cmov":
+            raise Unreadable("the movie's header is compressed")
+        if atom.kind in _PADDING:
+            edits.zero(atom.body, atom.end)
+        elif (
+            atom.kind in _METADATA
+            or atom.kind.startswith(b"\xa9")
+            or (parent.kind == b"moov" and atom.kind not in _MOVIE_KEPT)
+        ):
             edits.blank(atom)
         elif atom.kind in _TIMED:
             _zero_times(source, atom, edits)
@@ -250,6 +272,12 @@ def clean(source: Source, write: Write) -> None:
     for atom in atoms(source, 0, length):
         if atom.kind == b"moov":
             _walk(source, atom, edits, 1)
+        elif atom.kind in _PADDING:
+            edits.zero(atom.body, atom.end)
+        elif atom.kind == b"prft":
+            # A producer reference time is the wall-clock time a live stream was
+            # captured: its track id is kept, the time zeroed.
+            edits.zero(atom.body + 8, atom.end)
         elif atom.kind not in _TOP_KEPT:
             edits.blank(atom)
     if any(end > length for _, end in edits.zeroed):

@@ -4,9 +4,20 @@ DOCX, XLSX and PPTX keep the author, the last person to save, the company,
 the template, dates, revision and editing time in their document properties
 (`docProps/core.xml`, `app.xml`, `custom.xml`); ODT, ODS and ODP keep them
 in `meta.xml`. Those parts are replaced by neutral ones that say nothing.
-Excel also records the folder the workbook was saved in (`x15ac:absPath`,
-often `C:\\Users\\<name>\\...`): that address is emptied. Photos pasted into
-a document keep their EXIF, GPS included: they are cleaned like any photo.
+Comments and tracked changes name who made them and when (`w:author`,
+`w:initials`, `w:date`; `dc:creator` and `dc:date` in LibreOffice; Word's
+`people.xml` holds the Office account's e-mail address; Excel's and
+PowerPoint's comment authors and threaded-comment persons): each name
+becomes "Author" and each time 1980-01-01, where it stands, so the comments
+and changes themselves stay. Excel records the folder the workbook was saved
+in (`x15ac:absPath`, often `C:\\Users\\<name>\\...`): that address is emptied;
+a link to another file (an external workbook, Word's template) keeps only
+that file's name; LibreOffice's printer name and set-up are emptied.
+Pictures anywhere in the document (pasted photos, the saved thumbnail) lose
+their EXIF, GPS included, and embedded files (a workbook in a Word document,
+a video in a presentation) are cleaned with the cleaner of their own type
+(see `nested`); an embedded file of any other type, such as an old-style OLE
+object, has the document refused.
 
 A document is a ZIP file whose directory is at its end, so it is read
 through a seekable view that decrypts on demand. The ZIP is written anew:
@@ -22,7 +33,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, cast
 from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
@@ -30,7 +41,9 @@ from xml.etree.ElementTree import Element  # the type only: parsing goes through
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from portal.metadata.common import Source, TooLargeToClean, Unreadable, Write
+from portal.metadata.common import HoldsUncleanableFile, Source, TooLargeToClean, Unreadable, Write
+from portal.metadata.markup import Change, rewrite
+from portal.metadata.nested import clean_inner
 from portal.metadata.pictures import (
     JPEG_START,
     PNG_SIGNATURE,
@@ -82,8 +95,14 @@ _NEUTRAL_OOXML = {
 }
 _CONVENTIONAL = {"docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"}
 _ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
-_ABSOLUTE_PATH = re.compile(rb'(<x15ac:absPath\b[^>]*?\burl=")[^"]*(")')
-_MEDIA_FOLDERS = ("word/media/", "xl/media/", "ppt/media/", "Pictures/")
+_EMBEDDINGS = ("word/embeddings/", "xl/embeddings/", "ppt/embeddings/")
+# OLE compound files (old Office formats, and what Office wraps objects in)
+# carry their own author, company and, for a packaged file, its original path.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Excel's and PowerPoint's printer set-up (a Windows DEVMODE) starts with the
+# printer's name, 32 UTF-16 characters.
+_PRINTER_SETTINGS = re.compile(r"^(xl|ppt|word)/printerSettings/[^/]+\.bin$")
+_PRINTER_NAME = 64
 
 _MAX_ENTRIES = 20_000
 _MAX_PART = 12 * 1024 * 1024  # a replaced part or picture is held in memory: bounded
@@ -110,7 +129,14 @@ def _zip(source: Source) -> zipfile.ZipFile:
     source.seek(0)
     try:
         return zipfile.ZipFile(cast(IO[bytes], source))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,  # a ZIP version or feature the module does not read
+    ):
         raise Unreadable("the document's ZIP structure could not be read") from None
 
 
@@ -202,6 +228,139 @@ def _clean_picture(data: bytes) -> bytes:
         raise Unreadable("a picture in the document could not be read") from None
 
 
+def _is_picture(head: bytes) -> bool:
+    return head.startswith((JPEG_START, PNG_SIGNATURE)) or (
+        head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    )
+
+
+def _clean_embedded(data: bytes) -> bytes:
+    return clean_inner(data).data
+
+
+def _without_printer_name(data: bytes) -> bytes:
+    return bytes(min(len(data), _PRINTER_NAME)) + data[_PRINTER_NAME:]
+
+
+# Who made a comment or a change, and when: the neutral values put in their place.
+NEUTRAL_NAME, NEUTRAL_INITIALS = "Author", "A"
+_OOXML_DATE, _ODF_DATE = "1980-01-01T00:00:00Z", "1980-01-01T00:00:00"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W_STRICT = "{http://purl.oclc.org/ooxml/wordprocessingml/main}"
+_W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
+_W16CEX = "{http://schemas.microsoft.com/office/word/2018/wordml/cex}"
+_W16DU = "{http://schemas.microsoft.com/office/word/2023/wordml/word16du}"
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_X15AC = "{http://schemas.microsoft.com/office/spreadsheetml/2010/11/ac}"
+_TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"
+_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_P188 = "{http://schemas.microsoft.com/office/powerpoint/2018/8/main}"
+# Word: on comments, tracked changes (w:ins, w:del, w:rPrChange...) and
+# their newer UTC dates, whatever element carries them.
+_OOXML_ANYWHERE = {
+    **{w + "author": NEUTRAL_NAME for w in (_W, _W_STRICT)},
+    **{w + "initials": NEUTRAL_INITIALS for w in (_W, _W_STRICT)},
+    **{w + "date": _OOXML_DATE for w in (_W, _W_STRICT)},
+    _W16DU + "dateUtc": _OOXML_DATE,
+    _W16CEX + "dateUtc": _OOXML_DATE,
+}
+_OOXML_BY_ELEMENT = {
+    # Word's people.xml: each commenter's name and Office account.
+    _W15 + "person": {_W15 + "author": NEUTRAL_NAME},
+    _W15 + "presenceInfo": {_W15 + "providerId": "None", _W15 + "userId": NEUTRAL_NAME},
+    # Excel: threaded comments and their persons, shared-workbook revisions,
+    # who reserved the file, the folder it was saved in.
+    _TC + "threadedComment": {"dT": _OOXML_DATE},
+    _TC + "person": {"displayName": NEUTRAL_NAME, "userId": NEUTRAL_NAME, "providerId": "None"},
+    _S + "header": {"userName": NEUTRAL_NAME, "dateTime": _OOXML_DATE},
+    _S + "userInfo": {"name": NEUTRAL_NAME, "dateTime": _OOXML_DATE},
+    _S + "fileSharing": {"userName": NEUTRAL_NAME},
+    _X15AC + "absPath": {"url": ""},
+    # PowerPoint: comment authors and comments, old and modern.
+    _P + "cmAuthor": {"name": NEUTRAL_NAME, "initials": NEUTRAL_INITIALS},
+    _P + "cm": {"dt": _OOXML_DATE},
+    _P188 + "author": {
+        "name": NEUTRAL_NAME,
+        "initials": NEUTRAL_INITIALS,
+        "userId": NEUTRAL_NAME,
+        "providerId": "None",
+    },
+    _P188 + "cm": {"created": _OOXML_DATE},
+    _P188 + "reply": {"created": _OOXML_DATE},
+}
+_OOXML_TEXTS = {_S + "author": NEUTRAL_NAME}  # Excel's list of comment authors
+_RELATIONSHIP = f"{{{_RELATIONSHIPS}}}Relationship"
+# The parts where those are written (and every relationship part). Each is
+# read whole, so a larger one has the document refused as too large.
+_OOXML_PEOPLE_PARTS = re.compile(
+    r"^(word/.*\.xml|xl/workbook\.xml|xl/comments[^/]*\.xml|"
+    r"xl/(threadedComments|persons|revisions)/.*\.xml|"
+    r"ppt/(commentAuthors|authors)\.xml|ppt/comments/.*\.xml|.*\.rels)$"
+)
+_ODF_PEOPLE_PARTS = ("content.xml", "styles.xml", "settings.xml")
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_ODF_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
+_CONFIG = "{urn:oasis:names:tc:opendocument:xmlns:config:1.0}"
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# LibreOffice: on comments and tracked changes (in content.xml, and in
+# styles.xml for headers and footers).
+_ODF_TEXTS = {
+    _DC + "creator": NEUTRAL_NAME,
+    _DC + "date": _ODF_DATE,
+    _ODF_META + "creator-initials": NEUTRAL_INITIALS,
+}
+_PRINTER_ITEMS = frozenset({"PrinterName", "PrinterSetup"})  # settings.xml
+# A scheme of two letters or more: "C:" is a drive, not a scheme.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+
+
+def _outside_file(target: str) -> bool:
+    """True for an address of a file on a disk or a network share, not a web address."""
+    return not _SCHEME.match(target) or target.lower().startswith("file:")
+
+
+def _file_name(target: str) -> str:
+    """The last part of a path or an address: the folders name the person whose they are."""
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    return re.split(r"[\\/]", path.rstrip("/\\"))[-1] or "file"
+
+
+def _ooxml_edit(name: str, attributes: Mapping[str, str]) -> Change | None:
+    if name == _RELATIONSHIP:
+        # A link to another file (an external workbook, the template, a linked
+        # picture) keeps only that file's name. Hyperlinks are part of what
+        # the document says, unless they point at a file on a disk.
+        target = attributes.get("Target", "")
+        if attributes.get("TargetMode") != "External" or (
+            attributes.get("Type", "").endswith("/hyperlink") and not _outside_file(target)
+        ):
+            return None
+        return Change({"Target": _file_name(target)})
+    changed = {key: value for key, value in _OOXML_ANYWHERE.items() if key in attributes}
+    for key, value in _OOXML_BY_ELEMENT.get(name, {}).items():
+        if key in attributes:
+            changed[key] = value
+    text = _OOXML_TEXTS.get(name)
+    return Change(changed, text) if changed or text is not None else None
+
+
+def _odf_edit(name: str, attributes: Mapping[str, str]) -> Change | None:
+    if name in _ODF_TEXTS:
+        return Change(text=_ODF_TEXTS[name])
+    if name == _CONFIG + "config-item" and attributes.get(_CONFIG + "name") in _PRINTER_ITEMS:
+        return Change(text="")
+    href = attributes.get(_XLINK_HREF, "")
+    # A linked (not embedded) file outside the package: its folders go. Parts
+    # inside the package ("Pictures/...", "./Object 1") are left as they are.
+    if href.startswith(("../", "/", "\\")) or (href and _outside_file(href) and ":" in href):
+        return Change({_XLINK_HREF: _file_name(href)})
+    return None
+
+
+def _rewritten(edit: Callable[[str, Mapping[str, str]], Change | None]) -> Replacement:
+    return lambda old: rewrite(old, edit)
+
+
 Replacement = Callable[[bytes], bytes]
 
 
@@ -209,11 +368,22 @@ def _constant(neutral: bytes) -> Replacement:
     return lambda _old: neutral
 
 
+def _head(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        with archive.open(info) as part:
+            return part.read(16)
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, NotImplementedError):
+        raise Unreadable("a part of the document is damaged") from None
+
+
 def _replacements(archive: zipfile.ZipFile, document: Document) -> dict[str, Replacement]:
-    names = set(archive.namelist())
+    """What to put in place of each part that can hold hidden details, by part name."""
+    infos = archive.infolist()
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise Unreadable("the document is locked with a password")
+    names = {info.filename for info in infos}
     replaced: dict[str, Replacement] = {}
     if document.odf:
-        replaced["meta.xml"] = _neutral_meta
         manifest = (
             _read_part(archive, "META-INF/manifest.xml")
             if "META-INF/manifest.xml" in names
@@ -221,13 +391,34 @@ def _replacements(archive: zipfile.ZipFile, document: Document) -> dict[str, Rep
         )
         if b"encryption-data" in manifest:
             raise Unreadable("the document is locked with a password")
+        for name in names:
+            base = name.rsplit("/", 1)[-1]
+            if base == "meta.xml":  # the document's, and each embedded object's
+                replaced[name] = _neutral_meta
+            elif base in _ODF_PEOPLE_PARTS:
+                replaced[name] = _rewritten(_odf_edit)
     else:
         for name, label in _property_parts(archive).items():
             replaced[name] = _constant(_NEUTRAL_OOXML[label])
-        replaced["xl/workbook.xml"] = lambda old: _ABSOLUTE_PATH.sub(rb"\1\2", old)
-    for name in names:
-        if name.startswith(_MEDIA_FOLDERS):
-            replaced[name] = _clean_picture
+        for name in names:
+            if name not in replaced and _OOXML_PEOPLE_PARTS.match(name):
+                replaced[name] = _rewritten(_ooxml_edit)
+    for info in infos:
+        name = info.filename
+        if name in replaced or name.endswith(("/", ".xml", ".rels")) or info.file_size == 0:
+            continue
+        if name.startswith(_EMBEDDINGS):
+            replaced[name] = _clean_embedded
+        elif _PRINTER_SETTINGS.match(name):
+            replaced[name] = _without_printer_name
+        else:
+            head = _head(archive, info)
+            if head.startswith(_OLE_SIGNATURE):
+                raise HoldsUncleanableFile("the document holds an OLE object")
+            if _is_picture(head):
+                replaced[name] = _clean_picture
+            elif head[4:8] == b"ftyp":  # a video or a recording
+                replaced[name] = _clean_embedded
     return {name: change for name, change in replaced.items() if name in names}
 
 

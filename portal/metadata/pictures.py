@@ -3,9 +3,12 @@
 Photos carry EXIF and XMP blocks that can give the place and time a picture
 was taken and the phone that took it. Those blocks are dropped without
 re-encoding the picture (re-encoding would alter evidence), streaming, so
-memory stays bounded whatever the size. PNG keeps only an allow-list of
-chunks: whatever a camera, an editor or a private extension adds besides
-what is needed to show the picture is left out.
+memory stays bounded whatever the size. PNG and WebP keep only an
+allow-list of chunks, and JPEG of segments: whatever a camera, an editor or
+a private extension adds besides what is needed to show the picture is left
+out, and so is a JFIF thumbnail (which can show the picture before it was
+cropped). Anything after the picture's end is dropped too (a "motion photo"
+keeps its video there).
 """
 
 from __future__ import annotations
@@ -88,16 +91,25 @@ class _Reader:
 # (Adobe, needed to decode CMYK). Dropped: every other APPn (EXIF, XMP, IPTC,
 # maker notes), JFXX thumbnails and COM comments.
 _APP0, _APP2, _APP14, _COM, _SOS, _EOI = 0xE0, 0xE2, 0xEE, 0xFE, 0xDA, 0xD9
+# JFIF's APP0: "JFIF\0", version, density units and densities, then the width
+# and height of an uncompressed thumbnail and its pixels. The thumbnail can
+# show the picture as it was before it was cropped, so only the first 12 bytes
+# are kept and the thumbnail's size is set to 0 by 0.
+_JFIF_FIELDS = 12
 
 
-def _keep_jpeg_segment(marker: int, payload: bytes) -> bool:
+def _jpeg_segment_kept(marker: int, payload: bytes) -> bytes | None:
+    """The payload to write for a segment, or None to leave it out."""
     if marker == _COM:
-        return False
-    if 0xE0 <= marker <= 0xEF:
-        if marker == _APP0:
-            return payload.startswith(b"JFIF\x00")
-        return marker == _APP14 or (marker == _APP2 and payload.startswith(b"ICC_PROFILE\x00"))
-    return True
+        return None
+    if marker == _APP0:
+        if not payload.startswith(b"JFIF\x00") or len(payload) < _JFIF_FIELDS + 2:
+            return None
+        return payload[:_JFIF_FIELDS] + b"\x00\x00"
+    if 0xE1 <= marker <= 0xEF:
+        keep = marker == _APP14 or (marker == _APP2 and payload.startswith(b"ICC_PROFILE\x00"))
+        return payload if keep else None
+    return payload
 
 
 def strip_jpeg(read: Read) -> Iterator[bytes]:
@@ -121,9 +133,9 @@ def strip_jpeg(read: Read) -> Iterator[bytes]:
         length = int.from_bytes(reader.exactly(2), "big")
         if length < 2:
             raise UnreadableImage("a JPEG segment length is impossible")
-        payload = reader.exactly(length - 2)
-        if _keep_jpeg_segment(marker, payload):
-            yield bytes((0xFF, marker)) + length.to_bytes(2, "big") + payload
+        kept = _jpeg_segment_kept(marker, reader.exactly(length - 2))
+        if kept is not None:
+            yield bytes((0xFF, marker)) + (len(kept) + 2).to_bytes(2, "big") + kept
         if marker == _SOS:
             yield from _entropy_coded_data(reader)
 
@@ -181,6 +193,33 @@ def _critical(kind: bytes) -> bool:
     return not kind[0] & 0x20  # an upper-case first letter
 
 
+# A colour profile's name (iCCP) is free text chosen by the program that
+# wrote it, and some put the owner's or the device's name there. Only the
+# profile is needed to show the colours: the name is replaced by a neutral one.
+NEUTRAL_PROFILE_NAME = b"ICC profile"
+_MAX_PROFILE_NAME = 79
+
+
+def _renamed_profile(reader: _Reader, length: int) -> Iterator[bytes]:
+    """Yield an iCCP chunk (after its length and type were read) under a neutral name."""
+    head = reader.exactly(min(length, _MAX_PROFILE_NAME + 2))
+    end = head.find(b"\x00")
+    if end < 1:
+        raise UnreadableImage("a PNG colour profile has no name")
+    crc = zlib.crc32(b"iCCP" + head)
+    renamed = NEUTRAL_PROFILE_NAME + head[end:]
+    rest = length - len(head)
+    new_crc = zlib.crc32(b"iCCP" + renamed)
+    yield (len(renamed) + rest).to_bytes(4, "big") + b"iCCP" + renamed
+    for piece in reader.copy(rest):
+        crc = zlib.crc32(piece, crc)
+        new_crc = zlib.crc32(piece, new_crc)
+        yield piece
+    if int.from_bytes(reader.exactly(4), "big") != crc:
+        raise UnreadableImage("a PNG chunk is damaged")
+    yield new_crc.to_bytes(4, "big")
+
+
 def strip_png(read: Read) -> Iterator[bytes]:
     """Yield the PNG with only the chunks needed to show it; UnreadableImage if malformed."""
     reader = _Reader(read)
@@ -194,6 +233,9 @@ def strip_png(read: Read) -> Iterator[bytes]:
         if length > 2**31 - 1 or not kind.isalpha() or first != (kind == b"IHDR"):
             raise UnreadableImage("a PNG chunk is malformed")
         first = False
+        if kind == b"iCCP":
+            yield from _renamed_profile(reader, length)
+            continue
         keep = kind in _PNG_KEPT
         if not keep and _critical(kind):
             raise UnreadableImage("the PNG has a chunk needed to show it that we do not know")
@@ -212,8 +254,50 @@ def strip_png(read: Read) -> Iterator[bytes]:
             return
 
 
+# WebP chunks kept: those the format defines to show a picture, still or
+# animated: the bitstreams (VP8, VP8L), transparency (ALPH), the extended
+# header (VP8X), animation (ANIM, and ANMF frames, whose own chunks are
+# sorted the same way) and the colour profile (ICCP, needed to show the
+# colours as they were taken). Left out: EXIF, XMP and every other chunk:
+# readers must skip chunks they do not know, so an app can hide anything in one.
+_WEBP_KEPT = frozenset({b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"})
+_WEBP_FRAME_KEPT = frozenset({b"VP8 ", b"VP8L", b"ALPH"})
+# VP8X flags kept: colour profile (0x20), transparency (0x10), animation
+# (0x02). Cleared: EXIF (0x08), XMP (0x04) and the reserved bits.
+_VP8X_FLAGS_KEPT = 0x32
+_VP8X_SIZE = 10
+_ANMF_HEADER = 16
+
+
+def _webp_chunks(data: bytes, kept: frozenset[bytes]) -> Iterator[bytes]:
+    """The chunks of data on the allow-list, each whole; UnreadableImage if malformed."""
+    position = 0
+    while position < len(data):
+        if len(data) - position < 8:
+            raise UnreadableImage("a WebP chunk is cut short")
+        kind = data[position : position + 4]
+        size = int.from_bytes(data[position + 4 : position + 8], "little")
+        content = data[position + 8 : position + 8 + size]
+        position += 8 + size + (size & 1)
+        if position > len(data):
+            raise UnreadableImage("a WebP chunk runs past the end of the file")
+        if kind not in kept:
+            continue
+        if kind == b"VP8X":
+            if size < _VP8X_SIZE:
+                raise UnreadableImage("a WebP header is cut short")
+            content = bytes((content[0] & _VP8X_FLAGS_KEPT,)) + bytes(3) + content[4:]
+        elif kind == b"ANMF":
+            if size < _ANMF_HEADER:
+                raise UnreadableImage("a WebP frame is cut short")
+            frame = b"".join(_webp_chunks(content[_ANMF_HEADER:], _WEBP_FRAME_KEPT))
+            content = content[:_ANMF_HEADER] + frame
+        padding = b"\x00" if len(content) & 1 else b""
+        yield kind + len(content).to_bytes(4, "little") + content + padding
+
+
 def strip_webp(read: Read) -> Iterator[bytes]:
-    """Yield the WebP without its EXIF and XMP chunks; UnreadableImage if malformed."""
+    """Yield the WebP with only the chunks needed to show it; UnreadableImage if malformed."""
     reader = _Reader(read)
     header = reader.exactly(12)
     if header[:4] != b"RIFF" or header[8:] != b"WEBP":
@@ -221,22 +305,9 @@ def strip_webp(read: Read) -> Iterator[bytes]:
     declared = int.from_bytes(header[4:8], "little")
     if declared > MAX_WEBP_BYTES:
         raise UnreadableImage("the WebP picture is too large to clean")
-    remaining, kept = declared - 4, []
-    while remaining > 0:
-        chunk_header = reader.exactly(8)
-        size = int.from_bytes(chunk_header[4:], "little")
-        padded = size + (size & 1)
-        if padded + 8 > remaining:
-            raise UnreadableImage("a WebP chunk runs past the end of the file")
-        body = reader.exactly(padded)
-        remaining -= padded + 8
-        kind = chunk_header[:4]
-        if kind in (b"EXIF", b"XMP "):
-            continue
-        if kind == b"VP8X" and body:
-            # Clear the "has EXIF" (0x08) and "has XMP" (0x04) flags.
-            body = bytes((body[0] & ~0x0C,)) + body[1:]
-        kept.append(chunk_header + body)
+    if declared < 4:
+        raise UnreadableImage("the WebP picture is empty")
+    kept = list(_webp_chunks(reader.exactly(declared - 4), _WEBP_KEPT))
     total = 4 + sum(len(chunk) for chunk in kept)
     yield b"RIFF" + total.to_bytes(4, "little") + b"WEBP"
     yield from kept

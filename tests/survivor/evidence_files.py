@@ -393,3 +393,348 @@ def odt() -> bytes:
             ("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED),
         ]
     )
+
+
+# Shapes an adversarial review found details in: comments and their authors,
+# attached and embedded files, links to other files, padding, subtitles,
+# thumbnails, private chunks and colour-profile names.
+
+EMAIL = "jane.survivorson@example.org"
+WHEN = "20240312142233"  # as a PDF writes the time a comment was made
+PDF_TEXT = b"BT /F1 12 Tf 20 250 Td (He said he would find me) Tj ET"
+
+
+def _pdf_letter(document: Pdf) -> pikepdf.Page:
+    document.add_blank_page(page_size=(300, 300))
+    page = document.pages[0]
+    page.Contents = Stream(document, PDF_TEXT)
+    return page
+
+
+def _pdf_bytes(document: Pdf) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def pdf_with_comments() -> bytes:
+    """A letter commented in Acrobat (a note, its own object) and Preview (a highlight written
+    straight into the page's list): each names its author, and when, and an e-mail-based id."""
+    document = Pdf.new()
+    page = _pdf_letter(document)
+    stamp = pikepdf.String(f"D:{WHEN}+00'00'")
+    note = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.Text,
+        Rect=pikepdf.Array([20, 200, 40, 220]),
+        Contents=pikepdf.String("this is the letter"),
+        T=pikepdf.String(AUTHOR),
+        M=stamp,
+        CreationDate=stamp,
+        NM=pikepdf.String(f"{EMAIL}-annot-1"),
+    )
+    highlight = Dictionary(
+        Subtype=Name.Highlight,
+        Rect=pikepdf.Array([20, 245, 200, 262]),
+        QuadPoints=pikepdf.Array([20, 262, 200, 262, 20, 245, 200, 245]),
+        Contents=pikepdf.String("he said it twice"),
+        T=pikepdf.String(AUTHOR),
+        M=stamp,
+    )
+    field = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.Widget,
+        FT=Name.Tx,
+        Rect=pikepdf.Array([20, 100, 200, 120]),
+        T=pikepdf.String("incident_date"),
+        V=pikepdf.String("12 March"),
+    )
+    field = document.make_indirect(field)
+    page.Annots = pikepdf.Array([document.make_indirect(note), highlight, field])
+    document.Root.AcroForm = Dictionary(Fields=pikepdf.Array([field]))
+    return _pdf_bytes(document)
+
+
+def _pdf_picture(document: Pdf, photo: bytes, filters: list[Name]) -> Stream:
+    data = zlib.compress(photo) if Name.FlateDecode in filters else photo
+    return Stream(
+        document,
+        data,
+        Type=Name.XObject,
+        Subtype=Name.Image,
+        Width=48,
+        Height=32,
+        BitsPerComponent=8,
+        ColorSpace=Name.DeviceRGB,
+        Filter=pikepdf.Array(filters),
+    )
+
+
+def pdf_with_filter_arrays() -> bytes:
+    """A scan whose photos are stored with /Filter [/DCTDecode], and compressed again
+    ([/FlateDecode /DCTDecode]), as several writers do: their EXIF names the phone."""
+    document = Pdf.new()
+    page = _pdf_letter(document)
+    page.Resources = Dictionary(
+        XObject=Dictionary(
+            Im0=_pdf_picture(document, jpeg(seed=8), [Name.DCTDecode]),
+            Im1=_pdf_picture(document, jpeg(seed=9), [Name.FlateDecode, Name.DCTDecode]),
+        )
+    )
+    page.Contents = Stream(document, PDF_TEXT + b" q 48 0 0 32 20 20 cm /Im0 Do Q")
+    return _pdf_bytes(document)
+
+
+ATTACHED_NAME = "IMG_Jane_Survivorson_home.jpg"
+
+
+def _filespec(document: Pdf, data: bytes, name: str) -> Dictionary:
+    embedded = Stream(
+        document,
+        data,
+        Type=Name.EmbeddedFile,
+        Subtype=Name("/image#2Fjpeg"),
+        Params=Dictionary(
+            CreationDate=pikepdf.String(f"D:{WHEN}Z"),
+            ModDate=pikepdf.String(f"D:{WHEN}Z"),
+            Size=len(data),
+        ),
+    )
+    return document.make_indirect(
+        Dictionary(
+            Type=Name.Filespec,
+            F=pikepdf.String(name),
+            UF=pikepdf.String(name),
+            Desc=pikepdf.String(f"from {AUTHOR}'s phone"),
+            EF=Dictionary(F=embedded, UF=embedded),
+        )
+    )
+
+
+def pdf_with_attachments(other: tuple[bytes, str] | None = None) -> bytes:
+    """A PDF with a photo attached (listed under its own name, as Acrobat does) and a Word
+    document attached to a comment; or with `other` attached instead of the document."""
+    document = Pdf.new()
+    page = _pdf_letter(document)
+    photo = _filespec(document, jpeg(seed=11), ATTACHED_NAME)
+    document.Root.Names = Dictionary(
+        EmbeddedFiles=Dictionary(Names=pikepdf.Array([pikepdf.String(ATTACHED_NAME), photo]))
+    )
+    data, name = other or (docx(), f"Statement by {AUTHOR}.docx")
+    clip = Dictionary(
+        Type=Name.Annot,
+        Subtype=Name.FileAttachment,
+        Rect=pikepdf.Array([250, 250, 270, 270]),
+        Contents=pikepdf.String("my statement"),
+        T=pikepdf.String(AUTHOR),
+        FS=_filespec(document, data, name),
+    )
+    page.Annots = pikepdf.Array([document.make_indirect(clip)])
+    return _pdf_bytes(document)
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+COMMENTED_DOCUMENT_XML = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document {_W} xmlns:mc="http:'
+    '//schemas.openxmlformats.org/markup-compatibility/2006" xmlns:w14="http://schemas.'
+    'microsoft.com/office/word/2010/wordml" mc:Ignorable="w14"><w:body><w:p><w:ins w:id="1" '
+    f'w:author="{AUTHOR}" w:date="2024-03-12T14:22:00Z"><w:r><w:t>He said he would find me.'
+    '</w:t></w:r></w:ins><w:del w:id="2" w:author="J S" w:date="2024-03-12T14:23:00Z"><w:r>'
+    "<w:delText>maybe</w:delText></w:r></w:del></w:p></w:body></w:document>"
+).encode()
+COMMENTS_XML = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:comments {_W}><w:comment '
+    f'w:id="0" w:author="{AUTHOR}" w:date="2024-03-12T14:22:00Z" w:initials="JS"><w:p><w:r>'
+    "<w:t>keep this</w:t></w:r></w:p></w:comment></w:comments>"
+).encode()
+PEOPLE_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w15:people xmlns:w15="http://'
+    f'schemas.microsoft.com/office/word/2012/wordml"><w15:person w15:author="{AUTHOR}">'
+    f'<w15:presenceInfo w15:providerId="AD" w15:userId="S::{EMAIL}::8b1c"/></w15:person>'
+    "</w15:people>"
+).encode()
+
+
+def docx_with_comments(embedded: tuple[str, bytes] | None = None) -> bytes:
+    """A Word document commented with tracked changes on, by someone signed in to Office,
+    with a workbook embedded (or `embedded`) and the thumbnail Word saves with it."""
+    main = "word/document.xml"
+    part, data = embedded or ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", xlsx())
+    return _zip(
+        [
+            (
+                "[Content_Types].xml",
+                _TYPES.format(main=main, kind="wordprocessingml.document").encode(),
+                zipfile.ZIP_DEFLATED,
+            ),
+            ("_rels/.rels", _RELS.format(main=main).encode(), zipfile.ZIP_DEFLATED),
+            (main, COMMENTED_DOCUMENT_XML, zipfile.ZIP_DEFLATED),
+            ("word/comments.xml", COMMENTS_XML, zipfile.ZIP_DEFLATED),
+            ("word/people.xml", PEOPLE_XML, zipfile.ZIP_DEFLATED),
+            (part, data, zipfile.ZIP_STORED),
+            ("docProps/thumbnail.jpeg", jpeg(seed=12), zipfile.ZIP_STORED),
+            ("docProps/core.xml", _CORE.encode(), zipfile.ZIP_DEFLATED),
+        ]
+    )
+
+
+OLE_OBJECT = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + f"C:\\Users\\{AUTHOR}".encode()
+EXTERNAL_LINK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://'
+    'schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+    'http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+    f'Target="file:///{WINDOWS_USER}calls.xlsx" TargetMode="External"/><Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+    'Target="https://www.example.org/help" TargetMode="External"/></Relationships>'
+).encode()
+LINKED_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1"><f>[1]Calls!A1</f><v>14</v></c></row></sheetData></worksheet>'
+)
+
+
+def xlsx_with_external_link() -> bytes:
+    """A workbook linked to another: the link names the folder, and so the Windows account."""
+    main = "xl/workbook.xml"
+    return _zip(
+        [
+            (
+                "[Content_Types].xml",
+                _TYPES.format(main=main, kind="spreadsheetml.sheet").encode(),
+                zipfile.ZIP_DEFLATED,
+            ),
+            ("_rels/.rels", _RELS.format(main=main).encode(), zipfile.ZIP_DEFLATED),
+            (main, WORKBOOK_XML, zipfile.ZIP_DEFLATED),
+            ("xl/worksheets/sheet1.xml", LINKED_SHEET, zipfile.ZIP_DEFLATED),
+            (
+                "xl/externalLinks/_rels/externalLink1.xml.rels",
+                EXTERNAL_LINK_RELS,
+                zipfile.ZIP_DEFLATED,
+            ),
+        ]
+    )
+
+
+_ODF_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:'
+    'names:tc:opendocument:xmlns:text:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"'
+)
+COMMENTED_ODT_CONTENT = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODF_NAMESPACES} '
+    'office:version="1.3"><office:body><office:text><text:tracked-changes><text:changed-region '
+    'text:id="c1"><text:insertion><office:change-info><dc:creator>'
+    f"{AUTHOR}</dc:creator><dc:date>2024-03-12T14:22:33</dc:date></office:change-info>"
+    "</text:insertion></text:changed-region></text:tracked-changes><text:p><office:annotation>"
+    f"<dc:creator>{AUTHOR}</dc:creator><dc:date>2024-03-12T14:22:33</dc:date>"
+    "<meta:creator-initials>JS</meta:creator-initials><text:p>note</text:p></office:annotation>"
+    "He said he would find me.</text:p></office:text></office:body></office:document-content>"
+).encode()
+ODT_SETTINGS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<office:document-settings xmlns:office="urn:oasis'
+    ':names:tc:opendocument:xmlns:office:1.0" xmlns:config="urn:oasis:names:tc:opendocument:'
+    'xmlns:config:1.0"><office:settings><config:config-item-set config:name="ooo:configuration'
+    '-settings"><config:config-item config:name="PrinterName" config:type="string">HP LaserJet '
+    f'at {AUTHOR}</config:config-item><config:config-item config:name="PrinterSetup" config:'
+    'type="base64Binary">SFAgTGFzZXJKZXQgYXQgSmFuZSBTdXJ2aXZvcnNvbg==</config:config-item>'
+    '<config:config-item config:name="AddParaTableSpacing" config:type="boolean">true'
+    "</config:config-item></config:config-item-set></office:settings></office:document-settings>"
+).encode()
+
+
+def odt_with_comments() -> bytes:
+    """A LibreOffice text with a comment and a tracked change, each naming its author and
+    time, and the settings naming the printer (also inside its base64 set-up)."""
+    return _zip(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED),
+            ("content.xml", COMMENTED_ODT_CONTENT, zipfile.ZIP_DEFLATED),
+            ("settings.xml", ODT_SETTINGS, zipfile.ZIP_DEFLATED),
+        ]
+    )
+
+
+DASHCAM_GPS = f"GPS {GPS_TEXT} 48.3km/h 2024-03-12 14:22:33".encode()
+
+
+def dashcam_movie() -> bytes:
+    """A dashcam video (Novatek-style): GPS records in a top-level `free` atom, indexed by a
+    `gps ` atom in the movie, where an editor also left the old user data in a `free` atom."""
+    movie_bytes = movie(telemetry=False)
+    _kind, start, size = next(a for a in atoms_of(movie_bytes) if a[0] == b"moov")
+    gps_block = _atom(b"free", DASHCAM_GPS)
+    index = _atom(b"gps ", struct.pack(">IIII", 0, 1, 0, len(gps_block)))
+    old_udta = _atom(b"free", _udta())
+    moov = struct.pack(">I4s", size + len(index) + len(old_udta), b"moov")
+    moov += movie_bytes[start + 8 : start + size] + index + old_udta
+    data = movie_bytes[:start] + moov + movie_bytes[start + size :]
+    offset_at = data.index(b"gps ") + 12  # the first record's offset: the GPS block's
+    data = data[:offset_at] + struct.pack(">I", len(data)) + data[offset_at + 4 :]
+    return data + gps_block
+
+
+SUBTITLE = f"[latitude: 51.5074] [longitude: -0.1278] {GPS_TEXT}".encode()
+
+
+def subtitled_movie() -> bytes:
+    """A drone video (DJI-style) that writes its position as a subtitle (tx3g) track."""
+    ftyp = _atom(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2avc1mp41")
+    sample = struct.pack(">H", len(SUBTITLE)) + SUBTITLE
+    media = b"".join(VIDEO_SAMPLES) + sample
+    offsets, position = [], len(ftyp) + 8
+    for video_sample in VIDEO_SAMPLES:
+        offsets.append(position)
+        position += len(video_sample)
+    video = _track(b"vide", b"avc1", [len(s) for s in VIDEO_SAMPLES], offsets)
+    text = _track(b"text", b"tx3g", [len(sample)], [position])
+    mvhd = _full(b"mvhd", bytes(4), struct.pack(">II", 0, 0) + bytes(88))
+    return ftyp + _atom(b"mdat", media) + _atom(b"moov", mvhd, video, text)
+
+
+THUMBNAIL_PIXELS = b"CROPPED-OUT-FACE" * 3  # a 4 x 4 thumbnail of the picture before cropping
+
+
+def jpeg_with_jfif_thumbnail() -> bytes:
+    """A photo whose JFIF header carries an uncompressed thumbnail of the uncropped picture."""
+    base = jpeg(seed=5)
+    payload = b"JFIF\x00\x01\x02\x00\x00\x01\x00\x01" + bytes((4, 4)) + THUMBNAIL_PIXELS
+    app0 = b"\xff\xe0" + (len(payload) + 2).to_bytes(2, "big") + payload
+    rest = base[2:]
+    if rest[:2] == b"\xff\xe0":
+        rest = rest[2 + int.from_bytes(rest[2:4], "big") :]
+    return b"\xff\xd8" + app0 + rest
+
+
+def _riff_chunk(kind: bytes, body: bytes) -> bytes:
+    return kind + len(body).to_bytes(4, "little") + body + (b"\x00" if len(body) & 1 else b"")
+
+
+def webp_with_private_chunks(extended: bool) -> bytes:
+    """A WebP with chunks an app added (`XMP\\0`, a private one); extended, with EXIF and XMP
+    too and its header's flags saying so."""
+    image = Image.frombytes("RGB", (16, 16), random.Random(6).randbytes(16 * 16 * 3))
+    buffer = io.BytesIO()
+    if extended:
+        exif = Image.Exif()
+        exif[0x010F] = PHONE
+        xmp = f"<x:xmpmeta>{AUTHOR}</x:xmpmeta>".encode()
+        image.save(buffer, "WEBP", lossless=True, exif=exif.tobytes(), xmp=xmp)
+    else:
+        image.save(buffer, "WEBP", lossless=True)
+    data = buffer.getvalue()
+    data += _riff_chunk(b"XMP\x00", f"owner={AUTHOR};where={GPS_TEXT}".encode())
+    data += _riff_chunk(b"prvT", f"{PHONE}".encode())
+    return data[:4] + (len(data) - 8).to_bytes(4, "little") + data[8:]
+
+
+ICC_PROFILE = bytes(range(256)) * 2
+
+
+def png_with_named_profile() -> bytes:
+    """A screenshot whose colour profile is named by the phone after its owner."""
+    pixels = random.Random(7).randbytes(8 * 8 * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (8, 8), pixels).save(buffer, "PNG")
+    data = buffer.getvalue()
+    profile = f"{AUTHOR}'s iPhone".encode() + b"\x00\x00" + zlib.compress(ICC_PROFILE)
+    return data[:33] + _png_chunk(b"iCCP", profile) + data[33:]

@@ -27,6 +27,14 @@ BUILDERS: dict[str, Callable[[], bytes]] = {
     "docx": files.docx,
     "xlsx": files.xlsx,
     "odt": files.odt,
+    "pdf-comments": files.pdf_with_comments,
+    "pdf-attachments": files.pdf_with_attachments,
+    "docx-comments-embedding": files.docx_with_comments,
+    "odt-comments": files.odt_with_comments,
+    "mp4-dashcam": files.dashcam_movie,
+    "mp4-subtitles": files.subtitled_movie,
+    "webp": lambda: files.webp_with_private_chunks(extended=True),
+    "png-profile": files.png_with_named_profile,
 }
 ORIGINALS = {name: make() for name, make in BUILDERS.items()}
 
@@ -126,3 +134,11 @@ def test_a_png_chunk_with_a_wrong_checksum_is_unreadable() -> None:
     chunk[-1] ^= 1
     with pytest.raises(UnreadableImage):
         _strip(_png_with(bytes(chunk)))
+
+
+def test_a_zip_of_a_version_we_do_not_read_is_not_taken_for_a_document() -> None:
+    # zipfile raises NotImplementedError for it, which once escaped as a crash.
+    data = bytearray(files.odt())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6 : central + 8] = (99).to_bytes(2, "little")  # version needed to extract
+    assert identify(io.BytesIO(bytes(data))) == "application/zip"
