@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import secrets
 import smtplib
 import ssl
@@ -76,6 +75,7 @@ from sqlalchemy.exc import IntegrityError
 
 from config import MINUTES_PER_DAY, SmtpSettings
 from portal import audit
+from portal.background import ProcessThread
 from portal.logs import describe_exception
 from portal.store import Store
 from portal.store.models import Notice
@@ -205,10 +205,14 @@ def claim(store: Store, kind: str, slot: int) -> bool:
     return claimed
 
 
-class Notifier:
+class Notifier(ProcessThread):
     """One thread per process that sends, at slot times, what its requests marked."""
 
+    name = THREAD_NAME
+    retry_after = MAX_WAIT
+
     def __init__(self, store: Store, settings: SmtpSettings | None, clock: Clock = utc_now) -> None:
+        super().__init__()
         self.store = store
         self.settings = settings
         self.clock = clock
@@ -219,19 +223,11 @@ class Notifier:
         self._closed: int | None = None  # the latest slot it closed
         self._offset: tuple[int, float] | None = None  # the random delay of the next slot
         self._head_owed: int | None = None  # a claimed day whose head is not sent yet
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
 
     @property
     def enabled(self) -> bool:
         """True when an [smtp] table is configured."""
         return self.settings is not None
-
-    @property
-    def running(self) -> bool:
-        """True while this process's thread is alive."""
-        return self._thread is not None and self._thread.is_alive() and self._pid == os.getpid()
 
     def new_activity(self) -> None:
         """Note that something arrived; memory only, returns at once, never raises."""
@@ -245,33 +241,13 @@ class Notifier:
         except Exception as error:  # a notification must never fail a submission
             log.warning("new activity not noted: %s", describe_exception(error))
 
-    def start(self) -> None:
-        """Start this process's thread if e-mail is configured (cheap to call often)."""
-        if self.settings is None or (self._thread is not None and self._pid == os.getpid()):
-            return
-        with self._lock:
-            if self._pid != os.getpid():  # forked: the thread stayed in the parent
-                self._thread, self._pid = None, os.getpid()
-                self._stopped = threading.Event()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-                self._thread.start()
+    def wanted(self) -> bool:
+        """The thread runs only where e-mail is configured."""
+        return self.settings is not None
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """End the thread and wait for it (for tests)."""
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                delay = self.tick()
-            except Exception as error:  # the thread must outlive a busy database
-                log.warning("notifications not checked: %s", describe_exception(error))
-                delay = MAX_WAIT
-            if self._stopped.wait(min(delay, MAX_WAIT)):
-                return
+    def step(self) -> float:
+        """One tick; the clock is read again at least every MAX_WAIT seconds (it may jump)."""
+        return min(self.tick(), MAX_WAIT)
 
     def tick(self) -> float:
         """Do what is due now (send at a slot, close a slot); seconds until the next thing."""

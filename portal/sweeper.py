@@ -12,20 +12,15 @@ worker sweeping is harmless, since a sweep is one DELETE of what has ended.
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-
 from flask import Flask
 
 from portal import auth
-from portal.logs import describe_exception
+from portal.background import ProcessThread
 from portal.store import Store, forget_deleted
 from portal.survivor import sessions
 
 INTERVAL = 300.0
 THREAD_NAME = "portal-sweeper"
-log = logging.getLogger("portal.sweeper")
 
 
 def sweep_sessions(store: Store) -> int:
@@ -41,46 +36,20 @@ def sweep_sessions(store: Store) -> int:
         return swept
 
 
-class Sweeper:
+class Sweeper(ProcessThread):
     """One thread per process that sweeps ended sessions every `interval` seconds."""
 
+    name = THREAD_NAME
+
     def __init__(self, store: Store, interval: float = INTERVAL) -> None:
+        super().__init__()
         self.store = store
-        self.interval = interval
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid = os.getpid()
+        self.interval = self.first_delay = interval
 
-    def start(self) -> None:
-        """Start this process's thread if it is not running yet (cheap to call often)."""
-        if self._thread is not None and self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid != os.getpid():  # forked: the thread stayed in the parent
-                self._thread, self._pid = None, os.getpid()
-                self._stopped = threading.Event()
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
-                self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        """True while this process's thread is alive."""
-        return self._thread is not None and self._thread.is_alive() and self._pid == os.getpid()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """End the thread and wait for it (for tests)."""
-        self._stopped.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stopped.wait(self.interval):
-            try:
-                sweep_sessions(self.store)
-            except Exception as error:  # the thread must outlive a locked or busy database
-                log.warning("sessions not swept: %s", describe_exception(error))
+    def step(self) -> float:
+        """Sweep now; the next sweep is `interval` seconds away."""
+        sweep_sessions(self.store)
+        return self.interval
 
 
 def init_app(app: Flask, store: Store) -> None:
