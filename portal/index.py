@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from crypto.errors import CryptoError
@@ -31,7 +31,7 @@ from portal.auth import Principal
 from portal.keys import current_group_key, index_key_binding
 from portal.reports import decrypt_account, open_report_key
 from portal.store import redo_if_raced
-from portal.store.models import Group, IndexKey, Report, ReportTag
+from portal.store.models import Group, IndexKey, Report, ReportKeySeal, ReportTag
 
 _BATCH = 200
 _RANKS = r"(?:pc|wpc|dc|ps|ds|sgt|sergeant|insp|inspector|di|dci|dsupt|supt|ch|cst|const|constable)"
@@ -164,6 +164,8 @@ def index_reports(
             .where(
                 Report.indexed.is_(False), Report.advocates_may_read.is_(True), Report.id > after
             )
+            # The batch's seals in one query, not one query a report.
+            .options(selectinload(Report.seals).joinedload(ReportKeySeal.group_key))
             .order_by(Report.id)
             .limit(_BATCH)
         ).all()
