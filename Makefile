@@ -52,8 +52,8 @@ run: install ## Serve on http://127.0.0.1:$PORT (default 5000), creating instanc
 	@test -e instance/portal.toml || $(BIN)/portal init
 	$(BIN)/portal serve --port $(PORT)
 
-test: install-dev lint ## Lint, type-check and run every test
-	$(BIN)/python -m pytest
+test: install-dev lint ## Lint, type-check and run every test (one process per core)
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: install-dev ## ruff format check, ruff, mypy, bandit (no medium or high findings)
 	$(BIN)/ruff format --check .
