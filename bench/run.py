@@ -316,7 +316,7 @@ class Bench:
                 "-m",
                 "gunicorn",
                 "--config",
-                "python:portal.gunicorn_conf",
+                "python:portal.web.gunicorn_conf",
                 "--chdir",
                 str(ROOT),
                 "--bind",

@@ -24,10 +24,11 @@ import pyotp
 
 import config as config_module
 from crypto.passphrase import Argon2Params
-from portal import accounts, store
-from portal.auth import unlock_principal
-from portal.index import index_reports, open_index_key, pending_count
-from portal.instance import create_instance
+from portal import store
+from portal.core import accounts
+from portal.core.instance import create_instance
+from portal.core.principal import unlock_principal
+from portal.core.search import index_reports, open_index_key, pending_count
 from portal.store.models import Role
 from tests.advocate.seed import seed_reports
 

@@ -10,20 +10,9 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import config as config_module
-from portal import (
-    admin,
-    advocate,
-    cli,
-    errors,
-    logs,
-    notify,
-    security,
-    staff,
-    store,
-    survivor,
-    sweeper,
-    uploads,
-)
+from portal import admin, advocate, cli, staff, survivor
+from portal.core import logs
+from portal.web import database, errors, processes, security, uploads
 
 csrf = CSRFProtect()
 
@@ -55,15 +44,14 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         PORTAL=config,
     )
-    logs.init_app(app)
-    instance_store = store.init_app(app, config)
+    logs.configure()
+    instance_store = database.init_app(app, config)
     uploads.init_app(app)
     security.init_app(app, config)
     csrf.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    notify.init_app(app, instance_store)
-    sweeper.init_app(app, instance_store)
+    processes.init_app(app, instance_store)
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

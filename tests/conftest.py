@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from crypto.passphrase import Argon2Params
 from portal import create_app
 from portal.cli import main
-from portal.instance import create_instance
+from portal.core.instance import create_instance
 from portal.store import Store
 
 # Real Argon2id, at a cost that keeps the suite fast.

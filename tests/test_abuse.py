@@ -21,11 +21,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from portal import throttle as throttle_module
 from portal.store import Store
 from portal.store.models import Attachment, Report, Role
 from portal.survivor.views import TOO_MANY_REPORTS
-from portal.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
+from portal.web import throttle as throttle_module
+from portal.web.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
 from tests.advocate.conftest import AREA, Person, create_person
 from tests.conftest import Instance
 from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up

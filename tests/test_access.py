@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal import accounts
+from portal.core import accounts
 from portal.store import Store
 from portal.store.models import Account, Attachment, Report, Role
 from tests.advocate.conftest import create_person, log_in

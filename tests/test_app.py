@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
 
 from portal import create_app
-from portal.logs import REDACTED, RedactAddresses, redact
-from portal.security import CONTENT_SECURITY_POLICY
+from portal.core.logs import REDACTED, RedactAddresses, redact
+from portal.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import CHEAP_ARGON2, Instance
 
 SECRET_WORDS = "MARKER-secret-words-9d2e"

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import func, select, text
 
-from portal import audit
+from portal.core import audit
 from portal.store import Store
 from portal.store.models import AuditEvent
 

@@ -21,9 +21,9 @@ from crypto.envelope import unwrap_key
 from crypto.errors import CryptoError
 from crypto.format import Binding
 from portal import create_app
+from portal.core.sweeper import Sweeper
 from portal.store import Store
 from portal.store.models import AccountSession, Role, SurvivorSession
-from portal.sweeper import Sweeper
 from tests.advocate.conftest import Person, create_person, log_in
 from tests.conftest import CHEAP_ARGON2, Instance, portal
 from tests.forensics import pieces_on_disk

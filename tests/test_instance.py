@@ -16,13 +16,13 @@ from crypto.errors import TamperedCiphertext
 from crypto.keys import PrivateKey, PublicKey, open_private_key
 from crypto.words import phrase_to_seed
 from portal.cli import main
-from portal.instance import (
+from portal.core.group_keys import grant_binding
+from portal.core.instance import (
     InstanceExists,
     bootstrap_secret_path,
     create_instance,
     recovery_phrase_path,
 )
-from portal.keys import grant_binding
 from portal.store import Store
 from portal.store.models import Group, GroupKey, Holder
 from tests.conftest import LOOPBACK_URL, Instance

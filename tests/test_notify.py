@@ -29,8 +29,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 import config as config_module
-from portal import audit, create_app, notify
-from portal.notify import Notifier
+from portal import create_app
+from portal.core import audit, notify
+from portal.core.notify import Notifier
 from portal.store import Store, make_engine
 from portal.store.models import AuditEvent, Notice
 from tests.conftest import CHEAP_ARGON2, Instance, portal
@@ -648,7 +649,7 @@ def test_a_dead_mail_server_neither_fails_a_report_nor_leaks_into_the_log(
     _add_message(client, MARKER)
     run_until(clock, at(12, 30), _notifier(app))
 
-    failures = [r for r in portal_log.records if r.name == "portal.notify"]
+    failures = [r for r in portal_log.records if r.name == "portal.core.notify"]
     # Tried at 11:00, and again at 12:00: the claiming worker keeps what it could not send.
     assert len(failures) == 2, [r.getMessage() for r in failures]
     for record in failures:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 import config
 from crypto.keys import PrivateKey
 from crypto.words import phrase_to_seed
-from portal.instance import recovery_phrase_path
+from portal.core.instance import recovery_phrase_path
 from portal.store import Store, make_engine
 from portal.store.models import GroupKey
 from tests.serving import BIN, free_port, portal_environment

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from config import Config
-from portal import audit, retention
+from portal.core import audit, retention
 from portal.store import Store
 from portal.store.models import (
     Attachment,

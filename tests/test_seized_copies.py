@@ -17,10 +17,15 @@ from crypto.envelope import unwrap_key
 from crypto.errors import CryptoError
 from crypto.keys import PrivateKey, open_sealed
 from crypto.words import phrase_to_seed
-from portal.auth import unlock_principal
-from portal.instance import bootstrap_secret_path
-from portal.keys import grant_binding, index_key_binding, report_key_binding, statistics_binding
-from portal.reports import Consent, open_report_key
+from portal.core.group_keys import (
+    grant_binding,
+    index_key_binding,
+    report_key_binding,
+    statistics_binding,
+)
+from portal.core.instance import bootstrap_secret_path
+from portal.core.principal import unlock_principal
+from portal.core.reports import Consent, open_report_key
 from portal.store import Store, make_engine
 from portal.store.models import (
     Group,

@@ -8,7 +8,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from portal.instance import recovery_phrase_path
+from portal.core.instance import recovery_phrase_path
 from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 

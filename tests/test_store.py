@@ -34,9 +34,9 @@ from crypto.errors import TamperedCiphertext
 from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
 from crypto.words import CODENAME_WORDS, new_codename
-from portal.instance import bootstrap_secret_path
-from portal.keys import grant_binding, report_key_binding
-from portal.reports import Consent
+from portal.core.group_keys import grant_binding, report_key_binding
+from portal.core.instance import bootstrap_secret_path
+from portal.core.reports import Consent
 from portal.store import MIGRATIONS, Store, downgrade, upgrade
 from portal.store.models import Base, Group, GroupKeyGrant, Holder, Report, Role
 from portal.survivor.service import UnknownCodename, sign_in, submit_report, view_report

@@ -7,8 +7,8 @@ from collections import deque
 
 import pytest
 
-from portal import throttle as throttle_module
-from portal.throttle import SubmissionThrottle, Throttle
+from portal.web import throttle as throttle_module
+from portal.web.throttle import SubmissionThrottle, Throttle
 
 
 def test_a_client_is_stopped_after_its_failures_and_others_are_not() -> None:

@@ -7,13 +7,14 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from portal import accounts, invitations
 from portal.admin.forms import ButtonForm, InviteForm, JoinForm
-from portal.auth import Principal, signed_in
-from portal.settings import portal_config
-from portal.signin import add_sign_in, offered_passphrase
-from portal.store import db
+from portal.core import accounts, invitations
+from portal.core.principal import Principal
 from portal.store.models import Account, Role
+from portal.web.auth import signed_in
+from portal.web.database import db
+from portal.web.settings import portal_config
+from portal.web.signin import add_sign_in, offered_passphrase
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 add_sign_in(bp)

@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, Length, Optional
 
+from portal.core.vocabulary import FORCES, HARMS
 from portal.store.models import Priority, ReportStatus
-from portal.survivor.choices import FORCES, HARMS
 from portal.survivor.forms import MESSAGE_MAX_CHARS, clean_text
 
 TAGS_MAX_CHARS = 500

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.envelope import decrypt_field, encrypt_field
 from crypto.errors import CryptoError, TamperedCiphertext
-from portal import audit
-from portal.auth import Principal
-from portal.index import index_reports, open_index_key, tag, tag_values
-from portal.reports import (
+from portal.core import audit
+from portal.core.principal import Principal
+from portal.core.reports import (
     Consent,
     FileDetails,
     ThreadEntry,
@@ -34,6 +33,8 @@ from portal.reports import (
     sealed_to,
     tags_binding,
 )
+from portal.core.search import index_reports, open_index_key, tag, tag_values
+from portal.core.vocabulary import FORCES, HARMS
 from portal.store import redo_if_raced
 from portal.store.models import (
     Account,
@@ -51,7 +52,6 @@ from portal.store.models import (
     Role,
     today,
 )
-from portal.survivor.choices import FORCES, HARMS
 from portal.survivor.service import reference_of
 
 PER_PAGE = 25

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 
-from portal import accounts, retention
 from portal.advocate import service
 from portal.advocate.forms import (
     FilterForm,
@@ -17,11 +16,13 @@ from portal.advocate.forms import (
     WriteForm,
     assignee_choices,
 )
-from portal.auth import Principal, signed_in
-from portal.settings import portal_config
-from portal.signin import add_sign_in
-from portal.store import db
+from portal.core import accounts, retention
+from portal.core.principal import Principal
 from portal.store.models import Account, Group, Priority, ReportStatus, Role
+from portal.web.auth import signed_in
+from portal.web.database import db
+from portal.web.settings import portal_config
+from portal.web.signin import add_sign_in
 
 bp = Blueprint("advocate", __name__, url_prefix="/advocate", template_folder="templates")
 add_sign_in(bp)

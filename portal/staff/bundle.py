@@ -27,7 +27,7 @@ import datetime
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from portal.reports import Consent, FileDetails, ThreadEntry
+from portal.core.reports import Consent, FileDetails, ThreadEntry
 from portal.store.models import Author, ConsentRecord, MessageKind, Report
 
 SCHEMA = "portal-case-export/2"

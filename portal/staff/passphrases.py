@@ -5,7 +5,7 @@ fixed by the format: each guess costs an attacker almost nothing (a rack of
 GPUs tries about a billion a second), so the passphrase alone must carry the
 strength. Seven words drawn at random from the EFF long list give about 90
 bits, far beyond any search. A passphrase a person chooses must need at least
-10^18 guesses as `portal.guessing` estimates them (zxcvbn's score 4 starts at
+10^18 guesses as `portal.core.guessing` estimates them (zxcvbn's score 4 starts at
 10^10, which that rack tries in seconds): about what five uncommon words
 give, so five or six unrelated words usually do.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 
 from crypto.words import word_list
-from portal.guessing import strong_enough
+from portal.core.guessing import strong_enough
 
 GENERATED_WORDS = 7
 MAX_CHARS = 1024
@@ -49,7 +49,7 @@ def is_generated(text: str) -> bool:
 def check_zip_passphrase(passphrase: str) -> None:
     """Accept what an attacker would need MIN_GUESSES tries to guess; else WeakPassphrase.
 
-    Judged as `portal.guessing` judges an account's passphrase (common words by
+    Judged as `portal.core.guessing` judges an account's passphrase (common words by
     their rank, famous phrases and sequences refused), against a far higher
     bar, since each guess here costs almost nothing.
     """

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from crypto.envelope import decrypt_text
 from crypto.errors import CryptoError, TamperedCiphertext
-from portal import audit
-from portal.auth import Principal
-from portal.reports import (
+from portal.core import audit
+from portal.core.principal import Principal
+from portal.core.reports import (
     ThreadEntry,
     decrypt_account,
     file_details,

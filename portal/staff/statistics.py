@@ -34,11 +34,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crypto.errors import CryptoError
-from portal import audit
-from portal.auth import Principal, unlock_principal
-from portal.reports import decrypt_account, open_report_key, open_statistics, sealed_to
+from portal.core import audit
+from portal.core.principal import Principal, unlock_principal
+from portal.core.reports import decrypt_account, open_report_key, open_statistics, sealed_to
+from portal.core.vocabulary import FORCES, HARMS
 from portal.store.models import Group, Report, ReportKeySeal, ReportStatus, Role
-from portal.survivor.choices import FORCES, HARMS
 
 # Counts below this are never published: a common threshold for small-number
 # suppression in published statistics.
@@ -473,7 +473,8 @@ def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
     """Print the anonymised statistics (small numbers suppressed), as tables or CSV."""
     import config as config_module
     from config import ConfigError
-    from portal import accounts, store
+    from portal import store
+    from portal.core import accounts
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")

@@ -10,14 +10,16 @@ from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from portal.auth import Principal, signed_in
-from portal.signin import add_sign_in
+from portal.core.principal import Principal
 from portal.staff import service, statistics
 from portal.staff.forms import ExportForm
 from portal.staff.passphrases import is_generated, new_zip_passphrase
-from portal.store import Store, db
+from portal.store import Store
 from portal.store.models import Report, Role
 from portal.survivor.service import reference_of
+from portal.web.auth import signed_in
+from portal.web.database import db
+from portal.web.signin import add_sign_in
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 add_sign_in(bp)

@@ -1,4 +1,4 @@
-"""Database access: the SQLCipher engine, migrations and per-request sessions.
+"""Database access: the SQLCipher engine, migrations, and redoing a raced write.
 
 SQLCipher is opened with a raw 256-bit key (`x'…'`), not a passphrase, so no
 PBKDF2 runs on each connection. WAL with synchronous=FULL means a commit is on
@@ -20,7 +20,6 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, g
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -160,29 +159,6 @@ def check_database(engine: Engine, config: Config) -> None:
     head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
     if current != head:
         raise ConfigError("the database schema is not up to date: run `portal upgrade`")
-
-
-def init_app(app: Flask, config: Config) -> Store:
-    """Open the store, check it, and give each request its own session."""
-    store = Store(make_engine(config))
-    check_database(store.engine, config)
-    app.extensions["store"] = store
-
-    @app.teardown_appcontext
-    def _close_session(_error: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
-
-    return store
-
-
-def db() -> Session:
-    """The current request's session, opened on first use."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["store"].session()
-    session: Session = g.db_session
-    return session
 
 
 def forget_deleted(session: Session) -> None:

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.survivor.choices import (
+from portal.core.vocabulary import (
     CONTACT_METHODS,
     FORCES,
     HARMS,

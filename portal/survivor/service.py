@@ -21,8 +21,9 @@ from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
 from crypto.format import Binding
 from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
-from portal import audit, retention
-from portal.reports import (
+from portal.core import audit, retention
+from portal.core.evidence import PreparedFile
+from portal.core.reports import (
     Consent,
     FileDetails,
     ThreadEntry,
@@ -37,6 +38,7 @@ from portal.reports import (
     rekey,
     withdraws,
 )
+from portal.core.survivor_sessions import SurvivorAccess
 from portal.store import forget_deleted, redo_if_raced
 from portal.store.group_commit import Inserts, write_together
 from portal.store.models import (
@@ -48,8 +50,6 @@ from portal.store.models import (
     ReportKeySeal,
     ReportStatus,
 )
-from portal.survivor.sessions import SurvivorAccess
-from portal.uploads import PreparedFile
 
 
 class UnknownCodename(Exception):

@@ -23,13 +23,12 @@ from werkzeug.wrappers import Response
 
 from crypto.errors import InvalidPhrase
 from crypto.words import normalise_codename
-from portal import notify
-from portal.reports import Consent
-from portal.security import clear_session_cookie, set_session_cookie
-from portal.settings import portal_config
-from portal.store import db
+from portal.core import survivor_sessions as sessions
+from portal.core.evidence import prepare_files
+from portal.core.reports import Consent
+from portal.core.survivor_sessions import SurvivorAccess
 from portal.store.models import MessageKind
-from portal.survivor import service, sessions
+from portal.survivor import service
 from portal.survivor.forms import (
     AddForm,
     CodenameForm,
@@ -40,14 +39,16 @@ from portal.survivor.forms import (
     SavedCodenameForm,
 )
 from portal.survivor.report_page import blank_report_page
-from portal.survivor.sessions import SurvivorAccess
-from portal.throttle import (
+from portal.web import processes
+from portal.web.database import db
+from portal.web.security import clear_session_cookie, set_session_cookie
+from portal.web.settings import portal_config
+from portal.web.throttle import (
     REPORTS_PER_CLIENT,
     REPORTS_WINDOW_SECONDS,
     SubmissionThrottle,
     Throttle,
 )
-from portal.uploads import prepare_files
 
 bp = Blueprint("survivor", __name__, template_folder="templates")
 View = Callable[..., Any]
@@ -187,7 +188,7 @@ def report() -> str | tuple[str, int]:
         db(), portal_config().lookup_pepper, _account(form), _consent(form), files
     )
     _report_throttle().sent(request.remote_addr)
-    notify.new_activity()
+    processes.new_activity()
     saved = SavedCodenameForm(codename=receipt.codename)
     return render_template(
         "survivor/codename.html",
@@ -272,7 +273,7 @@ def add(access: SurvivorAccess) -> Response | str:
             service.add_to_report(
                 db(), access, form.text.data or "", MessageKind(form.kind.data), files
             )
-            notify.new_activity()
+            processes.new_activity()
             return redirect(url_for("survivor.my_report", sent=1), code=303)
     view = service.view_report(db(), access)
     return render_template(

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal import accounts
+from portal.core import accounts
 from portal.store import Store
 from portal.store.models import Role
 from tests.conftest import CHEAP_ARGON2, Instance

@@ -9,11 +9,11 @@ from sqlalchemy import insert
 
 from crypto.envelope import new_key
 from crypto.keys import PublicKey, seal
-from portal.keys import current_group_key, report_key_binding
-from portal.reports import encrypt_account, new_id
+from portal.core.group_keys import current_group_key, report_key_binding
+from portal.core.reports import encrypt_account, new_id
+from portal.core.vocabulary import ENGLAND_AND_WALES, HARMS
 from portal.store import Store
 from portal.store.models import Group, Report, ReportKeySeal
-from portal.survivor.choices import ENGLAND_AND_WALES, HARMS
 
 
 def seed_reports(

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from portal import invitations
+from portal.core import invitations
 from portal.store import Store
 from portal.store.models import (
     Account,

@@ -15,7 +15,7 @@ import pytest
 from click.testing import Result
 from sqlalchemy import delete, select
 
-from portal import audit
+from portal.core import audit
 from portal.store import Store
 from portal.store.models import AuditEvent, Role
 from tests.advocate.conftest import create_person

@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from crypto.keys import PrivateKey
 from crypto.words import word_list
-from portal import accounts, cli, invitations
+from portal import cli
+from portal.core import accounts, invitations
 from portal.store import Store
 from portal.store.models import Account, GroupKeyGrant, Role
 from tests.advocate.conftest import (

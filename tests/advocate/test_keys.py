@@ -17,13 +17,13 @@ from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
 from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
-from portal import accounts
-from portal.auth import Principal, unlock_principal
 from portal.cli import main
-from portal.index import open_index_key, tag, tag_values
-from portal.instance import bootstrap_secret_path
-from portal.keys import report_key_binding
-from portal.reports import open_report_key
+from portal.core import accounts
+from portal.core.group_keys import report_key_binding
+from portal.core.instance import bootstrap_secret_path
+from portal.core.principal import Principal, unlock_principal
+from portal.core.reports import open_report_key
+from portal.core.search import open_index_key, tag, tag_values
 from portal.store import Store
 from portal.store.models import (
     Account,

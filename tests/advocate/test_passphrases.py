@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
 from crypto.words import listed_word_count, word_list
-from portal import accounts, invitations
+from portal.core import accounts, invitations
 from portal.store import Store
 from portal.store.models import Account, Role
 from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in

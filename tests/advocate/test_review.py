@@ -12,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
-from portal import audit
-from portal.auth import IDLE, unlock_principal
-from portal.index import open_index_key
+from portal.core import audit
+from portal.core.account_sessions import IDLE
+from portal.core.principal import unlock_principal
+from portal.core.search import open_index_key
 from portal.store import Store
 from portal.store.models import (
     AccountSession,

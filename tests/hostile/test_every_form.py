@@ -27,10 +27,10 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import URL, create_engine, func, inspect, select, text
 
-from portal import invitations
+from portal.core import invitations
 from portal.store import Store
 from portal.store.models import Account, Attachment, Report, Role
-from portal.throttle import Throttle
+from portal.web.throttle import Throttle
 from tests.advocate.conftest import Person, create_person, log_in
 from tests.conftest import Instance
 from tests.hostile.payloads import (
@@ -206,7 +206,7 @@ def assert_nothing_stored_in_clear(instance: Instance, values: Sequence[Sent], l
 def test_the_scan_finds_a_payload_or_marker_stored_in_clear(
     client: FlaskClient, store: Store, instance: Instance
 ) -> None:
-    from portal import audit
+    from portal.core import audit
 
     value = sent(PAYLOADS[0])
     assert_nothing_stored_in_clear(instance, [value], "")
@@ -877,7 +877,7 @@ def test_a_text_field_sent_under_the_files_name_is_no_file_and_no_error(
 def test_a_passphrase_longer_than_zxcvbn_reads_is_judged_not_a_crash(
     app: Flask, store: Store
 ) -> None:
-    from portal import accounts
+    from portal.core import accounts
 
     long_one = "orbit velvet lantern harbour quietly under the mossy northern bridge again"
     assert len(long_one) > 72

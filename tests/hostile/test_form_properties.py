@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from sqlalchemy import select
 
-from portal.reports import decrypt_account
+from portal.core.reports import decrypt_account
 from portal.store import Store
 from portal.store.models import Group, Report
 from tests.conftest import Instance

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.auth import Principal, unlock_principal
+from portal.core.principal import Principal, unlock_principal
 from portal.store import Store
 from portal.store.models import Role
 from tests.advocate.conftest import Person, create_person, log_in

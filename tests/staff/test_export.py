@@ -21,8 +21,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from crypto.words import word_list
-from portal import audit
 from portal.cli import main
+from portal.core import audit
 from portal.staff import service
 from portal.store import Store
 from portal.store.models import AuditEvent, Group, Report, Role

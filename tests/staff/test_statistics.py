@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from crypto.errors import CryptoError
-from portal.reports import open_report_key, open_statistics
+from portal.core.reports import open_report_key, open_statistics
 from portal.staff import statistics
 from portal.staff.statistics import Cell, Suppression, Table
 from portal.store import Store

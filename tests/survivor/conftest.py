@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from crypto.envelope import unwrap_key
 from crypto.keys import PrivateKey, open_sealed
-from portal.instance import bootstrap_secret_path
-from portal.keys import grant_binding, report_key_binding
+from portal.core.group_keys import grant_binding, report_key_binding
+from portal.core.instance import bootstrap_secret_path
 from portal.store import Store
 from portal.store.models import Group, GroupKeyGrant, Holder, Report
 from tests.conftest import Instance

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.metadata import FileType, UnreadableImage, identify, strip_png
-from portal.uploads import _PARSE_ERRORS
+from portal.core.cleaning import FileType, UnreadableImage, identify, strip_png
+from portal.core.evidence import _PARSE_ERRORS
 from tests.survivor import evidence_files as files
 
 BUILDERS: dict[str, Callable[[], bytes]] = {

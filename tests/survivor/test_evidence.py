@@ -19,10 +19,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from crypto.stream import SEGMENT_SIZE, padded_stream_size
-from portal.reports import FileDetails, file_details, read_attachment
+from portal.core.evidence import EncryptedUpload
+from portal.core.reports import FileDetails, file_details, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
-from portal.uploads import EncryptedUpload
 from tests.conftest import Instance
 from tests.survivor import evidence_files
 from tests.survivor.conftest import (

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from crypto.envelope import new_key
 from crypto.format import Kind
 from crypto.stream import SEGMENT_SIZE, padded_stream_size
-from portal.reports import FileDetails, claim_attachment, read_attachment, stream_binding
+from portal.core.reports import FileDetails, claim_attachment, read_attachment, stream_binding
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
 from tests.conftest import Instance
@@ -48,7 +48,7 @@ def _stored(instance: Instance, store: Store) -> tuple[FileDetails, bytes]:
         report = session.scalars(select(Report)).one()
         data_key = report_key_for(group_key, report, Group.ADVOCATES)
         [attachment] = report.attachments
-        from portal.reports import file_details
+        from portal.core.reports import file_details
 
         details = file_details(attachment, data_key)
         return details, b"".join(read_attachment(session, attachment, data_key))
@@ -366,7 +366,7 @@ def test_a_pdf_with_a_part_too_large_to_clean_in_bounded_memory_is_refused_plain
     client: FlaskClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # qpdf holds each stream it copies whole: past the limit the PDF is refused, not held.
-    from portal.metadata import pdf
+    from portal.core.cleaning import pdf
 
     monkeypatch.setattr(pdf, "MAX_STREAM", 1000)
     response = _send(client, files.pdf(), "scan.pdf")

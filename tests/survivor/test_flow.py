@@ -13,8 +13,8 @@ from sqlalchemy import event, func, select
 
 import config
 from crypto.words import CODENAME_WORDS
-from portal import audit
-from portal.reports import Consent, add_message, decrypt_account, read_thread
+from portal.core import audit
+from portal.core.reports import Consent, add_message, decrypt_account, read_thread
 from portal.store import Store
 from portal.store.models import (
     AuditEvent,

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from portal.reports import decrypt_account, read_thread
+from portal.core.reports import decrypt_account, read_thread
 from portal.store import Store
 from portal.store.models import Group, Report
 from tests.conftest import Instance

@@ -1,7 +1,7 @@
 """A photo's hidden details (where, when, which phone) are removed, and not one pixel changes.
 
 Pictures are made with Pillow, carrying EXIF with a GPS position, XMP, comments
-and text chunks, cleaned with portal.metadata, and read back with Pillow.
+and text chunks, cleaned with portal.core.cleaning, and read back with Pillow.
 Damaged or hostile files must only ever fail with UnreadableImage.
 """
 
@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
-from portal.metadata import (
+from portal.core.cleaning import (
     MAX_WEBP_BYTES,
     UnreadableImage,
     sniff_media_type,

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, func, select
 
+from portal.core import survivor_sessions as sessions
 from portal.store import Store
 from portal.store.models import Attachment, Report
-from portal.survivor import sessions
 from tests.conftest import Instance
 from tests.survivor.conftest import csrf_token, post_report, sign_in, submit
 

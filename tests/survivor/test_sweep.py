@@ -7,10 +7,10 @@ import time
 
 from sqlalchemy import select
 
+from portal.core import survivor_sessions as sessions
+from portal.core.evidence import sweep_abandoned
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, SurvivorSession, today
-from portal.survivor import sessions
-from portal.uploads import sweep_abandoned
 
 
 def test_abandoned_uploads_from_before_today_are_swept(store: Store) -> None:

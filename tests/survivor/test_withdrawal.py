@@ -16,9 +16,9 @@ from sqlalchemy import event, select
 from crypto.errors import CryptoError
 from crypto.keys import open_sealed
 from portal.advocate import service as advocate_service
-from portal.auth import unlock_principal
-from portal.keys import report_key_binding
-from portal.reports import decrypt_account, open_report_key, read_thread
+from portal.core.group_keys import report_key_binding
+from portal.core.principal import unlock_principal
+from portal.core.reports import decrypt_account, open_report_key, read_thread
 from portal.store import Store
 from portal.store.models import Group, Report, ReportKeySeal, Role
 from tests.advocate.conftest import PASSPHRASE, create_person

@@ -19,7 +19,7 @@ from typing import IO, cast
 
 from PIL import Image, UnidentifiedImageError
 
-from portal.metadata.common import Source, Unreadable, Write
+from portal.core.cleaning.common import Source, Unreadable, Write
 
 Read = Callable[[int], bytes]
 _COPY_CHUNK = 64 * 1024

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import config as config_module
 from config import Config, ConfigError
-from portal import audit
+from portal.core import audit
 from portal.store import Store, forget_deleted, make_engine
 from portal.store.models import Attachment, Message, Report, ReportStatus
 from portal.store.models import today as current_day

@@ -13,7 +13,7 @@ import io
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from portal.metadata.common import HoldsUncleanableFile, Unreadable
+from portal.core.cleaning.common import HoldsUncleanableFile, Unreadable
 
 # A file inside a file inside the upload is cleaned; one nested deeper is
 # refused. Each level holds its part and the clean copy in memory.
@@ -36,7 +36,7 @@ def clean_inner(data: bytes) -> CleanedInner:
     HoldsUncleanableFile if it is of a type we do not clean; Unreadable if it
     does not read as its type, or is nested too deeply.
     """
-    from portal.metadata import FileType, identify  # here: that module imports the cleaners
+    from portal.core.cleaning import FileType, identify  # here: that module imports the cleaners
 
     depth = _nesting.get()
     if depth >= MAX_NESTING:

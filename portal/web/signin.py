@@ -12,12 +12,14 @@ from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
-from portal import accounts, auth
-from portal.security import clear_session_cookie, set_session_cookie
-from portal.settings import portal_config
-from portal.store import db
+from portal.core import account_sessions, accounts
+from portal.core.principal import Principal
 from portal.store.models import Account, Role
-from portal.throttle import Throttle
+from portal.web.auth import cookie_name, signed_in
+from portal.web.database import db
+from portal.web.security import clear_session_cookie, set_session_cookie
+from portal.web.settings import portal_config
+from portal.web.throttle import Throttle
 
 AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: "admin.index"}
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.=&%-]*")
@@ -117,27 +119,29 @@ def add_sign_in(bp: Blueprint) -> None:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
-        cookie = auth.start(
+        cookie = account_sessions.start(
             db(),
             unlocked.account_id,
             accounts.held_group_keys(db(), unlocked),
             accounts.own_fingerprint(unlocked),
         )
         response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
-        set_session_cookie(response, auth.cookie_name(), cookie, int(auth.ABSOLUTE.total_seconds()))
+        set_session_cookie(
+            response, cookie_name(), cookie, int(account_sessions.ABSOLUTE.total_seconds())
+        )
         return response
 
     def logout() -> Response:
         """Sign out: the server side of the session is destroyed."""
-        auth.end(db(), request.cookies.get(auth.cookie_name()))
+        account_sessions.end(db(), request.cookies.get(cookie_name()))
         response = redirect(url_for(f"{bp.name}.login"), code=303)
-        clear_session_cookie(response, auth.cookie_name())
+        clear_session_cookie(response, cookie_name())
         return response
 
     area_role = Role(bp.name)  # the areas are named after their roles
 
-    @auth.signed_in(area_role, *(role for role in Role if role is not area_role))
-    def passphrase(principal: auth.Principal) -> str:
+    @signed_in(area_role, *(role for role in Role if role is not area_role))
+    def passphrase(principal: Principal) -> str:
         """Your account: your key's fingerprint, and changing your passphrase."""
         form = PassphraseForm()
         error, done = None, False

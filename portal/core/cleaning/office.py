@@ -41,10 +41,16 @@ from xml.etree.ElementTree import Element  # the type only: parsing goes through
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 
-from portal.metadata.common import HoldsUncleanableFile, Source, TooLargeToClean, Unreadable, Write
-from portal.metadata.markup import Change, rewrite
-from portal.metadata.nested import clean_inner
-from portal.metadata.pictures import (
+from portal.core.cleaning.common import (
+    HoldsUncleanableFile,
+    Source,
+    TooLargeToClean,
+    Unreadable,
+    Write,
+)
+from portal.core.cleaning.markup import Change, rewrite
+from portal.core.cleaning.nested import clean_inner
+from portal.core.cleaning.pictures import (
     JPEG_START,
     PNG_SIGNATURE,
     UnreadableImage,

@@ -31,7 +31,12 @@ from crypto.errors import TamperedCiphertext
 from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
 from crypto.stream import StreamDecryptor
-from portal.keys import report_key_binding, seal_report_key, seal_statistics, statistics_binding
+from portal.core.group_keys import (
+    report_key_binding,
+    seal_report_key,
+    seal_statistics,
+    statistics_binding,
+)
 from portal.store.models import (
     Attachment,
     AttachmentSegment,

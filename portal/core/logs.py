@@ -13,8 +13,6 @@ import re
 import sys
 import traceback
 
-from flask import Flask
-
 _IPV4 = r"\b(?:\d{1,3}\.){3}\d{1,3}\b"
 # Any run of hex groups with at least two colons (covers ::1, fe80::…, full form).
 _IPV6 = r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"
@@ -60,7 +58,7 @@ def handler() -> logging.Handler:
     return stream
 
 
-def init_app(app: Flask) -> None:
+def configure() -> None:
     """Send the portal's log to stderr through the filter; silence request logs."""
     logger = logging.getLogger("portal")
     if not any(isinstance(f, RedactAddresses) for h in logger.handlers for f in h.filters):

@@ -1,7 +1,8 @@
 """Evidence uploads, encrypted as they arrive, never written anywhere in clear.
 
 Werkzeug normally spools an uploaded file to a temporary file. Instead, the
-portal's request class hands the multipart parser an `EncryptedUpload`: each
+portal's request class (web/uploads.py) hands the multipart parser an
+`EncryptedUpload`: each
 64 KiB segment is encrypted under a fresh file key as soon as it is complete
 and stored in the database, in small committed batches so a slow upload never
 holds the database's write lock. The batches are stored by a thread of the
@@ -28,24 +29,22 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
-from flask import Flask, Request, current_app, g, has_request_context
 from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from crypto.envelope import new_key
 from crypto.stream import SeekableStream, StreamDecryptor, StreamEncryptor
-from portal.logs import describe_exception
-from portal.metadata import (
+from portal.core.cleaning import (
     FileType,
     HoldsUncleanableFile,
     TooLargeToClean,
     Unreadable,
     identify,
 )
-from portal.reports import new_id, stream_binding
+from portal.core.reports import new_id, stream_binding
 from portal.store.models import Attachment, AttachmentSegment, today
 
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
@@ -115,8 +114,17 @@ class _SegmentWriter:
 class EncryptedUpload(io.RawIOBase):
     """A write-only file that encrypts and stores what is written to it."""
 
-    def __init__(self, engine: Engine, filename: str | None, max_bytes: int):
+    def __init__(
+        self,
+        engine: Engine,
+        filename: str | None,
+        max_bytes: int,
+        request_uploads: list[EncryptedUpload] | None = None,
+    ):
         super().__init__()
+        # The list of its request's uploads, which deletes those never claimed
+        # when the request ends; a clean copy joins the same list.
+        self.request_uploads = request_uploads
         self.id = new_id()
         self.file_key = new_key()
         self.filename = clean_filename(filename)
@@ -243,9 +251,9 @@ class EncryptedUpload(io.RawIOBase):
 
 
 def _track(upload: EncryptedUpload) -> EncryptedUpload:
-    """Remember an upload so that it is deleted unless claimed by the end of the request."""
-    if has_request_context():
-        g.setdefault("uploads", []).append(upload)
+    """Add an upload to its request's list, so it is deleted unless claimed by the end."""
+    if upload.request_uploads is not None:
+        upload.request_uploads.append(upload)
     return upload
 
 
@@ -263,7 +271,9 @@ def without_metadata(upload: EncryptedUpload, file_type: FileType) -> EncryptedU
     Unreadable if the file cannot be read as its type (the original is
     deleted then too: it may carry the very details to remove).
     """
-    cleaned = _track(EncryptedUpload(upload._engine, upload.filename, upload.max_bytes))
+    cleaned = _track(
+        EncryptedUpload(upload._engine, upload.filename, upload.max_bytes, upload.request_uploads)
+    )
     try:
         file_type.clean(upload.view(), cleaned.write)
         cleaned.finish()
@@ -401,48 +411,6 @@ class RefusedUpload(io.RawIOBase):
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         """Nothing to rewind."""
         return 0
-
-
-# Only these forms take files; anywhere else a file part is dropped unread,
-# so no one can make the portal store files by posting to another address.
-UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add"})
-FILES_PER_REQUEST = 5
-
-
-class PortalRequest(Request):
-    """Flask's request, with uploads encrypted as they are parsed."""
-
-    def _get_file_stream(
-        self,
-        total_content_length: int | None,
-        content_type: str | None,
-        filename: str | None = None,
-        content_length: int | None = None,
-    ) -> IO[bytes]:
-        if self.endpoint not in UPLOAD_ENDPOINTS or not filename:
-            return RefusedUpload(filename, "")  # type: ignore[return-value]
-        received = g.get("files_received", 0) + 1
-        g.files_received = received
-        if received > FILES_PER_REQUEST:
-            reason = f"Only {FILES_PER_REQUEST} files can be sent at once."
-            return RefusedUpload(filename, reason)  # type: ignore[return-value]
-        store = current_app.extensions["store"]
-        limit = current_app.config["PORTAL"].max_upload_bytes
-        return _track(EncryptedUpload(store.engine, filename, limit))  # type: ignore[return-value]
-
-
-def init_app(app: Flask) -> None:
-    """Use the encrypting request class and delete unclaimed uploads after each request."""
-    app.request_class = PortalRequest
-
-    @app.teardown_request
-    def _discard_unclaimed(_error: BaseException | None) -> None:
-        for upload in g.pop("uploads", []):
-            if not upload.claimed:
-                try:
-                    upload.discard()
-                except Exception as error:  # the others are still discarded; the sweep gets it
-                    _log.error("unclaimed upload not deleted: %s", describe_exception(error))
 
 
 def sweep_abandoned(session: Session) -> int:

@@ -26,16 +26,16 @@ from crypto.format import Binding
 from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
 from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import key_fingerprint, same_fingerprint
-from portal import audit
-from portal.guessing import strong_enough
-from portal.instance import bootstrap_secret_path
-from portal.keys import (
+from portal.core import audit
+from portal.core.group_keys import (
     current_group_key,
     forget_index,
     grant_binding,
     move_seals,
     new_group_key,
 )
+from portal.core.guessing import strong_enough
+from portal.core.instance import bootstrap_secret_path
 from portal.store import forget_deleted
 from portal.store.models import (
     Account,
@@ -109,7 +109,7 @@ def check_passphrase(passphrase: str, name: str) -> None:
     The TOTP secret is unwrapped by the same key as the private key, so against
     a seized database the passphrase is the only barrier: each guess costs one
     Argon2id call (64 MiB, 3 passes), and 10^14 of them take a rack of GPUs
-    decades. `portal.guessing` judges words by how common they are, and
+    decades. `portal.core.guessing` judges words by how common they are, and
     refuses famous phrases and sequences, where zxcvbn alone would accept
     "correct horse battery staple". No character-class rules: they make
     passphrases weaker, not stronger. Signing in never calls this, so an

@@ -12,12 +12,10 @@ worker sweeping is harmless, since a sweep is one DELETE of what has ended.
 
 from __future__ import annotations
 
-from flask import Flask
-
-from portal import auth
-from portal.background import ProcessThread
+from portal.core import account_sessions
+from portal.core import survivor_sessions as sessions
+from portal.core.background import ProcessThread
 from portal.store import Store, forget_deleted
-from portal.survivor import sessions
 
 INTERVAL = 300.0
 THREAD_NAME = "portal-sweeper"
@@ -31,7 +29,7 @@ def sweep_sessions(store: Store) -> int:
     earlier state) leaves no copy in the log for more than `INTERVAL`.
     """
     with store.session() as session:
-        swept = auth.sweep(session) + sessions.sweep(session)
+        swept = account_sessions.sweep(session) + sessions.sweep(session)
         forget_deleted(session)
         return swept
 
@@ -50,15 +48,3 @@ class Sweeper(ProcessThread):
         """Sweep now; the next sweep is `interval` seconds away."""
         sweep_sessions(self.store)
         return self.interval
-
-
-def init_app(app: Flask, store: Store) -> None:
-    """Give the app its sweeper, started by each process's first request.
-
-    Not under test settings: a test's app outlives its temporary instance,
-    and a thread waking later would open a database that is gone.
-    """
-    sweeper = Sweeper(store)
-    app.extensions["sweeper"] = sweeper
-    if not app.config["TESTING"]:
-        app.before_request(sweeper.start)

@@ -13,9 +13,9 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from portal.logs import describe_exception
+from portal.core.logs import describe_exception
 
-log = logging.getLogger("portal.errors")
+log = logging.getLogger("portal.web.errors")
 
 MESSAGES = {
     400: ("Something went wrong with that request", "Please go back and try again."),

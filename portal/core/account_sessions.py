@@ -1,4 +1,4 @@
-"""Signed-in charity accounts: sessions whose keys live only in the cookie.
+"""Charity accounts' sessions, whose keys live only in the cookie.
 
 After sign-in, the account's unlocked group keys (and the fingerprint of its
 own public key, taken from the private key it unlocked) are encrypted under a
@@ -15,14 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
-import functools
 import json
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from flask import abort, redirect, request, url_for
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
@@ -30,58 +25,12 @@ from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
 from crypto.format import Binding
 from crypto.keys import PrivateKey
-from crypto.passphrase import Argon2Params
-from portal import accounts
-from portal.settings import portal_config
-from portal.store import db, forget_deleted
-from portal.store.models import Account, AccountSession, Group, Role
+from portal.core.principal import Principal
+from portal.store import forget_deleted
+from portal.store.models import Account, AccountSession
 
 IDLE = datetime.timedelta(minutes=15)
 ABSOLUTE = datetime.timedelta(hours=8)
-LOGIN_ENDPOINT = {
-    Role.ADVOCATE: "advocate.login",
-    Role.STAFF: "staff.login",
-    Role.ADMIN: "admin.login",
-}
-
-
-@dataclass
-class Principal:
-    """The signed-in account and the group keys its session unlocked.
-
-    `fingerprint` names the account's own public key as its passphrase opened
-    it, not as the database holds it: someone who replaces the stored public
-    key cannot change what the member is shown.
-    """
-
-    account_id: int
-    name: str
-    role: Role
-    seeds: dict[str, bytes] = field(repr=False)
-    fingerprint: str = ""
-    _keys: dict[str, PrivateKey] = field(default_factory=dict, repr=False)
-
-    def group_key(self, group: Group, version: int) -> PrivateKey | None:
-        """The private key of one version of a group, if this account holds it."""
-        name = f"{group.value}/{version}"
-        if name not in self._keys and name in self.seeds:
-            self._keys[name] = PrivateKey(self.seeds[name])
-        return self._keys.get(name)
-
-    def holds(self, group: Group) -> bool:
-        """True when the account holds any version of the group's key."""
-        return any(name.startswith(f"{group.value}/") for name in self.seeds)
-
-    def keys(self) -> dict[str, PrivateKey]:
-        """Every group key the session holds, by "group/version"."""
-        for name in self.seeds:
-            self.group_key(Group(name.split("/")[0]), int(name.split("/")[1]))
-        return dict(self._keys)
-
-
-def cookie_name() -> str:
-    """The session cookie: __Host- prefixed whenever transport is secure."""
-    return "__Host-staff" if portal_config().secure_transport else "staff"
 
 
 def _binding(session_id: str) -> Binding:
@@ -173,35 +122,3 @@ def end(session: Session, cookie: str | None) -> None:
         session.execute(delete(AccountSession).where(AccountSession.id == parsed[0]))
         session.commit()
         forget_deleted(session)
-
-
-def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Pass the signed-in principal to the view; others go to sign in, wrong roles get 404.
-
-    A 404 rather than 403 means no page reveals what exists behind it.
-    """
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            principal = resume(db(), request.cookies.get(cookie_name()))
-            if principal is None:
-                return redirect(url_for(LOGIN_ENDPOINT[roles[0]], next=request.path))
-            if principal.role not in roles:
-                abort(404)
-            return view(principal, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-def unlock_principal(
-    session: Session, name: str, passphrase: str, argon2: Argon2Params
-) -> Principal:
-    """Unlock an account on the command line, holding its group keys as a session would."""
-    unlocked = accounts.unlock(session, name, passphrase, argon2)
-    keys = accounts.held_group_keys(session, unlocked)
-    seeds = {key_name: private.seed for key_name, private in keys.items()}
-    fingerprint = accounts.own_fingerprint(unlocked)
-    return Principal(unlocked.account_id, unlocked.name, unlocked.role, seeds, fingerprint)

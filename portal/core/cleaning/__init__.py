@@ -21,15 +21,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.metadata import isobmff, office, pdf
-from portal.metadata.common import (
+from portal.core.cleaning import isobmff, office, pdf
+from portal.core.cleaning.common import (
     HoldsUncleanableFile,
     Source,
     TooLargeToClean,
     Unreadable,
     Write,
 )
-from portal.metadata.pictures import (
+from portal.core.cleaning.pictures import (
     HEIF_BRANDS,
     JPEG_SEARCH,
     JPEG_START,

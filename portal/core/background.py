@@ -14,9 +14,9 @@ import logging
 import os
 import threading
 
-from portal.logs import describe_exception
+from portal.core.logs import describe_exception
 
-log = logging.getLogger("portal.background")
+log = logging.getLogger("portal.core.background")
 
 
 class ProcessThread:

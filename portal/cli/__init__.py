@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 
 import config as config_module
 from config import Config, ConfigError
-from portal.instance import (
+from portal.core.instance import (
     InstanceExists,
     create_instance,
     recovery_phrase_path,
     start_notices,
     write_recovery_phrase,
 )
-from portal.retention import purge_command
+from portal.core.retention import purge_command
 from portal.staff.statistics import stats_command
 from portal.store import Store
 from portal.store.models import Account, Role
@@ -101,10 +101,11 @@ def _upgrade() -> None:
 
     An instance made before the audit key gets one, and its chain is re-keyed.
     """
-    from portal import audit, store
-    from portal.instance import add_missing_secret
-    from portal.sweeper import sweep_sessions
-    from portal.uploads import sweep_abandoned
+    from portal import store
+    from portal.core import audit
+    from portal.core.evidence import sweep_abandoned
+    from portal.core.instance import add_missing_secret
+    from portal.core.sweeper import sweep_sessions
 
     new_audit_key = add_missing_secret(
         config_module.instance_path_from(os.environ), config_module.AUDIT_KEY, os.environ
@@ -150,7 +151,7 @@ def _first_run_notice() -> None:
 
 
 def _setup_needed() -> bool:
-    from portal import invitations
+    from portal.core import invitations
 
     _, store = _store()
     try:
@@ -162,7 +163,7 @@ def _setup_needed() -> bool:
 
 def _setup_link() -> str | None:
     """On an instance with no accounts, a one-time link to create the first admin."""
-    from portal import invitations
+    from portal.core import invitations
 
     config, store = _store()
     try:
@@ -195,7 +196,7 @@ def upgrade_command() -> None:
 )
 def serve_command(host: str, port: int) -> None:
     """Serve the portal with gunicorn (the schema is upgraded first)."""
-    from portal.security import insecure_transport_notice
+    from portal.web.security import insecure_transport_notice
 
     try:
         _upgrade()
@@ -218,7 +219,7 @@ def serve_command(host: str, port: int) -> None:
         "-m",
         "gunicorn",
         "--config",
-        "python:portal.gunicorn_conf",
+        "python:portal.web.gunicorn_conf",
         "--bind",
         f"{host}:{port}",
         "wsgi:app",
@@ -245,7 +246,7 @@ def user_group() -> None:
 def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
     """Create an account and print its TOTP enrolment and its key's fingerprint."""
     from crypto.words import new_passphrase
-    from portal import accounts
+    from portal.core import accounts
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")
@@ -287,7 +288,7 @@ def _at_terminal(stream: object) -> bool:
 
 def _member(session: Session, name: str) -> Account:
     """The advocate or staff account of that name; a plain error if there is none."""
-    from portal import accounts
+    from portal.core import accounts
 
     member = session.scalars(select(Account).where(Account.name == name)).first()
     if member is None or member.role not in accounts.ROLE_GROUP:
@@ -314,7 +315,7 @@ def recover_command(name: str, expected: str | None) -> None:
     from crypto.errors import CryptoError, InvalidPhrase
     from crypto.keys import PrivateKey
     from crypto.words import phrase_to_seed, same_fingerprint
-    from portal import accounts
+    from portal.core import accounts
 
     try:
         _, store = _store()
@@ -397,8 +398,8 @@ def export_command(
     """
     import pyrage
 
-    from portal import accounts
-    from portal.auth import unlock_principal
+    from portal.core import accounts
+    from portal.core.principal import unlock_principal
     from portal.staff import passphrases, service
 
     if bool(cases) == all_consented:
@@ -534,7 +535,7 @@ def audit_verify_command(witnessed: str | None) -> None:
     by someone holding the audit key, still verifies: compare with a head
     kept outside the server.
     """
-    from portal import audit
+    from portal.core import audit
 
     try:
         head = None if witnessed is None else audit.Head.parse(witnessed)
@@ -568,7 +569,7 @@ def audit_verify_command(witnessed: str | None) -> None:
 @audit_group.command("head")
 def audit_head_command() -> None:
     """Print the chain's head as N:HASH, to write down somewhere the server cannot reach."""
-    from portal import audit
+    from portal.core import audit
 
     try:
         _, store = _store()

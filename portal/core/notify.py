@@ -69,14 +69,13 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from flask import Flask, current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from config import MINUTES_PER_DAY, SmtpSettings
-from portal import audit
-from portal.background import ProcessThread
-from portal.logs import describe_exception
+from portal.core import audit
+from portal.core.background import ProcessThread
+from portal.core.logs import describe_exception
 from portal.store import Store
 from portal.store.models import Notice
 
@@ -108,7 +107,7 @@ SMTP_TIMEOUT = 30.0
 EHLO_NAME = "localhost"
 THREAD_NAME = "portal-notify"
 
-log = logging.getLogger("portal.notify")
+log = logging.getLogger("portal.core.notify")
 _random = secrets.SystemRandom()
 
 Clock = Callable[[], datetime]
@@ -350,23 +349,3 @@ class Notifier(ProcessThread):
             log.warning("notification e-mail not sent: %s", describe_exception(error))
             return False
         return True
-
-
-def init_app(app: Flask, store: Store) -> None:
-    """Give the app its notifier; with [smtp], each process's first request starts its thread.
-
-    Not under test settings: a test's app outlives its temporary instance,
-    and a thread waking later would open a database that is gone. Tests call
-    `tick` with a clock of their own.
-    """
-    notifier = Notifier(store, app.config["PORTAL"].smtp)
-    app.extensions["notifier"] = notifier
-    if notifier.enabled and not app.config["TESTING"]:
-        app.before_request(notifier.start)
-
-
-def new_activity() -> None:
-    """Note, for the next slot's e-mail to advocates, that something arrived."""
-    notifier: Notifier | None = current_app.extensions.get("notifier")
-    if notifier is not None:
-        notifier.new_activity()

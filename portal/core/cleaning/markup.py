@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from portal.metadata.common import Unreadable
+from portal.core.cleaning.common import Unreadable
 
 # A start tag, from its "<": its name, its attributes (quoted values may hold
 # ">"), and its end ("/>" for an element without content).

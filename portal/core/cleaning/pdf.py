@@ -37,9 +37,9 @@ from typing import BinaryIO, cast
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Object, Pdf, Stream, String
 
-from portal.metadata.common import Source, TooLargeToClean, Unreadable, Write
-from portal.metadata.nested import clean_inner
-from portal.metadata.pictures import JPEG_SEARCH, JPEG_START, UnreadableImage, strip_jpeg
+from portal.core.cleaning.common import Source, TooLargeToClean, Unreadable, Write
+from portal.core.cleaning.nested import clean_inner
+from portal.core.cleaning.pictures import JPEG_SEARCH, JPEG_START, UnreadableImage, strip_jpeg
 
 # Keys that hold metadata wherever they appear: XMP, application private data
 # and the date that data was last changed.

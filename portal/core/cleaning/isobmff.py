@@ -22,8 +22,8 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from portal.metadata.common import Source, Unreadable, Write
-from portal.metadata.pictures import HEIF_BRANDS
+from portal.core.cleaning.common import Source, Unreadable, Write
+from portal.core.cleaning.pictures import HEIF_BRANDS
 
 # Top-level atoms kept as they are; any other is overwritten (an allow-list:
 # players skip what they do not know, and an unknown atom can hold anything).

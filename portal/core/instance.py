@@ -11,7 +11,7 @@ from pathlib import Path
 import config as config_module
 from crypto.words import seed_to_phrase
 from portal import store
-from portal.keys import MEMBER_GROUPS, create_group_keys
+from portal.core.group_keys import MEMBER_GROUPS, create_group_keys
 from portal.store.models import Group
 
 SETTINGS_TEMPLATE = """\

@@ -8,7 +8,7 @@ import gc
 import multiprocessing
 from typing import Any
 
-from portal.logs import FORMAT
+from portal.core.logs import FORMAT
 
 worker_class = "gthread"
 workers = multiprocessing.cpu_count()
@@ -27,7 +27,7 @@ limit_request_line = 8190
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "portal.logs.RedactAddresses"}},
+    "filters": {"redact": {"()": "portal.core.logs.RedactAddresses"}},
     "formatters": {"plain": {"format": FORMAT}},
     "handlers": {
         "stderr": {

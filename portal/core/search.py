@@ -27,9 +27,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from crypto.errors import CryptoError
 from crypto.keys import PublicKey, open_sealed, seal
-from portal.auth import Principal
-from portal.keys import current_group_key, index_key_binding
-from portal.reports import decrypt_account, open_report_key
+from portal.core.group_keys import current_group_key, index_key_binding
+from portal.core.principal import Principal
+from portal.core.reports import decrypt_account, open_report_key
 from portal.store import redo_if_raced
 from portal.store.models import Group, IndexKey, Report, ReportKeySeal, ReportTag
 

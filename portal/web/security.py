@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from config import Config
-from portal.settings import portal_config
+from portal.web.settings import portal_config
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (

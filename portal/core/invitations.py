@@ -9,7 +9,7 @@ import secrets
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from portal import audit
+from portal.core import audit
 from portal.store.models import Account, Invitation, Role, today
 
 VALID_DAYS = 7

@@ -1,0 +1,1 @@
+"""The domain: reports, consent, keys, accounts, evidence and audit, with no web framework."""

@@ -1,0 +1,1 @@
+"""What every area shares over HTTP: requests, headers and cookies, errors, sign-in."""

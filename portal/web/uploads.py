@@ -1,0 +1,63 @@
+"""The request class that encrypts uploads as the multipart parser reads them.
+
+Werkzeug normally spools an uploaded file to a temporary file. Instead, each
+file part goes into an `EncryptedUpload` (core/evidence.py), and whatever no
+service claimed is deleted when the request ends.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import IO
+
+from flask import Flask, Request, current_app, g
+
+from portal.core.evidence import EncryptedUpload, RefusedUpload
+from portal.core.logs import describe_exception
+
+_log = logging.getLogger("portal.uploads")
+
+
+# Only these forms take files; anywhere else a file part is dropped unread,
+# so no one can make the portal store files by posting to another address.
+UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add"})
+FILES_PER_REQUEST = 5
+
+
+class PortalRequest(Request):
+    """Flask's request, with uploads encrypted as they are parsed."""
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        if self.endpoint not in UPLOAD_ENDPOINTS or not filename:
+            return RefusedUpload(filename, "")  # type: ignore[return-value]
+        received = g.get("files_received", 0) + 1
+        g.files_received = received
+        if received > FILES_PER_REQUEST:
+            reason = f"Only {FILES_PER_REQUEST} files can be sent at once."
+            return RefusedUpload(filename, reason)  # type: ignore[return-value]
+        store = current_app.extensions["store"]
+        limit = current_app.config["PORTAL"].max_upload_bytes
+        uploads = g.setdefault("uploads", [])
+        upload = EncryptedUpload(store.engine, filename, limit, uploads)
+        uploads.append(upload)
+        return upload  # type: ignore[return-value]
+
+
+def init_app(app: Flask) -> None:
+    """Use the encrypting request class and delete unclaimed uploads after each request."""
+    app.request_class = PortalRequest
+
+    @app.teardown_request
+    def _discard_unclaimed(_error: BaseException | None) -> None:
+        for upload in g.pop("uploads", []):
+            if not upload.claimed:
+                try:
+                    upload.discard()
+                except Exception as error:  # the others are still discarded; the sweep gets it
+                    _log.error("unclaimed upload not deleted: %s", describe_exception(error))
