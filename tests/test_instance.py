@@ -16,7 +16,7 @@ from crypto.errors import TamperedCiphertext
 from crypto.keys import PrivateKey, PublicKey, open_private_key
 from crypto.words import phrase_to_seed
 from portal.cli import main
-from portal.core.group_keys import grant_binding
+from portal.core import bindings
 from portal.core.instance import (
     InstanceExists,
     bootstrap_secret_path,
@@ -101,7 +101,7 @@ def test_the_recovery_phrase_is_the_recovery_key_and_opens_every_group_key(
     for group in (Group.ADVOCATES, Group.EXPORTERS):
         grant = next(g for g in keys[group].grants if g.holder is Holder.RECOVERY)
         opened = open_private_key(
-            recovery, grant.sealed_key, grant_binding(group, 1, Holder.RECOVERY)
+            recovery, grant.sealed_key, bindings.group_key_grant(group, 1, Holder.RECOVERY)
         )
         assert opened.public_key == PublicKey.from_bytes(keys[group].public_key)
 
@@ -112,7 +112,9 @@ def test_the_bootstrap_secret_opens_only_its_own_group_key(instance: Instance) -
     for group in (Group.ADVOCATES, Group.EXPORTERS):
         secret = bytes.fromhex(bootstrap_secret_path(secrets, group).read_text())
         grant = next(g for g in keys[group].grants if g.holder is Holder.BOOTSTRAP)
-        seed = unwrap_key(secret, grant.sealed_key, grant_binding(group, 1, Holder.BOOTSTRAP))
+        seed = unwrap_key(
+            secret, grant.sealed_key, bindings.group_key_grant(group, 1, Holder.BOOTSTRAP)
+        )
         assert PrivateKey(seed).public_key == PublicKey.from_bytes(keys[group].public_key)
     advocates_secret = bytes.fromhex(bootstrap_secret_path(secrets, Group.ADVOCATES).read_text())
     exporters_grant = next(g for g in keys[Group.EXPORTERS].grants if g.holder is Holder.BOOTSTRAP)
@@ -120,5 +122,5 @@ def test_the_bootstrap_secret_opens_only_its_own_group_key(instance: Instance) -
         unwrap_key(
             advocates_secret,
             exporters_grant.sealed_key,
-            grant_binding(Group.EXPORTERS, 1, Holder.BOOTSTRAP),
+            bindings.group_key_grant(Group.EXPORTERS, 1, Holder.BOOTSTRAP),
         )

@@ -17,12 +17,7 @@ from crypto.envelope import unwrap_key
 from crypto.errors import CryptoError
 from crypto.keys import PrivateKey, open_sealed
 from crypto.words import phrase_to_seed
-from portal.core.group_keys import (
-    grant_binding,
-    index_key_binding,
-    report_key_binding,
-    statistics_binding,
-)
+from portal.core import bindings
 from portal.core.instance import bootstrap_secret_path
 from portal.core.principal import unlock_principal
 from portal.core.reports import Consent, open_report_key
@@ -56,7 +51,9 @@ def _bootstrap_keys(copy: Path) -> list[PrivateKey]:
             ):
                 group_key = grant.group_key
                 secret = bootstrap_secret_path(copy / "secrets", group_key.group).read_text()
-                binding = grant_binding(group_key.group, group_key.version, Holder.BOOTSTRAP)
+                binding = bindings.group_key_grant(
+                    group_key.group, group_key.version, Holder.BOOTSTRAP
+                )
                 keys.append(
                     PrivateKey(unwrap_key(bytes.fromhex(secret), grant.sealed_key, binding))
                 )
@@ -80,15 +77,15 @@ def _opened_by(keys: list[PrivateKey], store: Store) -> list[str]:
 
     with store.session() as session:
         for seal in session.scalars(select(ReportKeySeal)):
-            if tries(seal.sealed_key, report_key_binding(seal.report_id, seal.group_key)):
+            if tries(seal.sealed_key, bindings.report_key_seal(seal.report_id, seal.group_key)):
                 opened.append(f"report key {seal.report_id}")
         for report in session.scalars(select(Report).where(Report.statistics_seal.is_not(None))):
             assert report.statistics_seal and report.statistics_key
-            binding = statistics_binding(report.id, report.statistics_key)
+            binding = bindings.statistics_seal(report.id, report.statistics_key)
             if tries(report.statistics_seal, binding):
                 opened.append(f"statistics {report.id}")
         for index_key in session.scalars(select(IndexKey)):
-            if tries(index_key.sealed_key, index_key_binding(index_key.group_key)):
+            if tries(index_key.sealed_key, bindings.index_key(index_key.group_key)):
                 opened.append("index key")
         public_keys = {k.public_key.to_bytes() for k in keys}
         for group_key in session.scalars(select(GroupKey)):
@@ -143,7 +140,7 @@ def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_
             report = session.get(Report, report_id)
             assert report is not None
             recovery_seal = next(s for s in report.seals if s.group_key.group is Group.RECOVERY)
-            binding = report_key_binding(report.id, recovery_seal.group_key)
+            binding = bindings.report_key_seal(report.id, recovery_seal.group_key)
             assert open_sealed(recovery, recovery_seal.sealed_key, binding)
 
 

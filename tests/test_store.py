@@ -34,7 +34,7 @@ from crypto.errors import TamperedCiphertext
 from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
 from crypto.words import CODENAME_WORDS, new_codename
-from portal.core.group_keys import grant_binding, report_key_binding
+from portal.core import bindings
 from portal.core.instance import bootstrap_secret_path
 from portal.core.reports import Consent
 from portal.store import MIGRATIONS, Store, downgrade, upgrade
@@ -123,13 +123,17 @@ def test_the_advocates_group_key_opens_the_report(instance: Instance, store: Sto
         ).all()
         advocates = next(g for g in grant if g.group_key.group is Group.ADVOCATES)
         group_private = PrivateKey(
-            unwrap_key(secret, advocates.sealed_key, grant_binding(Group.ADVOCATES, 1, "bootstrap"))
+            unwrap_key(
+                secret,
+                advocates.sealed_key,
+                bindings.group_key_grant(Group.ADVOCATES, 1, "bootstrap"),
+            )
         )
         report = session.scalars(select(Report)).one()
         seal = next(s for s in report.seals if s.group_key.group is Group.ADVOCATES)
         assert {s.group_key.group for s in report.seals} == {Group.ADVOCATES, Group.RECOVERY}
         data_key = open_sealed(
-            group_private, seal.sealed_key, report_key_binding(report.id, seal.group_key)
+            group_private, seal.sealed_key, bindings.report_key_seal(report.id, seal.group_key)
         )
         content = decrypt_field(data_key, report.content, Binding("reports", report.id, "content"))
     assert json.loads(content) == {"account": MARKER}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.envelope import decrypt_field, encrypt_field
 from crypto.errors import CryptoError, TamperedCiphertext
-from portal.core import audit
+from portal.core import audit, bindings
 from portal.core.principal import Principal
 from portal.core.reports import (
     Consent,
@@ -31,7 +31,6 @@ from portal.core.reports import (
     read_attachment,
     read_thread,
     sealed_to,
-    tags_binding,
 )
 from portal.core.search import index_reports, open_index_key, tag, tag_values
 from portal.core.vocabulary import FORCES, HARMS
@@ -267,7 +266,7 @@ def _load(session: Session, principal: Principal, report_id: str) -> tuple[Repor
 def _decrypt_tags(report: Report, data_key: bytes) -> list[str]:
     if report.tags is None:
         return []
-    tags = json.loads(decrypt_field(data_key, report.tags, tags_binding(report.id)))
+    tags = json.loads(decrypt_field(data_key, report.tags, bindings.report_tags(report.id)))
     return [str(t) for t in tags]
 
 
@@ -370,7 +369,7 @@ def _update_triage(session: Session, principal: Principal, report_id: str, triag
         changes.append(f"keep_until={triage.keep_until}")
     if triage.tags != _decrypt_tags(report, data_key):
         report.tags = encrypt_field(
-            data_key, json.dumps(triage.tags).encode(), tags_binding(report.id)
+            data_key, json.dumps(triage.tags).encode(), bindings.report_tags(report.id)
         )
         changes.append("tags changed")
     if changes:

@@ -23,18 +23,14 @@ from sqlalchemy.orm import Session
 
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
-from crypto.format import Binding
 from crypto.keys import PrivateKey
+from portal.core import bindings
 from portal.core.principal import Principal
 from portal.store import forget_deleted
 from portal.store.models import Account, AccountSession
 
 IDLE = datetime.timedelta(minutes=15)
 ABSOLUTE = datetime.timedelta(hours=8)
-
-
-def _binding(session_id: str) -> Binding:
-    return Binding("account_sessions", session_id, "state")
 
 
 def _now() -> datetime.datetime:
@@ -70,7 +66,7 @@ def start(
         AccountSession(
             id=session_id,
             account_id=account_id,
-            state=wrap_key(key, state, _binding(session_id)),
+            state=wrap_key(key, state, bindings.account_session(session_id)),
             started_at=now,
             seen_at=now,
         )
@@ -104,7 +100,7 @@ def resume(session: Session, cookie: str | None) -> Principal | None:
         session.commit()
         return None
     try:
-        state = json.loads(unwrap_key(parsed[1], row.state, _binding(row.id)))
+        state = json.loads(unwrap_key(parsed[1], row.state, bindings.account_session(row.id)))
     except (CryptoError, ValueError):
         return None
     row.seen_at = now

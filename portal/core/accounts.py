@@ -22,18 +22,11 @@ from sqlalchemy.orm import Session
 
 from crypto.envelope import unwrap_key, wrap_key
 from crypto.errors import CryptoError, WrongPassphrase
-from crypto.format import Binding
 from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
 from crypto.passphrase import Argon2Params, derive_key, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import key_fingerprint, same_fingerprint
-from portal.core import audit
-from portal.core.group_keys import (
-    current_group_key,
-    forget_index,
-    grant_binding,
-    move_seals,
-    new_group_key,
-)
+from portal.core import audit, bindings
+from portal.core.group_keys import current_group_key, forget_index, move_seals, new_group_key
 from portal.core.guessing import strong_enough
 from portal.core.instance import bootstrap_secret_path
 from portal.store import forget_deleted
@@ -144,14 +137,6 @@ def check_name(name: str) -> str:
     return name
 
 
-def _private_binding(name: str) -> Binding:
-    return Binding("accounts", name, "private_key")
-
-
-def _totp_binding(name: str) -> Binding:
-    return Binding("accounts", name, "totp_secret")
-
-
 def _totp_key(personal: PrivateKey) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal/v1/totp-secret"
@@ -187,9 +172,11 @@ def create_account(
         role=role,
         public_key=personal.public_key.to_bytes(),
         wrapped_private_key=wrap_with_passphrase(
-            personal.seed, passphrase, argon2, _private_binding(name)
+            personal.seed, passphrase, argon2, bindings.account_private_key(name)
         ),
-        totp_secret=wrap_key(_totp_key(personal), secret.encode(), _totp_binding(name)),
+        totp_secret=wrap_key(
+            _totp_key(personal), secret.encode(), bindings.account_totp_secret(name)
+        ),
         last_totp_step=0,
         failed_logins=0,
     )
@@ -233,7 +220,9 @@ def _take_bootstrap_grant(session: Session, account: Account, secrets_path: Path
     old = grant.group_key
     secret = bytes.fromhex(path.read_text())
     old_private = PrivateKey(
-        unwrap_key(secret, grant.sealed_key, grant_binding(group, old.version, Holder.BOOTSTRAP))
+        unwrap_key(
+            secret, grant.sealed_key, bindings.group_key_grant(group, old.version, Holder.BOOTSTRAP)
+        )
     )
     newest = session.scalar(select(func.max(GroupKey.version)).where(GroupKey.group == group))
     new_key, new_private = new_group_key(session, group, (newest or old.version) + 1)
@@ -273,7 +262,9 @@ def account_holder(account_id: int) -> str:
 
 
 def _seal_to(session: Session, account: Account, group_key: GroupKey, private: PrivateKey) -> None:
-    binding = grant_binding(group_key.group, group_key.version, account_holder(account.id))
+    binding = bindings.group_key_grant(
+        group_key.group, group_key.version, account_holder(account.id)
+    )
     session.add(
         GroupKeyGrant(
             group_key=group_key,
@@ -292,7 +283,7 @@ def held_group_keys(session: Session, unlocked: Unlocked) -> dict[str, PrivateKe
     )
     for grant in grants:
         group_key = grant.group_key
-        binding = grant_binding(
+        binding = bindings.group_key_grant(
             group_key.group, group_key.version, account_holder(unlocked.account_id)
         )
         keys[f"{group_key.group.value}/{group_key.version}"] = open_private_key(
@@ -367,7 +358,7 @@ def recovery_group_keys(
     )
     for grant in grants:
         group_key = grant.group_key
-        binding = grant_binding(group, group_key.version, Holder.RECOVERY)
+        binding = bindings.group_key_grant(group, group_key.version, Holder.RECOVERY)
         keys[f"{group.value}/{group_key.version}"] = open_private_key(
             recovery, grant.sealed_key, binding
         )
@@ -393,7 +384,7 @@ def _open_personal_key(
         raise AccountLocked
     try:
         seed = unwrap_with_passphrase(
-            account.wrapped_private_key, passphrase, _private_binding(account.name)
+            account.wrapped_private_key, passphrase, bindings.account_private_key(account.name)
         )
     except (WrongPassphrase, CryptoError):
         _failed(session, account, now)
@@ -413,7 +404,9 @@ def authenticate(
     now = now or datetime.datetime.now(datetime.UTC)
     account, personal = _open_personal_key(session, name, passphrase, now, argon2)
     try:
-        secret = unwrap_key(_totp_key(personal), account.totp_secret, _totp_binding(account.name))
+        secret = unwrap_key(
+            _totp_key(personal), account.totp_secret, bindings.account_totp_secret(account.name)
+        )
     except CryptoError:
         _failed(session, account, now)
         raise LoginFailed from None
@@ -485,13 +478,13 @@ def change_passphrase(
         raise AccountError("The account no longer exists.")
     try:
         seed = unwrap_with_passphrase(
-            account.wrapped_private_key, current, _private_binding(account.name)
+            account.wrapped_private_key, current, bindings.account_private_key(account.name)
         )
     except (WrongPassphrase, CryptoError):
         raise AccountError("Your current passphrase was not right.") from None
     check_passphrase(new, account.name)
     account.wrapped_private_key = wrap_with_passphrase(
-        seed, new, argon2, _private_binding(account.name)
+        seed, new, argon2, bindings.account_private_key(account.name)
     )
     audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
     session.commit()

@@ -37,6 +37,7 @@ from werkzeug.datastructures import FileStorage
 
 from crypto.envelope import new_key
 from crypto.stream import SeekableStream, StreamDecryptor, StreamEncryptor
+from portal.core import bindings
 from portal.core.cleaning import (
     FileType,
     HoldsUncleanableFile,
@@ -44,7 +45,7 @@ from portal.core.cleaning import (
     Unreadable,
     identify,
 )
-from portal.core.reports import new_id, stream_binding
+from portal.core.reports import new_id
 from portal.store.models import Attachment, AttachmentSegment, today
 
 _BATCH_SEGMENTS = 16  # commit every 1 MiB
@@ -134,7 +135,7 @@ class EncryptedUpload(io.RawIOBase):
         self.claimed = False
         self.finished = False
         self._engine = engine
-        self._encryptor = StreamEncryptor(self.file_key, stream_binding(self.id))
+        self._encryptor = StreamEncryptor(self.file_key, bindings.attachment_content(self.id))
         self._batch: list[dict[str, Any]] = []
         self._writer: _SegmentWriter | None = None
         self._index = 0
@@ -213,7 +214,9 @@ class EncryptedUpload(io.RawIOBase):
             connection.execute(delete(Attachment).where(Attachment.id == self.id))
 
     def _decryptor(self) -> StreamDecryptor:
-        return StreamDecryptor(self.file_key, stream_binding(self.id), self._encryptor.header)
+        return StreamDecryptor(
+            self.file_key, bindings.attachment_content(self.id), self._encryptor.header
+        )
 
     def plaintext(self) -> Iterator[bytes]:
         """Decrypt the stored upload again, from start to end."""

@@ -18,8 +18,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crypto.envelope import wrap_key
-from crypto.format import Binding
 from crypto.keys import PrivateKey, PublicKey, open_sealed, seal, seal_private_key
+from portal.core import bindings
 from portal.store.models import (
     Group,
     GroupKey,
@@ -36,26 +36,6 @@ from portal.store.models import (
 MEMBER_GROUPS = (Group.ADVOCATES, Group.EXPORTERS)
 
 
-def grant_binding(group: Group, version: int, holder: str) -> Binding:
-    """What a copy of a group's private key is bound to: the group, version and holder."""
-    return Binding("group_key_grants", f"{group.value}/{version}", holder)
-
-
-def report_key_binding(report_id: str, group_key: GroupKey) -> Binding:
-    """What a report's sealed data key is bound to: the report and the group key."""
-    return Binding("report_key_seals", report_id, f"{group_key.group.value}/{group_key.version}")
-
-
-def statistics_binding(report_id: str, group_key: GroupKey) -> Binding:
-    """What a report's sealed statistics facts are bound to: the report and the key."""
-    return Binding("reports", report_id, f"statistics/{group_key.group.value}/{group_key.version}")
-
-
-def index_key_binding(group_key: GroupKey) -> Binding:
-    """What the advocates' blind-index key, sealed to one version of their key, is bound to."""
-    return Binding("index_keys", f"{group_key.group.value}/{group_key.version}", "index_key")
-
-
 def new_group_key(session: Session, group: Group, version: int) -> tuple[GroupKey, PrivateKey]:
     """A new version of a group's key, its private half sealed to the recovery key only.
 
@@ -69,7 +49,7 @@ def new_group_key(session: Session, group: Group, version: int) -> tuple[GroupKe
         GroupKeyGrant(
             holder=Holder.RECOVERY,
             sealed_key=seal_private_key(
-                recovery, private, grant_binding(group, version, Holder.RECOVERY)
+                recovery, private, bindings.group_key_grant(group, version, Holder.RECOVERY)
             ),
         )
     )
@@ -91,10 +71,12 @@ def move_seals(session: Session, old: GroupKey, old_private: PrivateKey, new: Gr
         select(ReportKeySeal).where(ReportKeySeal.group_key_id == old.id)
     ):
         data_key = open_sealed(
-            old_private, report_seal.sealed_key, report_key_binding(report_seal.report_id, old)
+            old_private,
+            report_seal.sealed_key,
+            bindings.report_key_seal(report_seal.report_id, old),
         )
         report_seal.sealed_key = seal(
-            new_public, data_key, report_key_binding(report_seal.report_id, new)
+            new_public, data_key, bindings.report_key_seal(report_seal.report_id, new)
         )
         report_seal.group_key_id = new.id
         moved += 1
@@ -102,12 +84,14 @@ def move_seals(session: Session, old: GroupKey, old_private: PrivateKey, new: Gr
         if report.statistics_seal is None:
             report.statistics_key_id = None
             continue
-        facts = open_sealed(old_private, report.statistics_seal, statistics_binding(report.id, old))
-        report.statistics_seal = seal(new_public, facts, statistics_binding(report.id, new))
+        facts = open_sealed(
+            old_private, report.statistics_seal, bindings.statistics_seal(report.id, old)
+        )
+        report.statistics_seal = seal(new_public, facts, bindings.statistics_seal(report.id, new))
         report.statistics_key_id = new.id
     for index_key in session.scalars(select(IndexKey).where(IndexKey.group_key_id == old.id)):
-        key = open_sealed(old_private, index_key.sealed_key, index_key_binding(old))
-        index_key.sealed_key = seal(new_public, key, index_key_binding(new))
+        key = open_sealed(old_private, index_key.sealed_key, bindings.index_key(old))
+        index_key.sealed_key = seal(new_public, key, bindings.index_key(new))
         index_key.group_key_id = new.id
     session.flush()
     return moved
@@ -144,7 +128,9 @@ def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]
             GroupKeyGrant(
                 holder=Holder.RECOVERY,
                 sealed_key=seal_private_key(
-                    recovery.public_key, private, grant_binding(group, 1, Holder.RECOVERY)
+                    recovery.public_key,
+                    private,
+                    bindings.group_key_grant(group, 1, Holder.RECOVERY),
                 ),
             ),
             GroupKeyGrant(
@@ -152,7 +138,7 @@ def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]
                 sealed_key=wrap_key(
                     bootstrap_secrets[group],
                     private.seed,
-                    grant_binding(group, 1, Holder.BOOTSTRAP),
+                    bindings.group_key_grant(group, 1, Holder.BOOTSTRAP),
                 ),
             ),
         ]
@@ -199,7 +185,9 @@ def seal_report_key(
         found = current.get(group)
         if found is None:
             raise LookupError(f"the instance has no {group.value} key: was `portal init` run?")
-        sealed = seal(_public_key(found.public_key), data_key, report_key_binding(report_id, found))
+        sealed = seal(
+            _public_key(found.public_key), data_key, bindings.report_key_seal(report_id, found)
+        )
         seals.append(ReportKeySeal(group_key=found, sealed_key=sealed))
     return seals
 
@@ -208,5 +196,5 @@ def seal_statistics(session: Session, report_id: str, facts: bytes) -> tuple[byt
     """Seal a report's statistics facts to the exporters' current key; (sealed, key id)."""
     with session.no_autoflush:  # the report being written need not be flushed to look it up
         found = current_group_key(session, Group.EXPORTERS)
-    sealed = seal(_public_key(found.public_key), facts, statistics_binding(report_id, found))
+    sealed = seal(_public_key(found.public_key), facts, bindings.statistics_seal(report_id, found))
     return sealed, found.id

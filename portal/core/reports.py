@@ -28,15 +28,10 @@ from crypto.envelope import (
     wrap_key,
 )
 from crypto.errors import TamperedCiphertext
-from crypto.format import Binding
 from crypto.keys import PrivateKey, open_sealed
 from crypto.stream import StreamDecryptor
-from portal.core.group_keys import (
-    report_key_binding,
-    seal_report_key,
-    seal_statistics,
-    statistics_binding,
-)
+from portal.core import bindings
+from portal.core.group_keys import seal_report_key, seal_statistics
 from portal.store.models import (
     Attachment,
     AttachmentSegment,
@@ -120,16 +115,6 @@ class ThreadEntry:
     text: str
 
 
-def tags_binding(report_id: str) -> Binding:
-    """Where the advocates' tags of a case are bound."""
-    return Binding("reports", report_id, "tags")
-
-
-def content_binding(report_id: str) -> Binding:
-    """Where a report's account is bound."""
-    return Binding("reports", report_id, "content")
-
-
 def new_id() -> str:
     """A random 128-bit record id: ids reveal neither order nor count."""
     return secrets.token_hex(16)
@@ -137,12 +122,16 @@ def new_id() -> str:
 
 def encrypt_account(data_key: bytes, report_id: str, account: dict[str, Any]) -> bytes:
     """The account as padded, encrypted JSON."""
-    return encrypt_field(data_key, json.dumps(account).encode("utf-8"), content_binding(report_id))
+    return encrypt_field(
+        data_key, json.dumps(account).encode("utf-8"), bindings.report_content(report_id)
+    )
 
 
 def decrypt_account(data_key: bytes, report: Report) -> dict[str, Any]:
     """Decrypt a report's account."""
-    account = json.loads(decrypt_field(data_key, report.content, content_binding(report.id)))
+    account = json.loads(
+        decrypt_field(data_key, report.content, bindings.report_content(report.id))
+    )
     if not isinstance(account, dict):
         raise TamperedCiphertext("report content is not an account")
     return account
@@ -217,7 +206,9 @@ def open_statistics(report: Report, holder: KeyHolder) -> dict[str, Any] | None:
     private = holder.group_key(Group.EXPORTERS, group_key.version)
     if private is None:
         return None
-    sealed = open_sealed(private, report.statistics_seal, statistics_binding(report.id, group_key))
+    sealed = open_sealed(
+        private, report.statistics_seal, bindings.statistics_seal(report.id, group_key)
+    )
     facts = json.loads(sealed)
     if not isinstance(facts, dict):
         raise TamperedCiphertext("statistics facts are not a record")
@@ -241,32 +232,32 @@ def rekey(session: Session, report: Report, data_key: bytes) -> bytes:
     fresh = new_key()
     report.content = encrypt_field(
         fresh,
-        decrypt_field(data_key, report.content, content_binding(report.id)),
-        content_binding(report.id),
+        decrypt_field(data_key, report.content, bindings.report_content(report.id)),
+        bindings.report_content(report.id),
     )
     if report.tags is not None:
-        tags = decrypt_field(data_key, report.tags, tags_binding(report.id))
-        report.tags = encrypt_field(fresh, tags, tags_binding(report.id))
+        tags = decrypt_field(data_key, report.tags, bindings.report_tags(report.id))
+        report.tags = encrypt_field(fresh, tags, bindings.report_tags(report.id))
     for message in report.messages:
-        binding = message_binding(report.id, message.id, message.author, message.kind)
+        binding = bindings.message_body(report.id, message.id, message.author, message.kind)
         message.body = encrypt_text(fresh, decrypt_text(data_key, message.body, binding), binding)
     for attachment in report.attachments:
         if attachment.file_key is None or attachment.details is None:
             raise TamperedCiphertext("attachment has no key")
-        file_key = unwrap_key(data_key, attachment.file_key, _file_key_binding(attachment.id))
-        attachment.file_key = wrap_key(fresh, file_key, _file_key_binding(attachment.id))
-        details = decrypt_field(data_key, attachment.details, _details_binding(attachment.id))
-        attachment.details = encrypt_field(fresh, details, _details_binding(attachment.id))
+        file_key = unwrap_key(
+            data_key, attachment.file_key, bindings.attachment_file_key(attachment.id)
+        )
+        attachment.file_key = wrap_key(fresh, file_key, bindings.attachment_file_key(attachment.id))
+        details = decrypt_field(
+            data_key, attachment.details, bindings.attachment_details(attachment.id)
+        )
+        attachment.details = encrypt_field(
+            fresh, details, bindings.attachment_details(attachment.id)
+        )
     for seal in list(report.seals):
         report.seals.remove(seal)
         session.delete(seal)
     return fresh
-
-
-def message_binding(report_id: str, message_id: str, author: Author, kind: MessageKind) -> Binding:
-    """A message is bound to its report, its author and its kind: an internal note
-    relabelled as a message, or a message moved to another report, fails to open."""
-    return Binding("messages", f"{report_id}/{message_id}", f"body/{author.value}/{kind.value}")
 
 
 def add_message(
@@ -279,7 +270,9 @@ def add_message(
         author=author,
         kind=kind,
         sequence=report.next_sequence,
-        body=encrypt_text(data_key, text, message_binding(report.id, message_id, author, kind)),
+        body=encrypt_text(
+            data_key, text, bindings.message_body(report.id, message_id, author, kind)
+        ),
     )
     report.next_sequence += 1
     report.messages.append(message)
@@ -294,31 +287,20 @@ def read_thread(report: Report, data_key: bytes, include_notes: bool = False) ->
             author=m.author,
             kind=m.kind,
             sent_on=m.sent_on.isoformat(),
-            text=decrypt_text(data_key, m.body, message_binding(report.id, m.id, m.author, m.kind)),
+            text=decrypt_text(
+                data_key, m.body, bindings.message_body(report.id, m.id, m.author, m.kind)
+            ),
         )
         for m in report.messages
         if include_notes or m.kind is not MessageKind.NOTE
     ]
 
 
-def _file_key_binding(attachment_id: str) -> Binding:
-    return Binding("attachments", attachment_id, "file_key")
-
-
-def _details_binding(attachment_id: str) -> Binding:
-    return Binding("attachments", attachment_id, "details")
-
-
-def stream_binding(attachment_id: str) -> Binding:
-    """Where an attachment's segments are bound."""
-    return Binding("attachments", attachment_id, "content")
-
-
 def file_details(attachment: Attachment, data_key: bytes) -> FileDetails:
     """Decrypt an attachment's name, type, size and hash."""
     if attachment.details is None:
         raise TamperedCiphertext("attachment has no details")
-    raw = decrypt_field(data_key, attachment.details, _details_binding(attachment.id))
+    raw = decrypt_field(data_key, attachment.details, bindings.attachment_details(attachment.id))
     return FileDetails(**json.loads(raw))
 
 
@@ -327,9 +309,9 @@ def claim_attachment(
 ) -> None:
     """Attach an uploaded file to a report: wrap its key under the report's data key."""
     attachment.report_id = report.id
-    attachment.file_key = wrap_key(data_key, file_key, _file_key_binding(attachment.id))
+    attachment.file_key = wrap_key(data_key, file_key, bindings.attachment_file_key(attachment.id))
     attachment.details = encrypt_field(
-        data_key, json.dumps(asdict(details)).encode(), _details_binding(attachment.id)
+        data_key, json.dumps(asdict(details)).encode(), bindings.attachment_details(attachment.id)
     )
     report.updated_on = today()
 
@@ -338,8 +320,12 @@ def read_attachment(session: Session, attachment: Attachment, data_key: bytes) -
     """Decrypt an attachment segment by segment, never holding all of it."""
     if attachment.file_key is None:
         raise TamperedCiphertext("attachment has no key")
-    file_key = unwrap_key(data_key, attachment.file_key, _file_key_binding(attachment.id))
-    decryptor = StreamDecryptor(file_key, stream_binding(attachment.id), attachment.stream_header)
+    file_key = unwrap_key(
+        data_key, attachment.file_key, bindings.attachment_file_key(attachment.id)
+    )
+    decryptor = StreamDecryptor(
+        file_key, bindings.attachment_content(attachment.id), attachment.stream_header
+    )
     segments = session.scalars(
         select(AttachmentSegment.data)
         .where(AttachmentSegment.attachment_id == attachment.id)
@@ -375,5 +361,7 @@ def open_report_key(report: Report, holder: KeyHolder, group: Group) -> bytes | 
             continue
         private = holder.group_key(group, group_key.version)
         if private is not None:
-            return open_sealed(private, seal.sealed_key, report_key_binding(report.id, group_key))
+            return open_sealed(
+                private, seal.sealed_key, bindings.report_key_seal(report.id, group_key)
+            )
     return None

@@ -27,7 +27,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from crypto.errors import CryptoError
 from crypto.keys import PublicKey, open_sealed, seal
-from portal.core.group_keys import current_group_key, index_key_binding
+from portal.core import bindings
+from portal.core.group_keys import current_group_key
 from portal.core.principal import Principal
 from portal.core.reports import decrypt_account, open_report_key
 from portal.store import redo_if_raced
@@ -78,7 +79,7 @@ def _open_or_seal_index_key(session: Session, principal: Principal) -> bytes | N
         private = principal.group_key(row.group_key.group, row.group_key.version)
         if private is not None:
             try:
-                key = open_sealed(private, row.sealed_key, index_key_binding(row.group_key))
+                key = open_sealed(private, row.sealed_key, bindings.index_key(row.group_key))
             except CryptoError:
                 continue
             break
@@ -90,7 +91,7 @@ def _open_or_seal_index_key(session: Session, principal: Principal) -> bytes | N
             return None
         key = os.urandom(32)
     if session.scalars(select(IndexKey).where(IndexKey.group_key_id == current.id)).first() is None:
-        sealed = seal(PublicKey.from_bytes(current.public_key), key, index_key_binding(current))
+        sealed = seal(PublicKey.from_bytes(current.public_key), key, bindings.index_key(current))
         session.add(IndexKey(group_key_id=current.id, sealed_key=sealed))
         session.commit()
     return key

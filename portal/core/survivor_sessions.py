@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
-from crypto.format import Binding
+from portal.core import bindings
 from portal.store import forget_deleted
 from portal.store.models import SurvivorSession
 
@@ -46,10 +46,6 @@ class SurvivorAccess:
     codename_key: bytes
 
 
-def _binding(session_id: str) -> Binding:
-    return Binding("survivor_sessions", session_id, "state")
-
-
 def _seal_state(key: bytes, session_id: str, access: SurvivorAccess, started: int) -> bytes:
     state = {
         "report_id": access.report_id,
@@ -57,7 +53,7 @@ def _seal_state(key: bytes, session_id: str, access: SurvivorAccess, started: in
         "started": started,
         "seen": int(time.time()),
     }
-    return wrap_key(key, json.dumps(state).encode(), _binding(session_id))
+    return wrap_key(key, json.dumps(state).encode(), bindings.survivor_session(session_id))
 
 
 def start(session: Session, access: SurvivorAccess) -> str:
@@ -93,7 +89,7 @@ def resume(session: Session, cookie: str | None) -> SurvivorAccess | None:
     if row is None:
         return None
     try:
-        state = json.loads(unwrap_key(key, row.state, _binding(session_id)))
+        state = json.loads(unwrap_key(key, row.state, bindings.survivor_session(session_id)))
     except (CryptoError, ValueError):
         return None
     now = int(time.time())

@@ -30,13 +30,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from crypto.envelope import decrypt_text
 from crypto.errors import CryptoError, TamperedCiphertext
-from portal.core import audit
+from portal.core import audit, bindings
 from portal.core.principal import Principal
 from portal.core.reports import (
     ThreadEntry,
     decrypt_account,
     file_details,
-    message_binding,
     open_report_key,
     read_attachment,
     sealed_to,
@@ -287,7 +286,7 @@ def _shared(message: Message, messages: bool) -> bool:
 
 def _decrypt_entry(report: Report, data_key: bytes, message: Message) -> ThreadEntry:
     """One addition or message; only those that may go are ever decrypted."""
-    binding = message_binding(report.id, message.id, message.author, message.kind)
+    binding = bindings.message_body(report.id, message.id, message.author, message.kind)
     return ThreadEntry(
         author=message.author,
         kind=message.kind,

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
-from crypto.format import Binding
 from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
-from portal.core import audit, retention
+from portal.core import audit, bindings, retention
 from portal.core.evidence import PreparedFile
 from portal.core.reports import (
     Consent,
@@ -75,10 +74,6 @@ class SurvivorView:
     thread: list[ThreadEntry]
     files: list[FileDetails]
     consent: Consent
-
-
-def _survivor_key_binding(report_id: str) -> Binding:
-    return Binding("reports", report_id, "survivor_key")
 
 
 def reference_of(report_id: str) -> str:
@@ -141,7 +136,9 @@ def _submit(
         id=report_id,
         lookup_id=codename_lookup_id(pepper, codename),
         survivor_key=wrap_key(
-            codename_wrap_key(codename, report_id), data_key, _survivor_key_binding(report_id)
+            codename_wrap_key(codename, report_id),
+            data_key,
+            bindings.report_survivor_key(report_id),
         ),
         content=encrypt_account(data_key, report_id, account),
         next_sequence=0,
@@ -199,7 +196,9 @@ def _report(session: Session, access: SurvivorAccess) -> Report:
 
 def _data_key(report: Report, access: SurvivorAccess) -> bytes:
     """The report's data key as it is now (replaced when consent is withdrawn)."""
-    return unwrap_key(access.codename_key, report.survivor_key, _survivor_key_binding(report.id))
+    return unwrap_key(
+        access.codename_key, report.survivor_key, bindings.report_survivor_key(report.id)
+    )
 
 
 def _open(session: Session, access: SurvivorAccess) -> tuple[Report, bytes]:
@@ -256,7 +255,7 @@ def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -
         if withdrawn:
             data_key = rekey(session, report, data_key)
             report.survivor_key = wrap_key(
-                access.codename_key, data_key, _survivor_key_binding(report.id)
+                access.codename_key, data_key, bindings.report_survivor_key(report.id)
             )
         apply_consent(session, report, data_key, consent)
         session.commit()

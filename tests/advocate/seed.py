@@ -9,7 +9,8 @@ from sqlalchemy import insert
 
 from crypto.envelope import new_key
 from crypto.keys import PublicKey, seal
-from portal.core.group_keys import current_group_key, report_key_binding
+from portal.core import bindings
+from portal.core.group_keys import current_group_key
 from portal.core.reports import encrypt_account, new_id
 from portal.core.vocabulary import ENGLAND_AND_WALES, HARMS
 from portal.store import Store
@@ -51,7 +52,7 @@ def seed_reports(
                     }
                 )
                 for group_key, public in publics:
-                    sealed = seal(public, data_key, report_key_binding(report_id, group_key))
+                    sealed = seal(public, data_key, bindings.report_key_seal(report_id, group_key))
                     seals.append(
                         {"report_id": report_id, "group_key_id": group_key.id, "sealed_key": sealed}
                     )

@@ -18,8 +18,7 @@ from crypto.keys import PrivateKey, open_sealed
 from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
 from portal.cli import main
-from portal.core import accounts
-from portal.core.group_keys import report_key_binding
+from portal.core import accounts, bindings
 from portal.core.instance import bootstrap_secret_path
 from portal.core.principal import Principal, unlock_principal
 from portal.core.reports import open_report_key
@@ -330,7 +329,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
             open_sealed(
                 PrivateKey(bobs_keys["advocates/2"]),
                 seal.sealed_key,
-                report_key_binding(new_report.id, seal.group_key),
+                bindings.report_key_seal(new_report.id, seal.group_key),
             )
 
     alice = _signed_in(app, advocate)  # a new sign-in loads version 3

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from crypto.envelope import unwrap_key
 from crypto.keys import PrivateKey, open_sealed
-from portal.core.group_keys import grant_binding, report_key_binding
+from portal.core import bindings
 from portal.core.instance import bootstrap_secret_path
 from portal.store import Store
 from portal.store.models import Group, GroupKeyGrant, Holder, Report
@@ -63,14 +63,18 @@ def advocates_key(instance: Instance, store: Store) -> PrivateKey:
             )
             if g.group_key.group is Group.ADVOCATES
         )
-        seed = unwrap_key(secret, grant.sealed_key, grant_binding(Group.ADVOCATES, 1, "bootstrap"))
+        seed = unwrap_key(
+            secret, grant.sealed_key, bindings.group_key_grant(Group.ADVOCATES, 1, "bootstrap")
+        )
     return PrivateKey(seed)
 
 
 def report_key_for(group_key: PrivateKey, report: Report, group: Group) -> bytes:
     """Open a report's data key with a group's private key, as an advocate would."""
     seal = next(s for s in report.seals if s.group_key.group is group)
-    return open_sealed(group_key, seal.sealed_key, report_key_binding(report.id, seal.group_key))
+    return open_sealed(
+        group_key, seal.sealed_key, bindings.report_key_seal(report.id, seal.group_key)
+    )
 
 
 @pytest.fixture

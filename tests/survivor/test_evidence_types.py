@@ -24,7 +24,8 @@ from sqlalchemy import select
 from crypto.envelope import new_key
 from crypto.format import Kind
 from crypto.stream import SEGMENT_SIZE, padded_stream_size
-from portal.core.reports import FileDetails, claim_attachment, read_attachment, stream_binding
+from portal.core import bindings
+from portal.core.reports import FileDetails, claim_attachment, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
 from tests.conftest import Instance
@@ -338,7 +339,7 @@ def test_an_attachment_stored_before_sizes_were_padded_still_opens(
     assert CODENAME.search(_send(client, b"first file", "first.txt", keep=True).text)
     data = random.Random(1).randbytes(3 * SEGMENT_SIZE + 5)
     file_key, attachment_id = new_key(), "0" * 32
-    binding = stream_binding(attachment_id)
+    binding = bindings.attachment_content(attachment_id)
     header = bytes((1, Kind.STREAM)) + SEGMENT_SIZE.to_bytes(4, "big")
     salt, prefix = os.urandom(32), os.urandom(7)
     header += salt + prefix

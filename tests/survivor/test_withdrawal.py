@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 from crypto.errors import CryptoError
 from crypto.keys import open_sealed
 from portal.advocate import service as advocate_service
-from portal.core.group_keys import report_key_binding
+from portal.core import bindings
 from portal.core.principal import unlock_principal
 from portal.core.reports import decrypt_account, open_report_key, read_thread
 from portal.store import Store
@@ -160,6 +160,6 @@ def test_a_reply_written_as_the_survivor_withdraws_is_stored_under_the_new_key(
         key = open_sealed(
             alice.group_key(Group.ADVOCATES, seal.group_key.version),  # type: ignore[arg-type]
             seal.sealed_key,
-            report_key_binding(report.id, seal.group_key),
+            bindings.report_key_seal(report.id, seal.group_key),
         )
         assert [e.text for e in read_thread(report, key)] == ["We have your message."]
