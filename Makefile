@@ -69,7 +69,7 @@ format: install-dev ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
 
 lock: install-dev ## Re-pin requirements*.txt with hashes from requirements*.in
-	$(PIP) install pip-tools
+	$(PIP) install pip-tools==7.6.2
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
