@@ -15,9 +15,9 @@ from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, sp
 from portal.core import account_sessions, accounts
 from portal.core.principal import Principal
 from portal.store.models import Account, Role
-from portal.web.auth import cookie_name, signed_in
+from portal.web.auth import signed_in
 from portal.web.database import db
-from portal.web.security import clear_session_cookie, set_session_cookie
+from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
 from portal.web.settings import portal_config
 from portal.web.throttle import Throttle
 
@@ -50,7 +50,8 @@ class PassphraseForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)],
     )
     new = PasswordField(
-        "New passphrase", validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)]
+        "New passphrase",
+        validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)],
     )
     confirm = PasswordField(
         "New passphrase again",
@@ -126,16 +127,14 @@ def add_sign_in(bp: Blueprint) -> None:
             accounts.own_fingerprint(unlocked),
         )
         response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
-        set_session_cookie(
-            response, cookie_name(), cookie, int(account_sessions.ABSOLUTE.total_seconds())
-        )
+        set_cookie(response, Cookie.CHARITY, cookie, int(account_sessions.ABSOLUTE.total_seconds()))
         return response
 
     def logout() -> Response:
         """Sign out: the server side of the session is destroyed."""
-        account_sessions.end(db(), request.cookies.get(cookie_name()))
+        account_sessions.end(db(), read_cookie(Cookie.CHARITY))
         response = redirect(url_for(f"{bp.name}.login"), code=303)
-        clear_session_cookie(response, cookie_name())
+        clear_cookie(response, Cookie.CHARITY)
         return response
 
     area_role = Role(bp.name)  # the areas are named after their roles
