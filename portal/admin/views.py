@@ -8,7 +8,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.admin.forms import ButtonForm, InviteForm, JoinForm
-from portal.core import accounts, invitations
+from portal.core import accounts, authentication, grants, invitations
 from portal.core.principal import Principal
 from portal.store.models import Account, Role
 from portal.web.auth import signed_in
@@ -93,7 +93,7 @@ def join(token: str) -> str:
                 actor="invitation",
                 invitation=invitation,
             )
-        except accounts.AccountError as problem:
+        except authentication.AccountError as problem:
             db().rollback()
             error = str(problem)
         else:
@@ -110,8 +110,8 @@ def _enrolled(enrolment: accounts.Enrolment, role: Role) -> str:
     # Trusted markup: segno draws only shapes, with our constant title.
     qr = Markup(svg)  # noqa: S704  # nosec B704
     account = db().get(Account, enrolment.account_id)
-    member = account is not None and role in accounts.ROLE_GROUP
-    fingerprint = accounts.stored_fingerprint(account) if member and account else ""
+    member = account is not None and role in grants.ROLE_GROUP
+    fingerprint = grants.stored_fingerprint(account) if member and account else ""
     return render_template(
         "admin/enrolled.html", enrolment=enrolment, qr=qr, role=role, fingerprint=fingerprint
     )
