@@ -168,6 +168,7 @@ class Sessions(Generic[Row]):
         except (CryptoError, ValueError):
             return None
         now = _now()
+        # A charity session started before its times were sealed has none: it ends.
         started, seen = state.pop("started", 0), state.pop("seen", 0)
         if (
             now - seen > self.idle
