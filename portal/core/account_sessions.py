@@ -17,10 +17,11 @@ import datetime
 from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
-from portal.core import bindings
+from crypto.passphrase import Argon2Params
+from portal.core import authentication, bindings, grants
 from portal.core.principal import Principal
 from portal.core.sessions import ClearClock, Sessions
-from portal.store.models import Account, AccountSession
+from portal.store.models import Account, AccountSession, Role
 
 IDLE = datetime.timedelta(minutes=15)
 ABSOLUTE = datetime.timedelta(hours=8)
@@ -48,6 +49,17 @@ def start(
     seeds = {name: private.seed.hex() for name, private in keys.items()}
     state = {"keys": seeds, "fingerprint": fingerprint}
     return SESSIONS.start(session, state, account_id=account_id)
+
+
+def sign_in(
+    session: Session, name: str, passphrase: str, code: str, argon2: Argon2Params
+) -> tuple[Role, str]:
+    """Check name, passphrase and TOTP code (one Argon2id call) and start a session
+    holding the account's group keys: its role and the cookie value; LoginFailed if wrong."""
+    unlocked = authentication.authenticate(session, name, passphrase, code, argon2)
+    keys = grants.held_group_keys(session, unlocked)
+    cookie = start(session, unlocked.account_id, keys, grants.own_fingerprint(unlocked))
+    return unlocked.role, cookie
 
 
 def resume(session: Session, cookie: str | None) -> Principal | None:

@@ -132,6 +132,12 @@ def stored_fingerprint(account: Account) -> str:
     return key_fingerprint(account.public_key)
 
 
+def stored_fingerprint_of(session: Session, account_id: int) -> str:
+    """The stored fingerprint of an account by its id, or "" if it is gone."""
+    account = session.get(Account, account_id)
+    return stored_fingerprint(account) if account is not None else ""
+
+
 def grant_group_keys(
     session: Session, keys: dict[str, PrivateKey], member: Account, actor: str, fingerprint: str
 ) -> int:

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
 from portal.core import account_sessions, authentication, grants
 from portal.core.principal import Principal
-from portal.store.models import Account, Role
+from portal.store.models import Role
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
@@ -109,7 +109,7 @@ def add_sign_in(bp: Blueprint) -> None:
         if not _throttle().allowed(request.remote_addr):
             return render_template("signin.html", form=form, error=FAILED), 429
         try:
-            unlocked = authentication.authenticate(
+            role, cookie = account_sessions.sign_in(
                 db(),
                 form.name.data or "",
                 form.passphrase.data or "",
@@ -120,13 +120,7 @@ def add_sign_in(bp: Blueprint) -> None:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
-        cookie = account_sessions.start(
-            db(),
-            unlocked.account_id,
-            grants.held_group_keys(db(), unlocked),
-            grants.own_fingerprint(unlocked),
-        )
-        response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
+        response = redirect(_safe_next(request.args.get("next"), role), code=303)
         set_cookie(response, Cookie.CHARITY, cookie, int(account_sessions.ABSOLUTE.total_seconds()))
         return response
 
@@ -157,7 +151,6 @@ def add_sign_in(bp: Blueprint) -> None:
                 done = True
             except authentication.AccountError as problem:
                 error = str(problem)
-        account = db().get(Account, principal.account_id)
         return render_template(
             "passphrase.html",
             form=form,
@@ -167,7 +160,7 @@ def add_sign_in(bp: Blueprint) -> None:
             name=principal.name,
             needs_grant=principal.role in grants.ROLE_GROUP,
             fingerprint=principal.fingerprint,
-            stored_fingerprint=grants.stored_fingerprint(account) if account else "",
+            stored_fingerprint=grants.stored_fingerprint_of(db(), principal.account_id),
             suggestion=new_passphrase() if done else offered_passphrase(form.suggestion.data),
         )
 
