@@ -7,7 +7,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField, Submit
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.core.accounts import MAX_PASSPHRASE_LENGTH
+from portal.core.authentication import MAX_PASSPHRASE_LENGTH
 from portal.store.models import Role
 
 

@@ -7,10 +7,13 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from portal.admin import service
 from portal.admin.forms import ButtonForm, InviteForm, JoinForm
-from portal.core import accounts, invitations
+from portal.core import invitations
+from portal.core.accounts import Enrolment
+from portal.core.authentication import AccountError
 from portal.core.principal import Principal
-from portal.store.models import Account, Role
+from portal.store.models import Role
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.settings import portal_config
@@ -25,14 +28,11 @@ admins_only = signed_in(Role.ADMIN)
 @admins_only
 def index(principal: Principal) -> str:
     """Every account, with its state, and the invitation form."""
-    everyone = db().query(Account).order_by(Account.role, Account.name).all()
-    waiting = {
-        a.id for role in (Role.ADVOCATE, Role.STAFF) for a in accounts.waiting_for_keys(db(), role)
-    }
+    everyone = service.overview(db())
     return render_template(
         "admin/index.html",
-        accounts=everyone,
-        waiting=waiting,
+        accounts=everyone.accounts,
+        waiting=everyone.waiting,
         invite=InviteForm(),
         button=ButtonForm(),
         me=principal,
@@ -55,20 +55,11 @@ def invite(principal: Principal) -> str | Response:
 @admins_only
 def change(principal: Principal, account_id: int, action: str) -> Response:
     """Disable, enable or remove an account (removal rotates its group's key)."""
-    account = db().get(Account, account_id)
-    if (
-        account is None
-        or not ButtonForm().validate_on_submit()
-        or account.id == principal.account_id
-    ):
+    if not ButtonForm().validate_on_submit():
         abort(404)
-    if action == "disable":
-        accounts.disable_account(db(), account, principal.name)
-    elif action == "enable":
-        accounts.disable_account(db(), account, principal.name, disabled=False)
-    elif action == "remove":
-        accounts.remove_account(db(), account, principal.name)
-    else:
+    try:
+        service.change_account(db(), principal, account_id, action)
+    except service.NoSuchChange:
         abort(404)
     return redirect(url_for("admin.index"), code=303)
 
@@ -82,19 +73,17 @@ def join(token: str) -> str:
     form = JoinForm()
     error = None
     if form.validate_on_submit():
+        config = portal_config()
         try:
-            enrolment = accounts.create_account(
+            enrolment = service.join(
                 db(),
+                invitation,
                 form.name.data or "",
-                invitation.role,
                 form.passphrase.data or "",
-                portal_config().argon2,
-                portal_config().secrets_path,
-                actor="invitation",
-                invitation=invitation,
+                config.argon2,
+                config.secrets_path,
             )
-        except accounts.AccountError as problem:
-            db().rollback()
+        except AccountError as problem:
             error = str(problem)
         else:
             return _enrolled(enrolment, invitation.role)
@@ -104,14 +93,12 @@ def join(token: str) -> str:
     )
 
 
-def _enrolled(enrolment: accounts.Enrolment, role: Role) -> str:
+def _enrolled(enrolment: Enrolment, role: Role) -> str:
     """The new account's TOTP enrolment and, for members of a group, its key's fingerprint."""
     svg = segno.make(enrolment.otpauth_uri).svg_inline(scale=5, title="TOTP code")
     # Trusted markup: segno draws only shapes, with our constant title.
     qr = Markup(svg)  # noqa: S704  # nosec B704
-    account = db().get(Account, enrolment.account_id)
-    member = account is not None and role in accounts.ROLE_GROUP
-    fingerprint = accounts.stored_fingerprint(account) if member and account else ""
+    fingerprint = service.enrolled_fingerprint(db(), enrolment, role)
     return render_template(
         "admin/enrolled.html", enrolment=enrolment, qr=qr, role=role, fingerprint=fingerprint
     )

@@ -16,7 +16,7 @@ from portal.advocate.forms import (
     WriteForm,
     assignee_choices,
 )
-from portal.core import accounts, retention
+from portal.core import accounts, authentication, grants, retention
 from portal.core.principal import Principal
 from portal.store.models import Account, Group, Priority, ReportStatus, Role
 from portal.web.auth import signed_in
@@ -162,7 +162,7 @@ def _members_page(principal: Principal, error: str | None = None) -> str:
     waiting = accounts.waiting_for_keys(db(), Role.ADVOCATE)
     return render_template(
         "advocate/members.html",
-        waiting=[(account, accounts.stored_fingerprint(account)) for account in waiting],
+        waiting=[(account, grants.stored_fingerprint(account)) for account in waiting],
         form=GrantForm(formdata=None),
         can_grant=principal.holds(Group.ADVOCATES),
         error=error,
@@ -178,14 +178,14 @@ def grant(principal: Principal, account_id: int) -> Response | str:
     if not form.validate_on_submit() or member is None or member.role is not Role.ADVOCATE:
         abort(404)
     try:
-        accounts.grant_group_keys(
+        grants.grant_group_keys(
             db(),
             principal.keys(),
             member,
             actor=principal.name,
             fingerprint=form.fingerprint.data or "",
         )
-    except accounts.AccountError as problem:
+    except authentication.AccountError as problem:
         db().rollback()
         return _members_page(principal, error=str(problem))
     return redirect(url_for("advocate.members", granted=1), code=303)

@@ -246,7 +246,7 @@ def user_group() -> None:
 def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
     """Create an account and print its TOTP enrolment and its key's fingerprint."""
     from crypto.words import new_passphrase
-    from portal.core import accounts
+    from portal.core import accounts, authentication, grants
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")
@@ -268,14 +268,14 @@ def user_add_command(name: str, role: str, passphrase_stdin: bool) -> None:
                 actor="command line",
             )
             account = session.get(Account, enrolment.account_id)
-            fingerprint = accounts.stored_fingerprint(account) if account else ""
-    except (ConfigError, accounts.AccountError) as error:
+            fingerprint = grants.stored_fingerprint(account) if account else ""
+    except (ConfigError, authentication.AccountError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {role} account {name!r}.")
     click.echo("Add this to an authenticator app (TOTP):")
     click.echo(enrolment.otpauth_uri)
     segno.make(enrolment.otpauth_uri).terminal(compact=True)
-    if Role(role) in accounts.ROLE_GROUP:
+    if Role(role) in grants.ROLE_GROUP:
         click.echo(f"Key fingerprint: {fingerprint}")
         click.echo("Whoever grants this account access compares these words with its holder.")
 
@@ -288,10 +288,10 @@ def _at_terminal(stream: object) -> bool:
 
 def _member(session: Session, name: str) -> Account:
     """The advocate or staff account of that name; a plain error if there is none."""
-    from portal.core import accounts
+    from portal.core import grants
 
     member = session.scalars(select(Account).where(Account.name == name)).first()
-    if member is None or member.role not in accounts.ROLE_GROUP:
+    if member is None or member.role not in grants.ROLE_GROUP:
         raise click.ClickException(f"No advocate or staff account is called {name!r}.")
     return member
 
@@ -315,12 +315,12 @@ def recover_command(name: str, expected: str | None) -> None:
     from crypto.errors import CryptoError, InvalidPhrase
     from crypto.keys import PrivateKey
     from crypto.words import phrase_to_seed, same_fingerprint
-    from portal.core import accounts
+    from portal.core import authentication, grants
 
     try:
         _, store = _store()
         with store.session() as session:
-            fingerprint = accounts.stored_fingerprint(_member(session, name))
+            fingerprint = grants.stored_fingerprint(_member(session, name))
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     if expected is not None:
@@ -348,16 +348,16 @@ def recover_command(name: str, expected: str | None) -> None:
         recovery = PrivateKey(phrase_to_seed(phrase))
         with store.session() as session:
             member = _member(session, name)
-            keys = accounts.recovery_group_keys(session, recovery, accounts.ROLE_GROUP[member.role])
+            keys = grants.recovery_group_keys(session, recovery, grants.ROLE_GROUP[member.role])
             # Sealed only if the stored key still has the fingerprint compared above.
-            granted = accounts.grant_group_keys(
+            granted = grants.grant_group_keys(
                 session, keys, member, actor="recovery phrase", fingerprint=fingerprint
             )
     except InvalidPhrase as error:
         raise click.ClickException(f"That recovery phrase is not valid: {error}") from None
     except CryptoError:
         raise click.ClickException("That is not this instance's recovery phrase.") from None
-    except accounts.AccountError as error:
+    except authentication.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Granted {granted} key(s) to {name}.")
 
@@ -398,7 +398,7 @@ def export_command(
     """
     import pyrage
 
-    from portal.core import accounts
+    from portal.core import authentication
     from portal.core.principal import unlock_principal
     from portal.staff import passphrases, service
 
@@ -479,7 +479,7 @@ def export_command(
                     )
     except FileExistsError:
         raise click.ClickException(f"{out} already exists: choose another file.") from None
-    except accounts.LoginFailed:
+    except authentication.LoginFailed:
         raise click.ClickException("Those details did not work.") from None
     except ConfigError as error:
         raise click.ClickException(str(error)) from None

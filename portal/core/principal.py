@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params
-from portal.core import accounts
+from portal.core import authentication, grants
 from portal.store.models import Group, Role
 
 
@@ -50,8 +50,8 @@ def unlock_principal(
     session: Session, name: str, passphrase: str, argon2: Argon2Params
 ) -> Principal:
     """Unlock an account on the command line, holding its group keys as a session would."""
-    unlocked = accounts.unlock(session, name, passphrase, argon2)
-    keys = accounts.held_group_keys(session, unlocked)
+    unlocked = authentication.unlock(session, name, passphrase, argon2)
+    keys = grants.held_group_keys(session, unlocked)
     seeds = {key_name: private.seed for key_name, private in keys.items()}
-    fingerprint = accounts.own_fingerprint(unlocked)
+    fingerprint = grants.own_fingerprint(unlocked)
     return Principal(unlocked.account_id, unlocked.name, unlocked.role, seeds, fingerprint)

@@ -474,7 +474,7 @@ def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
     import config as config_module
     from config import ConfigError
     from portal import store
-    from portal.core import accounts
+    from portal.core import authentication
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")
@@ -489,7 +489,7 @@ def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
         with store.Store(engine).session() as session:
             principal = unlock_principal(session, name, passphrase, config.argon2)
             statistics = audited(session, principal, "statistics viewed")
-    except accounts.LoginFailed:
+    except authentication.LoginFailed:
         raise click.ClickException("Those details did not work.") from None
     except StaffOnly:
         raise click.ClickException("Only a staff account may see the statistics.") from None

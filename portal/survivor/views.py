@@ -41,7 +41,7 @@ from portal.survivor.forms import (
 from portal.survivor.report_page import blank_report_page
 from portal.web import processes
 from portal.web.database import db
-from portal.web.security import clear_session_cookie, set_session_cookie
+from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
 from portal.web.settings import portal_config
 from portal.web.throttle import (
     REPORTS_PER_CLIENT,
@@ -81,14 +81,10 @@ def _report_throttle() -> SubmissionThrottle:
     return throttle
 
 
-def _cookie_name() -> str:
-    return "__Host-return" if portal_config().secure_transport else "return"
-
-
 def _forget_session(response: Response) -> Response:
     """End the survivor's server-side session and remove its cookie."""
-    sessions.end(db(), request.cookies.get(_cookie_name()))
-    clear_session_cookie(response, _cookie_name())
+    sessions.end(db(), read_cookie(Cookie.SURVIVOR))
+    clear_cookie(response, Cookie.SURVIVOR)
     return response
 
 
@@ -97,7 +93,7 @@ def survivor_required(view: View) -> View:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        access = sessions.resume(db(), request.cookies.get(_cookie_name()))
+        access = sessions.resume(db(), read_cookie(Cookie.SURVIVOR))
         if access is None:
             return redirect(url_for("survivor.return_", expired=1))
         return view(access, *args, **kwargs)
@@ -239,9 +235,7 @@ def return_() -> Response | tuple[str, int] | str:
             return render_template("survivor/return.html", form=form, throttled=True), 429
         return render_template("survivor/return.html", form=form, unknown=True), 200
     response = redirect(url_for("survivor.my_report"), code=303)
-    set_session_cookie(
-        response, _cookie_name(), sessions.start(db(), access), sessions.ABSOLUTE_SECONDS
-    )
+    set_cookie(response, Cookie.SURVIVOR, sessions.start(db(), access), sessions.ABSOLUTE_SECONDS)
     return response
 
 

@@ -11,18 +11,13 @@ from flask import abort, redirect, request, url_for
 from portal.core import account_sessions
 from portal.store.models import Role
 from portal.web.database import db
-from portal.web.settings import portal_config
+from portal.web.security import Cookie, read_cookie
 
 LOGIN_ENDPOINT = {
     Role.ADVOCATE: "advocate.login",
     Role.STAFF: "staff.login",
     Role.ADMIN: "admin.login",
 }
-
-
-def cookie_name() -> str:
-    """The session cookie: __Host- prefixed whenever transport is secure."""
-    return "__Host-staff" if portal_config().secure_transport else "staff"
 
 
 def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -34,7 +29,7 @@ def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            principal = account_sessions.resume(db(), request.cookies.get(cookie_name()))
+            principal = account_sessions.resume(db(), read_cookie(Cookie.CHARITY))
             if principal is None:
                 return redirect(url_for(LOGIN_ENDPOINT[roles[0]], next=request.path))
             if principal.role not in roles:

@@ -1,4 +1,4 @@
-"""Security headers and cookie settings, applied to every response.
+"""Security headers, applied to every response, and every cookie the portal sets.
 
 The CSP allows nothing but the portal's own scripts, styles and images: no
 inline script, no third-party resource, no framing. Every page is no-store so
@@ -7,7 +7,9 @@ that a shared device's cache keeps nothing a survivor saw.
 
 from __future__ import annotations
 
-from flask import Flask
+import enum
+
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -39,40 +41,72 @@ HEADERS = {
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-def cookie_settings(config: Config) -> dict[str, object]:
-    """Flask cookie settings: Secure and __Host- whenever transport is secure."""
-    secure = config.secure_transport
-    return {
-        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
-        "SESSION_COOKIE_SECURE": secure,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Strict",
-        "SESSION_COOKIE_PATH": "/",
-        "SESSION_COOKIE_DOMAIN": None,
-        "PREFERRED_URL_SCHEME": "https" if secure else "http",
-    }
+class Cookie(enum.StrEnum):
+    """Every cookie the portal sets, by its name over plain HTTP on loopback."""
+
+    # Flask's own session: signed, not encrypted, so it holds no secret (the
+    # CSRF token, a survivor's just-sent codename until she has seen it).
+    FLASK_SESSION = "session"
+    # A survivor's session: the key to her session's row (core/survivor_sessions).
+    SURVIVOR = "return"
+    # A charity account's session: the key to its row (core/account_sessions).
+    CHARITY = "staff"
 
 
-def set_session_cookie(response: Response, name: str, value: str, max_age: int) -> None:
-    """Set a session cookie as every portal cookie is set: HttpOnly, SameSite=Strict,
+# The same for every cookie: no script reads it, no other site's request
+# carries it, and every path of the portal does.
+HTTPONLY, SAMESITE, PATH = True, "Strict", "/"
+
+
+def cookie_name(cookie: Cookie, config: Config | None = None) -> str:
+    """The name a cookie is sent under: __Host- prefixed whenever transport is
+    secure, so that only this host, over HTTPS, can ever set it."""
+    secure = (config or portal_config()).secure_transport
+    return f"__Host-{cookie.value}" if secure else cookie.value
+
+
+def read_cookie(cookie: Cookie) -> str | None:
+    """The value this request's client sent for a cookie, if any."""
+    return request.cookies.get(cookie_name(cookie))
+
+
+def set_cookie(response: Response, cookie: Cookie, value: str, max_age: int) -> None:
+    """Set a cookie as every portal cookie is set: HttpOnly, SameSite=Strict, Path=/,
     Secure on HTTPS and onion addresses, and gone from the browser after `max_age`
     seconds (the session's absolute limit), not kept until the browser closes."""
     response.set_cookie(
-        name,
+        cookie_name(cookie),
         value,
         max_age=max_age,
-        path="/",
-        httponly=True,
+        path=PATH,
+        httponly=HTTPONLY,
         secure=portal_config().secure_transport,
-        samesite="Strict",
+        samesite=SAMESITE,
     )
 
 
-def clear_session_cookie(response: Response, name: str) -> None:
-    """Remove a cookie set by `set_session_cookie`."""
+def clear_cookie(response: Response, cookie: Cookie) -> None:
+    """Remove a cookie set by `set_cookie`."""
     response.delete_cookie(
-        name, path="/", httponly=True, secure=portal_config().secure_transport, samesite="Strict"
+        cookie_name(cookie),
+        path=PATH,
+        httponly=HTTPONLY,
+        secure=portal_config().secure_transport,
+        samesite=SAMESITE,
     )
+
+
+def flask_session_cookie(config: Config) -> dict[str, object]:
+    """Flask's settings for its own session cookie, with the flags of every other."""
+    return {
+        "SESSION_COOKIE_NAME": cookie_name(Cookie.FLASK_SESSION, config),
+        "SESSION_COOKIE_SECURE": config.secure_transport,
+        "SESSION_COOKIE_HTTPONLY": HTTPONLY,
+        "SESSION_COOKIE_SAMESITE": SAMESITE,
+        "SESSION_COOKIE_PATH": PATH,
+        "SESSION_COOKIE_DOMAIN": None,  # host-only, as __Host- requires
+        "PREFERRED_URL_SCHEME": "https" if config.secure_transport else "http",
+    }
 
 
 def insecure_transport_notice(config: Config) -> str | None:
@@ -89,7 +123,7 @@ def insecure_transport_notice(config: Config) -> str | None:
 def init_app(app: Flask, config: Config) -> None:
     """Configure cookies, add the security headers to every response, and
     know clients by their own address behind `trusted_proxies` proxies."""
-    app.config.update(cookie_settings(config))
+    app.config.update(flask_session_cookie(config))
     if config.trusted_proxies:
         # The client is the address the nearest trusted proxy appended to
         # X-Forwarded-For (throttles count by it); whatever a client wrote

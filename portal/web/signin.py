@@ -12,12 +12,12 @@ from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
-from portal.core import account_sessions, accounts
+from portal.core import account_sessions, authentication, grants
 from portal.core.principal import Principal
-from portal.store.models import Account, Role
-from portal.web.auth import cookie_name, signed_in
+from portal.store.models import Role
+from portal.web.auth import signed_in
 from portal.web.database import db
-from portal.web.security import clear_session_cookie, set_session_cookie
+from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
 from portal.web.settings import portal_config
 from portal.web.throttle import Throttle
 
@@ -34,7 +34,7 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
 
     name = StringField("Name", validators=[DataRequired(), Length(max=64)])
     passphrase = PasswordField(
-        "Passphrase", validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)]
+        "Passphrase", validators=[DataRequired(), Length(max=authentication.MAX_PASSPHRASE_LENGTH)]
     )
     code = StringField(
         "Code from your authenticator app", validators=[DataRequired(), Length(max=12)]
@@ -47,10 +47,11 @@ class PassphraseForm(FlaskForm):  # type: ignore[misc]
 
     current = PasswordField(
         "Current passphrase",
-        validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)],
+        validators=[DataRequired(), Length(max=authentication.MAX_PASSPHRASE_LENGTH)],
     )
     new = PasswordField(
-        "New passphrase", validators=[DataRequired(), Length(max=accounts.MAX_PASSPHRASE_LENGTH)]
+        "New passphrase",
+        validators=[DataRequired(), Length(max=authentication.MAX_PASSPHRASE_LENGTH)],
     )
     confirm = PasswordField(
         "New passphrase again",
@@ -108,34 +109,26 @@ def add_sign_in(bp: Blueprint) -> None:
         if not _throttle().allowed(request.remote_addr):
             return render_template("signin.html", form=form, error=FAILED), 429
         try:
-            unlocked = accounts.authenticate(
+            role, cookie = account_sessions.sign_in(
                 db(),
                 form.name.data or "",
                 form.passphrase.data or "",
                 form.code.data or "",
                 portal_config().argon2,
             )
-        except accounts.LoginFailed:
+        except authentication.LoginFailed:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
-        cookie = account_sessions.start(
-            db(),
-            unlocked.account_id,
-            accounts.held_group_keys(db(), unlocked),
-            accounts.own_fingerprint(unlocked),
-        )
-        response = redirect(_safe_next(request.args.get("next"), unlocked.role), code=303)
-        set_session_cookie(
-            response, cookie_name(), cookie, int(account_sessions.ABSOLUTE.total_seconds())
-        )
+        response = redirect(_safe_next(request.args.get("next"), role), code=303)
+        set_cookie(response, Cookie.CHARITY, cookie, int(account_sessions.ABSOLUTE.total_seconds()))
         return response
 
     def logout() -> Response:
         """Sign out: the server side of the session is destroyed."""
-        account_sessions.end(db(), request.cookies.get(cookie_name()))
+        account_sessions.end(db(), read_cookie(Cookie.CHARITY))
         response = redirect(url_for(f"{bp.name}.login"), code=303)
-        clear_session_cookie(response, cookie_name())
+        clear_cookie(response, Cookie.CHARITY)
         return response
 
     area_role = Role(bp.name)  # the areas are named after their roles
@@ -148,7 +141,7 @@ def add_sign_in(bp: Blueprint) -> None:
         if form.validate_on_submit():
             try:
                 # Two Argon2id calls: unwrap with the current passphrase, rewrap with the new.
-                accounts.change_passphrase(
+                authentication.change_passphrase(
                     db(),
                     principal.account_id,
                     form.current.data or "",
@@ -156,9 +149,8 @@ def add_sign_in(bp: Blueprint) -> None:
                     portal_config().argon2,
                 )
                 done = True
-            except accounts.AccountError as problem:
+            except authentication.AccountError as problem:
                 error = str(problem)
-        account = db().get(Account, principal.account_id)
         return render_template(
             "passphrase.html",
             form=form,
@@ -166,9 +158,9 @@ def add_sign_in(bp: Blueprint) -> None:
             done=done,
             area=bp.name,
             name=principal.name,
-            needs_grant=principal.role in accounts.ROLE_GROUP,
+            needs_grant=principal.role in grants.ROLE_GROUP,
             fingerprint=principal.fingerprint,
-            stored_fingerprint=accounts.stored_fingerprint(account) if account else "",
+            stored_fingerprint=grants.stored_fingerprint_of(db(), principal.account_id),
             suggestion=new_passphrase() if done else offered_passphrase(form.suggestion.data),
         )
 

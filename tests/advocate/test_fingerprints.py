@@ -23,7 +23,7 @@ from sqlalchemy import select
 from crypto.keys import PrivateKey
 from crypto.words import word_list
 from portal import cli
-from portal.core import accounts, invitations
+from portal.core import grants, invitations
 from portal.store import Store
 from portal.store.models import Account, GroupKeyGrant, Role
 from tests.advocate.conftest import (
@@ -229,7 +229,7 @@ def test_recover_at_a_terminal_shows_the_fingerprint_and_a_no_grants_nothing(
     code, output = _recover("--user", "bob", stdin="n\n" + cli_instance.recovery_phrase + "\n")
     with store.session() as session:
         account = session.scalars(select(Account).where(Account.name == "bob")).one()
-        assert accounts.stored_fingerprint(account) in output
+        assert grants.stored_fingerprint(account) in output
     assert code == 1
     assert "Nothing was granted" in output
     assert _grants_of(store, bob.account_id) == 0

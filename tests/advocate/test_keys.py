@@ -18,7 +18,7 @@ from crypto.keys import PrivateKey, open_sealed
 from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
 from portal.cli import main
-from portal.core import accounts, bindings
+from portal.core import accounts, authentication, bindings, grants
 from portal.core.instance import bootstrap_secret_path
 from portal.core.principal import Principal, unlock_principal
 from portal.core.reports import open_report_key
@@ -72,14 +72,14 @@ def _bootstrap_grants(store: Store, group: Group) -> int:
 def _held_keys(store: Store, person: Person, passphrase: str | None = None) -> dict[str, bytes]:
     """Sign in through the service layer and open every group key the account holds."""
     with store.session() as session:
-        unlocked = accounts.authenticate(
+        unlocked = authentication.authenticate(
             session,
             person.name,
             passphrase or person.passphrase,
             person.next_code(),
             CHEAP_ARGON2,
         )
-        return {name: key.seed for name, key in accounts.held_group_keys(session, unlocked).items()}
+        return {name: key.seed for name, key in grants.held_group_keys(session, unlocked).items()}
 
 
 def _holder(person: Person, seeds: dict[str, bytes]) -> Principal:
@@ -260,8 +260,8 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
         member = session.get(Account, bob.account_id)
         assert member is not None
         alice_keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
-        fingerprint = accounts.stored_fingerprint(member)
-        granted = accounts.grant_group_keys(
+        fingerprint = grants.stored_fingerprint(member)
+        granted = grants.grant_group_keys(
             session, alice_keys, member, actor="alice", fingerprint=fingerprint
         )
         assert granted == 1
@@ -358,7 +358,7 @@ def test_removing_an_admin_rotates_no_key(store: Store, instance: Instance) -> N
 def _stored_fingerprint(store: Store, name: str) -> str:
     with store.session() as session:
         account = session.scalars(select(Account).where(Account.name == name)).first()
-        return accounts.stored_fingerprint(account) if account else "abacus " * 6
+        return grants.stored_fingerprint(account) if account else "abacus " * 6
 
 
 def _recover(
@@ -386,7 +386,7 @@ def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
 ) -> None:
     submit(client, what_happened="sealed to version one")
     with store.session() as session:
-        accounts.rotate_group_key(session, Group.ADVOCATES, actor="test")
+        grants.rotate_group_key(session, Group.ADVOCATES, actor="test")
         session.commit()
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
     result = _recover(store, instance, monkeypatch, "bob", instance.recovery_phrase)
@@ -460,16 +460,16 @@ def test_a_changed_passphrase_replaces_the_old_one_and_keeps_the_keys(
     store: Store, advocate: Person
 ) -> None:
     with store.session() as session:
-        unlocked = accounts.authenticate(
+        unlocked = authentication.authenticate(
             session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
         )
-        before = {k: v.seed for k, v in accounts.held_group_keys(session, unlocked).items()}
-        accounts.change_passphrase(
+        before = {k: v.seed for k, v in grants.held_group_keys(session, unlocked).items()}
+        authentication.change_passphrase(
             session, unlocked.account_id, advocate.passphrase, NEW_PASSPHRASE, CHEAP_ARGON2
         )
     assert list(before) == ["advocates/2"]
-    with store.session() as session, pytest.raises(accounts.LoginFailed):
-        accounts.authenticate(
+    with store.session() as session, pytest.raises(authentication.LoginFailed):
+        authentication.authenticate(
             session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
         )
     assert _held_keys(store, advocate, NEW_PASSPHRASE) == before
@@ -489,8 +489,8 @@ def test_a_changed_passphrase_replaces_the_old_one_and_keeps_the_keys(
 def test_a_refused_passphrase_change_keeps_the_old_passphrase(
     store: Store, advocate: Person, current: str | None, new: str, message: str
 ) -> None:
-    with store.session() as session, pytest.raises(accounts.AccountError, match=message):
-        accounts.change_passphrase(
+    with store.session() as session, pytest.raises(authentication.AccountError, match=message):
+        authentication.change_passphrase(
             session, advocate.account_id, current or advocate.passphrase, new, CHEAP_ARGON2
         )
     assert list(_held_keys(store, advocate)) == ["advocates/2"]
@@ -511,7 +511,7 @@ def test_a_refused_passphrase_change_keeps_the_old_passphrase(
 def test_weak_passphrases_are_refused_with_a_reason(
     store: Store, instance: Instance, passphrase: str, message: str
 ) -> None:
-    with store.session() as session, pytest.raises(accounts.AccountError, match=message):
+    with store.session() as session, pytest.raises(authentication.AccountError, match=message):
         accounts.create_account(
             session,
             "dana",
@@ -590,9 +590,9 @@ def test_a_disabled_advocate_cannot_be_granted_keys(
         member = session.get(Account, bob.account_id)
         assert member is not None
         accounts.disable_account(session, member, actor="root")
-        with pytest.raises(accounts.AccountError):
-            fingerprint = accounts.stored_fingerprint(member)
-            accounts.grant_group_keys(session, keys, member, actor="alice", fingerprint=fingerprint)
+        with pytest.raises(authentication.AccountError):
+            fingerprint = grants.stored_fingerprint(member)
+            grants.grant_group_keys(session, keys, member, actor="alice", fingerprint=fingerprint)
         assert accounts.waiting_for_keys(session, Role.ADVOCATE) == []
     assert _grants_of(store, bob.account_id) == []
 
@@ -608,7 +608,7 @@ def test_a_grant_from_a_session_older_than_a_rotation_is_refused_until_signing_i
     # Alice signed in before the rotation (as when a colleague is removed), so
     # her session holds only version 1 of the advocates' key.
     with store.session() as session:
-        accounts.rotate_group_key(session, Group.ADVOCATES, actor="root")
+        grants.rotate_group_key(session, Group.ADVOCATES, actor="root")
         session.commit()
     carol = create_person(store, instance, "carol", Role.ADVOCATE)
     stale = grant_on_page(advocate_client, carol.account_id)
@@ -637,8 +637,8 @@ def test_a_rotation_seals_the_new_key_to_active_members_only(
         for person in (bob, carol):
             member = session.get(Account, person.account_id)
             assert member is not None
-            fingerprint = accounts.stored_fingerprint(member)
-            accounts.grant_group_keys(
+            fingerprint = grants.stored_fingerprint(member)
+            grants.grant_group_keys(
                 session, alice_keys, member, actor="alice", fingerprint=fingerprint
             )
         disabled = session.get(Account, bob.account_id)
@@ -680,9 +680,9 @@ def test_one_code_sent_by_four_sign_ins_at_the_same_instant_opens_one_session(
         with store.session() as session:
             start.wait()
             try:
-                accounts.authenticate(session, "alice", alice.passphrase, code, argon2)
+                authentication.authenticate(session, "alice", alice.passphrase, code, argon2)
                 outcomes.append("signed in")
-            except accounts.LoginFailed:
+            except authentication.LoginFailed:
                 outcomes.append("refused")
 
     threads = [threading.Thread(target=sign_in) for _ in range(4)]
@@ -704,8 +704,8 @@ def test_a_removed_advocates_index_key_names_no_report_indexed_after_the_removal
         principal = unlock_principal(session, "alice", PASSPHRASE, CHEAP_ARGON2)
         member = session.get(Account, bob.account_id)
         assert member is not None
-        accounts.grant_group_keys(
-            session, principal.keys(), member, "alice", accounts.stored_fingerprint(member)
+        grants.grant_group_keys(
+            session, principal.keys(), member, "alice", grants.stored_fingerprint(member)
         )
     officer = {"officers-0-name": "PC John Smith", "officers-0-number": "1234"}
     submit(client, what_happened="before", force="Kent Police", **officer)

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from zxcvbn import zxcvbn
 
 from crypto.words import listed_word_count, word_list
-from portal.core import accounts, invitations
+from portal.core import authentication, invitations
 from portal.store import Store
 from portal.store.models import Account, Role
 from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
@@ -87,8 +87,8 @@ def _count(store: Store) -> int:
 
 @pytest.mark.parametrize("passphrase", WEAK)
 def test_a_weak_passphrase_is_refused_in_plain_words(passphrase: str) -> None:
-    with pytest.raises(accounts.AccountError) as refused:
-        accounts.check_passphrase(passphrase, "dana")
+    with pytest.raises(authentication.AccountError) as refused:
+        authentication.check_passphrase(passphrase, "dana")
     _assert_plain_refusal(str(refused.value))
 
 
@@ -97,25 +97,25 @@ def test_what_an_attacker_would_guess_first_is_refused_though_zxcvbn_scores_it_4
     passphrase: str,
 ) -> None:
     assert zxcvbn(passphrase)["score"] == 4
-    with pytest.raises(accounts.AccountError) as refused:
-        accounts.check_passphrase(passphrase, "dana")
+    with pytest.raises(authentication.AccountError) as refused:
+        authentication.check_passphrase(passphrase, "dana")
     _assert_plain_refusal(str(refused.value))
 
 
 @pytest.mark.parametrize("passphrase", STRONG)
 def test_five_listed_words_or_a_score_of_4_is_accepted(passphrase: str) -> None:
-    accounts.check_passphrase(passphrase, "dana")
+    authentication.check_passphrase(passphrase, "dana")
 
 
 def test_five_listed_words_count_only_when_they_are_different() -> None:
-    with pytest.raises(accounts.AccountError, match="too easy to guess"):
-        accounts.check_passphrase("velvet velvet velvet velvet velvet", "dana")
+    with pytest.raises(authentication.AccountError, match="too easy to guess"):
+        authentication.check_passphrase("velvet velvet velvet velvet velvet", "dana")
 
 
 def test_the_name_as_a_word_is_refused_but_not_inside_another_word() -> None:
-    with pytest.raises(accounts.AccountError, match="contains the account name"):
-        accounts.check_passphrase("Ann1990 abacus zoom velvet mango ladder", "ann")
-    accounts.check_passphrase("annex abacus zoom velvet mango", "ann")
+    with pytest.raises(authentication.AccountError, match="contains the account name"):
+        authentication.check_passphrase("Ann1990 abacus zoom velvet mango ladder", "ann")
+    authentication.check_passphrase("annex abacus zoom velvet mango", "ann")
 
 
 # Every place a passphrase is chosen
@@ -288,8 +288,8 @@ def test_an_older_weaker_passphrase_still_signs_in(
     person = create_person(store, instance, "olive", Role.ADVOCATE)
     # Chosen before this rule: a passphrase zxcvbn scores 3.
     with monkeypatch.context() as before_the_rule, store.session() as session:
-        before_the_rule.setattr(accounts, "check_passphrase", lambda passphrase, name: None)
-        accounts.change_passphrase(
+        before_the_rule.setattr(authentication, "check_passphrase", lambda passphrase, name: None)
+        authentication.change_passphrase(
             session, person.account_id, PASSPHRASE, "Jessica12345!", CHEAP_ARGON2
         )
     person.passphrase = "Jessica12345!"

@@ -877,13 +877,13 @@ def test_a_text_field_sent_under_the_files_name_is_no_file_and_no_error(
 def test_a_passphrase_longer_than_zxcvbn_reads_is_judged_not_a_crash(
     app: Flask, store: Store
 ) -> None:
-    from portal.core import accounts
+    from portal.core import authentication
 
     long_one = "orbit velvet lantern harbour quietly under the mossy northern bridge again"
     assert len(long_one) > 72
-    accounts.check_passphrase(long_one, "joiner")  # no ValueError from zxcvbn
-    with pytest.raises(accounts.AccountError):
-        accounts.check_passphrase("a" * 200, "joiner")
+    authentication.check_passphrase(long_one, "joiner")  # no ValueError from zxcvbn
+    with pytest.raises(authentication.AccountError):
+        authentication.check_passphrase("a" * 200, "joiner")
     with store.session() as session:
         path = f"/admin/join/{invitations.create(session, Role.ADVOCATE, 'test')}"
         session.commit()

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, func, select
 
-from portal.core import survivor_sessions as sessions
+from portal.core import sessions, survivor_sessions
 from portal.store import Store
 from portal.store.models import Attachment, Report
 from tests.conftest import Instance
@@ -125,7 +125,7 @@ def test_an_idle_session_expires_with_a_plain_message(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sign_in(client, submit(client, what_happened="x"))
-    later = time.time() + sessions.IDLE_SECONDS + 1
+    later = time.time() + survivor_sessions.IDLE_SECONDS + 1
     monkeypatch.setattr(sessions.time, "time", lambda: later)
     response = client.get("/return/report")
     assert response.status_code == 302

@@ -1,0 +1,228 @@
+"""Group keys held by accounts: grants, fingerprints, recovery, rotation, the bootstrap hand-over.
+
+A group's private key (advocates', exporters') is sealed to each member's
+personal public key, and to the recovery key; a member opens the grants with
+the personal key their passphrase unlocked (`authentication`). Only public
+keys are needed to grant or rotate, so an admin account never holds a group
+key and can never decrypt a report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crypto.envelope import unwrap_key
+from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
+from crypto.words import key_fingerprint, same_fingerprint
+from portal.core import audit, bindings
+from portal.core.authentication import AccountError, Unlocked
+from portal.core.group_keys import current_group_key, forget_index, move_seals, new_group_key
+from portal.core.instance import bootstrap_secret_path
+from portal.store.models import Account, Group, GroupKey, GroupKeyGrant, Holder, Role, today
+
+ROLE_GROUP = {Role.ADVOCATE: Group.ADVOCATES, Role.STAFF: Group.EXPORTERS}
+
+
+def take_bootstrap_grant(session: Session, account: Account, secrets_path: Path) -> Path | None:
+    """Give the group's first member a new version of its key, retiring the bootstrap one.
+
+    The bootstrap version's private key sits wrapped under a secret file that
+    any copy of instance/ made since `portal init` holds. So the first member
+    does not take that key: a new version is made, sealed to them and to
+    recovery, everything sealed to the bootstrap version is moved to the new
+    one, and the bootstrap version is deleted with all its copies, in one
+    transaction. A copy of the secret then opens nothing stored.
+    """
+    group = ROLE_GROUP.get(account.role)
+    if group is None:
+        return None
+    path = bootstrap_secret_path(secrets_path, group)
+    grant = session.scalars(
+        select(GroupKeyGrant)
+        .join(GroupKey)
+        .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.BOOTSTRAP)
+    ).first()
+    if grant is None or not path.exists():
+        return None
+    old = grant.group_key
+    secret = bytes.fromhex(path.read_text())
+    old_private = PrivateKey(
+        unwrap_key(
+            secret, grant.sealed_key, bindings.group_key_grant(group, old.version, Holder.BOOTSTRAP)
+        )
+    )
+    newest = session.scalar(select(func.max(GroupKey.version)).where(GroupKey.group == group))
+    new_key, new_private = new_group_key(session, group, (newest or old.version) + 1)
+    _seal_to(session, account, new_key, new_private)
+    moved = move_seals(session, old, old_private, new_key)
+    # A report sealed to the old version by a request racing this one now
+    # fails its foreign key and is refused, never stored unreadable.
+    session.delete(old)
+    audit.record(
+        session,
+        actor="bootstrap",
+        action="group key rotated",
+        detail=f"{group.value}/{new_key.version}; {moved} report keys moved; "
+        f"{group.value}/{old.version} deleted",
+    )
+    audit.record(
+        session,
+        actor="bootstrap",
+        action="key granted",
+        subject=account.name,
+        detail=f"{group.value}/{new_key.version}",
+    )
+    return path
+
+
+def destroy_secret_file(path: Path) -> None:
+    """Overwrite a secret file, then remove it."""
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.write(bytes(size))
+    path.unlink()
+
+
+def account_holder(account_id: int) -> str:
+    """The holder name that binds a grant to one account."""
+    return f"account/{account_id}"
+
+
+def _seal_to(session: Session, account: Account, group_key: GroupKey, private: PrivateKey) -> None:
+    binding = bindings.group_key_grant(
+        group_key.group, group_key.version, account_holder(account.id)
+    )
+    session.add(
+        GroupKeyGrant(
+            group_key=group_key,
+            holder=Holder.ACCOUNT,
+            account_id=account.id,
+            sealed_key=seal_private_key(PublicKey.from_bytes(account.public_key), private, binding),
+        )
+    )
+
+
+def held_group_keys(session: Session, unlocked: Unlocked) -> dict[str, PrivateKey]:
+    """Open every group key sealed to this account, by "group/version"."""
+    keys: dict[str, PrivateKey] = {}
+    grants = session.scalars(
+        select(GroupKeyGrant).where(GroupKeyGrant.account_id == unlocked.account_id)
+    )
+    for grant in grants:
+        group_key = grant.group_key
+        binding = bindings.group_key_grant(
+            group_key.group, group_key.version, account_holder(unlocked.account_id)
+        )
+        keys[f"{group_key.group.value}/{group_key.version}"] = open_private_key(
+            unlocked.personal_key, grant.sealed_key, binding
+        )
+    return keys
+
+
+def own_fingerprint(unlocked: Unlocked) -> str:
+    """The words naming the account's public key as its passphrase opened it (what members see)."""
+    return key_fingerprint(unlocked.personal_key.public_key.to_bytes())
+
+
+def stored_fingerprint(account: Account) -> str:
+    """The words naming the public key the database holds for an account (grants seal to it)."""
+    return key_fingerprint(account.public_key)
+
+
+def stored_fingerprint_of(session: Session, account_id: int) -> str:
+    """The stored fingerprint of an account by its id, or "" if it is gone."""
+    account = session.get(Account, account_id)
+    return stored_fingerprint(account) if account is not None else ""
+
+
+def grant_group_keys(
+    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str, fingerprint: str
+) -> int:
+    """Seal every key of the member's group that the granter holds to the member.
+
+    `fingerprint` is what the granter compared with the member: the grant is
+    sealed only if the stored public key still has it, so a key swapped in the
+    database, even after the comparison, receives nothing.
+    """
+    group = ROLE_GROUP.get(member.role)
+    if group is None or member.disabled:
+        raise AccountError("Only active advocates and staff can be given keys.")
+    if not same_fingerprint(fingerprint, stored_fingerprint(member)):
+        raise AccountError(
+            f"The key of {member.name} does not match the words that were compared. "
+            "Nothing was granted. Compare the words with them again, in person or by phone."
+        )
+    current = current_group_key(session, group)
+    if f"{group.value}/{current.version}" not in keys:
+        raise AccountError(
+            "The key changed after you signed in. Sign out and in again, then grant access."
+        )
+    held = {
+        g.group_key_id
+        for g in session.scalars(select(GroupKeyGrant).where(GroupKeyGrant.account_id == member.id))
+    }
+    granted = 0
+    for group_key in session.scalars(select(GroupKey).where(GroupKey.group == group)):
+        private = keys.get(f"{group.value}/{group_key.version}")
+        if private is None or group_key.id in held:
+            continue
+        _seal_to(session, member, group_key, private)
+        audit.record(
+            session,
+            actor=actor,
+            action="key granted",
+            subject=member.name,
+            detail=f"{group.value}/{group_key.version}",
+        )
+        granted += 1
+    session.commit()
+    return granted
+
+
+def recovery_group_keys(
+    session: Session, recovery: PrivateKey, group: Group
+) -> dict[str, PrivateKey]:
+    """Open every version of a group's key with the recovery key."""
+    keys = {}
+    grants = session.scalars(
+        select(GroupKeyGrant)
+        .join(GroupKey)
+        .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.RECOVERY)
+    )
+    for grant in grants:
+        group_key = grant.group_key
+        binding = bindings.group_key_grant(group, group_key.version, Holder.RECOVERY)
+        keys[f"{group.value}/{group_key.version}"] = open_private_key(
+            recovery, grant.sealed_key, binding
+        )
+    return keys
+
+
+def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:
+    """Retire a group's key and seal a new one to the remaining active members and recovery.
+
+    Only public keys are needed, so an admin can rotate without ever holding
+    the group's private key; the new private key leaves memory when this returns.
+    A disabled member gets no copy: if enabled again, they need a grant.
+    """
+    current = current_group_key(session, group)
+    current.retired_on = today()
+    new_key, private = new_group_key(session, group, current.version + 1)
+    members = session.scalars(
+        select(Account)
+        .join(GroupKeyGrant, GroupKeyGrant.account_id == Account.id)
+        .join(GroupKey, GroupKey.id == GroupKeyGrant.group_key_id)
+        .where(GroupKey.group == group, Account.disabled.is_(False))
+        .distinct()
+    ).all()
+    for member in members:
+        _seal_to(session, member, new_key, private)
+    if group is Group.ADVOCATES:
+        forget_index(session)
+    audit.record(
+        session, actor=actor, action="group key rotated", detail=f"{group.value}/{new_key.version}"
+    )
+    return new_key
