@@ -23,19 +23,17 @@ import csv
 import enum
 import io
 import math
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crypto.errors import CryptoError
 from portal.core import audit
-from portal.core.principal import Principal, unlock_principal
+from portal.core.principal import Principal
 from portal.core.reports import decrypt_account, open_report_key, open_statistics, sealed_to
 from portal.core.vocabulary import FORCES, HARMS
 from portal.store.models import Group, Report, ReportKeySeal, ReportStatus, Role
@@ -463,36 +461,3 @@ def chart_svg(table: Table) -> str:
             svg, "text", {"x": str(_LABEL_WIDTH + bar + 6), "y": str(y + 14), "fill": _INK}
         ).text = label
     return ET.tostring(svg, encoding="unicode")
-
-
-@click.command("stats")
-@click.option("--user", "name", required=True, help="The staff account to count as.")
-@click.option("--passphrase-stdin", is_flag=True, help="Read the account passphrase from stdin.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (table, category, count).")
-def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
-    """Print the anonymised statistics (small numbers suppressed), as tables or CSV."""
-    import config as config_module
-    from config import ConfigError
-    from portal import store
-    from portal.core import accounts
-
-    if passphrase_stdin:
-        passphrase = sys.stdin.readline().rstrip("\n")
-    else:
-        passphrase = str(click.prompt("Account passphrase", hide_input=True))
-    try:
-        config = config_module.load()
-        engine = store.make_engine(config)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        with store.Store(engine).session() as session:
-            principal = unlock_principal(session, name, passphrase, config.argon2)
-            statistics = audited(session, principal, "statistics viewed")
-    except accounts.LoginFailed:
-        raise click.ClickException("Those details did not work.") from None
-    except StaffOnly:
-        raise click.ClickException("Only a staff account may see the statistics.") from None
-    finally:
-        engine.dispose()
-    click.echo(to_csv(statistics) if as_csv else to_text(statistics), nl=False)

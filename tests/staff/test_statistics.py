@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from crypto.errors import CryptoError
+from portal.cli.statistics import stats_command
 from portal.core.reports import open_report_key, open_statistics
 from portal.staff import statistics
 from portal.staff.statistics import Cell, Suppression, Table
@@ -257,14 +258,14 @@ def test_stats_command_prints_suppressed_csv(
     monkeypatch.setenv("PORTAL_INSTANCE", str(instance.path))
     runner = CliRunner()
     args = ["--user", "sam", "--passphrase-stdin", "--csv"]
-    result = runner.invoke(statistics.stats_command, args, input=PASSPHRASE + "\n")
+    result = runner.invoke(stats_command, args, input=PASSPHRASE + "\n")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output)))
     assert ["force", "Essex Police", "<5"] in rows
     assert ["force", "Kent Police", "6"] in rows
-    text = runner.invoke(statistics.stats_command, args[:-1], input=PASSPHRASE + "\n")
+    text = runner.invoke(stats_command, args[:-1], input=PASSPHRASE + "\n")
     assert "Essex Police" in text.output and "fewer than 5" in text.output
-    wrong = runner.invoke(statistics.stats_command, args, input="not the passphrase\n")
+    wrong = runner.invoke(stats_command, args, input="not the passphrase\n")
     assert wrong.exit_code != 0 and "did not work" in wrong.output
 
 
