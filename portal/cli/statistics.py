@@ -17,7 +17,8 @@ def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
     """Print the anonymised statistics (small numbers suppressed), as tables or CSV."""
     from portal.core.accounts import LoginFailed
     from portal.core.principal import unlock_principal
-    from portal.staff.statistics import StaffOnly, audited, to_csv, to_text
+    from portal.staff.statistics import StaffOnly, audited
+    from portal.staff.statistics_formats import to_csv, to_text
 
     if passphrase_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")
