@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from config import Config
+from portal.cli.retention import purge_command
 from portal.core import audit, retention
 from portal.store import Store
 from portal.store.models import (
@@ -297,14 +298,14 @@ def test_portal_purge_counts_on_a_dry_run_and_deletes_otherwise(
     _, recent = _new_report(client, store)
     _set(store, old, updated_on=_days(-366))
 
-    dry = cli_env.invoke(retention.purge_command, ["--dry-run"])
+    dry = cli_env.invoke(purge_command, ["--dry-run"])
 
     assert dry.exit_code == 0, dry.output
     assert "1 report(s)" in dry.output and "nothing deleted" in dry.output
     assert _ids(store) == {old, recent}
     assert _purge_events(store) == []
 
-    real = cli_env.invoke(retention.purge_command, [])
+    real = cli_env.invoke(purge_command, [])
 
     assert real.exit_code == 0, real.output
     assert "Deleted 1 report(s) past their retention period." in real.output
@@ -318,6 +319,6 @@ def test_portal_purge_fails_clearly_without_an_instance(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
     monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "missing"))
-    result = CliRunner().invoke(retention.purge_command, [])
+    result = CliRunner().invoke(purge_command, [])
     assert result.exit_code != 0
     assert "portal init" in result.output

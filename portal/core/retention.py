@@ -15,14 +15,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-import click
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-import config as config_module
-from config import Config, ConfigError
+from config import Config
 from portal.core import audit
-from portal.store import Store, forget_deleted, make_engine
+from portal.store import forget_deleted
 from portal.store.models import Attachment, Message, Report, ReportStatus
 from portal.store.models import today as current_day
 
@@ -103,26 +101,3 @@ def keep_longer(
     if report.keep_until is None or report.keep_until < wanted:
         report.keep_until = wanted
     return report.keep_until
-
-
-@click.command("purge")
-@click.option("--dry-run", is_flag=True, help="Only count the reports that would be deleted.")
-def purge_command(dry_run: bool) -> None:
-    """Delete reports past their retention period (counts only are printed)."""
-    try:
-        config = config_module.load()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    store = Store(make_engine(config))
-    try:
-        with store.session() as session:
-            if dry_run:
-                count = len(due(session, config))
-                click.echo(f"{count} report(s) are past their retention period; nothing deleted.")
-                return
-            result = purge(session, config)
-    finally:
-        store.engine.dispose()
-    click.echo(f"Deleted {result.reports} report(s) past their retention period.")
-    if result.reports:
-        click.echo(f"With them: {result.messages} message(s), {result.attachments} file(s).")

@@ -34,6 +34,15 @@ OUTER_DATE = (1980, 1, 1, 0, 0, 0)
 _PRIVATE_FILE = 0o100600 << 16  # unpacked files readable by their owner only
 
 
+def is_age_recipient(text: str) -> bool:
+    """True when `text` is an age X25519 public key a bundle can be encrypted to."""
+    try:
+        pyrage.x25519.Recipient.from_str(text)
+    except pyrage.RecipientError:
+        return False
+    return True
+
+
 class _Cut(io.RawIOBase):
     """Passes writes on until cut; then drops them, so a failed bundle is never finished.
 

@@ -3,7 +3,8 @@
 The JSON follows the schema in docs/export-schema.md ("portal-case-export/2";
 its PDF summary: summary.py).
 
-What goes in is what the survivor's consent for the purpose allows:
+What goes in is what the survivor's consent for the purpose allows, as
+`portal.core.consent` decides it:
 
 - her account, and the "more information" she added to it later: she wrote
   those as her report, on the form that asks what may be done with "my
@@ -27,11 +28,11 @@ import datetime
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from portal.core.consent import ExportConsent
 from portal.core.reports import Consent, FileDetails, ThreadEntry
 from portal.store.models import Author, ConsentRecord, MessageKind, Report
 
 SCHEMA = "portal-case-export/2"
-PURPOSES = {"legal": "The charity's legal team", "iopc": "IOPC or professional standards"}
 # What a recipient's tools open a file with: from the type sniffed on upload,
 # never from the name the file came with.
 EXTENSIONS = {
@@ -92,20 +93,22 @@ class EvidenceFile:
 
 def case_record(
     reference: str,
-    purpose: str,
+    consent: ExportConsent,
     report: Report,
     account: dict[str, Any],
     thread: list[ThreadEntry],
     files: list[EvidenceFile],
     history: list[ConsentRecord],
-    messages_included: bool,
     left_out: list[str],
 ) -> dict[str, Any]:
     """The machine-readable record of one case (schema portal-case-export/2).
 
-    `thread` holds only what may go (her additions, and the messages when she
-    chose so); `left_out` names the parts that failed an integrity check.
+    Of `thread`, only what `consent` shares goes in (her additions, and the
+    messages when she chose so); `left_out` names the parts that failed an
+    integrity check.
     """
+    purpose = consent.purpose
+    thread = [e for e in thread if consent.shares(e.author, e.kind)]
     details: dict[str, Any] = {name: account.get(name) or "" for name in _ACCOUNT_FIELDS}
     details["harms"] = list(account.get("harms") or [])
     if purpose == "legal":
@@ -124,11 +127,11 @@ def case_record(
             {key: officer.get(key) or "" for key in ("name", "number", "rank", "role")}
             for officer in account.get("officers") or []
         ],
-        "messages_included": messages_included,
+        "messages_included": consent.messages,
         "messages": [
             {"date": e.sent_on, "author": e.author.value, "text": e.text}
             for e in thread
-            if messages_included and is_message(e)
+            if is_message(e)
         ],
         "consent": {
             "current": asdict(Consent.of(report)),

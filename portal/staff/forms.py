@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyrage
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.staff.bundle import PURPOSES
+from portal.core.consent import PURPOSES
+from portal.staff.archive import is_age_recipient
 from portal.staff.passphrases import MAX_CHARS, WeakPassphrase, check_zip_passphrase, is_generated
 
 AGE_RECIPIENT_MAX_CHARS = 200
@@ -64,10 +64,8 @@ class ExportForm(FlaskForm):
             return
         if not field.data.startswith("age1"):
             raise ValidationError("An age public key starts with age1.")
-        try:
-            pyrage.x25519.Recipient.from_str(field.data)
-        except pyrage.RecipientError:
-            raise ValidationError("That is not a valid age public key.") from None
+        if not is_age_recipient(field.data):
+            raise ValidationError("That is not a valid age public key.")
 
     def passphrase(self) -> str | None:
         """The ZIP passphrase to use: the one chosen, else the generated one (none for age)."""

@@ -15,27 +15,25 @@ subtraction. Wherever that could narrow down a suppressed cell, the total is
 published only as "at least N" and, where needed, further cells are withheld
 (secondary suppression) until every suppressed cell could still be any of
 1 to 4 as far as the published figures tell.
+
+The tables are written out as CSV and text by statistics_formats.py, and
+drawn by charts.py.
 """
 
 from __future__ import annotations
 
-import csv
 import enum
-import io
 import math
-import sys
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crypto.errors import CryptoError
 from portal.core import audit
-from portal.core.principal import Principal, unlock_principal
+from portal.core.principal import Principal
 from portal.core.reports import decrypt_account, open_report_key, open_statistics, sealed_to
 from portal.core.vocabulary import FORCES, HARMS
 from portal.store.models import Group, Report, ReportKeySeal, ReportStatus, Role
@@ -52,8 +50,6 @@ _FORCE_LABELS = {**dict(FORCES), "": NOT_GIVEN}
 _HARM_LABELS = dict(HARMS)
 _STATUS_ORDER = {status.value: i for i, status in enumerate(ReportStatus)}
 _HARM_ORDER = {value: i for i, (value, _label) in enumerate(HARMS)}
-# Spreadsheet programs run cells that start with these as formulas.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StaffOnly(Exception):
@@ -333,166 +329,3 @@ def audited(session: Session, principal: Principal, action: str) -> Statistics:
     audit.record(session, actor=principal.name, action=action)
     session.commit()
     return statistics
-
-
-def _csv_safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def to_csv(statistics: Statistics) -> str:
-    """Every table as CSV rows (table, category, count); small counts as "<5"."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["table", "category", "count"])
-    for table in statistics.tables:
-        for cell in table.cells:
-            writer.writerow([table.key, _csv_safe(cell.category), cell.in_csv])
-        if table.total_shown:
-            writer.writerow([table.key, "Total", table.total_shown])
-    return out.getvalue()
-
-
-def to_text(statistics: Statistics) -> str:
-    """Every table as plain text, for the terminal."""
-    lines: list[str] = []
-    for table in statistics.tables:
-        lines.append(table.title)
-        rows = [(c.category, c.shown) for c in table.cells]
-        if table.total_shown:
-            rows.append(("Total", table.total_shown))
-        if not rows:
-            lines.append("  (no reports)")
-        width = max((len(category) for category, _ in rows), default=0)
-        lines.extend(f"  {category:<{width}}  {shown:>14}" for category, shown in rows)
-        if table.note:
-            lines.append(f"  {table.note}")
-        lines.append("")
-    if statistics.unreadable:
-        lines.append("Some consented reports could not be opened with your keys: not counted.")
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-# Chart geometry, in SVG user units.
-_LABEL_WIDTH = 300
-_BAR_WIDTH = 280
-_VALUE_WIDTH = 110
-_ROW = 26
-_BAR = 18
-_TOP = 8
-_INK = "#0b0c0c"
-_BAR_FILL = "#1d70b8"
-_GREY = "#6f777b"
-
-
-def chart_svg(table: Table) -> str:
-    """A horizontal bar chart of one table as SVG markup; every text escaped by ElementTree.
-
-    Suppressed cells are hatched grey bars labelled "<5" spanning the whole range
-    they could be in, so the drawing says no more than the number would. Only
-    presentation attributes are used: the CSP forbids inline styles.
-    """
-    width = _LABEL_WIDTH + _BAR_WIDTH + _VALUE_WIDTH
-    height = _TOP * 2 + _ROW * max(len(table.cells), 1)
-    scale_top = max([c.count for c in table.cells if c.count is not None] + [SUPPRESS_BELOW])
-    title_id, desc_id = f"chart-{table.key}-title", f"chart-{table.key}-desc"
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
-            "role": "img",
-            "aria-labelledby": f"{title_id} {desc_id}",
-            "font-family": "sans-serif",
-            "font-size": "13",
-        },
-    )
-    ET.SubElement(svg, "title", {"id": title_id}).text = table.title
-    described = "; ".join(f"{c.category}: {c.shown}" for c in table.cells) or "No reports."
-    ET.SubElement(svg, "desc", {"id": desc_id}).text = described
-    defs = ET.SubElement(svg, "defs")
-    hatch = ET.SubElement(
-        defs,
-        "pattern",
-        {
-            "id": f"hatch-{table.key}",
-            "width": "6",
-            "height": "6",
-            "patternUnits": "userSpaceOnUse",
-            "patternTransform": "rotate(45)",
-        },
-    )
-    ET.SubElement(hatch, "rect", {"width": "6", "height": "6", "fill": "#dee0e2"})
-    ET.SubElement(
-        hatch,
-        "line",
-        {"x1": "0", "y1": "0", "x2": "0", "y2": "6", "stroke": _GREY, "stroke-width": "2"},
-    )
-    for row, cell in enumerate(table.cells):
-        y = _TOP + row * _ROW
-        ET.SubElement(
-            svg,
-            "text",
-            {"x": str(_LABEL_WIDTH - 8), "y": str(y + 14), "text-anchor": "end", "fill": _INK},
-        ).text = cell.category
-        if cell.count is not None:
-            length, fill, label = cell.count / scale_top, _BAR_FILL, str(cell.count)
-        elif cell.suppression is Suppression.SMALL:
-            length, fill, label = (
-                (SUPPRESS_BELOW - 1) / scale_top,
-                f"url(#hatch-{table.key})",
-                FEWER_CSV,
-            )
-        else:
-            length, fill, label = 0.0, _GREY, WITHHELD
-        bar = max(round(length * _BAR_WIDTH, 1), 2.0)
-        ET.SubElement(
-            svg,
-            "rect",
-            {
-                "x": str(_LABEL_WIDTH),
-                "y": str(y + (_ROW - _BAR) // 2 - 2),
-                "width": str(bar),
-                "height": str(_BAR),
-                "fill": fill,
-                "stroke": _GREY if cell.count is None else "none",
-            },
-        )
-        ET.SubElement(
-            svg, "text", {"x": str(_LABEL_WIDTH + bar + 6), "y": str(y + 14), "fill": _INK}
-        ).text = label
-    return ET.tostring(svg, encoding="unicode")
-
-
-@click.command("stats")
-@click.option("--user", "name", required=True, help="The staff account to count as.")
-@click.option("--passphrase-stdin", is_flag=True, help="Read the account passphrase from stdin.")
-@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (table, category, count).")
-def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
-    """Print the anonymised statistics (small numbers suppressed), as tables or CSV."""
-    import config as config_module
-    from config import ConfigError
-    from portal import store
-    from portal.core import authentication
-
-    if passphrase_stdin:
-        passphrase = sys.stdin.readline().rstrip("\n")
-    else:
-        passphrase = str(click.prompt("Account passphrase", hide_input=True))
-    try:
-        config = config_module.load()
-        engine = store.make_engine(config)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        with store.Store(engine).session() as session:
-            principal = unlock_principal(session, name, passphrase, config.argon2)
-            statistics = audited(session, principal, "statistics viewed")
-    except authentication.LoginFailed:
-        raise click.ClickException("Those details did not work.") from None
-    except StaffOnly:
-        raise click.ClickException("Only a staff account may see the statistics.") from None
-    finally:
-        engine.dispose()
-    click.echo(to_csv(statistics) if as_csv else to_text(statistics), nl=False)

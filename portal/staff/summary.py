@@ -13,8 +13,8 @@ from typing import Any
 
 from fpdf import FPDF
 
+from portal.core.consent import PURPOSES
 from portal.core.vocabulary import CONTACT_METHODS, HARMS, OFFICER_ROLES
-from portal.staff.bundle import PURPOSES
 
 # fpdf2 and fontTools log the characters a font lacks: a survivor's words
 # must never reach a log, so they are silenced.

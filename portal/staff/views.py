@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator
-
 from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from portal.core.consent import ConsentMissing
 from portal.core.principal import Principal
 from portal.staff import service, statistics
+from portal.staff.charts import chart_svg
+from portal.staff.delivery import stream_export
 from portal.staff.forms import ExportForm
 from portal.staff.passphrases import is_generated, new_zip_passphrase
-from portal.store import Store
-from portal.store.models import Report, Role
+from portal.staff.plan import CaseNotFound, ExportPlan
+from portal.staff.statistics_formats import to_csv
+from portal.store.models import Role
 from portal.survivor.service import reference_of
 from portal.web.auth import signed_in
 from portal.web.database import db
@@ -42,7 +42,7 @@ def statistics_page(principal: Principal) -> str:
     stats = statistics.audited(db(), principal, "statistics viewed")
     charts = {
         # Safe: chart_svg builds the SVG with ElementTree, escaping every text and attribute.
-        table.key: Markup(statistics.chart_svg(table))  # noqa: S704  # nosec B704
+        table.key: Markup(chart_svg(table))  # noqa: S704  # nosec B704
         for table in stats.tables
     }
     return render_template("staff/statistics.html", stats=stats, charts=charts)
@@ -53,7 +53,7 @@ def statistics_page(principal: Principal) -> str:
 def statistics_csv(principal: Principal) -> Response:
     """The same statistics as a CSV download."""
     stats = statistics.audited(db(), principal, "statistics downloaded")
-    response = Response(statistics.to_csv(stats), mimetype="text/csv")
+    response = Response(to_csv(stats), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="statistics.csv"'
     return response
 
@@ -62,32 +62,32 @@ def statistics_csv(principal: Principal) -> Response:
 @staff_only
 def export(principal: Principal, report_id: str) -> Response | str:
     """Export one case: checked and audited first, then streamed as it is written."""
-    report = db().get(Report, report_id)
-    if report is None or not (report.export_legal or report.export_iopc):
+    try:
+        report = service.exportable_case(db(), report_id)
+    except CaseNotFound:
         abort(404)
     form = ExportForm()
     form.purpose.choices = service.purpose_choices(report)
     if not form.validate_on_submit():
         return _export_page(form, report_id)
-    purpose = form.purpose.data or ""
+    purpose, leave_out_damaged = form.purpose.data or "", form.leave_out_damaged.data
     try:
-        plan = service.prepare_export(
-            db(), principal, [report_id], purpose, leave_out_damaged=form.leave_out_damaged.data
-        )
-    except service.ConsentMissing:
+        plan = service.prepare_export(db(), principal, [report_id], purpose, leave_out_damaged)
+    except ConsentMissing:
         form.purpose.errors = ["The survivor has not consented to this purpose."]
         return _export_page(form, report_id)
     except service.NeedsConfirmation as damaged:
         confirm = not isinstance(damaged, service.NothingToExport)
         return _export_page(form, report_id, damaged.plan.problems, confirm)
-    chunks = _stream_export(
-        current_app.extensions["store"],
-        principal,
-        plan,
-        form.passphrase(),
-        form.age_recipient.data or None,
-    )
-    extension = "zip.age" if form.age_recipient.data else "zip"
+    return _download(principal, plan, form, report_id)
+
+
+def _download(principal: Principal, plan: ExportPlan, form: ExportForm, report_id: str) -> Response:
+    """The bundle as a download, written while it streams out."""
+    store = current_app.extensions["store"]
+    recipient = form.age_recipient.data or None
+    chunks = stream_export(store, principal, plan, form.passphrase(), recipient)
+    extension = "zip.age" if recipient else "zip"
     response = Response(chunks, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="case-{reference_of(report_id)}.{extension}"'
@@ -109,43 +109,3 @@ def _export_page(
         problems=problems,
         confirm=confirm,
     )
-
-
-def _stream_export(
-    store: Store,
-    principal: Principal,
-    plan: service.ExportPlan,
-    passphrase: str | None,
-    recipient: str | None,
-) -> Iterator[bytes]:
-    """Write the prepared (already audited) bundle in a thread writing to a pipe; yield
-    the encrypted bytes as they come.
-
-    This runs after the view has returned, so it is given the store: no app context.
-    """
-    read_end, write_end = os.pipe()
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        with os.fdopen(write_end, "wb") as out, store.session() as session:
-            try:
-                service.write_bundle(
-                    session,
-                    principal,
-                    plan,
-                    out,
-                    zip_passphrase=passphrase,
-                    age_recipient=recipient,
-                )
-            except BaseException as error:
-                failure.append(error)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    with os.fdopen(read_end, "rb") as encrypted:
-        while chunk := encrypted.read(64 * 1024):
-            yield chunk
-    worker.join()
-    if failure:
-        # Headers are gone: the download ends short, and the unfinished bundle does not open.
-        raise failure[0]

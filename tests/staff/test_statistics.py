@@ -17,9 +17,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from crypto.errors import CryptoError
+from portal.cli.statistics import stats_command
 from portal.core.reports import open_report_key, open_statistics
 from portal.staff import statistics
+from portal.staff.charts import chart_svg
 from portal.staff.statistics import Cell, Suppression, Table
+from portal.staff.statistics_formats import to_csv
 from portal.store import Store
 from portal.store.models import AuditEvent, Group, Report, Role
 from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
@@ -257,14 +260,14 @@ def test_stats_command_prints_suppressed_csv(
     monkeypatch.setenv("PORTAL_INSTANCE", str(instance.path))
     runner = CliRunner()
     args = ["--user", "sam", "--passphrase-stdin", "--csv"]
-    result = runner.invoke(statistics.stats_command, args, input=PASSPHRASE + "\n")
+    result = runner.invoke(stats_command, args, input=PASSPHRASE + "\n")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.output)))
     assert ["force", "Essex Police", "<5"] in rows
     assert ["force", "Kent Police", "6"] in rows
-    text = runner.invoke(statistics.stats_command, args[:-1], input=PASSPHRASE + "\n")
+    text = runner.invoke(stats_command, args[:-1], input=PASSPHRASE + "\n")
     assert "Essex Police" in text.output and "fewer than 5" in text.output
-    wrong = runner.invoke(statistics.stats_command, args, input="not the passphrase\n")
+    wrong = runner.invoke(stats_command, args, input="not the passphrase\n")
     assert wrong.exit_code != 0 and "did not work" in wrong.output
 
 
@@ -275,7 +278,7 @@ def test_chart_escapes_every_text_and_has_no_script_or_inline_style() -> None:
         'Reports "by" <force>',
         (Cell(hostile, 9), Cell("Essex Police", None, Suppression.SMALL)),
     )
-    svg = statistics.chart_svg(table)
+    svg = chart_svg(table)
     assert "<script" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     assert "style=" not in svg
@@ -293,7 +296,7 @@ def test_chart_escapes_every_text_and_has_no_script_or_inline_style() -> None:
 
 def test_csv_neutralises_formula_like_categories() -> None:
     stats = statistics.Statistics((Table("force", "Forces", (Cell("=HYPERLINK(1)", 7),)),))
-    rows = list(csv.reader(io.StringIO(statistics.to_csv(stats))))
+    rows = list(csv.reader(io.StringIO(to_csv(stats))))
     assert rows[1] == ["force", "'=HYPERLINK(1)", "7"]
 
 
