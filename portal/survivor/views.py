@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from crypto.errors import InvalidPhrase
 from crypto.words import normalise_codename
 from portal.core import survivor_sessions as sessions
-from portal.core.evidence import prepare_files
+from portal.core.evidence import PreparedFile, prepare_files
 from portal.core.reports import Consent
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store.models import MessageKind
@@ -49,6 +49,7 @@ from portal.web.throttle import (
     SubmissionThrottle,
     Throttle,
 )
+from portal.web.uploads import sent_files
 
 bp = Blueprint("survivor", __name__, template_folder="templates")
 View = Callable[..., Any]
@@ -146,6 +147,11 @@ def _limit_mb() -> int:
     return portal_config().max_upload_bytes // (1024 * 1024)
 
 
+def _prepared_files(form: ReportForm | AddForm) -> tuple[list[PreparedFile], list[str]]:
+    """The form's files, cleaned, and the problems of those that cannot be attached."""
+    return prepare_files(sent_files(form.files.data or []), form.keep_metadata.data, _limit_mb())
+
+
 @bp.get("/")
 def index() -> str:
     """The landing page: what the service is, who reads a report, what happens next."""
@@ -179,7 +185,7 @@ def report() -> str | tuple[str, int]:
         return render_template(
             "survivor/report.html", form=form, problems=[TOO_MANY_REPORTS], limit_mb=_limit_mb()
         ), 429
-    files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
+    files, problems = _prepared_files(form)
     if problems:
         return render_template(
             "survivor/report.html", form=form, problems=problems, limit_mb=_limit_mb()
@@ -268,7 +274,7 @@ def add(access: SurvivorAccess) -> Response | str:
     form = AddForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
+        files, problems = _prepared_files(form)
         if not problems:
             service.add_to_report(
                 db(), access, form.text.data or "", MessageKind(form.kind.data), files
