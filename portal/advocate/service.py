@@ -30,6 +30,7 @@ from portal.core.reports import (
     open_report_key,
     read_attachment,
     read_thread,
+    reference_of,
     sealed_to,
 )
 from portal.core.search import index_reports, open_index_key, tag, tag_values
@@ -51,7 +52,6 @@ from portal.store.models import (
     Role,
     today,
 )
-from portal.survivor.service import reference_of
 
 PER_PAGE = 25
 SORTS: dict[str, Any] = {

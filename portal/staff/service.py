@@ -38,6 +38,7 @@ from portal.core.reports import (
     file_details,
     open_report_key,
     read_attachment,
+    reference_of,
     sealed_to,
 )
 from portal.staff.archive import Bundle, open_bundle
@@ -57,7 +58,6 @@ from portal.store.models import (
     ReportKeySeal,
     Role,
 )
-from portal.survivor.service import reference_of
 
 Progress = Callable[[int], None]
 _CHUNK = 100  # cases loaded at a time

@@ -11,12 +11,12 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from portal.core.principal import Principal
+from portal.core.reports import reference_of
 from portal.staff import service, statistics
 from portal.staff.forms import ExportForm
 from portal.staff.passphrases import is_generated, new_zip_passphrase
 from portal.store import Store
 from portal.store.models import Report, Role
-from portal.survivor.service import reference_of
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.signin import add_sign_in

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -30,9 +29,9 @@ from portal.core.vocabulary import (
     OFFICER_ROLES,
     YES_NO_UNSURE,
 )
+from portal.web.forms import clean_text
 
 ACCOUNT_MAX_CHARS = 100_000
-MESSAGE_MAX_CHARS = 20_000
 SHORT_MAX_CHARS = 200
 MEDIUM_MAX_CHARS = 2_000
 OFFICER_ROWS = 3
@@ -50,18 +49,6 @@ KEEP_DETAILS_HINT = (
     "could see them, and they could identify you. Other kinds of file, which we cannot "
     "clean, are only accepted when this is ticked."
 )
-
-# Control characters other than tab and newlines carry no meaning in an
-# account and upset later readers (PDF, CSV, terminals: U+009B starts an
-# escape sequence): drop them, C0 and C1 alike, and keep everything else.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: Any) -> Any:
-    """Drop control characters and surrounding space from a submitted string."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value).strip()
-    return value
 
 
 def _options(pairs: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
