@@ -116,6 +116,13 @@ class EncryptedUpload(io.RawIOBase):
                 insert(Attachment).values(id=self.id, stream_header=self._encryptor.header)
             )
 
+    def another(self) -> EncryptedUpload:
+        """A new, empty upload of the same name and limit, deleted with this one unless claimed."""
+        upload = EncryptedUpload(self._engine, self.filename, self.max_bytes, self.request_uploads)
+        if self.request_uploads is not None:
+            self.request_uploads.append(upload)
+        return upload
+
     @property
     def sha256(self) -> str:
         """SHA-256 of the stored bytes, hex."""

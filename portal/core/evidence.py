@@ -28,14 +28,6 @@ from portal.core.cleaning import (
 from portal.core.encrypted_uploads import EncryptedUpload, RefusedUpload, clean_filename
 from portal.store.models import Attachment, today
 
-
-def _track(upload: EncryptedUpload) -> EncryptedUpload:
-    """Add an upload to its request's list, so it is deleted unless claimed by the end."""
-    if upload.request_uploads is not None:
-        upload.request_uploads.append(upload)
-    return upload
-
-
 # What a cleaner may raise on a file built to confuse it, besides Unreadable:
 # each means the same, that the file is not what it seems.
 _PARSE_ERRORS = (Unreadable, struct.error, ValueError, IndexError, EOFError, OSError, zlib.error)
@@ -50,9 +42,7 @@ def without_metadata(upload: EncryptedUpload, file_type: FileType) -> EncryptedU
     Unreadable if the file cannot be read as its type (the original is
     deleted then too: it may carry the very details to remove).
     """
-    cleaned = _track(
-        EncryptedUpload(upload._engine, upload.filename, upload.max_bytes, upload.request_uploads)
-    )
+    cleaned = upload.another()
     try:
         file_type.clean(upload.view(), cleaned.write)
         cleaned.finish()
