@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import (
@@ -255,11 +255,15 @@ def return_() -> Response | tuple[str, int] | str:
 @survivor_required
 def my_report(access: SurvivorAccess) -> str:
     """The survivor's report: status, replies, what they sent, their choices."""
-    view = service.view_report(db(), access)
+    return _report_page(access, AddForm())
+
+
+def _report_page(access: SurvivorAccess, add_form: AddForm, problems: Sequence[str] = ()) -> str:
     return render_template(
         "survivor/my_report.html",
-        view=view,
-        add_form=AddForm(),
+        view=service.view_report(db(), access),
+        add_form=add_form,
+        problems=problems,
         sign_out=EmptyForm(),
         keep=EmptyForm(),
         kept_until=service.kept_until(db(), access, portal_config()),
@@ -281,17 +285,7 @@ def add(access: SurvivorAccess) -> Response | str:
             )
             processes.new_activity()
             return redirect(url_for("survivor.my_report", sent=1), code=303)
-    view = service.view_report(db(), access)
-    return render_template(
-        "survivor/my_report.html",
-        view=view,
-        add_form=form,
-        problems=problems,
-        sign_out=EmptyForm(),
-        keep=EmptyForm(),
-        kept_until=service.kept_until(db(), access, portal_config()),
-        limit_mb=_limit_mb(),
-    )
+    return _report_page(access, form, problems)
 
 
 @bp.post("/return/keep")
