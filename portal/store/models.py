@@ -1,9 +1,16 @@
 """The database schema. Everything a survivor wrote is ciphertext here.
 
 Columns hold either metadata the portal must sort and filter on (statuses,
-dates) or ciphertext produced by `crypto/`. Dates are days, never times of
-day, so stored records cannot be matched against network logs. The models use
-only portable types so the same code runs on SQLCipher and PostgreSQL.
+dates) or ciphertext produced by `crypto/`. Whatever concerns a survivor is
+dated to the day, never the time of day, so stored records cannot be matched
+against network logs. Only charity accounts' rows hold times
+(`Account.locked_until`, `AccountSession.started_at` and `seen_at`): a
+lockout of minutes and a session's idle and absolute limits cannot be
+counted in days, and those times are of staff, not survivors. Two whole
+numbers stand in for a time without being one of a survivor's: the hour by
+which her session has certainly ended (`SurvivorSession.sweep_at_hour`) and
+a notification slot (`Notice.last_slot`). The models use only portable types
+so the same code runs on SQLCipher and PostgreSQL.
 
 Rows that belong to a survivor have random or report-scoped keys and, on
 SQLite, no rowid (`WITHOUT_ROWID`): a rowid counts up as rows are inserted,

@@ -63,7 +63,7 @@ TOO_MANY_REPORTS = (
 
 @bp.record_once
 def _create_throttle(state: BlueprintSetupState) -> None:
-    # Failed codenames: 10 per client per 15 minutes, 300 overall (see throttle.py).
+    # Failed codenames: 10 per client per 15 minutes, 300 overall (see web/throttle.py).
     state.app.extensions["codename_throttle"] = Throttle(
         per_client=10, overall=300, window_seconds=15 * 60
     )

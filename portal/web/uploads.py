@@ -19,7 +19,7 @@ from portal.core.encrypted_uploads import EncryptedUpload, RefusedUpload
 from portal.core.evidence import SentFile
 from portal.core.logs import describe_exception
 
-_log = logging.getLogger("portal.uploads")
+_log = logging.getLogger("portal.web.uploads")
 
 
 # Only these forms take files; anywhere else a file part is dropped unread,
