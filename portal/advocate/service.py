@@ -3,9 +3,10 @@
 The review list is in review.py; giving a newly joined advocate the group
 keys is at the end here.
 
-Every function takes the signed-in Principal; data keys are opened through
-the group keys its session holds, so an account without the advocates' key
-cannot read anything whatever the code path. Every decryption is audited.
+Every function that reads a case takes the signed-in Principal; data keys
+are opened through the group keys its session holds, so an account without
+the advocates' key cannot read anything whatever the code path. Every
+decryption is audited.
 """
 
 from __future__ import annotations
