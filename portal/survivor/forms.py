@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.core.reports import Consent
 from portal.core.vocabulary import (
     CONTACT_METHODS,
     FORCES,
@@ -95,6 +96,23 @@ class OfficerForm(Form):
     role = SelectField("Who they are to you", choices=_options(OFFICER_ROLES), default="")
 
 
+# The report form's fields that make up the account, besides the officers.
+_ACCOUNT_FIELDS = (
+    "in_danger",
+    "what_happened",
+    "when",
+    "where",
+    "force",
+    "harms",
+    "harm_other",
+    "reported_before",
+    "reported_outcome",
+    "contact_method",
+    "contact_details",
+)
+_OFFICER_KEYS = ("name", "number", "rank", "role")
+
+
 class ReportForm(FlaskForm):
     """The whole report on one page, in sections; nothing is required on its own."""
 
@@ -157,6 +175,17 @@ class ReportForm(FlaskForm):
         """Refuse tampered requests that send more officer rows than the form has."""
         if len(field.entries) > OFFICER_ROWS:
             raise ValidationError("Too many officers were sent.")
+
+    def account(self) -> dict[str, Any]:
+        """What she wrote, as the report's account: the officer rows she left empty left out."""
+        officers = [
+            {key: entry.data[key] for key in _OFFICER_KEYS}
+            for entry in self.officers
+            if any(entry.data[key] for key in _OFFICER_KEYS)
+        ]
+        account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
+        account["officers"] = officers
+        return account
 
     def has_files(self) -> bool:
         """True when at least one file was chosen."""
@@ -221,6 +250,17 @@ class AddForm(FlaskForm):
     keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send")
 
+    def account(self) -> dict[str, Any]:
+        """What she wrote, as the report's account: the officer rows she left empty left out."""
+        officers = [
+            {key: entry.data[key] for key in _OFFICER_KEYS}
+            for entry in self.officers
+            if any(entry.data[key] for key in _OFFICER_KEYS)
+        ]
+        account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
+        account["officers"] = officers
+        return account
+
     def has_files(self) -> bool:
         """True when at least one file was chosen."""
         return any(getattr(f, "filename", "") for f in self.files.data or [])
@@ -247,6 +287,29 @@ class ConsentForm(FlaskForm):
     consent_messages_iopc = BooleanField(MESSAGES_IOPC)
     consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     submit = SubmitField("Save my choices")
+
+    def show(self, current: Consent) -> None:
+        """Tick the boxes as the report's consent stands now."""
+        self.consent_read.data = current.advocates_may_read
+        self.consent_legal.data = current.export_legal
+        self.consent_iopc.data = current.export_iopc
+        self.consent_messages_legal.data = current.messages_legal
+        self.consent_messages_iopc.data = current.messages_iopc
+        self.consent_statistics.data = current.export_statistics
+
+
+def consent_chosen(form: ReportForm | ConsentForm) -> Consent:
+    """The consent the ticked boxes give, on the report form or the consent page."""
+    # Messages go only with the export they were ticked under: a tick with no
+    # export to go with is no consent, and she ticks it afresh if she consents later.
+    return Consent(
+        advocates_may_read=form.consent_read.data,
+        export_legal=form.consent_legal.data,
+        export_iopc=form.consent_iopc.data,
+        export_statistics=form.consent_statistics.data,
+        messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
+        messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
+    )
 
 
 class DeleteForm(FlaskForm):

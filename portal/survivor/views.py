@@ -25,7 +25,6 @@ from crypto.errors import InvalidPhrase
 from crypto.words import normalise_codename
 from portal.core import survivor_sessions as sessions
 from portal.core.evidence import PreparedFile, prepare_files
-from portal.core.reports import Consent
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store.models import MessageKind
 from portal.survivor import service
@@ -37,6 +36,7 @@ from portal.survivor.forms import (
     EmptyForm,
     ReportForm,
     SavedCodenameForm,
+    consent_chosen,
 )
 from portal.survivor.report_page import blank_report_page
 from portal.web import processes
@@ -106,43 +106,6 @@ def survivor_required(view: View) -> View:
     return wrapped
 
 
-def _account(form: ReportForm) -> dict[str, Any]:
-    officers = [
-        {key: entry.data[key] for key in ("name", "number", "rank", "role")}
-        for entry in form.officers
-        if any(entry.data[key] for key in ("name", "number", "rank", "role"))
-    ]
-    fields = (
-        "in_danger",
-        "what_happened",
-        "when",
-        "where",
-        "force",
-        "harms",
-        "harm_other",
-        "reported_before",
-        "reported_outcome",
-        "contact_method",
-        "contact_details",
-    )
-    account = {name: getattr(form, name).data for name in fields}
-    account["officers"] = officers
-    return account
-
-
-def _consent(form: ReportForm | ConsentForm) -> Consent:
-    # Messages go only with the export they were ticked under: a tick with no
-    # export to go with is no consent, and she ticks it afresh if she consents later.
-    return Consent(
-        advocates_may_read=form.consent_read.data,
-        export_legal=form.consent_legal.data,
-        export_iopc=form.consent_iopc.data,
-        export_statistics=form.consent_statistics.data,
-        messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
-        messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
-    )
-
-
 def _limit_mb() -> int:
     return portal_config().max_upload_bytes // (1024 * 1024)
 
@@ -191,7 +154,7 @@ def report() -> str | tuple[str, int]:
             "survivor/report.html", form=form, problems=problems, limit_mb=_limit_mb()
         )
     receipt = service.submit_report(
-        db(), portal_config().lookup_pepper, _account(form), _consent(form), files
+        db(), portal_config().lookup_pepper, form.account(), consent_chosen(form), files
     )
     _report_throttle().sent(request.remote_addr)
     processes.new_activity()
@@ -304,16 +267,10 @@ def consent(access: SurvivorAccess) -> Response | str:
     """Change who may read and export the report."""
     form = ConsentForm()
     if form.validate_on_submit():
-        service.change_consent(db(), access, _consent(form))
+        service.change_consent(db(), access, consent_chosen(form))
         return redirect(url_for("survivor.my_report", saved=1), code=303)
     if request.method == "GET":
-        current = service.view_report(db(), access).consent
-        form.consent_read.data = current.advocates_may_read
-        form.consent_legal.data = current.export_legal
-        form.consent_iopc.data = current.export_iopc
-        form.consent_messages_legal.data = current.messages_legal
-        form.consent_messages_iopc.data = current.messages_iopc
-        form.consent_statistics.data = current.export_statistics
+        form.show(service.view_report(db(), access).consent)
     return render_template("survivor/consent.html", form=form)
 
 
