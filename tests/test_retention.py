@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from config import Config
 from portal.cli.retention import purge_command
 from portal.core import audit, retention
+from portal.core.reports import reference_of
 from portal.store import Store
 from portal.store.models import (
     Attachment,
@@ -29,7 +30,6 @@ from portal.store.models import (
     Role,
     today,
 )
-from portal.survivor.service import reference_of
 from tests.advocate.conftest import create_person, log_in
 from tests.conftest import Instance
 from tests.forensics import pieces_on_disk

@@ -19,8 +19,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.core.vocabulary import FORCES, HARMS
 from portal.store.models import Priority, ReportStatus
-from portal.survivor.forms import MESSAGE_MAX_CHARS, clean_text
+from portal.web.forms import clean_text
 
+MESSAGE_MAX_CHARS = 20_000  # a reply or a note
 TAGS_MAX_CHARS = 500
 FINGERPRINT_MAX_CHARS = 100  # six words of at most nine letters, and spaces
 STATUSES = [SelectChoice(s.value, s.value.capitalize()) for s in ReportStatus]

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 
-from portal.advocate import service
+from portal.advocate import review, service
 from portal.advocate.forms import (
     FilterForm,
     GrantForm,
@@ -16,9 +16,9 @@ from portal.advocate.forms import (
     WriteForm,
     assignee_choices,
 )
-from portal.core import accounts, authentication, grants, retention
+from portal.core import authentication, retention
 from portal.core.principal import Principal
-from portal.store.models import Account, Group, Priority, ReportStatus, Role
+from portal.store.models import Group, Priority, ReportStatus, Role
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.settings import portal_config
@@ -29,9 +29,9 @@ add_sign_in(bp)
 advocates_only = signed_in(Role.ADVOCATE)
 
 
-def _filters(form: FilterForm) -> service.Filters:
+def _filters(form: FilterForm) -> review.Filters:
     page = request.args.get("page", "1")
-    return service.Filters(
+    return review.Filters(
         status=form.status.data or "",
         priority=form.priority.data or "",
         assignee=form.assignee.data or "",
@@ -56,7 +56,7 @@ def index(principal: Principal) -> str:
         return render_template("advocate/no_access.html")
     form.validate()  # only dates can fail; a bad date is shown as an error and ignored
     filters = _filters(form)
-    page = service.review_list(db(), principal, filters)
+    page = review.review_list(db(), principal, filters)
     return render_template("advocate/list.html", form=form, page=page, args=request.args)
 
 
@@ -159,10 +159,9 @@ def members(principal: Principal) -> str:
 
 
 def _members_page(principal: Principal, error: str | None = None) -> str:
-    waiting = accounts.waiting_for_keys(db(), Role.ADVOCATE)
     return render_template(
         "advocate/members.html",
-        waiting=[(account, grants.stored_fingerprint(account)) for account in waiting],
+        waiting=service.waiting_members(db()),
         form=GrantForm(formdata=None),
         can_grant=principal.holds(Group.ADVOCATES),
         error=error,
@@ -173,19 +172,13 @@ def _members_page(principal: Principal, error: str | None = None) -> str:
 @advocates_only
 def grant(principal: Principal, account_id: int) -> Response | str:
     """Give another advocate the advocates' keys, if their key still has the words compared."""
-    member = db().get(Account, account_id)
     form = GrantForm()
-    if not form.validate_on_submit() or member is None or member.role is not Role.ADVOCATE:
+    if not form.validate_on_submit():
         abort(404)
     try:
-        grants.grant_group_keys(
-            db(),
-            principal.keys(),
-            member,
-            actor=principal.name,
-            fingerprint=form.fingerprint.data or "",
-        )
+        service.grant_keys(db(), principal, account_id, form.fingerprint.data or "")
+    except service.MemberNotFound:
+        abort(404)
     except authentication.AccountError as problem:
-        db().rollback()
         return _members_page(principal, error=str(problem))
     return redirect(url_for("advocate.members", granted=1), code=303)

@@ -120,6 +120,11 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
+def reference_of(report_id: str) -> str:
+    """The short reference a survivor and advocates can quote: not secret."""
+    return report_id[:8].upper()
+
+
 def encrypt_account(data_key: bytes, report_id: str, account: dict[str, Any]) -> bytes:
     """The account as padded, encrypted JSON."""
     return encrypt_field(

@@ -27,9 +27,9 @@ from portal.core.reports import (
     file_details,
     open_report_key,
     read_attachment,
+    reference_of,
 )
 from portal.store.models import Attachment, Group, Message, MessageKind, Report, ReportKeySeal
-from portal.survivor.service import reference_of
 
 CHUNK = 100  # cases loaded at a time
 

@@ -38,7 +38,13 @@ from portal.core.consent import (
     exportable,
 )
 from portal.core.principal import Principal
-from portal.core.reports import decrypt_account, file_details, read_attachment, sealed_to
+from portal.core.reports import (
+    decrypt_account,
+    file_details,
+    read_attachment,
+    reference_of,
+    sealed_to,
+)
 from portal.staff.archive import Bundle, open_bundle
 from portal.staff.bundle import EvidenceFile, case_folder, case_record
 from portal.staff.plan import (
@@ -52,7 +58,6 @@ from portal.staff.plan import (
     opened,
 )
 from portal.store.models import Group, Report, Role
-from portal.survivor.service import reference_of
 
 Progress = Callable[[int], None]
 

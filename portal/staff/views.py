@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from portal.core.consent import ConsentMissing
 from portal.core.principal import Principal
+from portal.core.reports import reference_of
 from portal.staff import service, statistics
 from portal.staff.charts import chart_svg
 from portal.staff.delivery import stream_export
@@ -16,7 +17,6 @@ from portal.staff.passphrases import is_generated, new_zip_passphrase
 from portal.staff.plan import CaseNotFound, ExportPlan
 from portal.staff.statistics_formats import to_csv
 from portal.store.models import Role
-from portal.survivor.service import reference_of
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.signin import add_sign_in

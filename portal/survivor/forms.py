@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -23,6 +22,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.core.reports import Consent
 from portal.core.vocabulary import (
     CONTACT_METHODS,
     FORCES,
@@ -30,9 +30,9 @@ from portal.core.vocabulary import (
     OFFICER_ROLES,
     YES_NO_UNSURE,
 )
+from portal.web.forms import clean_text
 
 ACCOUNT_MAX_CHARS = 100_000
-MESSAGE_MAX_CHARS = 20_000
 SHORT_MAX_CHARS = 200
 MEDIUM_MAX_CHARS = 2_000
 OFFICER_ROWS = 3
@@ -50,18 +50,6 @@ KEEP_DETAILS_HINT = (
     "could see them, and they could identify you. Other kinds of file, which we cannot "
     "clean, are only accepted when this is ticked."
 )
-
-# Control characters other than tab and newlines carry no meaning in an
-# account and upset later readers (PDF, CSV, terminals: U+009B starts an
-# escape sequence): drop them, C0 and C1 alike, and keep everything else.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: Any) -> Any:
-    """Drop control characters and surrounding space from a submitted string."""
-    if isinstance(value, str):
-        return _CONTROL.sub("", value).strip()
-    return value
 
 
 def _options(pairs: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
@@ -106,6 +94,23 @@ class OfficerForm(Form):
     )
     rank = StringField("Rank", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)])
     role = SelectField("Who they are to you", choices=_options(OFFICER_ROLES), default="")
+
+
+# The report form's fields that make up the account, besides the officers.
+_ACCOUNT_FIELDS = (
+    "in_danger",
+    "what_happened",
+    "when",
+    "where",
+    "force",
+    "harms",
+    "harm_other",
+    "reported_before",
+    "reported_outcome",
+    "contact_method",
+    "contact_details",
+)
+_OFFICER_KEYS = ("name", "number", "rank", "role")
 
 
 class ReportForm(FlaskForm):
@@ -171,6 +176,17 @@ class ReportForm(FlaskForm):
         if len(field.entries) > OFFICER_ROWS:
             raise ValidationError("Too many officers were sent.")
 
+    def account(self) -> dict[str, Any]:
+        """What she wrote, as the report's account: the officer rows she left empty left out."""
+        officers = [
+            {key: entry.data[key] for key in _OFFICER_KEYS}
+            for entry in self.officers
+            if any(entry.data[key] for key in _OFFICER_KEYS)
+        ]
+        account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
+        account["officers"] = officers
+        return account
+
     def has_files(self) -> bool:
         """True when at least one file was chosen."""
         return any(getattr(f, "filename", "") for f in self.files.data or [])
@@ -234,6 +250,17 @@ class AddForm(FlaskForm):
     keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send")
 
+    def account(self) -> dict[str, Any]:
+        """What she wrote, as the report's account: the officer rows she left empty left out."""
+        officers = [
+            {key: entry.data[key] for key in _OFFICER_KEYS}
+            for entry in self.officers
+            if any(entry.data[key] for key in _OFFICER_KEYS)
+        ]
+        account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
+        account["officers"] = officers
+        return account
+
     def has_files(self) -> bool:
         """True when at least one file was chosen."""
         return any(getattr(f, "filename", "") for f in self.files.data or [])
@@ -260,6 +287,29 @@ class ConsentForm(FlaskForm):
     consent_messages_iopc = BooleanField(MESSAGES_IOPC)
     consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     submit = SubmitField("Save my choices")
+
+    def show(self, current: Consent) -> None:
+        """Tick the boxes as the report's consent stands now."""
+        self.consent_read.data = current.advocates_may_read
+        self.consent_legal.data = current.export_legal
+        self.consent_iopc.data = current.export_iopc
+        self.consent_messages_legal.data = current.messages_legal
+        self.consent_messages_iopc.data = current.messages_iopc
+        self.consent_statistics.data = current.export_statistics
+
+
+def consent_chosen(form: ReportForm | ConsentForm) -> Consent:
+    """The consent the ticked boxes give, on the report form or the consent page."""
+    # Messages go only with the export they were ticked under: a tick with no
+    # export to go with is no consent, and she ticks it afresh if she consents later.
+    return Consent(
+        advocates_may_read=form.consent_read.data,
+        export_legal=form.consent_legal.data,
+        export_iopc=form.consent_iopc.data,
+        export_statistics=form.consent_statistics.data,
+        messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
+        messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
+    )
 
 
 class DeleteForm(FlaskForm):

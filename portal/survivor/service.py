@@ -34,6 +34,7 @@ from portal.core.reports import (
     file_details,
     new_id,
     read_thread,
+    reference_of,
     rekey,
     withdraws,
 )
@@ -74,11 +75,6 @@ class SurvivorView:
     thread: list[ThreadEntry]
     files: list[FileDetails]
     consent: Consent
-
-
-def reference_of(report_id: str) -> str:
-    """The short reference a survivor and advocates can quote: not secret."""
-    return report_id[:8].upper()
 
 
 def _attach(

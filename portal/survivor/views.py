@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import (
@@ -24,8 +24,7 @@ from werkzeug.wrappers import Response
 from crypto.errors import InvalidPhrase
 from crypto.words import normalise_codename
 from portal.core import survivor_sessions as sessions
-from portal.core.evidence import prepare_files
-from portal.core.reports import Consent
+from portal.core.evidence import PreparedFile, prepare_files
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store.models import MessageKind
 from portal.survivor import service
@@ -37,6 +36,7 @@ from portal.survivor.forms import (
     EmptyForm,
     ReportForm,
     SavedCodenameForm,
+    consent_chosen,
 )
 from portal.survivor.report_page import blank_report_page
 from portal.web import processes
@@ -49,6 +49,7 @@ from portal.web.throttle import (
     SubmissionThrottle,
     Throttle,
 )
+from portal.web.uploads import sent_files
 
 bp = Blueprint("survivor", __name__, template_folder="templates")
 View = Callable[..., Any]
@@ -62,7 +63,7 @@ TOO_MANY_REPORTS = (
 
 @bp.record_once
 def _create_throttle(state: BlueprintSetupState) -> None:
-    # Failed codenames: 10 per client per 15 minutes, 300 overall (see throttle.py).
+    # Failed codenames: 10 per client per 15 minutes, 300 overall (see web/throttle.py).
     state.app.extensions["codename_throttle"] = Throttle(
         per_client=10, overall=300, window_seconds=15 * 60
     )
@@ -101,45 +102,13 @@ def survivor_required(view: View) -> View:
     return wrapped
 
 
-def _account(form: ReportForm) -> dict[str, Any]:
-    officers = [
-        {key: entry.data[key] for key in ("name", "number", "rank", "role")}
-        for entry in form.officers
-        if any(entry.data[key] for key in ("name", "number", "rank", "role"))
-    ]
-    fields = (
-        "in_danger",
-        "what_happened",
-        "when",
-        "where",
-        "force",
-        "harms",
-        "harm_other",
-        "reported_before",
-        "reported_outcome",
-        "contact_method",
-        "contact_details",
-    )
-    account = {name: getattr(form, name).data for name in fields}
-    account["officers"] = officers
-    return account
-
-
-def _consent(form: ReportForm | ConsentForm) -> Consent:
-    # Messages go only with the export they were ticked under: a tick with no
-    # export to go with is no consent, and she ticks it afresh if she consents later.
-    return Consent(
-        advocates_may_read=form.consent_read.data,
-        export_legal=form.consent_legal.data,
-        export_iopc=form.consent_iopc.data,
-        export_statistics=form.consent_statistics.data,
-        messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
-        messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
-    )
-
-
 def _limit_mb() -> int:
     return portal_config().max_upload_bytes // (1024 * 1024)
+
+
+def _prepared_files(form: ReportForm | AddForm) -> tuple[list[PreparedFile], list[str]]:
+    """The form's files, cleaned, and the problems of those that cannot be attached."""
+    return prepare_files(sent_files(form.files.data or []), form.keep_metadata.data, _limit_mb())
 
 
 @bp.get("/")
@@ -175,13 +144,13 @@ def report() -> str | tuple[str, int]:
         return render_template(
             "survivor/report.html", form=form, problems=[TOO_MANY_REPORTS], limit_mb=_limit_mb()
         ), 429
-    files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
+    files, problems = _prepared_files(form)
     if problems:
         return render_template(
             "survivor/report.html", form=form, problems=problems, limit_mb=_limit_mb()
         )
     receipt = service.submit_report(
-        db(), portal_config().lookup_pepper, _account(form), _consent(form), files
+        db(), portal_config().lookup_pepper, form.account(), consent_chosen(form), files
     )
     _report_throttle().sent(request.remote_addr)
     processes.new_activity()
@@ -243,11 +212,15 @@ def return_() -> Response | tuple[str, int] | str:
 @survivor_required
 def my_report(access: SurvivorAccess) -> str:
     """The survivor's report: status, replies, what they sent, their choices."""
-    view = service.view_report(db(), access)
+    return _report_page(access, AddForm())
+
+
+def _report_page(access: SurvivorAccess, add_form: AddForm, problems: Sequence[str] = ()) -> str:
     return render_template(
         "survivor/my_report.html",
-        view=view,
-        add_form=AddForm(),
+        view=service.view_report(db(), access),
+        add_form=add_form,
+        problems=problems,
         sign_out=EmptyForm(),
         keep=EmptyForm(),
         kept_until=service.kept_until(db(), access, portal_config()),
@@ -262,24 +235,14 @@ def add(access: SurvivorAccess) -> Response | str:
     form = AddForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        files, problems = prepare_files(form.files.data or [], form.keep_metadata.data, _limit_mb())
+        files, problems = _prepared_files(form)
         if not problems:
             service.add_to_report(
                 db(), access, form.text.data or "", MessageKind(form.kind.data), files
             )
             processes.new_activity()
             return redirect(url_for("survivor.my_report", sent=1), code=303)
-    view = service.view_report(db(), access)
-    return render_template(
-        "survivor/my_report.html",
-        view=view,
-        add_form=form,
-        problems=problems,
-        sign_out=EmptyForm(),
-        keep=EmptyForm(),
-        kept_until=service.kept_until(db(), access, portal_config()),
-        limit_mb=_limit_mb(),
-    )
+    return _report_page(access, form, problems)
 
 
 @bp.post("/return/keep")
@@ -298,16 +261,10 @@ def consent(access: SurvivorAccess) -> Response | str:
     """Change who may read and export the report."""
     form = ConsentForm()
     if form.validate_on_submit():
-        service.change_consent(db(), access, _consent(form))
+        service.change_consent(db(), access, consent_chosen(form))
         return redirect(url_for("survivor.my_report", saved=1), code=303)
     if request.method == "GET":
-        current = service.view_report(db(), access).consent
-        form.consent_read.data = current.advocates_may_read
-        form.consent_legal.data = current.export_legal
-        form.consent_iopc.data = current.export_iopc
-        form.consent_messages_legal.data = current.messages_legal
-        form.consent_messages_iopc.data = current.messages_iopc
-        form.consent_statistics.data = current.export_statistics
+        form.show(service.view_report(db(), access).consent)
     return render_template("survivor/consent.html", form=form)
 
 

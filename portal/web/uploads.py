@@ -1,27 +1,32 @@
 """The request class that encrypts uploads as the multipart parser reads them.
 
 Werkzeug normally spools an uploaded file to a temporary file. Instead, each
-file part goes into an `EncryptedUpload` (core/evidence.py), and whatever no
-service claimed is deleted when the request ends.
+file part goes into an `EncryptedUpload` (core/encrypted_uploads.py), and
+whatever no service claimed is deleted when the request ends.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from typing import IO
 
 from flask import Flask, Request, current_app, g
+from werkzeug.datastructures import FileStorage
 
-from portal.core.evidence import EncryptedUpload, RefusedUpload
+from portal.core.encrypted_uploads import EncryptedUpload, RefusedUpload
+from portal.core.evidence import SentFile
 from portal.core.logs import describe_exception
 
-_log = logging.getLogger("portal.uploads")
+_log = logging.getLogger("portal.web.uploads")
 
 
 # Only these forms take files; anywhere else a file part is dropped unread,
 # so no one can make the portal store files by posting to another address.
 UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add"})
 FILES_PER_REQUEST = 5
+_RAW_FILENAME = re.compile(r'filename="([^"]*)"')
 
 
 class PortalRequest(Request):
@@ -61,3 +66,25 @@ def init_app(app: Flask) -> None:
                     upload.discard()
                 except Exception as error:  # the others are still discarded; the sweep gets it
                     _log.error("unclaimed upload not deleted: %s", describe_exception(error))
+
+
+def sent_filename(storage: FileStorage) -> str | None:
+    """The file name exactly as the browser sent it.
+
+    Werkzeug reads the name as a quoted string and drops the backslashes, so
+    an old browser's "C:\\Users\\Jane\\photo.jpg" would arrive as
+    "C:UsersJanephoto.jpg", keeping the user name. Browsers do not escape
+    backslashes, so reading the raw header keeps them as separators.
+    """
+    match = _RAW_FILENAME.search(storage.headers.get("Content-Disposition", ""))
+    return match.group(1) if match else storage.filename
+
+
+def sent_files(field: Iterable[FileStorage | str]) -> list[SentFile]:
+    """A form's file field as the domain takes it: each part's name as sent, and its upload."""
+    # A text value sent under the files' name holds no file: it is skipped.
+    return [
+        SentFile(sent_filename(part) if part.filename else None, part.stream)
+        for part in field
+        if isinstance(part, FileStorage)
+    ]

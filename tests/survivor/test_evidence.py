@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from crypto.stream import SEGMENT_SIZE, padded_stream_size
-from portal.core.evidence import EncryptedUpload
+from portal.core.encrypted_uploads import EncryptedUpload
 from portal.core.reports import FileDetails, file_details, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report

@@ -6,7 +6,9 @@ values are replaced where they stand. The part is not parsed and written
 again: a serialiser would rename namespace prefixes, which Word reads by
 name (`mc:Ignorable="w14"`), and would reformat what it does not change. So
 expat reads the part, says where each start tag is, and only the bytes of
-the values that change are replaced.
+the values that change are replaced. The few parts only looked at (the
+content types, the relationships, meta.xml's version) are read whole by
+`parse`, through defusedxml.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element  # the type only: parsing goes through defusedxml
 from xml.parsers import expat
+
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
 
 from portal.core.cleaning.common import Unreadable
 
@@ -36,6 +42,15 @@ class Change:
 # Given an element's name and its attributes (in "{namespace}name" form, values
 # as read), what to change in it; None to leave it as it is.
 Edit = Callable[[str, Mapping[str, str]], Change | None]
+
+
+def parse(data: bytes) -> Element:
+    """A whole part parsed (no DTD, no entities), to look at but not to write again."""
+    try:
+        root: Element = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        raise Unreadable("a part of the document is not well-formed XML") from None
+    return root
 
 
 def _escape(value: str) -> bytes:

@@ -1,0 +1,199 @@
+"""The advocates' review list: filtered, sorted and paged; only the page shown is decrypted.
+
+Filters on force, harm and danger go through the blind index (core/search.py),
+so the database is searched without holding the words. Every page decrypted
+is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from crypto.errors import CryptoError
+from portal.core import audit
+from portal.core.principal import Principal
+from portal.core.reports import decrypt_account, open_report_key, reference_of, sealed_to
+from portal.core.search import index_reports, open_index_key, tag
+from portal.core.vocabulary import FORCES, HARMS
+from portal.store.models import (
+    Account,
+    Group,
+    Priority,
+    Report,
+    ReportKeySeal,
+    ReportStatus,
+    ReportTag,
+)
+
+PER_PAGE = 25
+SORTS: dict[str, Any] = {
+    "received": Report.received_on.desc(),
+    "oldest": Report.received_on.asc(),
+    "status": Report.status.asc(),
+    "priority": Report.priority.asc(),
+    "review": Report.review_on.asc(),
+}
+
+
+def _small_number(text: str) -> bool:
+    """Plain ASCII digits of a size an id can have (isdigit also accepts "²")."""
+    return text.isascii() and text.isdecimal() and len(text) < 10
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the review list is narrowed to; empty means no filter."""
+
+    status: str = ""
+    priority: str = ""
+    assignee: str = ""
+    force: str = ""
+    harm: str = ""
+    danger: bool = False
+    received_from: datetime.date | None = None
+    received_to: datetime.date | None = None
+    sort: str = "received"
+    page: int = 1
+
+    def clean(self) -> Filters:
+        """The same filters with unknown values (a doctored address) dropped."""
+        forces = {value for value, _ in FORCES if value}
+        harms = {value for value, _ in HARMS}
+        return replace(
+            self,
+            status=self.status if self.status in {s.value for s in ReportStatus} else "",
+            priority=self.priority if self.priority in {p.value for p in Priority} else "",
+            assignee=self.assignee
+            if self.assignee == "none" or _small_number(self.assignee)
+            else "",
+            force=self.force if self.force in forces else "",
+            harm=self.harm if self.harm in harms else "",
+            sort=self.sort if self.sort in SORTS else "received",
+        )
+
+
+@dataclass(frozen=True)
+class Row:
+    """One report on the review list, decrypted for this page only."""
+
+    id: str
+    reference: str
+    received_on: datetime.date
+    status: ReportStatus
+    priority: Priority
+    assignee: str | None
+    force: str = ""
+    harms: tuple[str, ...] = ()
+    in_danger: bool = False
+    linked: int = 0
+    intact: bool = True
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the review list."""
+
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    unindexed: int = 0
+
+
+def _filtered(query: Select[Any], filters: Filters, index_key: bytes | None) -> Select[Any]:
+    if filters.status:
+        query = query.where(Report.status == ReportStatus(filters.status))
+    if filters.priority:
+        query = query.where(Report.priority == Priority(filters.priority))
+    if filters.assignee == "none":
+        query = query.where(Report.assignee_id.is_(None))
+    elif filters.assignee:
+        query = query.where(Report.assignee_id == int(filters.assignee))
+    if filters.received_from:
+        query = query.where(Report.received_on >= filters.received_from)
+    if filters.received_to:
+        query = query.where(Report.received_on <= filters.received_to)
+    wanted = [("force", filters.force), ("harm", filters.harm)]
+    wanted += [("danger", "yes")] if filters.danger else []
+    for kind, value in wanted:
+        if value:
+            found = tag(index_key, kind, value) if index_key else b""
+            # "id IN (reports with this tag)" lets SQLite start from the tag's
+            # index; a correlated EXISTS made it test every report in turn
+            # (26 ms against 1.5 ms for 10,000 reports).
+            query = query.where(
+                Report.id.in_(select(ReportTag.report_id).where(ReportTag.tag == found))
+            )
+    return query
+
+
+def _linked_counts(session: Session, report_ids: list[str]) -> dict[str, int]:
+    """For each report, how many other reports name one of the same officers."""
+    mine, other = aliased(ReportTag), aliased(ReportTag)
+    rows = session.execute(
+        select(mine.report_id, func.count(func.distinct(other.report_id)))
+        .join(other, (other.tag == mine.tag) & (other.report_id != mine.report_id))
+        .where(mine.report_id.in_(report_ids), mine.kind == "officer")
+        .group_by(mine.report_id)
+    )
+    return {report_id: count for report_id, count in rows}
+
+
+def _row(report: Report, principal: Principal, names: dict[int, str], linked: int) -> Row:
+    base = Row(
+        id=report.id,
+        reference=reference_of(report.id),
+        received_on=report.received_on,
+        status=report.status,
+        priority=report.priority,
+        assignee=names.get(report.assignee_id) if report.assignee_id else None,
+        linked=linked,
+    )
+    try:
+        data_key = open_report_key(report, principal, Group.ADVOCATES)
+        account = decrypt_account(data_key, report) if data_key else {}
+    except CryptoError:
+        return replace(base, intact=False)
+    return replace(
+        base,
+        force=str(account.get("force") or ""),
+        harms=tuple(account.get("harms") or ()),
+        in_danger=account.get("in_danger") == "yes",
+    )
+
+
+def review_list(session: Session, principal: Principal, filters: Filters) -> ListPage:
+    """One page of reports advocates may read; only this page is decrypted."""
+    filters = filters.clean()
+    index_key = open_index_key(session, principal)
+    unindexed = index_reports(session, principal, index_key) if index_key is not None else 0
+    query = _filtered(select(Report).where(sealed_to(Group.ADVOCATES)), filters, index_key)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(filters.page, 1), pages)
+    order = SORTS.get(filters.sort, SORTS["received"])
+    reports = session.scalars(
+        query.options(selectinload(Report.seals).joinedload(ReportKeySeal.group_key))
+        .order_by(order, Report.id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    ).all()
+    names = {
+        account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
+    }
+    linked = _linked_counts(session, [r.id for r in reports])
+    rows = [_row(r, principal, names, linked.get(r.id, 0)) for r in reports]
+    # The page decrypted these summaries: that is a view, and it is recorded.
+    audit.record(
+        session,
+        actor=principal.name,
+        action="list viewed",
+        detail=f"{len(rows)} report(s) on page {page}",
+    )
+    session.commit()
+    return ListPage(rows, total, page, pages, unindexed)

@@ -1,0 +1,106 @@
+"""The charity's side: accounts and their sessions, invitations, the audit log, notices.
+
+Of all the tables, only accounts and their sessions hold times of day (see
+the package's docstring): the times of staff, never of survivors.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.store.models.base import Base, today
+
+
+class AuditEvent(Base):
+    """One entry of the hash-chained audit log (dated to the day, no addresses)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recorded_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64), default=None)
+    detail: Mapped[str | None] = mapped_column(String(512), default=None)
+    # Unique: two writers that read the same last entry cannot both append,
+    # so the chain can never fork.
+    previous_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+
+
+class Role(enum.StrEnum):
+    """What an account is for. Only advocates and staff ever hold group keys."""
+
+    ADVOCATE = "advocate"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class Account(Base):
+    """A charity account: its personal key pair, wrapped under its passphrase.
+
+    The TOTP secret is encrypted under a key derived from the personal private
+    key, so it too is unreadable without the passphrase.
+    """
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    # The last TOTP time step accepted: a code is never accepted twice.
+    last_totp_step: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+
+
+class AccountSession(Base):
+    """A signed-in account: its unlocked keys encrypted under a key in its cookie."""
+
+    __tablename__ = "account_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    started_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """A one-time link to create an account; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
+    created_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    expires_on: Mapped[datetime.date] = mapped_column(Date)
+
+
+class Notice(Base):
+    """The last slot at which a kind of notification e-mail was claimed.
+
+    Every worker of every host shares these rows: the one whose conditional
+    UPDATE moves `last_slot` forward sends the e-mail, the others do not.
+    A slot is minutes since 1970 (UTC), always a fixed slot time, never the
+    time of anything a survivor did.
+    """
+
+    __tablename__ = "notices"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_slot: Mapped[int] = mapped_column(Integer, default=0)
