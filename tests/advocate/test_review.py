@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -24,12 +23,11 @@ from portal.store.models import (
     IndexKey,
     Report,
     ReportTag,
-    Role,
 )
-from tests.advocate.conftest import Person, create_person, log_in
 from tests.advocate.seed import seed_reports
-from tests.conftest import CHEAP_ARGON2, Instance
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import Person, log_in, signed_in_as
 
 FAILED = "Those details did not work"
 
@@ -79,14 +77,14 @@ def test_a_failed_sign_in_never_shows_the_code_back(app: Flask, advocate: Person
     client = app.test_client()
     wrong = Person(advocate.name, advocate.role, "wrong passphrase here", advocate.totp, 0)
     code = advocate.next_code()
-    page = log_in(client, wrong, code=code).get_data(as_text=True)  # type: ignore[attr-defined]
+    page = log_in(client, wrong, code=code).get_data(as_text=True)
     assert FAILED in page
     assert code not in page
 
 
 def test_a_totp_code_is_never_accepted_twice(app: Flask, advocate: Person) -> None:
     code = advocate.next_code()
-    assert log_in(app.test_client(), advocate, code=code).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate, code=code).status_code == 303
     again = log_in(app.test_client(), advocate, code=code)
     assert FAILED in again.get_data(as_text=True)  # type: ignore[attr-defined]
 
@@ -272,7 +270,7 @@ def test_two_advocates_loading_the_list_at_once_after_a_surge_index_each_report_
     seed_reports(store, 2_000)
     clients = [app.test_client(), app.test_client()]
     for client in clients:
-        assert log_in(client, advocate).status_code == 303  # type: ignore[attr-defined]
+        assert log_in(client, advocate).status_code == 303
     statuses: list[int] = []
     start = threading.Barrier(len(clients))
 
@@ -459,27 +457,13 @@ def test_no_plaintext_officer_or_force_is_stored(
             assert b"Whitlock" not in data and b"77123" not in data
 
 
-@pytest.fixture
-def admin_client(app: Flask, store: Store, instance: Instance) -> Callable[[], FlaskClient]:
-    """A factory for a client signed in as an admin."""
-
-    def make() -> FlaskClient:
-        admin = create_person(store, instance, "root", Role.ADMIN)
-        signed_in = app.test_client()
-        assert log_in(signed_in, admin).status_code == 303  # type: ignore[attr-defined]
-        return signed_in
-
-    return make
-
-
 def test_an_admin_gets_not_found_for_every_case(
-    client: FlaskClient, advocate: Person, store: Store, admin_client: Callable[[], FlaskClient]
+    client: FlaskClient, advocate: Person, store: Store, admin_client: FlaskClient
 ) -> None:
     submit(client, what_happened="x")
     report_id = _only_report_id(store)
-    admin = admin_client()
-    assert admin.get("/advocate/").status_code == 404
-    assert admin.get(f"/advocate/case/{report_id}").status_code == 404
+    assert admin_client.get("/advocate/").status_code == 404
+    assert admin_client.get(f"/advocate/case/{report_id}").status_code == 404
 
 
 def test_changing_the_passphrase_rewraps_the_key(
@@ -501,8 +485,7 @@ def test_changing_the_passphrase_rewraps_the_key(
     old = log_in(app.test_client(), advocate)
     assert FAILED in old.get_data(as_text=True)  # type: ignore[attr-defined]
     advocate.passphrase = new
-    fresh = app.test_client()
-    assert log_in(fresh, advocate).status_code == 303  # type: ignore[attr-defined]
+    fresh = signed_in_as(app, advocate)
     [report_id] = _case_ids(fresh.get("/advocate/").get_data(as_text=True))
     assert "still readable" in fresh.get(f"/advocate/case/{report_id}").get_data(as_text=True)
 

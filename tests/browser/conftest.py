@@ -36,8 +36,8 @@ from playwright.sync_api import (
 )
 
 from portal.store.models import Role
-from tests.advocate.conftest import PASSPHRASE, Person
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.people import PASSPHRASE, Person
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"

@@ -26,11 +26,11 @@ from portal.core import audit
 from portal.staff import service
 from portal.store import Store
 from portal.store.models import AuditEvent, Group, Report, Role
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
 from tests.advocate.seed import seed_reports
-from tests.conftest import Instance
-from tests.staff.conftest import principal_of
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.instance import Instance
+from tests.support.keys import principal_of
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 ACCOUNT = "The sergeant pinned me down in the custody suite."
 # Five words of the EFF long list: strong enough as a chosen ZIP passphrase.
@@ -279,10 +279,7 @@ def _case_with_a_conversation(
         sent = client.post("/return/add", data={"csrf_token": token, "kind": kind, "text": text})
         assert sent.status_code == 303
     [report_id] = _report_ids(store).values()
-    advocate = app.test_client()
-    assert (
-        log_in(advocate, create_person(store, instance, "alice", Role.ADVOCATE)).status_code == 303
-    )  # type: ignore[attr-defined]
+    advocate = signed_in_as(app, create_person(store, instance, "alice", Role.ADVOCATE))
     path = f"/advocate/case/{report_id}"
     for text, note in ((REPLY, {}), (NOTE, {"note": "y"})):
         token = csrf_token(advocate, path)
@@ -494,8 +491,7 @@ def test_advocates_and_admins_get_not_found_in_the_staff_area(
     _submit(client, consent_legal="y")
     report_id = _report_ids(store)[True]
     for name, role in (("alice", Role.ADVOCATE), ("root", Role.ADMIN)):
-        other = app.test_client()
-        assert log_in(other, create_person(store, instance, name, role)).status_code == 303  # type: ignore[attr-defined]
+        other = signed_in_as(app, create_person(store, instance, name, role))
         assert other.get("/staff/").status_code == 404
         assert other.get(f"/staff/case/{report_id}/export").status_code == 404
 

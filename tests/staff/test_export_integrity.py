@@ -25,11 +25,11 @@ from portal.cli import main
 from portal.staff import service
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, AuditEvent, Report
-from tests.advocate.conftest import PASSPHRASE, Person
-from tests.conftest import Instance
-from tests.staff.conftest import principal_of
 from tests.staff.test_export import GENERATED, ZIP_PASSPHRASE, _open_bundle, _seven_zip
-from tests.survivor.conftest import submit
+from tests.support.instance import Instance
+from tests.support.keys import principal_of
+from tests.support.pages import submit
+from tests.support.people import PASSPHRASE, Person
 
 ACCOUNT = "He took my phone and threw it in the canal."
 DAMAGED = b"the photo that will be altered " * 400

@@ -33,11 +33,11 @@ from crypto.words import word_list
 from portal import store as store_module
 from portal.store import Store
 from portal.store.models import AuditEvent
-from tests.advocate.conftest import PASSPHRASE, Person
-from tests.conftest import Instance
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 from tests.staff.test_export import _open_bundle
-from tests.survivor.conftest import submit
+from tests.support.instance import Instance
+from tests.support.pages import submit
+from tests.support.people import PASSPHRASE, Person
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 GENERATED = re.compile(r'name="generated" type="hidden" value="([a-z-]+)"')

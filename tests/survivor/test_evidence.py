@@ -23,17 +23,10 @@ from portal.core.evidence import EncryptedUpload
 from portal.core.reports import FileDetails, file_details, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
-from tests.conftest import Instance
-from tests.survivor import evidence_files
-from tests.survivor.conftest import (
-    CODENAME,
-    advocates_key,
-    csrf_token,
-    post_report,
-    report_key_for,
-    sign_in,
-    submit,
-)
+from tests.support import evidence_files
+from tests.support.instance import Instance
+from tests.support.keys import advocates_key, report_key_for
+from tests.support.pages import CODENAME, csrf_token, post_report, sign_in, submit
 
 ACCOUNT = "He took my phone and photographed me outside the station."
 PHONE = "AcmePhone"

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from portal.store import Store
 from portal.store.models import Attachment
-from tests.conftest import Instance
-from tests.survivor import evidence_files as files
-from tests.survivor.conftest import CODENAME
+from tests.support import evidence_files as files
+from tests.support.instance import Instance
+from tests.support.pages import CODENAME
 from tests.survivor.test_evidence_types import _accepted_and_stored, _send
 
 NEUTRAL_PDF_DATE = "D:19800101000000Z"

@@ -28,9 +28,10 @@ from portal.core import bindings
 from portal.core.reports import FileDetails, claim_attachment, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
-from tests.conftest import Instance
-from tests.survivor import evidence_files as files
-from tests.survivor.conftest import CODENAME, advocates_key, post_report, report_key_for
+from tests.support import evidence_files as files
+from tests.support.instance import Instance
+from tests.support.keys import advocates_key, report_key_for
+from tests.support.pages import CODENAME, post_report
 
 ACCOUNT = "He followed me home and filmed me."
 

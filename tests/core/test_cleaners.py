@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from portal.core.cleaning import FileType, UnreadableImage, identify, strip_png
 from portal.core.evidence import _PARSE_ERRORS
-from tests.survivor import evidence_files as files
+from tests.support import evidence_files as files
 
 BUILDERS: dict[str, Callable[[], bytes]] = {
     "jpeg": files.jpeg,

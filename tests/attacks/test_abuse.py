@@ -26,10 +26,10 @@ from portal.store.models import Attachment, Report, Role
 from portal.survivor.views import TOO_MANY_REPORTS
 from portal.web import throttle as throttle_module
 from portal.web.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
-from tests.advocate.conftest import AREA, Person, create_person
-from tests.conftest import Instance
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
-from tests.survivor.conftest import CODENAME, csrf_token, submit
+from tests.support.instance import Instance
+from tests.support.pages import CODENAME, csrf_token, submit
+from tests.support.people import AREA, Person, create_person
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 ATTACKER = "198.51.100.66"
 NEIGHBOUR = "198.51.100.67"
@@ -298,7 +298,7 @@ def test_the_flood_limit_writes_no_address(
 def small_app(instance: Instance) -> Flask:
     """The app with a 1 MB upload limit, so that its body limit is cheap to pass."""
     from portal import create_app
-    from tests.conftest import CHEAP_ARGON2
+    from tests.support.instance import CHEAP_ARGON2
 
     overrides = {"instance_path": instance.path, "argon2": CHEAP_ARGON2}
     return create_app({**overrides, "max_upload_bytes": 1024 * 1024})

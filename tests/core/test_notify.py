@@ -34,9 +34,10 @@ from portal.core import audit, notify
 from portal.core.notify import Notifier
 from portal.store import Store, make_engine
 from portal.store.models import AuditEvent, Notice
-from tests.conftest import CHEAP_ARGON2, Instance, portal
-from tests.serving import free_port
-from tests.survivor.conftest import csrf_token, post_report, sign_in, submit
+from tests.support.command import portal
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, post_report, sign_in, submit
+from tests.support.serving import free_port
 
 MARKER = "MARKER-7f3a-sergeant-threatened-me"
 FILE_MARKER = b"FILEMARKER-2c9d-voice-note"

@@ -18,8 +18,9 @@ from sqlalchemy import delete, select
 from portal.core import audit
 from portal.store import Store
 from portal.store.models import AuditEvent, Role
-from tests.advocate.conftest import create_person
-from tests.conftest import Instance, portal
+from tests.support.command import portal
+from tests.support.instance import Instance
+from tests.support.people import create_person
 
 Rehash = Callable[[bytes, AuditEvent], bytes]
 
