@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
+from bench.seed import seed_reports
 from portal.core import audit
 from portal.core.account_sessions import IDLE
 from portal.core.principal import unlock_principal
@@ -24,7 +25,6 @@ from portal.store.models import (
     Report,
     ReportTag,
 )
-from tests.advocate.seed import seed_reports
 from tests.support.instance import CHEAP_ARGON2, Instance
 from tests.support.pages import csrf_token, sign_in, submit
 from tests.support.people import Person, log_in, signed_in_as

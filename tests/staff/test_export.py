@@ -20,13 +20,13 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from bench.seed import seed_reports
 from crypto.words import word_list
 from portal.cli import main
 from portal.core import audit
 from portal.staff import service
 from portal.store import Store
 from portal.store.models import AuditEvent, Group, Report, Role
-from tests.advocate.seed import seed_reports
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import csrf_token, sign_in, submit
