@@ -37,17 +37,13 @@ from portal.store.models import (
     Role,
 )
 from tests.advocate.members import grant_on_page
+from tests.support.database import only_report_id
 from tests.support.instance import CHEAP_ARGON2, Instance
 from tests.support.pages import csrf_token, submit
 from tests.support.people import PASSPHRASE, Person, create_person, log_in, signed_in_as
 
 FAILED = "Those details did not work"
 NO_ACCESS = "You cannot read reports yet"
-
-
-def _only_report_id(store: Store) -> str:
-    with store.session() as session:
-        return session.scalars(select(Report.id)).one()
 
 
 def _grants_of(store: Store, account_id: int) -> list[str]:
@@ -157,7 +153,7 @@ def test_an_admin_holds_no_group_key_and_cannot_open_a_report(
     app: Flask, store: Store, instance: Instance, client: FlaskClient, advocate: Person
 ) -> None:
     submit(client, what_happened="not for the admin")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     admin = create_person(store, instance, "root", Role.ADMIN)
     with store.session() as session:
         count = session.scalar(
@@ -191,7 +187,7 @@ def test_a_new_advocate_reads_nothing_until_an_advocate_grants_access(
     advocate_client: FlaskClient,
 ) -> None:
     submit(client, what_happened="Only advocates with the key may read this.")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
 
     before = signed_in_as(app, bob)
@@ -248,7 +244,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
     app: Flask, store: Store, instance: Instance, client: FlaskClient, advocate: Person
 ) -> None:
     submit(client, what_happened="before the removal")
-    old_report = _only_report_id(store)
+    old_report = only_report_id(store)
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
     with store.session() as session:
         member = session.get(Account, bob.account_id)
@@ -394,7 +390,7 @@ def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
             )
         ).all()
     assert actors == ["recovery phrase", "recovery phrase"]
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     page = signed_in_as(app, bob).get(f"/advocate/case/{report_id}")
     assert page.status_code == 200
     assert "sealed to version one" in page.get_data(as_text=True)
@@ -614,7 +610,7 @@ def test_a_grant_from_a_session_older_than_a_rotation_is_refused_until_signing_i
     assert granted.status_code == 303
     assert sorted(_grants_of(store, carol.account_id)) == ["advocates/2", "advocates/3"]
     submit(client, what_happened="sealed to the newest key")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     page = signed_in_as(app, carol).get(f"/advocate/case/{report_id}")
     assert page.status_code == 200
     assert "sealed to the newest key" in page.get_data(as_text=True)

@@ -25,6 +25,7 @@ from portal.store.models import (
     Report,
     ReportTag,
 )
+from tests.support.database import only_report_id
 from tests.support.instance import CHEAP_ARGON2, Instance
 from tests.support.pages import csrf_token, sign_in, submit
 from tests.support.people import Person, log_in, signed_in_as
@@ -34,11 +35,6 @@ FAILED = "Those details did not work"
 
 def _case_ids(page: str) -> list[str]:
     return re.findall(r'href="/advocate/case/([0-9a-f]{32})"', page)
-
-
-def _only_report_id(store: Store) -> str:
-    with store.session() as session:
-        return session.scalars(select(Report.id)).one()
 
 
 # Signing in
@@ -178,7 +174,7 @@ def test_unknown_and_unreadable_cases_look_exactly_the_same(
         data={"csrf_token": token, "what_happened": "sealed"},
         content_type="multipart/form-data",
     )
-    sealed_id = _only_report_id(store)
+    sealed_id = only_report_id(store)
     pages = [
         advocate_client.get(f"/advocate/case/{report_id}")
         for report_id in (sealed_id, "0" * 32, "not-an-id", sealed_id.upper())
@@ -304,7 +300,7 @@ def test_triage_changes_are_saved_and_audited(
     client: FlaskClient, advocate_client: FlaskClient, advocate: Person, store: Store
 ) -> None:
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
     response = advocate_client.post(
         f"/advocate/case/{report_id}/triage",
@@ -337,7 +333,7 @@ def test_a_reply_reaches_the_survivor_and_a_note_does_not(
     client: FlaskClient, advocate_client: FlaskClient, store: Store
 ) -> None:
     codename = submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     for text, note in (("We believe you and we can help.", ""), ("Internal: call back", "y")):
         token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
         data = {"csrf_token": token, "text": text} | ({"note": note} if note else {})
@@ -359,7 +355,7 @@ def test_files_download_decrypted_as_attachments_and_are_audited(
 
     content = b"<html><script>alert(1)</script></html>" * 3000
     submit(client, what_happened="x", keep_metadata="y", files=[(io.BytesIO(content), "page.html")])
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     case = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
     link = re.search(rf'href="(/advocate/case/{report_id}/file/[0-9a-f]{{32}})"', case)
     assert link
@@ -381,7 +377,7 @@ def test_a_download_abandoned_after_its_first_bytes_is_audited_all_the_same(
 
     content = os.urandom(2 * 1024 * 1024)
     submit(client, what_happened="x", keep_metadata="y", files=[(io.BytesIO(content), "f.bin")])
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     with store.session() as session:
         attachment_id = session.scalars(select(Attachment.id)).one()
     response = advocate_client.get(
@@ -461,7 +457,7 @@ def test_an_admin_gets_not_found_for_every_case(
     client: FlaskClient, advocate: Person, store: Store, admin_client: FlaskClient
 ) -> None:
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     assert admin_client.get("/advocate/").status_code == 404
     assert admin_client.get(f"/advocate/case/{report_id}").status_code == 404
 
@@ -538,7 +534,7 @@ def test_a_doctored_assignee_changes_nothing(
     client: FlaskClient, advocate_client: FlaskClient, store: Store, assignee: str
 ) -> None:
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
     response = advocate_client.post(
         f"/advocate/case/{report_id}/triage",
@@ -556,7 +552,7 @@ def test_a_note_relabelled_as_a_reply_fails_its_integrity_check(
     from portal.store.models import Message, MessageKind
 
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
     advocate_client.post(
         f"/advocate/case/{report_id}/write",
