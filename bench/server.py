@@ -1,7 +1,7 @@
 """A seeded, throw-away instance served by the real `portal serve`, and its memory.
 
 Everything lives in a temporary folder that the caller removes. Survivors'
-reports are seeded in bulk with real encryption (tests/advocate/seed.py);
+reports are seeded in bulk with real encryption (bench/seed.py);
 the charity's accounts are created as `portal user add` would create them.
 """
 
@@ -23,6 +23,7 @@ import psutil
 import pyotp
 
 import config as config_module
+from bench.seed import seed_reports
 from crypto.passphrase import Argon2Params
 from portal import store
 from portal.core import accounts
@@ -30,7 +31,6 @@ from portal.core.instance import create_instance
 from portal.core.principal import unlock_principal
 from portal.core.search import index_reports, open_index_key, pending_count
 from portal.store.models import Role
-from tests.advocate.seed import seed_reports
 
 BIN = Path(sys.executable).parent
 # Seeded accounts that only the export uses may be cheap; the advocate who

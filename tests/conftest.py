@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh encrypted instance and the app built on it."""
+"""Shared fixtures: a fresh encrypted instance, the app built on it, and its signed-in people."""
 
 from __future__ import annotations
 
@@ -6,31 +6,18 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
-from crypto.passphrase import Argon2Params
 from portal import create_app
-from portal.cli import main
 from portal.core.instance import create_instance
 from portal.store import Store
-
-# Real Argon2id, at a cost that keeps the suite fast.
-CHEAP_ARGON2 = Argon2Params(time_cost=1, memory_kib=64, parallelism=1)
-LOOPBACK_URL = "http://127.0.0.1:5000"
-
-
-@dataclass(frozen=True)
-class Instance:
-    """A freshly initialised instance folder and the phrase `init` printed."""
-
-    path: Path
-    recovery_phrase: str
+from portal.store.models import Role
+from tests.support.instance import CHEAP_ARGON2, CHEAP_ARGON2_SETTINGS, LOOPBACK_URL, Instance
+from tests.support.people import Person, create_person, signed_in_as
 
 
 @pytest.fixture(autouse=True)
@@ -78,9 +65,6 @@ def store(app: Flask) -> Iterator[Store]:
     store.engine.dispose()
 
 
-CHEAP_ARGON2_SETTINGS = "[argon2]\ntime_cost = 1\nmemory_kib = 64\nparallelism = 1\n"
-
-
 @pytest.fixture
 def cli_instance(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Instance:
     """The instance the command works on, with Argon2 made cheap in its portal.toml."""
@@ -93,6 +77,37 @@ def cli_instance(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Instanc
     return instance
 
 
-def portal(*args: str, stdin: str | None = None) -> Result:
-    """Run `portal ARGS` in-process."""
-    return CliRunner().invoke(main, list(args), input=stdin)
+@pytest.fixture
+def advocate(store: Store, instance: Instance) -> Person:
+    """The first advocate: holds the advocates' key from the bootstrap secret."""
+    return create_person(store, instance, "alice", Role.ADVOCATE)
+
+
+@pytest.fixture
+def advocate_client(app: Flask, advocate: Person) -> FlaskClient:
+    """A client signed in as the first advocate."""
+    return signed_in_as(app, advocate)
+
+
+@pytest.fixture
+def staff(store: Store, instance: Instance) -> Person:
+    """The first staff member: takes the exporters' key from the bootstrap secret."""
+    return create_person(store, instance, "sam", Role.STAFF)
+
+
+@pytest.fixture
+def staff_client(app: Flask, staff: Person) -> FlaskClient:
+    """A client signed in as the first staff member."""
+    return signed_in_as(app, staff)
+
+
+@pytest.fixture
+def admin(store: Store, instance: Instance) -> Person:
+    """An admin account: manages accounts, holds no key that reads a report."""
+    return create_person(store, instance, "root", Role.ADMIN)
+
+
+@pytest.fixture
+def admin_client(app: Flask, admin: Person) -> FlaskClient:
+    """A client signed in as the admin."""
+    return signed_in_as(app, admin)

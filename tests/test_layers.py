@@ -115,16 +115,6 @@ def test_every_layer_keeps_to_its_imports() -> None:
     assert violations(ROOT) == []
 
 
-def test_no_module_outside_the_command_line_uses_click() -> None:
-    users = [
-        path.relative_to(ROOT).as_posix()
-        for path in (ROOT / "portal").rglob("*.py")
-        if "portal/cli/" not in path.as_posix()
-        and any(_is_within(m, "click") for _, m in imported_modules(path, ROOT))
-    ]
-    assert users == []
-
-
 @pytest.fixture(scope="module")
 def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the code the planted imports go into; the real tree is never changed."""

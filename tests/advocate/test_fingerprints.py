@@ -26,23 +26,11 @@ from portal import cli
 from portal.core import grants, invitations
 from portal.store import Store
 from portal.store.models import Account, GroupKeyGrant, Role
-from tests.advocate.conftest import (
-    PASSPHRASE,
-    Person,
-    create_person,
-    grant_on_page,
-    log_in,
-    members_fingerprint,
-    own_fingerprint,
-)
-from tests.conftest import Instance, portal
-from tests.survivor.conftest import csrf_token
-
-
-def _signed_in(app: Flask, person: Person) -> FlaskClient:
-    client = app.test_client()
-    assert log_in(client, person).status_code == 303  # type: ignore[attr-defined]
-    return client
+from tests.advocate.members import grant_on_page, members_fingerprint, own_fingerprint
+from tests.support.command import portal
+from tests.support.instance import Instance
+from tests.support.pages import csrf_token
+from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 
 def _grants_of(store: Store, account_id: int) -> int:
@@ -73,7 +61,7 @@ def bob(store: Store, instance: Instance, advocate: Person) -> Person:
 def test_the_member_and_the_granter_see_the_same_six_words(
     app: Flask, advocate_client: FlaskClient, bob: Person
 ) -> None:
-    mine = own_fingerprint(_signed_in(app, bob))
+    mine = own_fingerprint(signed_in_as(app, bob))
     assert len(mine.split(" ")) == 6
     assert set(mine.split(" ")) <= set(word_list())
     assert members_fingerprint(advocate_client, bob.account_id) == mine
@@ -90,7 +78,7 @@ def test_the_members_page_tells_the_granter_to_compare_in_person_or_by_phone(
 def test_a_swapped_key_shows_the_granter_words_the_member_does_not_recognise(
     app: Flask, store: Store, advocate_client: FlaskClient, bob: Person
 ) -> None:
-    bobs_session = _signed_in(app, bob)
+    bobs_session = signed_in_as(app, bob)
     before = own_fingerprint(bobs_session)
     _swap_in_an_attackers_key(store, bob.account_id)
 
@@ -99,7 +87,7 @@ def test_a_swapped_key_shows_the_granter_words_the_member_does_not_recognise(
     # The member's words come from the key their passphrase opened, not from the
     # database: neither the session open at the swap nor a new sign-in follows it.
     assert own_fingerprint(bobs_session) == before
-    fresh = _signed_in(app, bob)
+    fresh = signed_in_as(app, bob)
     assert own_fingerprint(fresh) == before
     page = fresh.get("/advocate/passphrase").get_data(as_text=True)
     assert "The key this service holds for you is not yours" in page
@@ -107,7 +95,7 @@ def test_a_swapped_key_shows_the_granter_words_the_member_does_not_recognise(
 
 
 def test_the_member_is_not_warned_while_the_stored_key_is_theirs(app: Flask, bob: Person) -> None:
-    page = _signed_in(app, bob).get("/advocate/passphrase").get_data(as_text=True)
+    page = signed_in_as(app, bob).get("/advocate/passphrase").get_data(as_text=True)
     assert "not yours" not in page
 
 
@@ -115,7 +103,7 @@ def test_a_grant_is_refused_when_the_key_changed_after_the_words_were_compared(
     app: Flask, store: Store, advocate_client: FlaskClient, bob: Person
 ) -> None:
     compared = members_fingerprint(advocate_client, bob.account_id)
-    assert compared == own_fingerprint(_signed_in(app, bob))
+    assert compared == own_fingerprint(signed_in_as(app, bob))
     _swap_in_an_attackers_key(store, bob.account_id)  # between the call and the click
     refused = grant_on_page(advocate_client, bob.account_id, fingerprint=compared)
     assert refused.status_code == 200
@@ -126,7 +114,7 @@ def test_a_grant_is_refused_when_the_key_changed_after_the_words_were_compared(
 def test_a_grant_with_the_words_compared_reaches_the_member(
     app: Flask, store: Store, advocate_client: FlaskClient, bob: Person
 ) -> None:
-    compared = own_fingerprint(_signed_in(app, bob))
+    compared = own_fingerprint(signed_in_as(app, bob))
     granted = grant_on_page(advocate_client, bob.account_id, fingerprint=compared.upper())
     assert granted.status_code == 303
     assert _grants_of(store, bob.account_id) == 1
@@ -165,7 +153,7 @@ def test_portal_user_add_prints_the_fingerprint_the_member_sees(
     with store.session() as session:
         bob_id = session.scalars(select(Account.id).where(Account.name == "bob")).one()
     bob = Person("bob", Role.ADVOCATE, PASSPHRASE, pyotp.TOTP(secret.group(1)), bob_id)
-    assert own_fingerprint(_signed_in(app, bob)) == printed.group(1)
+    assert own_fingerprint(signed_in_as(app, bob)) == printed.group(1)
 
 
 def test_portal_user_add_prints_no_fingerprint_for_an_admin(
@@ -187,7 +175,7 @@ def _recover(*arguments: str, stdin: str) -> tuple[int, str]:
 def test_recover_with_the_right_fingerprint_grants(
     app: Flask, store: Store, cli_instance: Instance, bob: Person
 ) -> None:
-    words = own_fingerprint(_signed_in(app, bob))
+    words = own_fingerprint(signed_in_as(app, bob))
     code, output = _recover(
         "--user", "bob", "--fingerprint", words, stdin=cli_instance.recovery_phrase + "\n"
     )
@@ -198,7 +186,7 @@ def test_recover_with_the_right_fingerprint_grants(
 def test_recover_with_a_wrong_fingerprint_grants_nothing(
     app: Flask, store: Store, cli_instance: Instance, bob: Person
 ) -> None:
-    words = own_fingerprint(_signed_in(app, bob))
+    words = own_fingerprint(signed_in_as(app, bob))
     _swap_in_an_attackers_key(store, bob.account_id)
     code, output = _recover(
         "--user", "bob", "--fingerprint", words, stdin=cli_instance.recovery_phrase + "\n"

@@ -36,17 +36,14 @@ from portal.store.models import (
     ReportTag,
     Role,
 )
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, grant_on_page, log_in
-from tests.conftest import CHEAP_ARGON2, Instance
-from tests.survivor.conftest import csrf_token, submit
+from tests.advocate.members import grant_on_page
+from tests.support.database import only_report_id
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, submit
+from tests.support.people import PASSPHRASE, Person, create_person, log_in, signed_in_as
 
 FAILED = "Those details did not work"
 NO_ACCESS = "You cannot read reports yet"
-
-
-def _only_report_id(store: Store) -> str:
-    with store.session() as session:
-        return session.scalars(select(Report.id)).one()
 
 
 def _grants_of(store: Store, account_id: int) -> list[str]:
@@ -84,13 +81,6 @@ def _held_keys(store: Store, person: Person, passphrase: str | None = None) -> d
 
 def _holder(person: Person, seeds: dict[str, bytes]) -> Principal:
     return Principal(person.account_id, person.name, person.role, seeds)
-
-
-def _signed_in(app: Flask, person: Person) -> FlaskClient:
-    client = app.test_client()
-    response = log_in(client, person)
-    assert response.status_code == 303  # type: ignore[attr-defined]
-    return client
 
 
 # The bootstrap secret left by `portal init`
@@ -163,7 +153,7 @@ def test_an_admin_holds_no_group_key_and_cannot_open_a_report(
     app: Flask, store: Store, instance: Instance, client: FlaskClient, advocate: Person
 ) -> None:
     submit(client, what_happened="not for the admin")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     admin = create_person(store, instance, "root", Role.ADMIN)
     with store.session() as session:
         count = session.scalar(
@@ -179,7 +169,7 @@ def test_an_admin_holds_no_group_key_and_cannot_open_a_report(
         assert report is not None
         assert open_report_key(report, _holder(admin, seeds), Group.ADVOCATES) is None
         assert open_report_key(report, _holder(admin, seeds), Group.RECOVERY) is None
-    signed_in = _signed_in(app, admin)
+    signed_in = signed_in_as(app, admin)
     assert signed_in.get("/advocate/").status_code == 404
     case = signed_in.get(f"/advocate/case/{report_id}")
     assert case.status_code == 404
@@ -197,10 +187,10 @@ def test_a_new_advocate_reads_nothing_until_an_advocate_grants_access(
     advocate_client: FlaskClient,
 ) -> None:
     submit(client, what_happened="Only advocates with the key may read this.")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
 
-    before = _signed_in(app, bob)
+    before = signed_in_as(app, bob)
     assert NO_ACCESS in before.get("/advocate/").get_data(as_text=True)
     assert before.get(f"/advocate/case/{report_id}").status_code == 404
 
@@ -213,7 +203,7 @@ def test_a_new_advocate_reads_nothing_until_an_advocate_grants_access(
 
     # Keys are loaded at sign-in: the old session still holds none.
     assert before.get(f"/advocate/case/{report_id}").status_code == 404
-    after = _signed_in(app, bob)
+    after = signed_in_as(app, bob)
     case = after.get(f"/advocate/case/{report_id}")
     assert case.status_code == 200
     assert "Only advocates with the key may read this." in case.get_data(as_text=True)
@@ -240,7 +230,7 @@ def test_an_advocate_without_the_key_cannot_grant_it(
 ) -> None:
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
     carol = create_person(store, instance, "carol", Role.ADVOCATE)
-    signed_in = _signed_in(app, bob)
+    signed_in = signed_in_as(app, bob)
     page = signed_in.get("/advocate/members").get_data(as_text=True)
     assert "You cannot grant access" in page
     grant_on_page(signed_in, carol.account_id)
@@ -254,7 +244,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
     app: Flask, store: Store, instance: Instance, client: FlaskClient, advocate: Person
 ) -> None:
     submit(client, what_happened="before the removal")
-    old_report = _only_report_id(store)
+    old_report = only_report_id(store)
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
     with store.session() as session:
         member = session.get(Account, bob.account_id)
@@ -267,11 +257,11 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
         assert granted == 1
     bobs_keys = _held_keys(store, bob)  # what bob could have copied while a member
     assert list(bobs_keys) == ["advocates/2"]
-    bobs_session = _signed_in(app, bob)
+    bobs_session = signed_in_as(app, bob)
     assert bobs_session.get(f"/advocate/case/{old_report}").status_code == 200
 
     admin = create_person(store, instance, "root", Role.ADMIN)
-    admin_client = _signed_in(app, admin)
+    admin_client = signed_in_as(app, admin)
     token = csrf_token(admin_client, "/admin/")
     removed = admin_client.post(
         f"/admin/accounts/{bob.account_id}/remove", data={"csrf_token": token}
@@ -332,7 +322,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
                 bindings.report_key_seal(new_report.id, seal.group_key),
             )
 
-    alice = _signed_in(app, advocate)  # a new sign-in loads version 3
+    alice = signed_in_as(app, advocate)  # a new sign-in loads version 3
     page = alice.get(f"/advocate/case/{new_report_id}")
     assert page.status_code == 200
     assert "after the removal" in page.get_data(as_text=True)
@@ -400,8 +390,8 @@ def test_the_recovery_phrase_grants_every_version_of_the_advocates_key(
             )
         ).all()
     assert actors == ["recovery phrase", "recovery phrase"]
-    report_id = _only_report_id(store)
-    page = _signed_in(app, bob).get(f"/advocate/case/{report_id}")
+    report_id = only_report_id(store)
+    page = signed_in_as(app, bob).get(f"/advocate/case/{report_id}")
     assert page.status_code == 200
     assert "sealed to version one" in page.get_data(as_text=True)
 
@@ -578,7 +568,7 @@ def test_disabling_an_account_ends_its_sessions_and_stops_sign_in(
         accounts.disable_account(session, account, actor="root", disabled=False)
         actions = session.scalars(select(AuditEvent.action)).all()
     assert "account disabled" in actions and "account enabled" in actions
-    assert _signed_in(app, advocate).get("/advocate/").status_code == 200
+    assert signed_in_as(app, advocate).get("/advocate/").status_code == 200
 
 
 def test_a_disabled_advocate_cannot_be_granted_keys(
@@ -614,14 +604,14 @@ def test_a_grant_from_a_session_older_than_a_rotation_is_refused_until_signing_i
     stale = grant_on_page(advocate_client, carol.account_id)
     assert "Sign out and in again" in stale.get_data(as_text=True)
     assert _grants_of(store, carol.account_id) == []
-    fresh = _signed_in(app, advocate)
+    fresh = signed_in_as(app, advocate)
     assert "carol" in fresh.get("/advocate/members").get_data(as_text=True)
     granted = grant_on_page(fresh, carol.account_id)
     assert granted.status_code == 303
     assert sorted(_grants_of(store, carol.account_id)) == ["advocates/2", "advocates/3"]
     submit(client, what_happened="sealed to the newest key")
-    report_id = _only_report_id(store)
-    page = _signed_in(app, carol).get(f"/advocate/case/{report_id}")
+    report_id = only_report_id(store)
+    page = signed_in_as(app, carol).get(f"/advocate/case/{report_id}")
     assert page.status_code == 200
     assert "sealed to the newest key" in page.get_data(as_text=True)
 
@@ -709,7 +699,7 @@ def test_a_removed_advocates_index_key_names_no_report_indexed_after_the_removal
         )
     officer = {"officers-0-name": "PC John Smith", "officers-0-number": "1234"}
     submit(client, what_happened="before", force="Kent Police", **officer)
-    assert _signed_in(app, alice).get("/advocate/").status_code == 200  # indexes it
+    assert signed_in_as(app, alice).get("/advocate/").status_code == 200  # indexes it
     with store.session() as session:
         kept = open_index_key(session, unlock_principal(session, "alice", PASSPHRASE, CHEAP_ARGON2))
         assert kept is not None
@@ -718,7 +708,7 @@ def test_a_removed_advocates_index_key_names_no_report_indexed_after_the_removal
         accounts.remove_account(session, leaving, actor="root")
 
     submit(client, what_happened="after", force="Kent Police", **officer)
-    assert _signed_in(app, bob).get("/advocate/").status_code == 200  # indexes both again
+    assert signed_in_as(app, bob).get("/advocate/").status_code == 200  # indexes both again
     wanted = [
         tag(kept, kind, value)
         for kind, value in tag_values(

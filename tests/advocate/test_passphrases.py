@@ -24,9 +24,10 @@ from crypto.words import listed_word_count, word_list
 from portal.core import authentication, invitations
 from portal.store import Store
 from portal.store.models import Account, Role
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
-from tests.conftest import CHEAP_ARGON2, Instance, portal
-from tests.survivor.conftest import csrf_token
+from tests.support.command import portal
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token
+from tests.support.people import PASSPHRASE, Person, create_person, log_in
 
 SCORE_3 = "Chelsea2010!!"
 WEAK = [
@@ -207,7 +208,7 @@ def test_changing_to_a_weak_passphrase_is_refused_and_the_old_one_still_works(
     answer = _change(advocate_client, advocate, passphrase)
     _assert_plain_refusal(answer)
     assert "has been changed" not in answer
-    assert log_in(app.test_client(), advocate).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate).status_code == 303
 
 
 @pytest.mark.parametrize("passphrase", STRONG)
@@ -216,7 +217,7 @@ def test_changing_to_a_strong_passphrase_is_accepted(
 ) -> None:
     assert "has been changed" in _change(advocate_client, advocate, passphrase)
     advocate.passphrase = passphrase
-    assert log_in(app.test_client(), advocate).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate).status_code == 303
 
 
 # The passphrase offered on the page
@@ -245,7 +246,7 @@ def test_the_offered_passphrase_creates_an_account_that_signs_in(
     with store.session() as session:
         account_id = session.scalars(select(Account.id)).one()
     dana = Person("dana", Role.ADVOCATE, offered, pyotp.TOTP(secret.group(1)), account_id)
-    assert log_in(app.test_client(), dana).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), dana).status_code == 303
 
 
 def test_the_change_page_offers_new_words_each_time_and_they_are_accepted(
@@ -256,7 +257,7 @@ def test_the_change_page_offers_new_words_each_time_and_they_are_accepted(
     assert len(set(offered)) == 3
     assert "has been changed" in _change(advocate_client, advocate, offered[0], offered[0])
     advocate.passphrase = offered[0]
-    assert log_in(app.test_client(), advocate).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate).status_code == 303
 
 
 def test_a_refused_form_offers_the_same_words_again(client: FlaskClient, store: Store) -> None:
@@ -293,4 +294,4 @@ def test_an_older_weaker_passphrase_still_signs_in(
             session, person.account_id, PASSPHRASE, "Jessica12345!", CHEAP_ARGON2
         )
     person.passphrase = "Jessica12345!"
-    assert log_in(app.test_client(), person).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), person).status_code == 303

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
+from bench.seed import seed_reports
 from portal.core import audit
 from portal.core.account_sessions import IDLE
 from portal.core.principal import unlock_principal
@@ -24,23 +24,17 @@ from portal.store.models import (
     IndexKey,
     Report,
     ReportTag,
-    Role,
 )
-from tests.advocate.conftest import Person, create_person, log_in
-from tests.advocate.seed import seed_reports
-from tests.conftest import CHEAP_ARGON2, Instance
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.database import only_report_id
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import Person, log_in, signed_in_as
 
 FAILED = "Those details did not work"
 
 
 def _case_ids(page: str) -> list[str]:
     return re.findall(r'href="/advocate/case/([0-9a-f]{32})"', page)
-
-
-def _only_report_id(store: Store) -> str:
-    with store.session() as session:
-        return session.scalars(select(Report.id)).one()
 
 
 # Signing in
@@ -79,14 +73,14 @@ def test_a_failed_sign_in_never_shows_the_code_back(app: Flask, advocate: Person
     client = app.test_client()
     wrong = Person(advocate.name, advocate.role, "wrong passphrase here", advocate.totp, 0)
     code = advocate.next_code()
-    page = log_in(client, wrong, code=code).get_data(as_text=True)  # type: ignore[attr-defined]
+    page = log_in(client, wrong, code=code).get_data(as_text=True)
     assert FAILED in page
     assert code not in page
 
 
 def test_a_totp_code_is_never_accepted_twice(app: Flask, advocate: Person) -> None:
     code = advocate.next_code()
-    assert log_in(app.test_client(), advocate, code=code).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate, code=code).status_code == 303
     again = log_in(app.test_client(), advocate, code=code)
     assert FAILED in again.get_data(as_text=True)  # type: ignore[attr-defined]
 
@@ -180,7 +174,7 @@ def test_unknown_and_unreadable_cases_look_exactly_the_same(
         data={"csrf_token": token, "what_happened": "sealed"},
         content_type="multipart/form-data",
     )
-    sealed_id = _only_report_id(store)
+    sealed_id = only_report_id(store)
     pages = [
         advocate_client.get(f"/advocate/case/{report_id}")
         for report_id in (sealed_id, "0" * 32, "not-an-id", sealed_id.upper())
@@ -272,7 +266,7 @@ def test_two_advocates_loading_the_list_at_once_after_a_surge_index_each_report_
     seed_reports(store, 2_000)
     clients = [app.test_client(), app.test_client()]
     for client in clients:
-        assert log_in(client, advocate).status_code == 303  # type: ignore[attr-defined]
+        assert log_in(client, advocate).status_code == 303
     statuses: list[int] = []
     start = threading.Barrier(len(clients))
 
@@ -306,7 +300,7 @@ def test_triage_changes_are_saved_and_audited(
     client: FlaskClient, advocate_client: FlaskClient, advocate: Person, store: Store
 ) -> None:
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
     response = advocate_client.post(
         f"/advocate/case/{report_id}/triage",
@@ -339,7 +333,7 @@ def test_a_reply_reaches_the_survivor_and_a_note_does_not(
     client: FlaskClient, advocate_client: FlaskClient, store: Store
 ) -> None:
     codename = submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     for text, note in (("We believe you and we can help.", ""), ("Internal: call back", "y")):
         token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
         data = {"csrf_token": token, "text": text} | ({"note": note} if note else {})
@@ -361,7 +355,7 @@ def test_files_download_decrypted_as_attachments_and_are_audited(
 
     content = b"<html><script>alert(1)</script></html>" * 3000
     submit(client, what_happened="x", keep_metadata="y", files=[(io.BytesIO(content), "page.html")])
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     case = advocate_client.get(f"/advocate/case/{report_id}").get_data(as_text=True)
     link = re.search(rf'href="(/advocate/case/{report_id}/file/[0-9a-f]{{32}})"', case)
     assert link
@@ -383,7 +377,7 @@ def test_a_download_abandoned_after_its_first_bytes_is_audited_all_the_same(
 
     content = os.urandom(2 * 1024 * 1024)
     submit(client, what_happened="x", keep_metadata="y", files=[(io.BytesIO(content), "f.bin")])
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     with store.session() as session:
         attachment_id = session.scalars(select(Attachment.id)).one()
     response = advocate_client.get(
@@ -459,27 +453,13 @@ def test_no_plaintext_officer_or_force_is_stored(
             assert b"Whitlock" not in data and b"77123" not in data
 
 
-@pytest.fixture
-def admin_client(app: Flask, store: Store, instance: Instance) -> Callable[[], FlaskClient]:
-    """A factory for a client signed in as an admin."""
-
-    def make() -> FlaskClient:
-        admin = create_person(store, instance, "root", Role.ADMIN)
-        signed_in = app.test_client()
-        assert log_in(signed_in, admin).status_code == 303  # type: ignore[attr-defined]
-        return signed_in
-
-    return make
-
-
 def test_an_admin_gets_not_found_for_every_case(
-    client: FlaskClient, advocate: Person, store: Store, admin_client: Callable[[], FlaskClient]
+    client: FlaskClient, advocate: Person, store: Store, admin_client: FlaskClient
 ) -> None:
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
-    admin = admin_client()
-    assert admin.get("/advocate/").status_code == 404
-    assert admin.get(f"/advocate/case/{report_id}").status_code == 404
+    report_id = only_report_id(store)
+    assert admin_client.get("/advocate/").status_code == 404
+    assert admin_client.get(f"/advocate/case/{report_id}").status_code == 404
 
 
 def test_changing_the_passphrase_rewraps_the_key(
@@ -501,8 +481,7 @@ def test_changing_the_passphrase_rewraps_the_key(
     old = log_in(app.test_client(), advocate)
     assert FAILED in old.get_data(as_text=True)  # type: ignore[attr-defined]
     advocate.passphrase = new
-    fresh = app.test_client()
-    assert log_in(fresh, advocate).status_code == 303  # type: ignore[attr-defined]
+    fresh = signed_in_as(app, advocate)
     [report_id] = _case_ids(fresh.get("/advocate/").get_data(as_text=True))
     assert "still readable" in fresh.get(f"/advocate/case/{report_id}").get_data(as_text=True)
 
@@ -555,7 +534,7 @@ def test_a_doctored_assignee_changes_nothing(
     client: FlaskClient, advocate_client: FlaskClient, store: Store, assignee: str
 ) -> None:
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
     response = advocate_client.post(
         f"/advocate/case/{report_id}/triage",
@@ -573,7 +552,7 @@ def test_a_note_relabelled_as_a_reply_fails_its_integrity_check(
     from portal.store.models import Message, MessageKind
 
     submit(client, what_happened="x")
-    report_id = _only_report_id(store)
+    report_id = only_report_id(store)
     token = csrf_token(advocate_client, f"/advocate/case/{report_id}")
     advocate_client.post(
         f"/advocate/case/{report_id}/write",

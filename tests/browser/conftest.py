@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import (
@@ -36,8 +35,15 @@ from playwright.sync_api import (
 )
 
 from portal.store.models import Role
-from tests.advocate.conftest import PASSPHRASE, Person
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.people import Person
+from tests.support.serving import (
+    BIN,
+    add_person,
+    free_port,
+    init_instance,
+    portal_environment,
+    wait_until_up,
+)
 
 CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
@@ -104,22 +110,6 @@ class Portal:
         return value
 
 
-def _add_person(env: dict[str, str], name: str, role: Role) -> Person:
-    """Create an account with `portal user add`, as an operator would."""
-    made = subprocess.run(
-        [BIN / "portal", "user", "add", name, "--role", role.value, "--passphrase-stdin"],
-        input=PASSPHRASE + "\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    secret = re.search(r"secret=([A-Z2-7]+)", made.stdout)
-    assert secret, made.stdout
-    return Person(name, role, PASSPHRASE, pyotp.TOTP(secret.group(1)), account_id=0)
-
-
 @pytest.fixture(scope="session")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     """`portal init`, three accounts, then `portal serve` on a free loopback port."""
@@ -146,7 +136,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         re.sub(r"(?m)^exit_url = .*$", f'exit_url = "{served.exit_url}"', settings.read_text())
     )
     for name, role in (("alice", Role.ADVOCATE), ("sam", Role.STAFF), ("ada", Role.ADMIN)):
-        served.people[name] = _add_person(env, name, role)
+        served.people[name] = add_person(env, name, role)
     with served.log.open("wb") as log:
         server = subprocess.Popen(
             [BIN / "portal", "serve", "--host", "127.0.0.1", "--port", str(port)],

@@ -14,7 +14,6 @@ import pyzipper
 from playwright.sync_api import Locator, Page, expect
 
 from portal.store.models import Role
-from tests.advocate.conftest import Person
 from tests.browser.conftest import (
     Portal,
     Visit,
@@ -23,6 +22,7 @@ from tests.browser.conftest import (
     send_report,
     sign_in,
 )
+from tests.support.people import Person
 
 
 def test_an_advocate_signs_in_with_totp_triages_and_replies_and_the_survivor_reads_it(

@@ -31,8 +31,6 @@ from portal.core import invitations
 from portal.store import Store
 from portal.store.models import Account, Attachment, Report, Role
 from portal.web.throttle import Throttle
-from tests.advocate.conftest import Person, create_person, log_in
-from tests.conftest import Instance
 from tests.hostile.payloads import (
     MEGABYTE,
     PAYLOADS,
@@ -41,7 +39,9 @@ from tests.hostile.payloads import (
     percent_encoded,
     stored_form,
 )
-from tests.survivor.conftest import CODENAME, TOKEN, csrf_token
+from tests.support.instance import Instance
+from tests.support.pages import CODENAME, TOKEN, csrf_token
+from tests.support.people import Person, create_person, log_in, signed_in_as
 
 # Every free-text field of the report form, with its character limit.
 REPORT_FIELDS = {
@@ -276,9 +276,8 @@ def test_every_payload_through_every_report_field_is_kept_exactly_escaped_and_se
     app: Flask, store: Store, instance: Instance, portal_log: pytest.LogCaptureFixture
 ) -> None:
     survivor = app.test_client()
-    advocate = app.test_client()
     person = create_person(store, instance, "alice", Role.ADVOCATE)
-    assert log_in(advocate, person).status_code == 303  # type: ignore[attr-defined]
+    advocate = signed_in_as(app, person)
     batches = rotation(FITTING, REPORT_FIELDS)
     every_field = {(f, v.payload.id) for b in batches for f, v in b.items()}
     assert len(every_field) >= len(FITTING) * 9  # most payloads fit even the short fields
@@ -471,8 +470,7 @@ def case_world(app: Flask, store: Store, instance: Instance) -> CaseWorld:
     """One report, its survivor signed in, and an advocate signed in who can read it."""
     survivor, _ = _signed_in_survivor(app)
     person = create_person(store, instance, "alice", Role.ADVOCATE)
-    advocate = app.test_client()
-    assert log_in(advocate, person).status_code == 303  # type: ignore[attr-defined]
+    advocate = signed_in_as(app, person)
     with store.session() as session:
         report_id = session.scalars(select(Report.id)).one()
     return advocate, report_id, person, survivor
@@ -603,7 +601,7 @@ def test_every_payload_in_the_passphrase_form_gets_a_plain_answer(
         response = post_form(advocate, "/advocate/passphrase", body)
         page = never_a_server_error(response, payload.id)
         assert value.marker not in page, "a passphrase was shown back"
-    assert log_in(advocate, person).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(advocate, person).status_code == 303
 
 
 def test_every_payload_in_a_url_gets_not_found(
@@ -659,8 +657,7 @@ def test_every_payload_in_the_export_form_gets_a_plain_message_and_no_export(
             ("consent_legal", "y"),
         ],
     )
-    staff = app.test_client()
-    assert log_in(staff, create_person(store, instance, "sam", Role.STAFF)).status_code == 303  # type: ignore[attr-defined]
+    staff = signed_in_as(app, create_person(store, instance, "sam", Role.STAFF))
     with store.session() as session:
         report_id = session.scalars(select(Report.id)).one()
     path = f"/staff/case/{report_id}/export"
@@ -695,8 +692,7 @@ def test_every_payload_in_the_export_form_gets_a_plain_message_and_no_export(
 def test_every_payload_in_the_admin_forms_gets_a_plain_answer_and_names_are_shown_escaped(
     app: Flask, store: Store, instance: Instance
 ) -> None:
-    admin = app.test_client()
-    assert log_in(admin, create_person(store, instance, "root", Role.ADMIN)).status_code == 303  # type: ignore[attr-defined]
+    admin = signed_in_as(app, create_person(store, instance, "root", Role.ADMIN))
     token = token_of(admin.get("/admin/").get_data(as_text=True))
     with store.session() as session:
         before = session.scalar(select(func.count()).select_from(Account))
@@ -785,10 +781,7 @@ def test_every_payload_as_a_file_name_is_kept_safely_and_shown_escaped(
     app: Flask, store: Store, instance: Instance, portal_log: pytest.LogCaptureFixture
 ) -> None:
     survivor = app.test_client()
-    advocate = app.test_client()
-    assert (
-        log_in(advocate, create_person(store, instance, "alice", Role.ADVOCATE)).status_code == 303
-    )  # type: ignore[attr-defined]
+    advocate = signed_in_as(app, create_person(store, instance, "alice", Role.ADVOCATE))
     names = [sent(p) for p in FITTING if len(p.raw or p.text.encode()) < 2_000 and not p.raw]
     token = csrf_token(survivor)
     problems = []

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from portal.core.reports import decrypt_account
 from portal.store import Store
 from portal.store.models import Group, Report
-from tests.conftest import Instance
 from tests.hostile.payloads import stored_form
-from tests.survivor.conftest import CODENAME, advocates_key, post_report, report_key_for
+from tests.support.instance import Instance
+from tests.support.keys import advocates_key, report_key_for
+from tests.support.pages import CODENAME, post_report
 
 # Any character a browser can send (not lone surrogates, which UTF-8 cannot carry),
 # leaning towards the troublesome ones.

@@ -20,25 +20,23 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from bench.seed import seed_reports
 from crypto.words import word_list
 from portal.cli import main
 from portal.core import audit
 from portal.staff import service
 from portal.store import Store
 from portal.store.models import AuditEvent, Group, Report, Role
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
-from tests.advocate.seed import seed_reports
-from tests.conftest import Instance
-from tests.staff.conftest import principal_of
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.staff.bundles import GENERATED, ZIP_PASSPHRASE, open_bundle, seven_zip
+from tests.support.instance import Instance
+from tests.support.keys import principal_of
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 ACCOUNT = "The sergeant pinned me down in the custody suite."
-# Five words of the EFF long list: strong enough as a chosen ZIP passphrase.
-ZIP_PASSPHRASE = "copper anchor lantern velvet gravity tundra"
 EVIDENCE = b"photo of the bruises, as bytes" * 500
 # The name a survivor's phone gave her file: it says where she stays.
 FILE_NAME = "at-my-sister-Jo-in-Harrogate.bin"
-GENERATED = re.compile(r'name="generated" type="hidden" value="([a-z-]+)"')
 
 
 def _submit(client: FlaskClient, **consent: str) -> str:
@@ -59,16 +57,6 @@ def _report_ids(store: Store) -> dict[bool, str]:
         return {r.export_legal: r.id for r in session.scalars(select(Report))}
 
 
-def _seven_zip(archive: Path, passphrase: str, target: Path) -> None:
-    """Open the archive with 7-Zip, independently of the library that wrote it."""
-    subprocess.run(
-        ["7z", "x", f"-p{passphrase}", f"-o{target}", str(archive), "-y"],
-        check=True,
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def _listing(archive: Path) -> list[str]:
     """The entries `7z l` shows of an archive, without any passphrase."""
     listed = subprocess.run(
@@ -79,14 +67,6 @@ def _listing(archive: Path) -> list[str]:
         stdin=subprocess.DEVNULL,
     ).stdout
     return re.findall(r"^Path = (.*)$", listed.split("----------", 1)[1], re.M)
-
-
-def _open_bundle(archive: Path, passphrase: str, target: Path) -> dict[str, bytes]:
-    """Every file of a bundle, opened as its recipient would: 7-Zip, then the inner ZIP."""
-    _seven_zip(archive, passphrase, target / "outer")
-    inner = target / "outer" / "bundle.zip"
-    with zipfile.ZipFile(inner) as bundle:  # the standard library: not the writer
-        return {name: bundle.read(name) for name in bundle.namelist()}
 
 
 def _age_bundle(encrypted: bytes, identity: pyrage.x25519.Identity) -> dict[str, bytes]:
@@ -176,8 +156,8 @@ def test_the_web_export_opens_in_7zip_with_the_generated_passphrase_and_is_audit
     archive = tmp_path / "case.zip"
     archive.write_bytes(response.data)
     with pytest.raises(subprocess.CalledProcessError):
-        _seven_zip(archive, "the wrong passphrase", tmp_path / "wrong")
-    files = _open_bundle(archive, generated, tmp_path)
+        seven_zip(archive, "the wrong passphrase", tmp_path / "wrong")
+    files = open_bundle(archive, generated, tmp_path)
     folder = f"case-{report_id[:8].upper()}"
     assert sorted(files) == [
         f"{folder}/case.json",
@@ -220,7 +200,7 @@ def test_without_the_passphrase_a_bundle_shows_one_neutral_entry_and_no_file_nam
     ).stdout
     assert "1980-01-01 00:00:00" in listed  # not the moment of the export
     assert b"Harrogate" not in response.data and b"evidence" not in response.data
-    files = _open_bundle(archive, generated, tmp_path)
+    files = open_bundle(archive, generated, tmp_path)
     with zipfile.ZipFile(tmp_path / "outer" / "bundle.zip") as inner:
         assert all(re.fullmatch(r"case-[0-9A-F]{8}/[a-z0-9.-]+", n) for n in inner.namelist())
     assert "Harrogate" not in _everything_readable(files)
@@ -279,10 +259,7 @@ def _case_with_a_conversation(
         sent = client.post("/return/add", data={"csrf_token": token, "kind": kind, "text": text})
         assert sent.status_code == 303
     [report_id] = _report_ids(store).values()
-    advocate = app.test_client()
-    assert (
-        log_in(advocate, create_person(store, instance, "alice", Role.ADVOCATE)).status_code == 303
-    )  # type: ignore[attr-defined]
+    advocate = signed_in_as(app, create_person(store, instance, "alice", Role.ADVOCATE))
     path = f"/advocate/case/{report_id}"
     for text, note in ((REPLY, {}), (NOTE, {"note": "y"})):
         token = csrf_token(advocate, path)
@@ -388,8 +365,8 @@ def test_a_strong_chosen_passphrase_opens_the_web_bundle(
     archive = tmp_path / "case.zip"
     archive.write_bytes(response.data)
     with pytest.raises(subprocess.CalledProcessError):
-        _seven_zip(archive, generated, tmp_path / "generated")
-    assert _record(_open_bundle(archive, ZIP_PASSPHRASE, tmp_path))["reference"]
+        seven_zip(archive, generated, tmp_path / "generated")
+    assert _record(open_bundle(archive, ZIP_PASSPHRASE, tmp_path))["reference"]
 
 
 def test_a_generated_passphrase_sent_back_altered_is_replaced_not_used(
@@ -494,8 +471,7 @@ def test_advocates_and_admins_get_not_found_in_the_staff_area(
     _submit(client, consent_legal="y")
     report_id = _report_ids(store)[True]
     for name, role in (("alice", Role.ADVOCATE), ("root", Role.ADMIN)):
-        other = app.test_client()
-        assert log_in(other, create_person(store, instance, name, role)).status_code == 303  # type: ignore[attr-defined]
+        other = signed_in_as(app, create_person(store, instance, name, role))
         assert other.get("/staff/").status_code == 404
         assert other.get(f"/staff/case/{report_id}/export").status_code == 404
 

@@ -25,11 +25,11 @@ from portal.cli import main
 from portal.staff import service
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, AuditEvent, Report
-from tests.advocate.conftest import PASSPHRASE, Person
-from tests.conftest import Instance
-from tests.staff.conftest import principal_of
-from tests.staff.test_export import GENERATED, ZIP_PASSPHRASE, _open_bundle, _seven_zip
-from tests.survivor.conftest import submit
+from tests.staff.bundles import GENERATED, ZIP_PASSPHRASE, open_bundle, seven_zip
+from tests.support.instance import Instance
+from tests.support.keys import principal_of
+from tests.support.pages import submit
+from tests.support.people import PASSPHRASE, Person
 
 ACCOUNT = "He took my phone and threw it in the canal."
 DAMAGED = b"the photo that will be altered " * 400
@@ -133,7 +133,7 @@ def test_a_tampered_file_is_named_an_integrity_failure_audited_and_the_rest_expo
     assert response.mimetype == "application/octet-stream"
     archive = tmp_path / "case.zip"
     archive.write_bytes(response.data)
-    files = _open_bundle(archive, generated, tmp_path)
+    files = open_bundle(archive, generated, tmp_path)
     record = json.loads(next(v for k, v in files.items() if k.endswith("case.json")))
     assert record["account"]["what_happened"] == ACCOUNT
     assert record["left_out"] == [{"part": part, "reason": "failed an integrity check"}]
@@ -196,7 +196,7 @@ def test_the_command_names_the_integrity_failure_and_exports_everything_else(
     assert f"In case {damaged_case[:8].upper()}, evidence" in result.output
     assert "failed an integrity check" in result.output and "no consent" not in result.output
     assert "Exported 2 case(s)" in result.output
-    _seven_zip(out, ZIP_PASSPHRASE, tmp_path / "outer")
+    seven_zip(out, ZIP_PASSPHRASE, tmp_path / "outer")
     with zipfile.ZipFile(tmp_path / "outer" / "bundle.zip") as bundle:
         records = [json.loads(bundle.read(n)) for n in bundle.namelist() if n.endswith(".json")]
     assert sorted(r["account"]["what_happened"] for r in records) == [

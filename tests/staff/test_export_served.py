@@ -32,12 +32,19 @@ import config as config_module
 from crypto.words import word_list
 from portal import store as store_module
 from portal.store import Store
-from portal.store.models import AuditEvent
-from tests.advocate.conftest import PASSPHRASE, Person
-from tests.conftest import Instance
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
-from tests.staff.test_export import _open_bundle
-from tests.survivor.conftest import submit
+from portal.store.models import AuditEvent, Role
+from tests.staff.bundles import open_bundle
+from tests.support.instance import Instance
+from tests.support.pages import submit
+from tests.support.people import PASSPHRASE, Person
+from tests.support.serving import (
+    BIN,
+    add_person,
+    free_port,
+    init_instance,
+    portal_environment,
+    wait_until_up,
+)
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 GENERATED = re.compile(r'name="generated" type="hidden" value="([a-z-]+)"')
@@ -63,17 +70,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     instance = tmp_path / "instance"
     env = portal_environment(instance, port)
     init_instance(env)
-    added = subprocess.run(
-        [BIN / "portal", "user", "add", "sam", "--role", "staff", "--passphrase-stdin"],
-        input=PASSPHRASE + "\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    secret = re.search(r"secret=([A-Z2-7]+)", added.stdout)
-    assert secret
+    sam = add_person(env, "sam", Role.STAFF)
     with (tmp_path / "server.log").open("wb") as log:
         server = subprocess.Popen(
             [BIN / "portal", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -85,7 +82,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url + "/", 60, server)
-        yield Served(url, port, instance, pyotp.TOTP(secret.group(1)))
+        yield Served(url, port, instance, sam.totp)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -228,5 +225,5 @@ def test_the_command_shows_a_generated_passphrase_on_the_terminal_only_and_it_op
     assert len(words) == 7 and set(words) <= set(word_list())
     assert found.group(1) not in command.stdout
     assert "another channel than the file" in on_terminal
-    files = _open_bundle(out, found.group(1), tmp_path)
+    files = open_bundle(out, found.group(1), tmp_path)
     assert any(name.endswith("/case.json") for name in files)

@@ -25,10 +25,10 @@ from portal.staff.statistics import Cell, Suppression, Table
 from portal.staff.statistics_formats import to_csv
 from portal.store import Store
 from portal.store.models import AuditEvent, Group, Report, Role
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
-from tests.conftest import Instance
-from tests.staff.conftest import principal_of
-from tests.survivor.conftest import submit
+from tests.support.instance import Instance
+from tests.support.keys import principal_of
+from tests.support.pages import submit
+from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td></tr>")
 TOTAL = re.compile(r'<tfoot><tr><th scope="row">Total</th><td>([^<]*)</td></tr></tfoot>')
@@ -139,8 +139,7 @@ def test_only_staff_see_statistics(
     app: Flask, store: Store, instance: Instance, role: Role, path: str
 ) -> None:
     person = create_person(store, instance, "someone", role)
-    client = app.test_client()
-    assert log_in(client, person).status_code == 303  # type: ignore[attr-defined]
+    client = signed_in_as(app, person)
     assert client.get(path).status_code == 404
 
 

@@ -20,20 +20,14 @@ from sqlalchemy.exc import IntegrityError
 
 from crypto.stream import SEGMENT_SIZE, padded_stream_size
 from portal.core.encrypted_uploads import EncryptedUpload
-from portal.core.reports import FileDetails, file_details, read_attachment
+from portal.core.reports import FileDetails
 from portal.store import Store
-from portal.store.models import Attachment, AttachmentSegment, Group, Report
-from tests.conftest import Instance
-from tests.survivor import evidence_files
-from tests.survivor.conftest import (
-    CODENAME,
-    advocates_key,
-    csrf_token,
-    post_report,
-    report_key_for,
-    sign_in,
-    submit,
-)
+from portal.store.models import Attachment, AttachmentSegment, Report
+from tests.support import evidence_files
+from tests.support.database import count_rows
+from tests.support.instance import Instance
+from tests.support.pages import CODENAME, csrf_token, post_report, sign_in, submit
+from tests.survivor.uploads import only_file, stored_files
 
 ACCOUNT = "He took my phone and photographed me outside the station."
 PHONE = "AcmePhone"
@@ -63,38 +57,11 @@ def _upload(data: bytes, name: str) -> tuple[io.BytesIO, str]:
     return io.BytesIO(data), name
 
 
-def _count(store: Store, table: type[Any]) -> int:
-    with store.session() as session:
-        return int(session.scalar(select(func.count()).select_from(table)) or 0)
-
-
 def _assert_nothing_stored(store: Store) -> None:
     """No report, and no upload left over, not even an unreadable one."""
-    assert _count(store, Report) == 0
-    assert _count(store, Attachment) == 0
-    assert _count(store, AttachmentSegment) == 0
-
-
-def _stored_files(instance: Instance, store: Store) -> dict[str, tuple[FileDetails, bytes]]:
-    """Every file of the only report, decrypted as an advocate would, by name."""
-    group_key = advocates_key(instance, store)
-    with store.session() as session:
-        report = session.scalars(select(Report)).one()
-        data_key = report_key_for(group_key, report, Group.ADVOCATES)
-        files = {}
-        for attachment in report.attachments:
-            details = file_details(attachment, data_key)
-            files[details.name] = (
-                details,
-                b"".join(read_attachment(session, attachment, data_key)),
-            )
-        return files
-
-
-def _only_file(instance: Instance, store: Store) -> tuple[FileDetails, bytes]:
-    files = _stored_files(instance, store)
-    assert len(files) == 1, files.keys()
-    return next(iter(files.values()))
+    assert count_rows(store, Report) == 0
+    assert count_rows(store, Attachment) == 0
+    assert count_rows(store, AttachmentSegment) == 0
 
 
 def _accepted(response: Any) -> bool:
@@ -113,7 +80,7 @@ def test_a_photo_is_stored_without_its_location_and_with_every_pixel(
     )
     assert _accepted(response)
 
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
 
     assert PHONE.encode() not in stored and b"Exif" not in stored
     image = Image.open(io.BytesIO(stored))
@@ -135,7 +102,7 @@ def test_a_large_photo_spanning_many_segments_is_cleaned_whole(
     photo = _photo(size=(400, 300), quality=98, subsampling=0)
     assert len(photo) > 3 * SEGMENT_SIZE
     assert _accepted(post_report(client, {"files": [_upload(photo, "big.jpg")]}))
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert PHONE.encode() not in stored
     assert _pixels(stored) == _pixels(photo)
     assert details.metadata_removed and details.size == len(stored)
@@ -155,7 +122,7 @@ def test_png_and_webp_pictures_lose_their_exif_too(
 ) -> None:
     picture = _photo(kind, lossless=True) if kind == "WEBP" else _photo(kind)
     assert _accepted(post_report(client, {"files": [_upload(picture, name)]}))
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert PHONE.encode() not in stored
     assert len(Image.open(io.BytesIO(stored)).getexif()) == 0
     assert _pixels(stored) == _pixels(picture)
@@ -167,7 +134,7 @@ def test_the_type_comes_from_the_content_not_the_name(
 ) -> None:
     photo = _photo()
     assert _accepted(post_report(client, {"files": [_upload(photo, "notes.txt")]}))
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert details.media_type == "image/jpeg"
     assert PHONE.encode() not in stored
 
@@ -181,7 +148,7 @@ def test_keeping_hidden_details_stores_the_photo_byte_for_byte(
         {"what_happened": ACCOUNT, "keep_metadata": "y", "files": [_upload(photo, "photo.jpg")]},
     )
     assert _accepted(response)
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert stored == photo
     assert details.metadata_removed is False
     assert details.sha256 == hashlib.sha256(photo).hexdigest() and details.size == len(photo)
@@ -283,8 +250,8 @@ def test_a_file_of_exactly_the_limit_is_accepted(
     data = random.Random(8).randbytes(MB)
     fields = {"keep_metadata": "y", "files": [_upload(data, "exact.bin")]}
     assert _accepted(post_report(small_client, fields))
-    assert _count(small_store, Report) == 1
-    assert _count(small_store, Attachment) == 1
+    assert count_rows(small_store, Report) == 1
+    assert count_rows(small_store, Attachment) == 1
 
 
 # The test client sends each name as a raw browser would: in the quoted filename parameter,
@@ -319,7 +286,7 @@ def test_a_file_name_that_is_a_path_keeps_only_its_last_part(
     data = b"the letter he sent me"
     fields = {"what_happened": ACCOUNT, "keep_metadata": "y", "files": [_upload(data, sent_name)]}
     assert _accepted(post_report(client, fields))
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert details.name == stored_name
     assert stored == data
 
@@ -354,7 +321,7 @@ def test_a_picture_that_cannot_be_read_is_stored_as_it_is_when_the_survivor_keep
         {"what_happened": ACCOUNT, "keep_metadata": "y", "files": [_upload(data, "broken.jpg")]},
     )
     assert _accepted(response)
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert stored == data
     assert details.metadata_removed is False
 
@@ -381,7 +348,7 @@ def test_a_heic_photo_is_stored_as_it_is_when_the_survivor_keeps_details(
         {"what_happened": ACCOUNT, "keep_metadata": "y", "files": [_upload(HEIC, "IMG.HEIC")]},
     )
     assert _accepted(response)
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert stored == HEIC
     assert details.media_type == "image/heic" and details.metadata_removed is False
 
@@ -400,7 +367,7 @@ def test_a_file_round_trips_exactly_whatever_its_size(
     data = random.Random(size).randbytes(size)
     fields = {"keep_metadata": "y", "files": [_upload(data, "recording.bin")]}
     assert _accepted(post_report(client, fields))
-    details, stored = _only_file(instance, store)
+    details, stored = only_file(instance, store)
     assert hashlib.sha256(stored).hexdigest() == hashlib.sha256(data).hexdigest()
     assert stored == data
     assert details.size == size
@@ -408,7 +375,7 @@ def test_a_file_round_trips_exactly_whatever_its_size(
     assert details.media_type == "application/octet-stream"
     assert details.metadata_removed is False
     if size > SEGMENT_SIZE:
-        assert _count(store, AttachmentSegment) > 1
+        assert count_rows(store, AttachmentSegment) > 1
 
 
 def test_stored_files_are_encrypted_not_kept_in_clear(client: FlaskClient, store: Store) -> None:
@@ -431,7 +398,7 @@ def test_several_files_in_one_report_are_all_attached(
     ]
     assert _accepted(post_report(client, {"what_happened": ACCOUNT, "files": files}))
 
-    stored = _stored_files(instance, store)
+    stored = stored_files(instance, store)
 
     assert set(stored) == {"evidence-1.jpg", "evidence-2.pdf", "evidence-3.docx"}
     assert _pixels(stored["evidence-1.jpg"][1]) == _pixels(photo)
@@ -444,7 +411,7 @@ def test_a_report_of_only_a_file_is_accepted(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
     assert _accepted(post_report(client, {"files": [_upload(_photo(), "shot.jpg")]}))
-    assert _only_file(instance, store)[0].name == "evidence-1.jpg"
+    assert only_file(instance, store)[0].name == "evidence-1.jpg"
 
 
 def test_a_report_with_neither_text_nor_file_is_refused(client: FlaskClient, store: Store) -> None:
@@ -462,8 +429,8 @@ def test_an_empty_file_input_counts_as_no_file(client: FlaskClient, store: Store
     assert "Please write something about what happened, or attach a file." in response.text
     _assert_nothing_stored(store)
     assert _accepted(post_report(client, {"what_happened": ACCOUNT, "files": [_upload(b"", "")]}))
-    assert _count(store, Report) == 1
-    assert _count(store, Attachment) == 0
+    assert count_rows(store, Report) == 1
+    assert count_rows(store, Attachment) == 0
 
 
 # --- Adding files later -------------------------------------------------------------------
@@ -497,7 +464,7 @@ def test_a_file_added_later_from_the_return_page_is_attached_and_cleaned(
 
     assert response.status_code == 303
     assert len(only_report().attachments) == 2
-    stored = _stored_files(instance, store)
+    stored = stored_files(instance, store)
     assert stored["first.bin"][1] == first
     # Numbered in the order the report received its files.
     assert stored["evidence-2.jpg"][0].metadata_removed
@@ -519,7 +486,7 @@ def test_a_problem_file_added_later_is_refused_and_the_message_kept(
     assert "Here is the recording." in textarea
     report = only_report()
     assert report.attachments == [] and report.messages == []
-    assert _count(store, Attachment) == 0
+    assert count_rows(store, Attachment) == 0
 
 
 # The upload's writer thread
@@ -566,7 +533,7 @@ def test_a_batch_that_cannot_be_stored_fails_the_upload_and_its_writer_stops(
         upload.finish()
     assert _writers() == []
     upload.discard()
-    assert _count(store, AttachmentSegment) == 0
+    assert count_rows(store, AttachmentSegment) == 0
 
 
 def test_an_upload_discarded_halfway_stops_its_writer_and_leaves_nothing(store: Store) -> None:
@@ -575,8 +542,8 @@ def test_an_upload_discarded_halfway_stops_its_writer_and_leaves_nothing(store: 
     assert _writers() != [] or _segments_of(store, upload) > 0
     upload.discard()
     assert _writers() == []
-    assert _count(store, Attachment) == 0
-    assert _count(store, AttachmentSegment) == 0
+    assert count_rows(store, Attachment) == 0
+    assert count_rows(store, AttachmentSegment) == 0
 
 
 def test_an_upload_that_cannot_be_deleted_does_not_stop_the_others_being_deleted(

@@ -18,21 +18,13 @@ from sqlalchemy import select
 
 from portal.store import Store
 from portal.store.models import Attachment
-from tests.conftest import Instance
-from tests.survivor import evidence_files as files
-from tests.survivor.conftest import CODENAME
-from tests.survivor.test_evidence_types import _accepted_and_stored, _send
+from tests.support import evidence_files as files
+from tests.support.instance import Instance
+from tests.support.pages import CODENAME
+from tests.survivor.uploads import accepted_and_stored, assert_no_secrets, send_file
 
 NEUTRAL_PDF_DATE = "D:19800101000000Z"
 SECRETS = (*files.SECRETS, files.EMAIL, files.WHEN)
-
-
-def _no_secrets(data: bytes, *also: bytes) -> None:
-    for secret in SECRETS:
-        assert secret.encode() not in data, secret
-        assert secret.encode("utf-16-le") not in data, secret
-    for secret_bytes in also:
-        assert secret_bytes not in data, secret_bytes
 
 
 def _pixels(data: bytes) -> bytes:
@@ -46,7 +38,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
 
 
 def _refused(client: FlaskClient, store: Store, data: bytes, name: str) -> str:
-    response = _send(client, data, name)
+    response = send_file(client, data, name)
     assert response.status_code == 200 and not CODENAME.search(response.text)
     with store.session() as session:
         assert session.scalars(select(Attachment)).all() == []
@@ -62,9 +54,9 @@ def test_pdf_comments_keep_their_words_but_not_who_wrote_them_or_when(
     original = files.pdf_with_comments()
     assert files.AUTHOR.encode() in original and files.EMAIL.encode() in original
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "letter.pdf")
+    _details, stored = accepted_and_stored(client, instance, store, original, "letter.pdf")
 
-    _no_secrets(stored)
+    assert_no_secrets(stored, secrets=SECRETS)
     with pikepdf.open(io.BytesIO(stored)) as pdf:
         page = pdf.pages[0]
         assert page.Contents.read_bytes() == files.PDF_TEXT
@@ -93,9 +85,9 @@ def test_pdf_photos_behind_a_filter_array_lose_their_exif_and_keep_their_pixels(
         }
     assert all(files.PHONE.encode() in photo for photo in photos.values())
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "scan.pdf")
+    _details, stored = accepted_and_stored(client, instance, store, original, "scan.pdf")
 
-    _no_secrets(stored)
+    assert_no_secrets(stored, secrets=SECRETS)
     with pikepdf.open(io.BytesIO(stored)) as pdf:
         page = pdf.pages[0]
         assert page.Contents.read_bytes().startswith(files.PDF_TEXT)
@@ -110,9 +102,9 @@ def test_pdf_attachments_are_cleaned_by_their_own_type_and_renamed(
 ) -> None:
     original = files.pdf_with_attachments()
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "bundle.pdf")
+    _details, stored = accepted_and_stored(client, instance, store, original, "bundle.pdf")
 
-    _no_secrets(stored, b"Jane_Survivorson", b"D:2024")
+    assert_no_secrets(stored, b"Jane_Survivorson", b"D:2024", secrets=SECRETS)
     with pikepdf.open(io.BytesIO(stored)) as pdf:
         assert pdf.pages[0].Contents.read_bytes() == files.PDF_TEXT
         assert list(pdf.attachments) == ["attachment-1.jpg"]
@@ -128,7 +120,7 @@ def test_pdf_attachments_are_cleaned_by_their_own_type_and_renamed(
         for stream in (photo_spec.obj.EF.F, clip.FS.EF.F):
             assert set(stream.Params.keys()) == {"/Size"}
     parts = _parts(statement)
-    _no_secrets(b"".join(parts.values()))
+    assert_no_secrets(b"".join(parts.values()), secrets=SECRETS)
     assert parts["word/document.xml"] == files.DOCUMENT_XML
 
 
@@ -150,11 +142,11 @@ def test_word_comments_and_tracked_changes_keep_their_words_but_name_no_one(
     original = files.docx_with_comments()
     before = _parts(original)
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "statement.docx")
+    _details, stored = accepted_and_stored(client, instance, store, original, "statement.docx")
 
     after = _parts(stored)
     assert list(after) == list(before)
-    _no_secrets(b"".join(after.values()))
+    assert_no_secrets(b"".join(after.values()), secrets=SECRETS)
     # Only the names and dates change, where they stand: prefixes, mc:Ignorable and every
     # other byte of the text are as Word wrote them.
     assert after["word/document.xml"] == (
@@ -171,7 +163,7 @@ def test_word_comments_and_tracked_changes_keep_their_words_but_name_no_one(
     assert b'w15:userId="Author"' in after["word/people.xml"]
     # The embedded workbook is cleaned as a workbook: its cells stay, its authors go.
     workbook = _parts(after["word/embeddings/Microsoft_Excel_Worksheet.xlsx"])
-    _no_secrets(b"".join(workbook.values()))
+    assert_no_secrets(b"".join(workbook.values()), secrets=SECRETS)
     assert workbook["xl/worksheets/sheet1.xml"] == _parts(files.xlsx())["xl/worksheets/sheet1.xml"]
     thumbnail = after["docProps/thumbnail.jpeg"]
     assert b"Exif" not in thumbnail
@@ -192,10 +184,10 @@ def test_a_link_to_another_workbook_keeps_its_file_name_but_not_its_folders(
     original = files.xlsx_with_external_link()
     before = _parts(original)
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "calls.xlsx")
+    _details, stored = accepted_and_stored(client, instance, store, original, "calls.xlsx")
 
     after = _parts(stored)
-    _no_secrets(b"".join(after.values()))
+    assert_no_secrets(b"".join(after.values()), secrets=SECRETS)
     rels = after["xl/externalLinks/_rels/externalLink1.xml.rels"]
     assert b'Target="calls.xlsx"' in rels
     assert b'Target="https://www.example.org/help"' in rels  # a web link is what it says
@@ -207,10 +199,10 @@ def test_libreoffice_comments_and_changes_name_no_one_and_the_printer_is_forgott
 ) -> None:
     original = files.odt_with_comments()
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "letter.odt")
+    _details, stored = accepted_and_stored(client, instance, store, original, "letter.odt")
 
     after = _parts(stored)
-    _no_secrets(b"".join(after.values()), b"SFAgTGFzZXJKZXQ")
+    assert_no_secrets(b"".join(after.values()), b"SFAgTGFzZXJKZXQ", secrets=SECRETS)
     assert after["content.xml"] == (
         files.COMMENTED_ODT_CONTENT.replace(files.AUTHOR.encode(), b"Author")
         .replace(b"2024-03-12T14:22:33", b"1980-01-01T00:00:00")
@@ -236,9 +228,9 @@ def test_dashcam_gps_in_padding_atoms_is_zeroed_and_the_media_kept(
     original = files.dashcam_movie()
     assert files.DASHCAM_GPS in original
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "FILE0001.MP4")
+    _details, stored = accepted_and_stored(client, instance, store, original, "FILE0001.MP4")
 
-    _no_secrets(stored, b"GPS ", b"gps ")
+    assert_no_secrets(stored, b"GPS ", b"gps ", secrets=SECRETS)
     _same_atoms_and_media(original, stored)
     assert files.mdat_of(stored) == files.mdat_of(original) == b"".join(files.VIDEO_SAMPLES)
     for kind, start, size in files.atoms_of(stored):
@@ -257,9 +249,9 @@ def test_a_subtitle_track_naming_the_position_is_zeroed_and_the_video_kept(
 ) -> None:
     original = files.subtitled_movie()
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "DJI_0001.MP4")
+    _details, stored = accepted_and_stored(client, instance, store, original, "DJI_0001.MP4")
 
-    _no_secrets(stored, b"51.5074")
+    assert_no_secrets(stored, b"51.5074", secrets=SECRETS)
     _same_atoms_and_media(original, stored)
     video = b"".join(files.VIDEO_SAMPLES)
     media = files.mdat_of(stored)
@@ -275,9 +267,9 @@ def test_a_jfif_thumbnail_is_left_out_and_the_picture_kept(
 ) -> None:
     original = files.jpeg_with_jfif_thumbnail()
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "IMG_0001.jpg")
+    _details, stored = accepted_and_stored(client, instance, store, original, "IMG_0001.jpg")
 
-    _no_secrets(stored, b"CROPPED")
+    assert_no_secrets(stored, b"CROPPED", secrets=SECRETS)
     # The JFIF header stays (its density gives the printed size), with a 0 x 0 thumbnail.
     assert stored[2:20] == b"\xff\xe0\x00\x10JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x00\x00"
     assert _pixels(stored) == _pixels(original)
@@ -289,9 +281,9 @@ def test_a_webp_keeps_only_the_chunks_needed_to_show_it(
 ) -> None:
     original = files.webp_with_private_chunks(extended)
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "photo.webp")
+    _details, stored = accepted_and_stored(client, instance, store, original, "photo.webp")
 
-    _no_secrets(stored, b"XMP", b"EXIF", b"prvT")
+    assert_no_secrets(stored, b"XMP", b"EXIF", b"prvT", secrets=SECRETS)
     kinds, position = [], 12
     while position < len(stored):
         size = int.from_bytes(stored[position + 4 : position + 8], "little")
@@ -309,9 +301,9 @@ def test_a_png_colour_profile_keeps_its_data_under_a_neutral_name(
 ) -> None:
     original = files.png_with_named_profile()
 
-    _details, stored = _accepted_and_stored(client, instance, store, original, "screen.png")
+    _details, stored = accepted_and_stored(client, instance, store, original, "screen.png")
 
-    _no_secrets(stored)
+    assert_no_secrets(stored, secrets=SECRETS)
     at = stored.index(b"iCCP") - 4
     length = int.from_bytes(stored[at : at + 4], "big")
     body = stored[at + 8 : at + 8 + length]

@@ -4,13 +4,11 @@ size; a file we cannot clean is refused with a plain message unless the survivor
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import random
 import struct
 import zipfile
-from typing import Any
 
 import pikepdf
 import pytest
@@ -28,50 +26,17 @@ from portal.core import bindings
 from portal.core.reports import FileDetails, claim_attachment, read_attachment
 from portal.store import Store
 from portal.store.models import Attachment, AttachmentSegment, Group, Report
-from tests.conftest import Instance
-from tests.survivor import evidence_files as files
-from tests.survivor.conftest import CODENAME, advocates_key, post_report, report_key_for
-
-ACCOUNT = "He followed me home and filmed me."
-
-
-def _send(client: FlaskClient, data: bytes, name: str, keep: bool = False) -> Any:
-    fields: dict[str, Any] = {"what_happened": ACCOUNT, "files": [(io.BytesIO(data), name)]}
-    if keep:
-        fields["keep_metadata"] = "y"
-    return post_report(client, fields)
-
-
-def _stored(instance: Instance, store: Store) -> tuple[FileDetails, bytes]:
-    """The only file of the only report, decrypted as an advocate would."""
-    group_key = advocates_key(instance, store)
-    with store.session() as session:
-        report = session.scalars(select(Report)).one()
-        data_key = report_key_for(group_key, report, Group.ADVOCATES)
-        [attachment] = report.attachments
-        from portal.core.reports import file_details
-
-        details = file_details(attachment, data_key)
-        return details, b"".join(read_attachment(session, attachment, data_key))
-
-
-def _accepted_and_stored(
-    client: FlaskClient, instance: Instance, store: Store, data: bytes, name: str
-) -> tuple[FileDetails, bytes]:
-    response = _send(client, data, name)
-    assert response.status_code == 200 and CODENAME.search(response.text), response.text[-3000:]
-    details, stored = _stored(instance, store)
-    assert details.metadata_removed
-    assert details.size == len(stored)
-    assert details.sha256 == hashlib.sha256(stored).hexdigest()
-    return details, stored
-
-
-def _no_secrets(data: bytes) -> None:
-    for secret in files.SECRETS:
-        assert secret.encode() not in data, secret
-        assert secret.encode("utf-16-le") not in data, secret
-
+from tests.support import evidence_files as files
+from tests.support.instance import Instance
+from tests.support.keys import advocates_key, report_key_for
+from tests.support.pages import CODENAME
+from tests.survivor.uploads import (
+    ACCOUNT,
+    accepted_and_stored,
+    assert_no_secrets,
+    only_file,
+    send_file,
+)
 
 # --- Videos and recordings ---------------------------------------------------------------
 
@@ -91,11 +56,11 @@ def test_a_phone_video_loses_where_when_and_which_phone_but_not_one_media_byte(
     original = make()
     assert b"\xa9xyz" in original and files.GPS_TEXT.encode() in original
 
-    details, stored = _accepted_and_stored(client, instance, store, original, sent_name)
+    details, stored = accepted_and_stored(client, instance, store, original, sent_name)
 
     assert details.media_type == media_type
     assert details.name == "evidence-1" + (".mov" if media_type == "video/quicktime" else ".mp4")
-    _no_secrets(stored)
+    assert_no_secrets(stored)
     assert b"\xa9xyz" not in stored and b"\xa9day" not in stored
     # Same size, same atoms in the same places: every offset in the sample tables holds.
     assert len(stored) == len(original)
@@ -115,7 +80,7 @@ def test_a_video_whose_atoms_do_not_fill_the_file_is_refused(
     client: FlaskClient, store: Store
 ) -> None:
     broken = files.movie()[:-10]
-    response = _send(client, broken, "clip.mp4")
+    response = send_file(client, broken, "clip.mp4")
     assert "We cannot remove hidden details from “clip.mp4”" in response.text
     assert not CODENAME.search(response.text)
 
@@ -133,10 +98,10 @@ def test_a_pdf_loses_its_author_in_the_info_dictionary_and_the_xmp_and_keeps_its
         content = before.pages[0].Contents.read_raw_bytes()
         photo = before.pages[0].Resources.XObject.Im0.read_raw_bytes()
 
-    details, stored = _accepted_and_stored(client, instance, store, original, "letter.pdf")
+    details, stored = accepted_and_stored(client, instance, store, original, "letter.pdf")
 
     assert details.media_type == "application/pdf" and details.name == "evidence-1.pdf"
-    _no_secrets(stored)
+    assert_no_secrets(stored)
     with pikepdf.open(io.BytesIO(stored)) as after:
         assert len(after.docinfo) == 0
         assert pikepdf.Name.Metadata not in after.Root
@@ -154,7 +119,7 @@ def test_something_that_only_starts_like_a_pdf_is_refused(
     client: FlaskClient, store: Store
 ) -> None:
     fake = b"%PDF-1.7\n" + random.Random(10).randbytes(80 * 1024)
-    response = _send(client, fake, "letter.pdf")
+    response = send_file(client, fake, "letter.pdf")
     assert "We could not read the PDF “letter.pdf”" in response.text
     assert "Keep hidden details in my files" in response.text
     assert not CODENAME.search(response.text)
@@ -181,7 +146,7 @@ def test_an_office_document_loses_its_authors_company_and_dates_and_keeps_its_te
         for n in zipfile.ZipFile(io.BytesIO(original)).namelist()
     )
 
-    details, stored = _accepted_and_stored(client, instance, store, original, sent_name)
+    details, stored = accepted_and_stored(client, instance, store, original, sent_name)
 
     assert details.name == f"evidence-1.{kind}"
     with (
@@ -191,7 +156,7 @@ def test_an_office_document_loses_its_authors_company_and_dates_and_keeps_its_te
         assert archive.testzip() is None
         assert archive.namelist() == before.namelist()
         everything = b"".join(archive.read(name) for name in archive.namelist())
-        _no_secrets(everything)
+        assert_no_secrets(everything)
         assert archive.read(text_part) == before.read(text_part)
         assert text is None or archive.read(text_part) == text
         assert all(info.date_time == (1980, 1, 1, 0, 0, 0) for info in archive.infolist())
@@ -216,8 +181,8 @@ def test_a_png_keeps_only_the_chunks_needed_to_show_it(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
     original = files.png()
-    details, stored = _accepted_and_stored(client, instance, store, original, "Screenshot.png")
-    _no_secrets(stored)
+    details, stored = accepted_and_stored(client, instance, store, original, "Screenshot.png")
+    assert_no_secrets(stored)
     kinds, position = [], 8
     while position < len(stored):
         length = int.from_bytes(stored[position : position + 4], "big")
@@ -233,9 +198,9 @@ def test_a_jpeg_after_a_stray_leading_byte_is_found_and_cleaned(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
     photo = files.jpeg()
-    details, stored = _accepted_and_stored(client, instance, store, b"\x00" + photo, "IMG.jpg")
+    details, stored = accepted_and_stored(client, instance, store, b"\x00" + photo, "IMG.jpg")
     assert details.media_type == "image/jpeg"
-    _no_secrets(stored)
+    assert_no_secrets(stored)
     assert stored.startswith(b"\xff\xd8\xff")
     assert Image.open(io.BytesIO(stored)).tobytes() == Image.open(io.BytesIO(photo)).tobytes()
     assert Image.open(io.BytesIO(stored)).getexif().get_ifd(0x8825) == {}
@@ -259,7 +224,7 @@ def test_a_file_we_cannot_clean_is_refused_with_a_plain_message_and_the_account_
     client: FlaskClient, store: Store, kind: str
 ) -> None:
     data, name = OTHERS[kind]
-    response = _send(client, data, name)
+    response = send_file(client, data, name)
     assert response.status_code == 200 and not CODENAME.search(response.text)
     assert (
         f"We cannot remove hidden details from “{name}”, so it was not attached." in response.text
@@ -276,9 +241,9 @@ def test_a_file_we_cannot_clean_is_kept_as_sent_when_the_survivor_keeps_hidden_d
     client: FlaskClient, instance: Instance, store: Store, kind: str
 ) -> None:
     data, name = OTHERS[kind]
-    response = _send(client, data, name, keep=True)
+    response = send_file(client, data, name, keep=True)
     assert CODENAME.search(response.text)
-    details, stored = _stored(instance, store)
+    details, stored = only_file(instance, store)
     assert stored == data
     assert details.name == name and details.metadata_removed is False
 
@@ -304,7 +269,7 @@ def test_the_original_file_name_is_stored_nowhere(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
     name = "IMG_20240312_142233.jpg"
-    details, _ = _accepted_and_stored(client, instance, store, files.jpeg(), name)
+    details, _ = accepted_and_stored(client, instance, store, files.jpeg(), name)
     assert details.name == "evidence-1.jpg"
     with open(instance.path / "portal.db", "rb") as database:
         assert b"IMG_20240312" not in database.read()
@@ -323,7 +288,7 @@ def test_files_a_few_bytes_apart_are_stored_in_the_same_size(
 ) -> None:
     stored = []
     for size in sizes:
-        _send(client, random.Random(size).randbytes(size), "rec.bin", keep=True)
+        send_file(client, random.Random(size).randbytes(size), "rec.bin", keep=True)
         stored.append(_stored_bytes(store))
         with store.session() as session:
             session.execute(Report.__table__.delete())
@@ -336,7 +301,7 @@ def test_files_a_few_bytes_apart_are_stored_in_the_same_size(
 def test_an_attachment_stored_before_sizes_were_padded_still_opens(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
-    assert CODENAME.search(_send(client, b"first file", "first.txt", keep=True).text)
+    assert CODENAME.search(send_file(client, b"first file", "first.txt", keep=True).text)
     data = random.Random(1).randbytes(3 * SEGMENT_SIZE + 5)
     file_key, attachment_id = new_key(), "0" * 32
     binding = bindings.attachment_content(attachment_id)
@@ -370,7 +335,7 @@ def test_a_pdf_with_a_part_too_large_to_clean_in_bounded_memory_is_refused_plain
     from portal.core.cleaning import pdf
 
     monkeypatch.setattr(pdf, "MAX_STREAM", 1000)
-    response = _send(client, files.pdf(), "scan.pdf")
+    response = send_file(client, files.pdf(), "scan.pdf")
     assert "“scan.pdf” has a part too large for us to remove its hidden details" in response.text
     assert not CODENAME.search(response.text)
     with store.session() as session:

@@ -27,17 +27,10 @@ from portal.store.models import (
     Role,
 )
 from portal.survivor import service
-from tests.advocate.conftest import create_person
-from tests.conftest import Instance
-from tests.survivor.conftest import (
-    TOKEN,
-    advocates_key,
-    csrf_token,
-    post_report,
-    report_key_for,
-    sign_in,
-    submit,
-)
+from tests.support.instance import Instance
+from tests.support.keys import advocates_key, report_key_for
+from tests.support.pages import TOKEN, csrf_token, post_report, sign_in, submit
+from tests.support.people import create_person
 
 ACCOUNT = "He held me against the wall by my throat."
 

@@ -22,15 +22,9 @@ from sqlalchemy import func, select
 from portal.core.reports import decrypt_account, read_thread
 from portal.store import Store
 from portal.store.models import Group, Report
-from tests.conftest import Instance
-from tests.survivor.conftest import (
-    CODENAME,
-    advocates_key,
-    csrf_token,
-    post_report,
-    report_key_for,
-    sign_in,
-)
+from tests.support.instance import Instance
+from tests.support.keys import advocates_key, report_key_for
+from tests.support.pages import CODENAME, csrf_token, post_report, sign_in
 
 
 @dataclass(frozen=True)

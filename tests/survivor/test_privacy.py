@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, select
 from portal.core import sessions, survivor_sessions
 from portal.store import Store
 from portal.store.models import Attachment, Report
-from tests.conftest import Instance
-from tests.survivor.conftest import csrf_token, post_report, sign_in, submit
+from tests.support.instance import Instance
+from tests.support.pages import csrf_token, post_report, sign_in, submit
 
 MARKER = "MARKER-b51e-officer-pushed-me-down-the-stairs"
 FILE_MARKER = b"FILEMARKER-91c7-screenshot-of-threats"

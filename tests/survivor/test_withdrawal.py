@@ -21,10 +21,10 @@ from portal.core.principal import unlock_principal
 from portal.core.reports import decrypt_account, open_report_key, read_thread
 from portal.store import Store
 from portal.store.models import Group, Report, ReportKeySeal, Role
-from tests.advocate.conftest import PASSPHRASE, create_person
-from tests.conftest import CHEAP_ARGON2, Instance
-from tests.forensics import pieces_on_disk
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.forensics import pieces_on_disk
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import PASSPHRASE, create_person
 
 
 def _database_key(instance: Instance) -> bytes:

@@ -18,9 +18,9 @@ from werkzeug.test import TestResponse
 from portal import create_app
 from portal.store import Store
 from portal.store.models import Role
-from tests.advocate.conftest import create_person, log_in
-from tests.conftest import CHEAP_ARGON2, LOOPBACK_URL, Instance
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.instance import CHEAP_ARGON2, LOOPBACK_URL, Instance
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import create_person, log_in
 
 Visit = Callable[[Flask, FlaskClient, Instance], TestResponse]
 

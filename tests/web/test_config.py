@@ -10,7 +10,7 @@ import pytest
 import config
 from config import ConfigError
 from portal import create_app
-from tests.conftest import Instance
+from tests.support.instance import Instance
 
 
 def _secret_file(instance: Instance, secret: config.Secret) -> Path:

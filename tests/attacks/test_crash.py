@@ -22,7 +22,7 @@ import config
 from portal.store import Store, make_engine
 from portal.store.models import Report
 from portal.survivor.service import sign_in, view_report
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 KILLS = 10
 CLIENTS = 6

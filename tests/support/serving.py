@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -10,6 +11,11 @@ import time
 import urllib.request
 from http.client import HTTPResponse
 from pathlib import Path
+
+import pyotp
+
+from portal.store.models import Role
+from tests.support.people import PASSPHRASE, Person
 
 BIN = Path(sys.executable).parent
 
@@ -35,6 +41,22 @@ def init_instance(env: dict[str, str], *options: str) -> str:
     )
     assert made.returncode == 0, made.stderr
     return made.stdout
+
+
+def add_person(env: dict[str, str], name: str, role: Role) -> Person:
+    """Create an account with `portal user add`, as an operator would."""
+    made = subprocess.run(
+        [BIN / "portal", "user", "add", name, "--role", role.value, "--passphrase-stdin"],
+        input=PASSPHRASE + "\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    secret = re.search(r"secret=([A-Z2-7]+)", made.stdout)
+    assert secret, made.stdout
+    return Person(name, role, PASSPHRASE, pyotp.TOTP(secret.group(1)), account_id=0)
 
 
 def wait_until_up(

@@ -30,10 +30,10 @@ from portal.store.models import (
     Role,
     today,
 )
-from tests.advocate.conftest import create_person, log_in
-from tests.conftest import Instance
-from tests.forensics import pieces_on_disk
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.forensics import pieces_on_disk
+from tests.support.instance import Instance
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import create_person, signed_in_as
 
 TODAY = today()
 FORCE = "Kent Police"
@@ -146,8 +146,7 @@ def test_purge_leaves_nothing_of_a_deleted_report_and_names_none(
     _, recent = _new_report(client, store, force=FORCE)
     # An advocate's visit to the list indexes both reports (blind-index tags).
     advocate = create_person(store, instance, "alice", Role.ADVOCATE)
-    advocate_client = app.test_client()
-    log_in(advocate_client, advocate)
+    advocate_client = signed_in_as(app, advocate)
     advocate_client.get("/advocate/")
     with store.session() as session:
         files_of_old = set(
@@ -264,8 +263,7 @@ def test_an_advocate_can_keep_a_case_longer_and_purge_respects_it(
 ) -> None:
     _, report_id = _new_report(client, store)
     advocate = create_person(store, instance, "alice", Role.ADVOCATE)
-    advocate_client = app.test_client()
-    log_in(advocate_client, advocate)
+    advocate_client = signed_in_as(app, advocate)
 
     assert _triage(advocate_client, report_id, _days(400)) == 303
     assert _triage(advocate_client, report_id, _days(30)) == 303  # earlier: no change

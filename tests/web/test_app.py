@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from portal import create_app
 from portal.core.logs import REDACTED, RedactAddresses, redact
 from portal.web.security import CONTENT_SECURITY_POLICY
-from tests.conftest import CHEAP_ARGON2, Instance
+from tests.support.instance import CHEAP_ARGON2, Instance
 
 SECRET_WORDS = "MARKER-secret-words-9d2e"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from portal.core.cleaning import FileType, UnreadableImage, identify, strip_png
 from portal.core.evidence import _PARSE_ERRORS
-from tests.survivor import evidence_files as files
+from tests.support import evidence_files as files
 
 BUILDERS: dict[str, Callable[[], bytes]] = {
     "jpeg": files.jpeg,
@@ -98,11 +97,6 @@ def test_a_damaged_file_is_cleaned_or_refused_as_unreadable_never_anything_else(
         _clean(data)
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body).to_bytes(4, "big")
-    return len(body).to_bytes(4, "big") + kind + body + crc
-
-
 def _png_with(*chunks: bytes) -> bytes:
     original = files.png()
     return original[:33] + b"".join(chunks) + original[33:]
@@ -114,23 +108,25 @@ def _strip(data: bytes) -> bytes:
 
 @pytest.mark.parametrize("kind", [b"tEXt", b"iTXt", b"eXIf", b"tIME", b"caBX", b"prVt", b"iDOT"])
 def test_a_png_chunk_off_the_allow_list_is_left_out(kind: bytes) -> None:
-    cleaned = _strip(_png_with(_chunk(kind, b"Jane Survivorson")))
+    cleaned = _strip(_png_with(files.png_chunk(kind, b"Jane Survivorson")))
     assert kind not in cleaned and b"Jane" not in cleaned
 
 
 @pytest.mark.parametrize("kind", [b"gAMA", b"pHYs", b"sRGB"])
 def test_a_png_chunk_needed_to_show_it_is_kept(kind: bytes) -> None:
-    chunk = _chunk(kind, bytes(9) if kind == b"pHYs" else bytes(4 if kind == b"gAMA" else 1))
+    chunk = files.png_chunk(
+        kind, bytes(9) if kind == b"pHYs" else bytes(4 if kind == b"gAMA" else 1)
+    )
     assert chunk in _strip(_png_with(chunk))
 
 
 def test_a_png_with_a_critical_chunk_we_do_not_know_is_unreadable() -> None:
     with pytest.raises(UnreadableImage):
-        _strip(_png_with(_chunk(b"ZZZZ", b"must be understood")))
+        _strip(_png_with(files.png_chunk(b"ZZZZ", b"must be understood")))
 
 
 def test_a_png_chunk_with_a_wrong_checksum_is_unreadable() -> None:
-    chunk = bytearray(_chunk(b"gAMA", bytes(4)))
+    chunk = bytearray(files.png_chunk(b"gAMA", bytes(4)))
     chunk[-1] ^= 1
     with pytest.raises(UnreadableImage):
         _strip(_png_with(bytes(chunk)))

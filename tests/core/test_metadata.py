@@ -11,7 +11,6 @@ import io
 import random
 import re
 import struct
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,6 +27,7 @@ from portal.core.cleaning import (
     strip_png,
     strip_webp,
 )
+from tests.support.evidence_files import png_chunk
 
 Stripper = Callable[[Callable[[int], bytes]], Iterator[bytes]]
 
@@ -42,7 +42,6 @@ XMP_MARKER = b"GPSLatitude"
 COMMENT = b"taken outside 14 Acacia Avenue"
 # Strings that must not survive cleaning, whatever the format.
 SECRETS = (PHONE.encode(), SERIAL.encode(), XMP_MARKER, COMMENT, b"Exif\x00\x00")
-
 
 # --- Making pictures -------------------------------------------------------------------
 
@@ -83,11 +82,6 @@ def _insert_after_soi(jpeg: bytes, *segments: bytes) -> bytes:
     return jpeg[:2] + b"".join(segments) + jpeg[2:]
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body).to_bytes(4, "big")
-    return len(body).to_bytes(4, "big") + kind + body + crc
-
-
 def _png_chunks(data: bytes) -> list[bytes]:
     """The chunk types of a PNG, in order."""
     kinds, position = [], 8
@@ -108,7 +102,7 @@ def _png(mode: str = "RGB") -> bytes:
     _noise(mode).save(buffer, "PNG", exif=_exif().tobytes(), pnginfo=info)
     data = buffer.getvalue()
     # Pillow does not write tIME: put one after IHDR (8 + 25 bytes in).
-    time_chunk = _png_chunk(b"tIME", struct.pack(">HBBBBB", 2024, 5, 17, 23, 14, 2))
+    time_chunk = png_chunk(b"tIME", struct.pack(">HBBBBB", 2024, 5, 17, 23, 14, 2))
     return data[:33] + time_chunk + data[33:]
 
 
@@ -306,7 +300,7 @@ def test_png_cleaning_does_not_depend_on_how_the_bytes_arrive(piece: int | None)
 def test_anything_after_the_end_of_a_png_is_dropped() -> None:
     original = _png() + SERIAL.encode() * 5
     cleaned = _strip(strip_png, original)
-    assert cleaned.endswith(_png_chunk(b"IEND", b""))
+    assert cleaned.endswith(png_chunk(b"IEND", b""))
     assert SERIAL.encode() not in cleaned
 
 
@@ -423,7 +417,7 @@ MALFORMED = {
     "jpeg-scan-without-end": (strip_jpeg, b"\xff\xd8" + _segment(0xDA, b"\x00" * 6) + b"\x12" * 99),
     "png-chunk-type-not-letters": (strip_png, b"\x89PNG\r\n\x1a\n\x00\x00\x00\x00\x00\x01\x02\x03"),
     "png-chunk-longer-than-allowed": (strip_png, b"\x89PNG\r\n\x1a\n\x80\x00\x00\x00IDAT"),
-    "png-without-iend": (strip_png, b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", b"\x00" * 13)),
+    "png-without-iend": (strip_png, b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", b"\x00" * 13)),
     "webp-chunk-past-the-end": (
         strip_webp,
         b"RIFF\x14\x00\x00\x00WEBPVP8 \xff\x00\x00\x00" + b"\x00" * 8,

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from portal.core import accounts
 from portal.store import Store
 from portal.store.models import Account, Attachment, Report, Role
-from tests.advocate.conftest import create_person, log_in
-from tests.conftest import Instance
-from tests.survivor.conftest import sign_in, submit
+from tests.support.instance import Instance
+from tests.support.pages import sign_in, submit
+from tests.support.people import create_person, signed_in_as
 
 VISITORS = ("anonymous", "survivor", "advocate", "staff", "admin", "disabled")
 SIGNED_IN = ("advocate", "staff", "admin")
@@ -77,8 +77,7 @@ def world(
     for name in ("advocate", "staff", "admin", "disabled"):
         role = Role.ADVOCATE if name == "disabled" else Role(name)
         person = create_person(store, instance, name, role)
-        clients[name] = app.test_client()
-        assert log_in(clients[name], person).status_code == 303  # type: ignore[attr-defined]
+        clients[name] = signed_in_as(app, person)
     with store.session() as session:
         account = session.scalars(select(Account).where(Account.name == "disabled")).one()
         accounts.disable_account(session, account, actor="test")

@@ -24,10 +24,11 @@ from portal import create_app
 from portal.core.sweeper import Sweeper
 from portal.store import Store
 from portal.store.models import AccountSession, Role, SurvivorSession
-from tests.advocate.conftest import Person, create_person, log_in
-from tests.conftest import CHEAP_ARGON2, Instance, portal
-from tests.forensics import pieces_on_disk
-from tests.survivor.conftest import csrf_token, sign_in, submit
+from tests.support.command import portal
+from tests.support.forensics import pieces_on_disk
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.people import Person, create_person, log_in, signed_in_as
 
 
 def _cookie_key(client: FlaskClient, name: str) -> bytes:
@@ -51,8 +52,7 @@ def _rows_the_cookie_opens(store: Store, table: type, key: bytes) -> int:
 
 def _advocate_signed_in(app: Flask, store: Store, instance: Instance) -> tuple[Person, bytes]:
     alice = create_person(store, instance, "alice", Role.ADVOCATE)
-    client = app.test_client()
-    assert log_in(client, alice).status_code == 303  # type: ignore[attr-defined]
+    client = signed_in_as(app, alice)
     return alice, _cookie_key(client, "staff")
 
 
@@ -78,7 +78,7 @@ def _sweeper_runs(store: Store) -> None:
 
 def _someone_signs_in(app: Flask, store: Store, instance: Instance) -> None:
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
-    assert log_in(app.test_client(), bob).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), bob).status_code == 303
 
 
 def _the_server_starts(app: Flask, store: Store, instance: Instance) -> None:
@@ -157,7 +157,7 @@ def test_session_cookies_leave_the_browser_at_the_sessions_absolute_limit(
     survivor = sign_in(client, codename).headers["Set-Cookie"]
     assert "Max-Age=7200" in survivor and "HttpOnly" in survivor and "SameSite=Strict" in survivor
     alice = create_person(store, instance, "alice", Role.ADVOCATE)
-    charity = log_in(app.test_client(), alice).headers["Set-Cookie"]  # type: ignore[attr-defined]
+    charity = log_in(app.test_client(), alice).headers["Set-Cookie"]
     assert "Max-Age=28800" in charity and "HttpOnly" in charity
 
 
@@ -179,8 +179,7 @@ def test_a_signed_out_charity_session_is_on_no_page_of_the_database_or_its_log(
     app: Flask, store: Store, instance: Instance
 ) -> None:
     alice = create_person(store, instance, "alice", Role.ADVOCATE)
-    client = app.test_client()
-    assert log_in(client, alice).status_code == 303  # type: ignore[attr-defined]
+    client = signed_in_as(app, alice)
     client.get("/advocate/")  # the row is written again as the session is used
     (state,) = _states(store, AccountSession)
     assert _on_disk(instance, state) > 0.9  # the search finds it while it lives

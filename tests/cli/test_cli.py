@@ -17,8 +17,9 @@ from sqlalchemy import func, select, text
 from crypto.format import HEADER_SIZE
 from portal.store import Store
 from portal.store.models import Account, AuditEvent, Role
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
-from tests.conftest import Instance, portal
+from tests.support.command import portal
+from tests.support.instance import Instance
+from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 OTPAUTH = re.compile(r"otpauth://totp/\S+")
 
@@ -49,8 +50,7 @@ def test_user_add_prints_a_totp_uri_that_signs_in_through_the_web(
         assert account.role is Role.ADVOCATE
         account_id = account.id
     bob = Person("bob", Role.ADVOCATE, PASSPHRASE, pyotp.TOTP(secret.group(1)), account_id)
-    browser = app.test_client()
-    assert log_in(browser, bob).status_code == 303  # type: ignore[attr-defined]
+    browser = signed_in_as(app, bob)
     # The first advocate took the advocates' key: the review list, not "no access".
     page = browser.get("/advocate/")
     assert page.status_code == 200

@@ -46,7 +46,8 @@ def jpeg(seed: int = 3, size: tuple[int, int] = (48, 32)) -> bytes:
     return buffer.getvalue()
 
 
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
+def png_chunk(kind: bytes, body: bytes) -> bytes:
+    """One PNG chunk: its length, type, body and checksum."""
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
@@ -59,11 +60,11 @@ def png() -> bytes:
     exif = Image.Exif()
     exif[0x010F] = PHONE
     exif.get_ifd(0x8825)[2] = (51.0, 30.0, 26.6)
-    extra = _png_chunk(
+    extra = png_chunk(
         b"eXIf", exif.tobytes()[6:] if exif.tobytes().startswith(b"Exif") else exif.tobytes()
     )
-    extra += _png_chunk(b"prVt", f"owner={AUTHOR};where={GPS_TEXT}".encode())
-    extra += _png_chunk(b"caBX", f"credential of {AUTHOR}".encode())
+    extra += png_chunk(b"prVt", f"owner={AUTHOR};where={GPS_TEXT}".encode())
+    extra += png_chunk(b"caBX", f"credential of {AUTHOR}".encode())
     return data[:33] + extra + data[33:]  # after IHDR
 
 
@@ -737,4 +738,4 @@ def png_with_named_profile() -> bytes:
     Image.frombytes("RGB", (8, 8), pixels).save(buffer, "PNG")
     data = buffer.getvalue()
     profile = f"{AUTHOR}'s iPhone".encode() + b"\x00\x00" + zlib.compress(ICC_PROFILE)
-    return data[:33] + _png_chunk(b"iCCP", profile) + data[33:]
+    return data[:33] + png_chunk(b"iCCP", profile) + data[33:]

@@ -24,7 +24,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from crypto.words import new_codename
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -26,17 +26,19 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 import config as config_module
 from portal import create_app
 from portal.core import audit, notify
 from portal.core.notify import Notifier
 from portal.store import Store, make_engine
-from portal.store.models import AuditEvent, Notice
-from tests.conftest import CHEAP_ARGON2, Instance, portal
-from tests.serving import free_port
-from tests.survivor.conftest import csrf_token, post_report, sign_in, submit
+from portal.store.models import Notice
+from tests.support.command import portal
+from tests.support.database import rewrite_audit_without
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token, post_report, sign_in, submit
+from tests.support.serving import free_port
 
 MARKER = "MARKER-7f3a-sergeant-threatened-me"
 FILE_MARKER = b"FILEMARKER-2c9d-voice-note"
@@ -509,18 +511,6 @@ def _audit_entries(store: Store, *actions: str) -> None:
         session.commit()
 
 
-def _rewrite_without(store: Store, key: bytes, action: str) -> None:
-    """Delete the entries of one action and recompute the chain with the audit key."""
-    with store.session() as session:
-        session.execute(delete(AuditEvent).where(AuditEvent.action == action))
-        previous = audit.GENESIS
-        for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-            event.previous_hash = previous
-            event.entry_hash = previous = audit._hash(key, previous, event)
-            session.flush()
-        session.commit()
-
-
 def test_the_daily_head_reaches_only_the_admins_once_a_day_and_catches_a_rewrite(
     cli_instance: Instance,
     notifying_app: AppFactory,
@@ -562,7 +552,9 @@ def test_the_daily_head_reaches_only_the_admins_once_a_day_and_catches_a_rewrite
     assert HEAD.findall(heads[1].body)[0] != witnessed
 
     key = bytes.fromhex((cli_instance.path / "secrets" / "audit.key").read_text())
-    _rewrite_without(store, key, "file downloaded")
+    rewrite_audit_without(
+        store, "file downloaded", lambda previous, event: audit._hash(key, previous, event)
+    )
     assert portal("audit", "verify").exit_code == 0  # rebuilt with the key, it holds alone
     refused = portal("audit", "verify", "--head", witnessed)
     assert refused.exit_code != 0

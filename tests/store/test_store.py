@@ -40,9 +40,9 @@ from portal.core.reports import Consent
 from portal.store import MIGRATIONS, Store, downgrade, upgrade
 from portal.store.models import Base, Group, GroupKeyGrant, Holder, Report, Role
 from portal.survivor.service import UnknownCodename, sign_in, submit_report, view_report
-from tests.advocate.conftest import create_person, log_in
-from tests.conftest import Instance
-from tests.survivor import conftest as pages
+from tests.support import pages
+from tests.support.instance import Instance
+from tests.support.people import create_person, signed_in_as
 
 MARKER = "MARKER-7f3a9c-strangled-by-officer-4471"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -233,8 +233,7 @@ def test_an_upgrade_through_every_migration_keeps_every_row_of_a_real_instance(
         content_type="multipart/form-data",
     )
     assert added.status_code == 303
-    advocate = app.test_client()
-    assert log_in(advocate, alice).status_code == 303  # type: ignore[attr-defined]
+    advocate = signed_in_as(app, alice)
     assert advocate.get("/advocate/").status_code == 200  # indexes the report: tags
     before = _rows(store)
     assert all(before[t] for t in ("reports", "report_key_seals", "messages", "attachments"))

@@ -25,7 +25,7 @@ from portal.core.instance import (
 )
 from portal.store import Store
 from portal.store.models import Group, GroupKey, Holder
-from tests.conftest import LOOPBACK_URL, Instance
+from tests.support.instance import LOOPBACK_URL, Instance
 
 
 def _snapshot(path: Path) -> dict[str, str]:

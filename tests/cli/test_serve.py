@@ -9,7 +9,7 @@ import psutil
 import pytest
 
 from portal.core.instance import recovery_phrase_path
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ from crypto.words import phrase_to_seed
 from portal.core.instance import recovery_phrase_path
 from portal.store import Store, make_engine
 from portal.store.models import GroupKey
-from tests.serving import BIN, free_port, portal_environment
+from tests.support.serving import BIN, free_port, portal_environment
 
 
 def _read_all(descriptor: int, process: subprocess.Popen[bytes]) -> bytes:

@@ -33,9 +33,9 @@ from portal.store.models import (
     Role,
 )
 from portal.survivor.service import submit_report
-from tests.advocate.conftest import PASSPHRASE, create_person
-from tests.conftest import CHEAP_ARGON2, Instance
-from tests.forensics import pieces_on_disk
+from tests.support.forensics import pieces_on_disk
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.people import PASSPHRASE, create_person
 
 EVERYTHING = Consent(export_legal=True, export_iopc=True, export_statistics=True)
 

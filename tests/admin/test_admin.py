@@ -23,9 +23,9 @@ from portal.store.models import (
     Role,
     today,
 )
-from tests.advocate.conftest import PASSPHRASE, Person, create_person, log_in
-from tests.conftest import Instance
-from tests.survivor.conftest import csrf_token
+from tests.support.instance import Instance
+from tests.support.pages import csrf_token
+from tests.support.people import PASSPHRASE, Person, create_person, log_in, signed_in_as
 
 JOIN_LINK = re.compile(r"(?:https?://[^/\s<]+)?/admin/join/([A-Za-z0-9_-]+)")
 
@@ -60,20 +60,6 @@ def _enrolled_person(page: str, name: str, role: Role, store: Store) -> Person:
     with store.session() as session:
         account_id = session.scalars(select(Account.id).where(Account.name == name)).one()
     return Person(name, role, PASSPHRASE, pyotp.TOTP(secret.group(1)), account_id)
-
-
-@pytest.fixture
-def admin(store: Store, instance: Instance) -> Person:
-    """An admin account."""
-    return create_person(store, instance, "root", Role.ADMIN)
-
-
-@pytest.fixture
-def admin_client(app: Flask, admin: Person) -> FlaskClient:
-    """A client signed in as the admin."""
-    client = app.test_client()
-    assert log_in(client, admin).status_code == 303  # type: ignore[attr-defined]
-    return client
 
 
 # The first admin
@@ -118,8 +104,7 @@ def test_the_first_admin_joins_through_the_setup_link_once(
     assert _accounts(store) == [("root", Role.ADMIN)]
 
     root = _enrolled_person(enrolled, "root", Role.ADMIN, store)
-    signed_in = app.test_client()
-    assert log_in(signed_in, root).status_code == 303  # type: ignore[attr-defined]
+    signed_in = signed_in_as(app, root)
     assert "Accounts" in signed_in.get("/admin/").get_data(as_text=True)
 
 
@@ -220,8 +205,7 @@ def test_an_admin_invites_an_advocate_who_then_waits_for_access(
     assert "waiting for access" in admin_client.get("/admin/").get_data(as_text=True)
 
     dana = _enrolled_person(page, "dana", Role.ADVOCATE, store)
-    signed_in = app.test_client()
-    assert log_in(signed_in, dana).status_code == 303  # type: ignore[attr-defined]
+    signed_in = signed_in_as(app, dana)
     assert "You cannot read reports yet" in signed_in.get("/advocate/").get_data(as_text=True)
 
 
@@ -297,10 +281,10 @@ def test_an_admin_disabling_an_advocate_ends_their_session_at_once(
             )
             == 0
         )
-    assert log_in(app.test_client(), advocate).status_code == 200  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate).status_code == 200
 
     admin_client.post(f"/admin/accounts/{advocate.account_id}/enable", data={"csrf_token": token})
-    assert log_in(app.test_client(), advocate).status_code == 303  # type: ignore[attr-defined]
+    assert log_in(app.test_client(), advocate).status_code == 303
 
 
 def test_an_unknown_account_action_gives_not_found(

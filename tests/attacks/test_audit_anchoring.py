@@ -9,7 +9,6 @@ the newest entries.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 
 import pytest
 from click.testing import Result
@@ -18,10 +17,10 @@ from sqlalchemy import delete, select
 from portal.core import audit
 from portal.store import Store
 from portal.store.models import AuditEvent, Role
-from tests.advocate.conftest import create_person
-from tests.conftest import Instance, portal
-
-Rehash = Callable[[bytes, AuditEvent], bytes]
+from tests.support.command import portal
+from tests.support.database import rewrite_audit_without
+from tests.support.instance import Instance
+from tests.support.people import create_person
 
 
 @pytest.fixture
@@ -36,18 +35,6 @@ def audited(store: Store, cli_instance: Instance) -> Store:
     return store
 
 
-def _rewrite_without(store: Store, action: str, rehash: Rehash) -> None:
-    """Delete the entries of one action and recompute every hash after them."""
-    with store.session() as session:
-        session.execute(delete(AuditEvent).where(AuditEvent.action == action))
-        previous = audit.GENESIS
-        for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
-            event.previous_hash = previous
-            event.entry_hash = previous = rehash(previous, event)
-            session.flush()
-        session.commit()
-
-
 def _head(result: Result) -> str:
     assert result.exit_code == 0, result.output
     return result.output.strip()
@@ -56,7 +43,7 @@ def _head(result: Result) -> str:
 def test_a_chain_recomputed_from_the_database_alone_does_not_verify(audited: Store) -> None:
     # What the database holds is all this attacker has: the unkeyed scheme
     # (or any other) recomputed over the remaining entries.
-    _rewrite_without(audited, "case viewed", audit._legacy_hash)
+    rewrite_audit_without(audited, "case viewed", audit._legacy_hash)
     result = portal("audit", "verify")
     assert result.exit_code != 0
     assert "broken at entry 1 " in result.output
@@ -71,7 +58,7 @@ def test_a_chain_rebuilt_with_the_audit_key_is_caught_by_a_witnessed_head(
         assert int(count) == len(session.scalars(select(AuditEvent.id)).all())
     assert len(bytes.fromhex(digest)) == 32
     key = (cli_instance.path / "secrets" / "audit.key").read_text().strip()
-    _rewrite_without(
+    rewrite_audit_without(
         audited,
         "case viewed",
         lambda previous, event: audit._hash(bytes.fromhex(key), previous, event),
@@ -117,7 +104,8 @@ def test_a_malformed_head_gets_a_plain_message(audited: Store, typed: str) -> No
 def test_upgrading_an_instance_made_before_the_key_rekeys_its_intact_chain(
     audited: Store, cli_instance: Instance
 ) -> None:
-    _rewrite_without(audited, "no such action", audit._legacy_hash)  # as such an instance wrote
+    # The chain as an instance made before the key wrote it:
+    rewrite_audit_without(audited, "no such action", audit._legacy_hash)
     key_file = cli_instance.path / "secrets" / "audit.key"
     key_file.unlink()
     upgraded = portal("upgrade")
@@ -130,7 +118,7 @@ def test_upgrading_an_instance_made_before_the_key_rekeys_its_intact_chain(
         newest = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
         assert newest is not None and newest.action == "audit log re-keyed"
     # Once keyed, a second upgrade never accepts an unkeyed chain again.
-    _rewrite_without(audited, "case viewed", audit._legacy_hash)
+    rewrite_audit_without(audited, "case viewed", audit._legacy_hash)
     assert portal("upgrade").exit_code == 0
     assert portal("audit", "verify").exit_code != 0
 
@@ -138,7 +126,7 @@ def test_upgrading_an_instance_made_before_the_key_rekeys_its_intact_chain(
 def test_upgrading_never_rekeys_a_chain_that_was_already_broken(
     audited: Store, cli_instance: Instance
 ) -> None:
-    _rewrite_without(audited, "no such action", audit._legacy_hash)
+    rewrite_audit_without(audited, "no such action", audit._legacy_hash)
     with audited.session() as session:
         session.execute(delete(AuditEvent).where(AuditEvent.action == "case viewed"))
         session.commit()

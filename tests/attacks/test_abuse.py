@@ -19,17 +19,17 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from portal.store import Store
 from portal.store.models import Attachment, Report, Role
 from portal.survivor.views import TOO_MANY_REPORTS
 from portal.web import throttle as throttle_module
 from portal.web.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
-from tests.advocate.conftest import AREA, Person, create_person
-from tests.conftest import Instance
-from tests.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
-from tests.survivor.conftest import CODENAME, csrf_token, submit
+from tests.support.database import count_rows
+from tests.support.instance import Instance
+from tests.support.pages import CODENAME, csrf_token, submit
+from tests.support.people import AREA, Person, create_person
+from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 ATTACKER = "198.51.100.66"
 NEIGHBOUR = "198.51.100.67"
@@ -41,11 +41,6 @@ SIGNIN_FAILED = "Those details did not work."
 
 def _as(address: str) -> dict[str, Any]:
     return {"environ_base": {"REMOTE_ADDR": address}}
-
-
-def _count(store: Store, model: type[Any]) -> int:
-    with store.session() as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def _plain(response: Any) -> str:
@@ -218,7 +213,7 @@ def test_a_flood_of_reports_from_one_client_is_slowed_and_nothing_typed_is_lost(
 ) -> None:
     assert (REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS) == (20, 600)
     assert _flood(client, ATTACKER, REPORTS_PER_CLIENT) == [200] * REPORTS_PER_CLIENT
-    assert _count(store, Report) == REPORTS_PER_CLIENT
+    assert count_rows(store, Report) == REPORTS_PER_CLIENT
     evidence = (io.BytesIO(b"a screenshot of the threats"), "threats.txt")
     refused = _report(client, ATTACKER, **TYPED, force="West Yorkshire Police", files=[evidence])
     page = _plain(refused)
@@ -233,8 +228,8 @@ def test_a_flood_of_reports_from_one_client_is_slowed_and_nothing_typed_is_lost(
         assert f'value="{value}"' in page, value
     assert re.search(r"<textarea[^>]*>\r?\nafter 6pm</textarea>", page)
     assert re.search(r'<option selected value="West Yorkshire Police">', page)
-    assert _count(store, Report) == REPORTS_PER_CLIENT
-    assert _count(store, Attachment) == 0
+    assert count_rows(store, Report) == REPORTS_PER_CLIENT
+    assert count_rows(store, Attachment) == 0
 
 
 def test_a_flood_from_one_client_does_not_slow_anyone_else(client: FlaskClient) -> None:
@@ -251,7 +246,7 @@ def test_behind_tor_no_number_of_reports_refuses_the_next_survivor(
     sent = REPORTS_PER_CLIENT + 5
     assert _flood(client, TOR, sent) == [200] * sent
     assert _report(client, TOR, what_happened="An honest report.").status_code == 200
-    assert _count(store, Report) == sent + 1
+    assert count_rows(store, Report) == sent + 1
 
 
 def test_only_reports_actually_sent_count_towards_the_limit(
@@ -263,7 +258,7 @@ def test_only_reports_actually_sent_count_towards_the_limit(
     for _ in range(REPORTS_PER_CLIENT + 5):
         empty = _report(client, ATTACKER, what_happened="")
         assert empty.status_code == 200
-    assert _count(store, Report) == 0
+    assert count_rows(store, Report) == 0
     assert _report(client, ATTACKER, what_happened="It was him.").status_code == 200
 
 
@@ -298,7 +293,7 @@ def test_the_flood_limit_writes_no_address(
 def small_app(instance: Instance) -> Flask:
     """The app with a 1 MB upload limit, so that its body limit is cheap to pass."""
     from portal import create_app
-    from tests.conftest import CHEAP_ARGON2
+    from tests.support.instance import CHEAP_ARGON2
 
     overrides = {"instance_path": instance.path, "argon2": CHEAP_ARGON2}
     return create_app({**overrides, "max_upload_bytes": 1024 * 1024})
@@ -323,7 +318,7 @@ def test_a_body_over_the_limit_gets_a_plain_413_through_the_app(
         assert response.status_code == 413, path
         assert "That was too large to send" in _plain(response)
         assert time.monotonic() - started < 5
-    assert _count(store, Report) == 0
+    assert count_rows(store, Report) == 0
 
 
 def test_a_claimed_length_over_the_limit_is_refused_before_the_body_is_read(

@@ -1,0 +1,40 @@
+"""Driving the survivor's pages as a browser without JavaScript would."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from flask.testing import FlaskClient
+
+CODENAME = re.compile(r'<p class="codename" lang="en">([a-z ]+)</p>')
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/report") -> str:
+    """The CSRF token a page's form carries, as a browser would send it back."""
+    match = TOKEN.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_report(client: FlaskClient, fields: Mapping[str, Any]) -> Any:
+    """Submit the report form (multipart, like the real page) and return the response."""
+    data = {"csrf_token": csrf_token(client), "consent_read": "y", **fields}
+    return client.post("/report", data=data, content_type="multipart/form-data")
+
+
+def submit(client: FlaskClient, **fields: Any) -> str:
+    """Submit a report and return the codename shown once."""
+    response = post_report(client, fields)
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    match = CODENAME.search(response.get_data(as_text=True))
+    assert match, "the codename page was not shown"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, codename: str) -> Any:
+    """Come back with a codename; returns the response to the POST."""
+    token = csrf_token(client, "/return")
+    return client.post("/return", data={"csrf_token": token, "codename": codename})

@@ -1,0 +1,71 @@
+"""The charity's people in tests: accounts, TOTP codes and signing in through the pages."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.core import accounts
+from portal.store import Store
+from portal.store.models import Role
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token
+
+PASSPHRASE = "orbit velvet lantern harbour quietly"
+AREA = {Role.ADVOCATE: "advocate", Role.STAFF: "staff", Role.ADMIN: "admin"}
+
+
+@dataclass
+class Person:
+    """An account created for a test, with what its holder knows."""
+
+    name: str
+    role: Role
+    passphrase: str
+    totp: pyotp.TOTP
+    account_id: int
+    _offset: int = -1
+
+    def next_code(self) -> str:
+        """The code of the next unused time step around now (at most three per window)."""
+        self._offset += 1
+        return self.totp.at(time.time() + 30 * (self._offset - 1))
+
+
+def create_person(store: Store, instance: Instance, name: str, role: Role) -> Person:
+    """Create an account as `portal user add` would."""
+    with store.session() as session:
+        enrolment = accounts.create_account(
+            session, name, role, PASSPHRASE, CHEAP_ARGON2, instance.path / "secrets", actor="test"
+        )
+    secret = re.search(r"secret=([A-Z2-7]+)", enrolment.otpauth_uri)
+    assert secret
+    return Person(name, role, PASSPHRASE, pyotp.TOTP(secret.group(1)), enrolment.account_id)
+
+
+def log_in(client: FlaskClient, person: Person, code: str | None = None) -> Any:
+    """Sign in through the real sign-in page; returns the response."""
+    area = AREA[person.role]
+    token = csrf_token(client, f"/{area}/login")
+    return client.post(
+        f"/{area}/login",
+        data={
+            "csrf_token": token,
+            "name": person.name,
+            "passphrase": person.passphrase,
+            "code": code or person.next_code(),
+        },
+    )
+
+
+def signed_in_as(app: Flask, person: Person) -> FlaskClient:
+    """A new client, signed in as the person through the real sign-in page."""
+    client = app.test_client()
+    assert log_in(client, person).status_code == 303
+    return client
