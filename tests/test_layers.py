@@ -134,7 +134,7 @@ def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("portal/core/audit.py", "from portal.web import security", "portal.web"),
         ("portal/core/evidence.py", "from portal import cli", "portal.cli"),
         ("portal/core/group_keys.py", "from portal.survivor import service", "portal.survivor"),
-        ("portal/store/models.py", "from portal.core import audit", "portal.core"),
+        ("portal/store/models/reports.py", "from portal.core import audit", "portal.core"),
         ("portal/advocate/service.py", "from portal.staff import bundle", "portal.staff"),
         ("portal/staff/views.py", "from ..survivor import forms", "portal.survivor"),
         ("portal/web/errors.py", "from portal.admin import views", "portal.admin"),
