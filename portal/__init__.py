@@ -42,6 +42,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         # A survivor may take hours over an account: the form must not expire
         # and lose it. The token still dies with the session.
         WTF_CSRF_TIME_LIMIT=None,
+        # Pages send no Referer (Referrer-Policy: no-referrer), so Flask-WTF's
+        # same-origin Referer check would refuse every form posted over HTTPS.
+        # The CSRF token and SameSite=Strict cookies are the defence.
+        WTF_CSRF_SSL_STRICT=False,
         PORTAL=config,
     )
     logs.configure()

@@ -103,7 +103,7 @@ def _load(session: Session, principal: Principal, report_id: str) -> tuple[Repor
 def _decrypt_tags(report: Report, data_key: bytes) -> list[str]:
     if report.tags is None:
         return []
-    tags = json.loads(decrypt_field(data_key, report.tags, bindings.report_tags(report.id)))
+    tags = json.loads(decrypt_field(data_key, report.tags, bindings.report(report.id, "tags")))
     return [str(t) for t in tags]
 
 
@@ -206,7 +206,7 @@ def _update_triage(session: Session, principal: Principal, report_id: str, triag
         changes.append(f"keep_until={triage.keep_until}")
     if triage.tags != _decrypt_tags(report, data_key):
         report.tags = encrypt_field(
-            data_key, json.dumps(triage.tags).encode(), bindings.report_tags(report.id)
+            data_key, json.dumps(triage.tags).encode(), bindings.report(report.id, "tags")
         )
         changes.append("tags changed")
     if changes:

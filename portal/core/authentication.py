@@ -111,12 +111,23 @@ def _totp_key(personal: PrivateKey) -> bytes:
 
 def seal_totp_secret(personal: PrivateKey, name: str, secret: str) -> bytes:
     """A new account's TOTP secret, sealed under a key derived from its personal key."""
-    return wrap_key(_totp_key(personal), secret.encode(), bindings.account_totp_secret(name))
+    return wrap_key(
+        _totp_key(personal), secret.encode(), bindings.account_secret(name, "totp_secret")
+    )
 
 
 def _dummy_argon2(argon2: Argon2Params) -> None:
     """Spend what a real sign-in spends, so timing does not reveal unknown names."""
     derive_key("not a real passphrase", bytes(16), argon2)
+
+
+def _personal_seed(account: Account, passphrase: str) -> bytes:
+    """The account's personal private key, unlocked by its passphrase (one Argon2id call)."""
+    return unwrap_with_passphrase(
+        account.wrapped_private_key,
+        passphrase,
+        bindings.account_secret(account.name, "private_key"),
+    )
 
 
 def _open_personal_key(
@@ -132,9 +143,7 @@ def _open_personal_key(
         _dummy_argon2(argon2)  # a quick refusal would show that the name exists
         raise AccountLocked
     try:
-        seed = unwrap_with_passphrase(
-            account.wrapped_private_key, passphrase, bindings.account_private_key(account.name)
-        )
+        seed = _personal_seed(account, passphrase)
     except (WrongPassphrase, CryptoError):
         _failed(session, account, now)
         raise LoginFailed from None
@@ -154,7 +163,9 @@ def authenticate(
     account, personal = _open_personal_key(session, name, passphrase, now, argon2)
     try:
         secret = unwrap_key(
-            _totp_key(personal), account.totp_secret, bindings.account_totp_secret(account.name)
+            _totp_key(personal),
+            account.totp_secret,
+            bindings.account_secret(account.name, "totp_secret"),
         )
     except CryptoError:
         _failed(session, account, now)
@@ -226,14 +237,12 @@ def change_passphrase(
     if account is None:
         raise AccountError("The account no longer exists.")
     try:
-        seed = unwrap_with_passphrase(
-            account.wrapped_private_key, current, bindings.account_private_key(account.name)
-        )
+        seed = _personal_seed(account, current)
     except (WrongPassphrase, CryptoError):
         raise AccountError("Your current passphrase was not right.") from None
     check_passphrase(new, account.name)
     account.wrapped_private_key = wrap_with_passphrase(
-        seed, new, argon2, bindings.account_private_key(account.name)
+        seed, new, argon2, bindings.account_secret(account.name, "private_key")
     )
     audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
     session.commit()

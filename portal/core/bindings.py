@@ -8,6 +8,9 @@ shows what every encrypted value in the database is tied to.
 
 from __future__ import annotations
 
+import functools
+from typing import Literal
+
 from crypto.format import Binding
 from portal.store.models import Author, Group, GroupKey, MessageKind
 
@@ -19,24 +22,25 @@ def _version(group_key: GroupKey) -> str:
 # Charity accounts and their sessions.
 
 
-def account_private_key(name: str) -> Binding:
-    """An account's personal private key, locked under its passphrase."""
-    return Binding("accounts", name, "private_key")
+# An account's secrets: its personal private key, locked under its passphrase,
+# and its TOTP secret, under a key derived from that personal key.
+AccountSecret = Literal["private_key", "totp_secret"]
 
 
-def account_totp_secret(name: str) -> Binding:
-    """An account's TOTP secret, under a key derived from its personal key."""
-    return Binding("accounts", name, "totp_secret")
+def account_secret(name: str, field: AccountSecret) -> Binding:
+    """One of an account's locked secrets."""
+    return Binding("accounts", name, field)
 
 
-def account_session(session_id: str) -> Binding:
-    """A charity session's state, under the key only its cookie holds."""
-    return Binding("account_sessions", session_id, "state")
+def session_state(
+    table: Literal["account_sessions", "survivor_sessions"], session_id: str
+) -> Binding:
+    """A session's state, under the key only its cookie holds."""
+    return Binding(table, session_id, "state")
 
 
-def survivor_session(session_id: str) -> Binding:
-    """A survivor's session state, under the key only her cookie holds."""
-    return Binding("survivor_sessions", session_id, "state")
+account_session = functools.partial(session_state, "account_sessions")
+survivor_session = functools.partial(session_state, "survivor_sessions")
 
 
 # Group keys: who holds them, and what is sealed to them.
@@ -65,19 +69,14 @@ def index_key(group_key: GroupKey) -> Binding:
 # A report and what hangs from it, under its data key.
 
 
-def report_survivor_key(report_id: str) -> Binding:
-    """A report's data key, wrapped under the key the survivor's codename derives."""
-    return Binding("reports", report_id, "survivor_key")
+# survivor_key: the data key, wrapped under the key her codename derives;
+# content: her account and contact details; tags: the triage tags.
+ReportField = Literal["survivor_key", "content", "tags"]
 
 
-def report_content(report_id: str) -> Binding:
-    """A report's account and contact details."""
-    return Binding("reports", report_id, "content")
-
-
-def report_tags(report_id: str) -> Binding:
-    """A report's triage tags."""
-    return Binding("reports", report_id, "tags")
+def report(report_id: str, field: ReportField) -> Binding:
+    """One of a report's encrypted fields."""
+    return Binding("reports", report_id, field)
 
 
 def message_body(report_id: str, message_id: str, author: Author, kind: MessageKind) -> Binding:
@@ -85,16 +84,11 @@ def message_body(report_id: str, message_id: str, author: Author, kind: MessageK
     return Binding("messages", f"{report_id}/{message_id}", f"body/{author.value}/{kind.value}")
 
 
-def attachment_file_key(attachment_id: str) -> Binding:
-    """An attachment's own key, wrapped under its report's data key."""
-    return Binding("attachments", attachment_id, "file_key")
+# file_key: the attachment's own key, wrapped under its report's data key;
+# details: its name, type and size; content: its encrypted stream.
+AttachmentField = Literal["file_key", "details", "content"]
 
 
-def attachment_details(attachment_id: str) -> Binding:
-    """An attachment's name, type and size."""
-    return Binding("attachments", attachment_id, "details")
-
-
-def attachment_content(attachment_id: str) -> Binding:
-    """An attachment's encrypted stream."""
-    return Binding("attachments", attachment_id, "content")
+def attachment(attachment_id: str, field: AttachmentField) -> Binding:
+    """One of an attachment's encrypted parts."""
+    return Binding("attachments", attachment_id, field)

@@ -105,7 +105,7 @@ class EncryptedUpload(io.RawIOBase):
         self.claimed = False
         self.finished = False
         self._engine = engine
-        self._encryptor = StreamEncryptor(self.file_key, bindings.attachment_content(self.id))
+        self._encryptor = StreamEncryptor(self.file_key, bindings.attachment(self.id, "content"))
         self._batch: list[dict[str, Any]] = []
         self._writer: _SegmentWriter | None = None
         self._index = 0
@@ -192,7 +192,7 @@ class EncryptedUpload(io.RawIOBase):
 
     def _decryptor(self) -> StreamDecryptor:
         return StreamDecryptor(
-            self.file_key, bindings.attachment_content(self.id), self._encryptor.header
+            self.file_key, bindings.attachment(self.id, "content"), self._encryptor.header
         )
 
     def plaintext(self) -> Iterator[bytes]:

@@ -128,14 +128,14 @@ def reference_of(report_id: str) -> str:
 def encrypt_account(data_key: bytes, report_id: str, account: dict[str, Any]) -> bytes:
     """The account as padded, encrypted JSON."""
     return encrypt_field(
-        data_key, json.dumps(account).encode("utf-8"), bindings.report_content(report_id)
+        data_key, json.dumps(account).encode("utf-8"), bindings.report(report_id, "content")
     )
 
 
 def decrypt_account(data_key: bytes, report: Report) -> dict[str, Any]:
     """Decrypt a report's account."""
     account = json.loads(
-        decrypt_field(data_key, report.content, bindings.report_content(report.id))
+        decrypt_field(data_key, report.content, bindings.report(report.id, "content"))
     )
     if not isinstance(account, dict):
         raise TamperedCiphertext("report content is not an account")
@@ -237,12 +237,12 @@ def rekey(session: Session, report: Report, data_key: bytes) -> bytes:
     fresh = new_key()
     report.content = encrypt_field(
         fresh,
-        decrypt_field(data_key, report.content, bindings.report_content(report.id)),
-        bindings.report_content(report.id),
+        decrypt_field(data_key, report.content, bindings.report(report.id, "content")),
+        bindings.report(report.id, "content"),
     )
     if report.tags is not None:
-        tags = decrypt_field(data_key, report.tags, bindings.report_tags(report.id))
-        report.tags = encrypt_field(fresh, tags, bindings.report_tags(report.id))
+        tags = decrypt_field(data_key, report.tags, bindings.report(report.id, "tags"))
+        report.tags = encrypt_field(fresh, tags, bindings.report(report.id, "tags"))
     for message in report.messages:
         binding = bindings.message_body(report.id, message.id, message.author, message.kind)
         message.body = encrypt_text(fresh, decrypt_text(data_key, message.body, binding), binding)
@@ -250,14 +250,16 @@ def rekey(session: Session, report: Report, data_key: bytes) -> bytes:
         if attachment.file_key is None or attachment.details is None:
             raise TamperedCiphertext("attachment has no key")
         file_key = unwrap_key(
-            data_key, attachment.file_key, bindings.attachment_file_key(attachment.id)
+            data_key, attachment.file_key, bindings.attachment(attachment.id, "file_key")
         )
-        attachment.file_key = wrap_key(fresh, file_key, bindings.attachment_file_key(attachment.id))
+        attachment.file_key = wrap_key(
+            fresh, file_key, bindings.attachment(attachment.id, "file_key")
+        )
         details = decrypt_field(
-            data_key, attachment.details, bindings.attachment_details(attachment.id)
+            data_key, attachment.details, bindings.attachment(attachment.id, "details")
         )
         attachment.details = encrypt_field(
-            fresh, details, bindings.attachment_details(attachment.id)
+            fresh, details, bindings.attachment(attachment.id, "details")
         )
     for seal in list(report.seals):
         report.seals.remove(seal)
@@ -305,7 +307,7 @@ def file_details(attachment: Attachment, data_key: bytes) -> FileDetails:
     """Decrypt an attachment's name, type, size and hash."""
     if attachment.details is None:
         raise TamperedCiphertext("attachment has no details")
-    raw = decrypt_field(data_key, attachment.details, bindings.attachment_details(attachment.id))
+    raw = decrypt_field(data_key, attachment.details, bindings.attachment(attachment.id, "details"))
     return FileDetails(**json.loads(raw))
 
 
@@ -314,9 +316,13 @@ def claim_attachment(
 ) -> None:
     """Attach an uploaded file to a report: wrap its key under the report's data key."""
     attachment.report_id = report.id
-    attachment.file_key = wrap_key(data_key, file_key, bindings.attachment_file_key(attachment.id))
+    attachment.file_key = wrap_key(
+        data_key, file_key, bindings.attachment(attachment.id, "file_key")
+    )
     attachment.details = encrypt_field(
-        data_key, json.dumps(asdict(details)).encode(), bindings.attachment_details(attachment.id)
+        data_key,
+        json.dumps(asdict(details)).encode(),
+        bindings.attachment(attachment.id, "details"),
     )
     report.updated_on = today()
 
@@ -326,10 +332,10 @@ def read_attachment(session: Session, attachment: Attachment, data_key: bytes) -
     if attachment.file_key is None:
         raise TamperedCiphertext("attachment has no key")
     file_key = unwrap_key(
-        data_key, attachment.file_key, bindings.attachment_file_key(attachment.id)
+        data_key, attachment.file_key, bindings.attachment(attachment.id, "file_key")
     )
     decryptor = StreamDecryptor(
-        file_key, bindings.attachment_content(attachment.id), attachment.stream_header
+        file_key, bindings.attachment(attachment.id, "content"), attachment.stream_header
     )
     segments = session.scalars(
         select(AttachmentSegment.data)

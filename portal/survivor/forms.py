@@ -113,7 +113,29 @@ _ACCOUNT_FIELDS = (
 _OFFICER_KEYS = ("name", "number", "rank", "role")
 
 
-class ReportForm(FlaskForm):
+class _ConsentChoices:
+    """The choices of who else may have her report, asked when she sends it and after."""
+
+    consent_legal = BooleanField("The charity's legal team may receive my report")
+    consent_messages_legal = BooleanField(MESSAGES_LEGAL)
+    consent_iopc = BooleanField(
+        "My report may be sent to the IOPC or a police professional standards department"
+    )
+    consent_messages_iopc = BooleanField(MESSAGES_IOPC)
+    consent_statistics = BooleanField("My report may be counted in anonymous statistics")
+
+
+class _SendsFiles:
+    """A form with a `files` field."""
+
+    files: MultipleFileField
+
+    def has_files(self) -> bool:
+        """True when at least one file was chosen."""
+        return any(getattr(f, "filename", "") for f in self.files.data or [])
+
+
+class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices):
     """The whole report on one page, in sections; nothing is required on its own."""
 
     in_danger = RadioField(
@@ -160,13 +182,6 @@ class ReportForm(FlaskForm):
         validators=[_too_long(MEDIUM_MAX_CHARS)],
     )
     consent_read = BooleanField("Advocates at the charity may read my report", default=True)
-    consent_legal = BooleanField("The charity's legal team may receive my report")
-    consent_messages_legal = BooleanField(MESSAGES_LEGAL)
-    consent_iopc = BooleanField(
-        "My report may be sent to the IOPC or a police professional standards department"
-    )
-    consent_messages_iopc = BooleanField(MESSAGES_IOPC)
-    consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     files = MultipleFileField("Evidence files (optional)")
     keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send my report")
@@ -186,10 +201,6 @@ class ReportForm(FlaskForm):
         account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
         account["officers"] = officers
         return account
-
-    def has_files(self) -> bool:
-        """True when at least one file was chosen."""
-        return any(getattr(f, "filename", "") for f in self.files.data or [])
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Every field is optional, but a report needs some account or a file."""
@@ -228,7 +239,7 @@ class CodenameForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class AddForm(FlaskForm):
+class AddForm(FlaskForm, _SendsFiles):
     """Adding information, a message or files to an existing report."""
 
     kind = RadioField(
@@ -250,21 +261,6 @@ class AddForm(FlaskForm):
     keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send")
 
-    def account(self) -> dict[str, Any]:
-        """What she wrote, as the report's account: the officer rows she left empty left out."""
-        officers = [
-            {key: entry.data[key] for key in _OFFICER_KEYS}
-            for entry in self.officers
-            if any(entry.data[key] for key in _OFFICER_KEYS)
-        ]
-        account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
-        account["officers"] = officers
-        return account
-
-    def has_files(self) -> bool:
-        """True when at least one file was chosen."""
-        return any(getattr(f, "filename", "") for f in self.files.data or [])
-
     def validate(self, extra_validators: Any = None) -> bool:
         """Something must be sent: text or a file."""
         if not super().validate(extra_validators):
@@ -275,17 +271,10 @@ class AddForm(FlaskForm):
         return True
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(FlaskForm, _ConsentChoices):
     """Changing consent choices."""
 
     consent_read = BooleanField("Advocates at the charity may read my report")
-    consent_legal = BooleanField("The charity's legal team may receive my report")
-    consent_messages_legal = BooleanField(MESSAGES_LEGAL)
-    consent_iopc = BooleanField(
-        "My report may be sent to the IOPC or a police professional standards department"
-    )
-    consent_messages_iopc = BooleanField(MESSAGES_IOPC)
-    consent_statistics = BooleanField("My report may be counted in anonymous statistics")
     submit = SubmitField("Save my choices")
 
     def show(self, current: Consent) -> None:

@@ -134,7 +134,7 @@ def _submit(
         survivor_key=wrap_key(
             codename_wrap_key(codename, report_id),
             data_key,
-            bindings.report_survivor_key(report_id),
+            bindings.report(report_id, "survivor_key"),
         ),
         content=encrypt_account(data_key, report_id, account),
         next_sequence=0,
@@ -193,7 +193,7 @@ def _report(session: Session, access: SurvivorAccess) -> Report:
 def _data_key(report: Report, access: SurvivorAccess) -> bytes:
     """The report's data key as it is now (replaced when consent is withdrawn)."""
     return unwrap_key(
-        access.codename_key, report.survivor_key, bindings.report_survivor_key(report.id)
+        access.codename_key, report.survivor_key, bindings.report(report.id, "survivor_key")
     )
 
 
@@ -251,7 +251,7 @@ def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -
         if withdrawn:
             data_key = rekey(session, report, data_key)
             report.survivor_key = wrap_key(
-                access.codename_key, data_key, bindings.report_survivor_key(report.id)
+                access.codename_key, data_key, bindings.report(report.id, "survivor_key")
             )
         apply_consent(session, report, data_key, consent)
         session.commit()

@@ -304,7 +304,7 @@ def test_an_attachment_stored_before_sizes_were_padded_still_opens(
     assert CODENAME.search(send_file(client, b"first file", "first.txt", keep=True).text)
     data = random.Random(1).randbytes(3 * SEGMENT_SIZE + 5)
     file_key, attachment_id = new_key(), "0" * 32
-    binding = bindings.attachment_content(attachment_id)
+    binding = bindings.attachment(attachment_id, "content")
     header = bytes((1, Kind.STREAM)) + SEGMENT_SIZE.to_bytes(4, "big")
     salt, prefix = os.urandom(32), os.urandom(7)
     header += salt + prefix

@@ -89,44 +89,13 @@ class _Writer:
         if max(compressed, size, self.offset) >= 0xFFFFFFFF:
             raise Unreadable("the document is too large for a plain ZIP")
         version = 20
+        # What the local header and the central directory both say of the entry.
+        shared = (flags, method, _DOS_TIME, _DOS_DATE, crc, compressed, size, len(name))
         self._directory.append(
-            _CENTRAL.pack(
-                b"PK\x01\x02",
-                version,
-                version,
-                flags,
-                method,
-                _DOS_TIME,
-                _DOS_DATE,
-                crc,
-                compressed,
-                size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                self.offset,
-            )
+            _CENTRAL.pack(b"PK\x01\x02", version, version, *shared, 0, 0, 0, 0, 0, self.offset)
             + name
         )
-        self._emit(
-            _LOCAL.pack(
-                b"PK\x03\x04",
-                version,
-                flags,
-                method,
-                _DOS_TIME,
-                _DOS_DATE,
-                crc,
-                compressed,
-                size,
-                len(name),
-                0,
-            )
-            + name
-        )
+        self._emit(_LOCAL.pack(b"PK\x03\x04", version, *shared, 0) + name)
 
     def data(self, chunk: bytes) -> None:
         """Write part of the current entry's data."""
