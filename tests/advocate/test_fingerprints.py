@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from crypto.keys import PrivateKey
 from crypto.words import word_list
-from portal import cli
+from portal.cli import recovery
 from portal.core import grants, invitations
 from portal.store import Store
 from portal.store.models import Account, GroupKeyGrant, Role
@@ -208,7 +208,7 @@ def test_recover_without_a_terminal_or_a_fingerprint_grants_nothing(
 @pytest.fixture
 def at_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """`portal recover` as an operator runs it, typing at a terminal."""
-    monkeypatch.setattr(cli, "_at_terminal", lambda stream: True)
+    monkeypatch.setattr(recovery, "at_terminal", lambda stream: True)
 
 
 def test_recover_at_a_terminal_shows_the_fingerprint_and_a_no_grants_nothing(
