@@ -93,15 +93,18 @@ class ExportPlan:
         return said
 
 
-def loaded(session: Session, report_ids: Sequence[str]) -> Iterator[Report]:
+def loaded(
+    session: Session, report_ids: Sequence[str], chunk_size: int = CHUNK
+) -> Iterator[Report]:
     """The reports, in the order given, loaded a chunk at a time with what an export reads.
 
     A few queries per chunk rather than per case, and each chunk is let go of
-    once read, so a thousand cases take bounded memory. CaseNotFound for a
-    report that is gone.
+    once read, so a thousand cases take bounded memory. Each load reads the
+    rows as they are now, never an earlier copy. CaseNotFound for a report
+    that is gone.
     """
-    for start in range(0, len(report_ids), CHUNK):
-        chunk = report_ids[start : start + CHUNK]
+    for start in range(0, len(report_ids), chunk_size):
+        chunk = report_ids[start : start + chunk_size]
         found = {
             r.id: r
             for r in session.scalars(
@@ -113,6 +116,7 @@ def loaded(session: Session, report_ids: Sequence[str]) -> Iterator[Report]:
                     selectinload(Report.messages),
                     selectinload(Report.consent_history),
                 )
+                .execution_options(populate_existing=True)
             )
         }
         for report_id in chunk:

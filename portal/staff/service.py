@@ -307,7 +307,10 @@ def write_bundle(
     """
     references = []
     cases = plan.exported
-    reports = loaded(session, [case.report_id for case in cases])
+    # One case loaded at a time, just before it is written: a survivor who
+    # withdraws while earlier cases are written is not exported from a copy
+    # read before she did.
+    reports = loaded(session, [case.report_id for case in cases], chunk_size=1)
     with open_bundle(out, zip_passphrase, age_recipient) as bundle:
         for done, (case, report) in enumerate(zip(cases, reports, strict=True), start=1):
             try:

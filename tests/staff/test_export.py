@@ -454,6 +454,36 @@ def test_withdrawing_consent_stops_export_at_once(
         )
 
 
+def test_a_survivor_who_withdraws_while_earlier_cases_are_written_is_not_exported(
+    app: Flask, staff: Person, store: Store
+) -> None:
+    clients = [app.test_client() for _ in range(2)]
+    for survivor in clients:
+        sign_in(survivor, _submit(survivor, consent_legal="y", consent_read="y"))
+    principal = principal_of(store, staff)
+    with store.session() as session:
+        plan = service.prepare_export(
+            session, principal, list(session.scalars(select(Report.id))), "legal"
+        )
+    second = plan.exported[1].reference
+    last = next(c for c in clients if second in c.get("/return/report").get_data(as_text=True))
+
+    def withdraw_after_the_first(done: int) -> None:
+        if done == 1:
+            token = csrf_token(last, "/return/consent")
+            last.post("/return/consent", data={"csrf_token": token, "consent_read": "y"})
+
+    with store.session() as session, pytest.raises(service.ConsentMissing):
+        service.write_bundle(
+            session,
+            principal,
+            plan,
+            io.BytesIO(),
+            zip_passphrase=ZIP_PASSPHRASE,
+            progress=withdraw_after_the_first,
+        )
+
+
 def test_a_purpose_not_consented_to_is_refused(
     client: FlaskClient, staff_client: FlaskClient, store: Store
 ) -> None:
