@@ -208,3 +208,30 @@ def test_no_view_is_over_30_lines() -> None:
         if (length := (view.end_lineno or view.lineno) - view.lineno + 1) > 30
     }
     assert long == {}
+
+
+_QUERIES = {"get", "scalar", "scalars", "execute", "query", "add", "delete"}
+
+
+def test_no_view_module_queries_the_database() -> None:
+    """Views pass the request's session to a service; the service queries."""
+    views = [*(ROOT / "portal").glob("*/views.py"), ROOT / "portal/web/signin.py"]
+    found = []
+    for path in views:
+        tree = ast.parse(path.read_text())
+        found += [
+            f"{path.relative_to(ROOT)}:{line} imports {module}"
+            for line, module in imported_modules(path, ROOT)
+            if _is_within(module, "sqlalchemy")
+        ]
+        found += [
+            f"{path.relative_to(ROOT)}:{node.lineno} db().{node.func.attr}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _QUERIES
+            and isinstance(node.func.value, ast.Call)
+            and getattr(node.func.value.func, "id", None) == "db"
+        ]
+    assert len(views) == 5
+    assert found == []
