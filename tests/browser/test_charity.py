@@ -88,7 +88,7 @@ def test_staff_export_a_consented_case_under_the_passphrase_the_page_shows(
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export").click()
     download = download_info.value
-    assert download.suggested_filename == f"case-{receipt.reference}.zip"
+    assert download.suggested_filename == f"case-{receipt.reference}-legal-team.zip"
     expect(page.locator("p.codename")).to_have_text(passphrase)  # still there to copy
     bundle = Path(download.path())
     try:
