@@ -145,6 +145,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def loopback_http(url: str) -> bool:
+    """True for a plain HTTP public URL on a loopback address (`make run` on one machine)."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and _is_loopback(parts.hostname or "")
+
+
 def check_public_url(url: str) -> str:
     """Accept HTTPS, an onion address, or plain HTTP on loopback only."""
     parts = urlsplit(url)

@@ -10,6 +10,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from portal.core.authentication import MAX_PASSPHRASE_LENGTH
 from portal.store.models import Role
 
+MAX_OFFER_LENGTH = 256  # a sealed 32-character secret takes 84 characters of base64
+
 
 class InviteForm(FlaskForm):
     """Create a one-time link for a new account of a role."""
@@ -18,8 +20,23 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Create an invitation link")
 
 
-class JoinForm(FlaskForm):
-    """Choose a name and passphrase for a new account."""
+class AuthenticatorFields(FlaskForm):
+    """The secret a set-up page offered (sealed), and a current code from the app."""
+
+    # The offered TOTP secret, sealed for this link (see core.authenticators): the
+    # page's answer carries it back, so the server keeps nothing in between.
+    offer = HiddenField(validators=[Length(max=MAX_OFFER_LENGTH)])
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[
+            DataRequired(message="Type the code your authenticator app shows now."),
+            Length(max=12, message="The code is six digits."),
+        ],
+    )
+
+
+class JoinForm(AuthenticatorFields):
+    """Choose a name and passphrase for a new account, and set up its authenticator."""
 
     name = StringField("Your name on this service", validators=[DataRequired(), Length(max=64)])
     passphrase = PasswordField(
@@ -34,6 +51,16 @@ class JoinForm(FlaskForm):
     # same ones again (see signin.offered_passphrase); never used as the passphrase.
     suggestion = HiddenField()
     submit = SubmitField("Create my account")
+
+
+class NewAuthenticatorForm(AuthenticatorFields):
+    """A new authenticator after a reset: the passphrase opens the key it is sealed under."""
+
+    passphrase = PasswordField(
+        "Your passphrase",
+        validators=[DataRequired(), Length(max=MAX_PASSPHRASE_LENGTH)],
+    )
+    submit = SubmitField("Set up my authenticator")
 
 
 class ButtonForm(FlaskForm):

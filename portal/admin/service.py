@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.passphrase import Argon2Params
-from portal.core import accounts, grants
+from portal.core import accounts, authenticators, grants, invitations
 from portal.core.accounts import Enrolment
-from portal.core.authentication import AccountError
+from portal.core.authentication import AccountError, check_passphrase
+from portal.core.authenticators import Offer
 from portal.core.principal import Principal
 from portal.store.models import Account, Invitation, Role
 
@@ -24,10 +25,12 @@ class NoSuchChange(Exception):
 
 @dataclass(frozen=True)
 class Overview:
-    """Every account, by role then name, and the ids of those waiting for a key."""
+    """Every account, by role then name; the ids of those waiting for a key, and of
+    those waiting to set up a new authenticator."""
 
     accounts: list[Account]
     waiting: set[int]
+    resetting: set[int]
 
 
 def overview(session: Session) -> Overview:
@@ -38,7 +41,8 @@ def overview(session: Session) -> Overview:
         for role in (Role.ADVOCATE, Role.STAFF)
         for account in accounts.waiting_for_keys(session, role)
     }
-    return Overview(list(everyone), waiting)
+    resetting = {account.id for account in everyone if not account.totp_secret}
+    return Overview(list(everyone), waiting, resetting)
 
 
 def change_account(session: Session, principal: Principal, account_id: int, action: str) -> None:
@@ -52,29 +56,81 @@ def change_account(session: Session, principal: Principal, account_id: int, acti
         accounts.disable_account(session, account, principal.name, disabled=action == "disable")
 
 
+@dataclass(frozen=True)
+class Joining:
+    """What a join page sent: the name and passphrase chosen, and the app's code."""
+
+    name: str
+    passphrase: str
+    code: str
+    sent_offer: str  # the sealed secret the form carried back
+
+
+def offer_for(token: str, sent_back: str | None, server_secret: bytes) -> Offer:
+    """The TOTP secret a set-up page offers: the one its form carried back, if it was
+    sealed for this link, else a new one."""
+    link_hash = invitations.token_hash(token)
+    offer = authenticators.returned_offer(server_secret, link_hash, sent_back or "")
+    return offer or authenticators.new_offer(server_secret, link_hash)
+
+
 def join(
     session: Session,
     invitation: Invitation,
-    name: str,
-    passphrase: str,
+    joining: Joining,
+    offer: Offer,
     argon2: Argon2Params,
     secrets_path: Path,
 ) -> Enrolment:
-    """Create an account from an invitation, spending it; AccountError says why not."""
+    """Create an account from an invitation, spending it, once the authenticator app
+    gave a current code for the offered secret; AccountError says why not."""
+    accounts.check_name(joining.name)
+    check_passphrase(joining.passphrase, joining.name)
+    if joining.sent_offer != offer.sealed:
+        raise authenticators.OfferChanged
+    step = authenticators.confirmed_step(offer, joining.code)
     try:
         return accounts.create_account(
             session,
-            name,
+            joining.name,
             invitation.role,
-            passphrase,
+            joining.passphrase,
             argon2,
             secrets_path,
             actor="invitation",
             invitation=invitation,
+            totp_secret=offer.secret,
+            confirmed_step=step,
         )
     except AccountError:
         session.rollback()  # the invitation stays, for another try
         raise
+
+
+def reset_authenticator(
+    session: Session, principal: Principal, account_id: int
+) -> tuple[Account, str]:
+    """End another account's authenticator and sessions: the account, and the token of
+    the one-time link for a new one. NoSuchChange for their own or an unknown one."""
+    account = session.get(Account, account_id)
+    if account is None or account.id == principal.account_id:
+        raise NoSuchChange
+    return account, authenticators.reset(session, account, actor=principal.name)
+
+
+def new_authenticator(
+    session: Session,
+    link: Invitation,
+    passphrase: str,
+    code: str,
+    sent_offer: str,
+    offer: Offer,
+    argon2: Argon2Params,
+) -> Account:
+    """Set up the new authenticator a reset link is for; AccountError or LoginFailed if not."""
+    if sent_offer != offer.sealed:
+        raise authenticators.OfferChanged
+    return authenticators.set_up_new(session, link, passphrase, offer, code, argon2)
 
 
 def enrolled_fingerprint(session: Session, enrolment: Enrolment, role: Role) -> str:

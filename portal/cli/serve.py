@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 from flask.cli import with_appcontext
@@ -161,6 +162,27 @@ def _setup_link() -> str | None:
     return f"{config.public_url}/admin/join/{token}"
 
 
+def _follow_the_port(port: int) -> None:
+    """On plain loopback HTTP, make links name the port served on, not the one of `init`.
+
+    `portal init` writes the public URL with the port of that first run; a later
+    `portal serve --port N` (or `PORT=N make run`) would otherwise hand out
+    links nobody can open. Only loopback HTTP with no proxy in front follows:
+    a public URL an operator chose for a proxy or a domain is theirs, and so is
+    a PORTAL_PUBLIC_URL they set. The variable set here reaches gunicorn too.
+    """
+    if "PORTAL_PUBLIC_URL" in os.environ:
+        return
+    config = config_module.load()
+    if config.trusted_proxies or not config_module.loopback_http(config.public_url):
+        return
+    parts = urlsplit(config.public_url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if netloc != parts.netloc:
+        os.environ["PORTAL_PUBLIC_URL"] = urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
 @click.command("upgrade")
 def upgrade_command() -> None:
     """Bring the database schema up to date."""
@@ -184,6 +206,7 @@ def serve_command(host: str, port: int) -> None:
     from portal.web.security import insecure_transport_notice
 
     try:
+        _follow_the_port(port)
         _upgrade()
         notice = insecure_transport_notice(config_module.load())
     except ConfigError as error:

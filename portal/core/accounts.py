@@ -60,10 +60,14 @@ def create_account(
     actor: str,
     issuer: str = "Reporting portal",
     invitation: Invitation | None = None,
+    totp_secret: str | None = None,
+    confirmed_step: int = 0,
 ) -> Enrolment:
     """Create an account; the first advocate or staff member takes the bootstrap key.
 
-    An invitation, if given, is spent in the same transaction.
+    An invitation, if given, is spent in the same transaction. `totp_secret` is
+    one the holder's app already gave a code for (at `confirmed_step`, which is
+    then not accepted again); without it a new secret is made.
     """
     check_name(name)
     check_passphrase(passphrase, name)
@@ -73,7 +77,7 @@ def create_account(
     # `portal serve`: the first account, however it is made, ends them all.
     first_account = session.scalars(select(Account.id)).first() is None
     personal = PrivateKey.generate()
-    secret = pyotp.random_base32()
+    secret = totp_secret or pyotp.random_base32()
     account = Account(
         name=name,
         role=role,
@@ -82,7 +86,7 @@ def create_account(
             personal.seed, passphrase, argon2, bindings.account_secret(name, "private_key")
         ),
         totp_secret=seal_totp_secret(personal, name, secret),
-        last_totp_step=0,
+        last_totp_step=confirmed_step,
         failed_logins=0,
     )
     session.add(account)

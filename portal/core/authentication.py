@@ -130,7 +130,7 @@ def _personal_seed(account: Account, passphrase: str) -> bytes:
     )
 
 
-def _open_personal_key(
+def open_personal_key(
     session: Session, name: str, passphrase: str, now: datetime.datetime, argon2: Argon2Params
 ) -> tuple[Account, PrivateKey]:
     """The account and its personal key: one Argon2id call; failures count to the lockout."""
@@ -160,7 +160,12 @@ def authenticate(
 ) -> Unlocked:
     """Check passphrase and TOTP code with one Argon2id call; LoginFailed if anything is wrong."""
     now = now or datetime.datetime.now(datetime.UTC)
-    account, personal = _open_personal_key(session, name, passphrase, now, argon2)
+    account, personal = open_personal_key(session, name, passphrase, now, argon2)
+    if not account.totp_secret:
+        # An admin reset the authenticator: only the link for a new one lets her in.
+        # The right passphrase is not counted as a failure, or she would be locked
+        # out of that link too.
+        raise LoginFailed
     try:
         secret = unwrap_key(
             _totp_key(personal),
@@ -170,7 +175,7 @@ def authenticate(
     except CryptoError:
         _failed(session, account, now)
         raise LoginFailed from None
-    step = _accepted_step(secret.decode(), code, account.last_totp_step, now)
+    step = accepted_step(secret.decode(), code, account.last_totp_step, now)
     if step is None or not _claim_step(session, account, step):
         _failed(session, account, now)
         raise LoginFailed
@@ -186,13 +191,13 @@ def unlock(session: Session, name: str, passphrase: str, argon2: Argon2Params) -
     also asks for a TOTP code. Failures count towards the lockout all the same.
     """
     now = datetime.datetime.now(datetime.UTC)
-    account, personal = _open_personal_key(session, name, passphrase, now, argon2)
+    account, personal = open_personal_key(session, name, passphrase, now, argon2)
     audit.record(session, actor=account.name, action="unlocked on the command line")
     session.commit()
     return Unlocked(account.id, account.name, account.role, personal)
 
 
-def _accepted_step(secret: str, code: str, last_step: int, now: datetime.datetime) -> int | None:
+def accepted_step(secret: str, code: str, last_step: int, now: datetime.datetime) -> int | None:
     """The time step a code belongs to (allowing one step of clock drift), if not used before."""
     totp = pyotp.TOTP(secret)
     current = int(now.timestamp()) // TOTP_STEP_SECONDS

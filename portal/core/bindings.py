@@ -40,6 +40,14 @@ def session_state(
 
 
 account_session = functools.partial(session_state, "account_sessions")
+
+
+def totp_offer(token_hash: bytes) -> Binding:
+    """A TOTP secret offered on a set-up page, sealed into its form: it opens only for
+    the one-time link (invitation or authenticator reset) whose token hashes to this."""
+    return Binding("invitations", token_hash.hex(), "totp_offer")
+
+
 survivor_session = functools.partial(session_state, "survivor_sessions")
 
 

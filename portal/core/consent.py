@@ -19,6 +19,13 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal.store.models import Author, MessageKind, Report
 
 PURPOSES = {"legal": "The charity's legal team", "iopc": "IOPC or professional standards"}
+# Who an export is for, in words that follow "Prepared for" in a bundle's summary.
+PREPARED_FOR = {
+    "legal": "the charity's legal team",
+    "iopc": "the IOPC or a police force's professional standards department",
+}
+# Each purpose as it appears in a bundle's file name: case-DACD6D7C-legal-team.zip.
+FILE_NAME_PURPOSE = {"legal": "legal-team", "iopc": "iopc"}
 # Each purpose's consent to the case, and to its messages, as the report holds them.
 _COLUMNS = {
     "legal": ("export_legal", "messages_legal"),

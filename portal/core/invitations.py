@@ -1,4 +1,9 @@
-"""One-time invitation links for new accounts; only a hash of each token is stored."""
+"""One-time links: invitations for new accounts, and links to set up a new authenticator.
+
+Only a hash of each token is stored. A link to set up a new authenticator
+names its account and never creates one; `find` and `find_reset` each
+return only their own kind, so neither link works on the other's page.
+"""
 
 from __future__ import annotations
 
@@ -15,33 +20,52 @@ from portal.store.models import Account, Invitation, Role, today
 VALID_DAYS = 7
 
 
-def _hash(token: str) -> bytes:
+def token_hash(token: str) -> bytes:
+    """What is stored of a link's token (and what an offered TOTP secret is bound to)."""
     return hashlib.sha256(token.encode()).digest()
+
+
+def new_link(session: Session, role: Role, account: Account | None = None) -> str:
+    """Add a one-time link valid for VALID_DAYS (not committed); return its token, once."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        Invitation(
+            token_hash=token_hash(token),
+            role=role,
+            expires_on=today() + datetime.timedelta(days=VALID_DAYS),
+            account_id=None if account is None else account.id,
+        )
+    )
+    return token
 
 
 def create(session: Session, role: Role, actor: str) -> str:
     """A new invitation; the token is returned once and only its hash is kept."""
-    token = secrets.token_urlsafe(32)
-    session.add(
-        Invitation(
-            token_hash=_hash(token),
-            role=role,
-            expires_on=today() + datetime.timedelta(days=VALID_DAYS),
-        )
-    )
+    token = new_link(session, role)
     audit.record(session, actor=actor, action="invitation created", detail=role.value)
     session.commit()
     return token
 
 
-def find(session: Session, token: str) -> Invitation | None:
-    """The valid invitation a token names, if any."""
+def _valid(session: Session, token: str) -> Invitation | None:
     invitation = session.scalars(
-        select(Invitation).where(Invitation.token_hash == _hash(token))
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).first()
     if invitation is None or invitation.expires_on < today():
         return None
     return invitation
+
+
+def find(session: Session, token: str) -> Invitation | None:
+    """The valid invitation to create an account a token names, if any."""
+    invitation = _valid(session, token)
+    return invitation if invitation is not None and invitation.account_id is None else None
+
+
+def find_reset(session: Session, token: str) -> Invitation | None:
+    """The valid link to set up a new authenticator a token names, if any."""
+    invitation = _valid(session, token)
+    return invitation if invitation is not None and invitation.account_id is not None else None
 
 
 def setup_needed(session: Session) -> bool:
@@ -51,5 +75,7 @@ def setup_needed(session: Session) -> bool:
 
 def first_admin_link(session: Session) -> str:
     """A fresh one-time link for creating the first admin, replacing any older one."""
-    session.execute(delete(Invitation).where(Invitation.role == Role.ADMIN))
+    session.execute(
+        delete(Invitation).where(Invitation.role == Role.ADMIN, Invitation.account_id.is_(None))
+    )
     return create(session, Role.ADMIN, actor="setup")

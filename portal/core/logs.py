@@ -8,10 +8,12 @@ identifying. Log lines carry no timestamps of their own.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import sys
 import traceback
+from urllib.parse import urlsplit
 
 _IPV4 = r"\b(?:\d{1,3}\.){3}\d{1,3}\b"
 # Any run of hex groups with at least two colons (covers ::1, fe80::…, full form).
@@ -21,9 +23,32 @@ REDACTED = "[address]"
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
+# gunicorn's line naming where it listens: "Listening at: http://127.0.0.1:5000 (1234)".
+_LISTENING = re.compile(r"Listening at: (?P<urls>[^\s,]+(?:,[^\s,]+)*) \((?P<pid>\d+)\)")
+
+
 def redact(text: str) -> str:
     """Replace anything that looks like an IPv4 or IPv6 address."""
     return _ADDRESS.sub(REDACTED, text)
+
+
+def _on_loopback(url: str) -> bool:
+    try:
+        return ipaddress.ip_address(urlsplit(url).hostname or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _listening_on_loopback(record: logging.LogRecord, message: str) -> str | None:
+    """gunicorn's listening line, when every address in it is loopback.
+
+    That is the portal's own address, never a client's, and the operator needs
+    it to know where to point the browser; any other address is redacted.
+    """
+    found = _LISTENING.fullmatch(message) if record.name.startswith("gunicorn") else None
+    if found is None or not all(_on_loopback(url) for url in found["urls"].split(",")):
+        return None
+    return f"Listening at {found['urls']} (process {found['pid']})"
 
 
 class RedactAddresses(logging.Filter):
@@ -31,7 +56,8 @@ class RedactAddresses(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Render the message once, redacted, and drop the exception text."""
-        record.msg = redact(record.getMessage())
+        message = record.getMessage()
+        record.msg = _listening_on_loopback(record, message) or redact(message)
         record.args = None
         if record.exc_info:
             # Exception messages can quote input; keep the type and where only.

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from crypto.errors import CryptoError
 from portal.core import audit
 from portal.core.consent import (
+    FILE_NAME_PURPOSE,
     PURPOSES,
     ConsentMissing,
     check_purpose,
@@ -150,18 +151,23 @@ def exportable_case(session: Session, report_id: str) -> Report:
 
 
 def purpose_choices(report: Report) -> list[tuple[str, str]]:
-    """The export purposes, each saying what the survivor agreed would go."""
+    """The purposes the survivor consents to now, each saying what she agreed would go."""
     choices = []
     for purpose, label in PURPOSES.items():
         consent = export_consent(report, purpose)
         if not consent.case:
-            said = "the survivor did not agree"
-        elif consent.messages:
+            continue  # not offered at all: she has not agreed to it
+        if consent.messages:
             said = "the account, files and messages with the advocates"
         else:
             said = "the account and files; not the messages (the survivor did not agree)"
         choices.append((purpose, f"{label}: {said}"))
     return choices
+
+
+def bundle_name(reference: str, purpose: str, age: bool) -> str:
+    """A bundle's file name, saying whom it is for: case-DACD6D7C-legal-team.zip."""
+    return f"{reference}-{FILE_NAME_PURPOSE[purpose]}.{'zip.age' if age else 'zip'}"
 
 
 def _require_consent(session: Session, report_ids: Sequence[str], purpose: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from portal.core.consent import PURPOSES
+from portal.core.consent import PREPARED_FOR
 from portal.core.vocabulary import CONTACT_METHODS, HARMS, OFFICER_ROLES
 
 # fpdf2 and fontTools log the characters a font lacks: a survivor's words
@@ -108,11 +108,15 @@ def summary_pdf(record: dict[str, Any]) -> bytes:
     pdf.set_font(pdf.family_name, "B", 16)
     title = "Police complaint summary" if complaint else "Case summary"
     pdf.multi_cell(0, 9, f"{title}: {record['reference']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.family_name, "B", 11)
+    pdf.multi_cell(
+        0, 6, f"Prepared for {PREPARED_FOR[record['purpose']]}", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_font(pdf.family_name, "", 9)
     pdf.multi_cell(
         0,
         5,
-        f"Prepared {record['exported_on']} for {PURPOSES[record['purpose']]}. "
+        f"Exported {record['exported_on']}. "
         f"Received {record['received_on']}. Status: {record['status']}.",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -169,10 +173,20 @@ def summary_pdf(record: dict[str, Any]) -> bytes:
         item(change["recorded_on"], _consent_words(change))
     heading("Files")
     for file in record["files"]:
-        item(
-            file["path"],
-            f"{file['media_type']}, {file['size']} bytes\nSHA-256 {file['sha256']}",
-        )
+        # A recipient checks each file against its hash: a file's name, type, size
+        # and hash stay together on one page, never split by a page break.
+        with pdf.unbreakable() as block:
+            block.set_font(pdf.family_name, "B", 10)
+            block.multi_cell(0, 5, file["path"], new_x="LMARGIN", new_y="NEXT")
+            block.set_font(pdf.family_name, "", 10)
+            block.multi_cell(
+                0,
+                5,
+                f"{file['media_type']}, {file['size']} bytes\nSHA-256 {file['sha256']}",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
+            block.ln(1)
     if not record["files"]:
         item("Files", "None")
     if record["left_out"]:

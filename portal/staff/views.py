@@ -12,7 +12,7 @@ from portal.core.reports import reference_of
 from portal.staff import service, statistics
 from portal.staff.charts import chart_svg
 from portal.staff.delivery import stream_export
-from portal.staff.forms import ExportForm
+from portal.staff.forms import NOT_CONSENTED, ExportForm
 from portal.staff.passphrases import is_generated, new_zip_passphrase
 from portal.staff.plan import CaseNotFound, ExportPlan
 from portal.staff.statistics_formats import to_csv
@@ -68,13 +68,15 @@ def export(principal: Principal, report_id: str) -> Response | str:
         abort(404)
     form = ExportForm()
     form.purpose.choices = service.purpose_choices(report)
+    if len(form.purpose.choices) == 1 and not form.is_submitted():
+        form.purpose.data = form.purpose.choices[0][0]  # the one she consents to
     if not form.validate_on_submit():
         return _export_page(form, report_id)
     purpose, leave_out_damaged = form.purpose.data or "", form.leave_out_damaged.data
     try:
         plan = service.prepare_export(db(), principal, [report_id], purpose, leave_out_damaged)
     except ConsentMissing:
-        form.purpose.errors = ["The survivor has not consented to this purpose."]
+        form.purpose.errors = [NOT_CONSENTED]
         return _export_page(form, report_id)
     except service.NeedsConfirmation as damaged:
         confirm = not isinstance(damaged, service.NothingToExport)
@@ -87,11 +89,9 @@ def _download(principal: Principal, plan: ExportPlan, form: ExportForm, report_i
     store = current_app.extensions["store"]
     recipient = form.age_recipient.data or None
     chunks = stream_export(store, principal, plan, form.passphrase(), recipient)
-    extension = "zip.age" if recipient else "zip"
+    name = service.bundle_name(f"case-{reference_of(report_id)}", plan.purpose, bool(recipient))
     response = Response(chunks, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="case-{reference_of(report_id)}.{extension}"'
-    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -29,8 +29,7 @@ from portal.store.models import Account, GroupKeyGrant, Role
 from tests.advocate.members import grant_on_page, members_fingerprint, own_fingerprint
 from tests.support.command import portal
 from tests.support.instance import Instance
-from tests.support.pages import csrf_token
-from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
+from tests.support.people import PASSPHRASE, Person, create_person, join, signed_in_as
 
 
 def _grants_of(store: Store, account_id: int) -> int:
@@ -125,9 +124,7 @@ def test_the_new_members_page_shows_the_fingerprint_the_granter_sees(
 ) -> None:
     with store.session() as session:
         path = f"/admin/join/{invitations.create(session, Role.ADVOCATE, actor='test')}"
-    joiner = app.test_client()
-    data = {"name": "dana", "passphrase": PASSPHRASE, "confirm": PASSPHRASE}
-    page = joiner.post(path, data={"csrf_token": csrf_token(joiner, path), **data})
+    page, _ = join(app.test_client(), path, "dana", PASSPHRASE)
     shown = re.search(r'<p class="fingerprint">(.*?)</p>', page.get_data(as_text=True), re.S)
     assert shown
     words = " ".join(re.sub(r"<[^>]+>", " ", shown.group(1)).split())

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     confirm_saved,
     send_report,
     sign_in,
+    totp_code,
 )
 from tests.support.people import Person
 
@@ -87,7 +88,7 @@ def test_staff_export_a_consented_case_under_the_passphrase_the_page_shows(
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export").click()
     download = download_info.value
-    assert download.suggested_filename == f"case-{receipt.reference}.zip"
+    assert download.suggested_filename == f"case-{receipt.reference}-legal-team.zip"
     expect(page.locator("p.codename")).to_have_text(passphrase)  # still there to copy
     bundle = Path(download.path())
     try:
@@ -169,6 +170,52 @@ def _invitation(portal: Portal, visit: Callable[..., Visit]) -> str:
     return portal.url + link.group(0)
 
 
+def _app_reading(page: Page) -> pyotp.TOTP:
+    """An authenticator app holding the key the page shows as text."""
+    key = page.locator(".totp-key code").inner_text()
+    groups = key.split(" ")
+    assert len(groups) == 8 and all(len(group) == 4 for group in groups), key
+    return pyotp.TOTP("".join(groups))
+
+
+def test_setting_up_the_authenticator_refuses_a_wrong_code_then_accepts_the_right_one(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    link = _invitation(portal, visit)
+    seen = visit(javascript=False, **_at(WIDTHS[0]))
+    page = seen.page()
+    page.goto(link)
+    expect(page.locator(".totp-pair svg")).to_be_visible()
+    key = page.locator(".totp-key code").inner_text()
+    offered = _words(page.locator(".suggested-words"))
+    erin = Person("erin", Role.ADVOCATE, offered, _app_reading(page), 0)
+    page.locator("#name").fill("erin")
+    page.locator("#passphrase").fill(offered)
+    page.locator("#confirm").fill(offered)
+    right = erin.totp.now()
+    page.locator("#code").fill(f"{(int(right) + 1) % 1_000_000:06d}")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "That code is not the one your authenticator app shows now"
+    )
+    expect(page.locator("#name")).to_have_value("erin")
+    expect(page.locator("#passphrase")).to_have_value("")
+    expect(page.locator("#code")).to_have_value("")
+    assert page.locator(".totp-key code").inner_text() == key  # the key she added stays
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        _fits(page)
+        seen.check(page, f"accounts-join-wrong-code-{width}")
+
+    page.locator("#passphrase").fill(offered)
+    page.locator("#confirm").fill(offered)
+    page.locator("#code").fill(totp_code(erin))
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.locator("h1")).to_have_text("Your account is ready")
+    portal.people["erin"] = erin
+    sign_in(visit(javascript=True).page(), portal, "erin")
+
+
 def test_the_meter_follows_a_weak_then_a_strong_passphrase_and_sends_nothing(
     portal: Portal, visit: Callable[..., Visit]
 ) -> None:
@@ -212,6 +259,7 @@ def test_without_javascript_a_weak_passphrase_comes_back_with_the_message_and_no
         page.locator("#name").fill("nojs")
         page.locator("#passphrase").fill("Jessica12345!")
         page.locator("#confirm").fill("Jessica12345!")
+        page.locator("#code").fill(_app_reading(page).now())
         page.get_by_role("button", name="Create my account").click()
         expect(page.get_by_role("alert")).to_contain_text("too easy to guess")
         expect(page.get_by_role("alert")).to_contain_text("five or more unrelated words")
@@ -229,9 +277,11 @@ def test_a_new_advocate_joins_with_the_offered_words_and_both_sides_see_one_fing
     page = seen.page()
     page.goto(link)
     offered = _words(page.locator(".suggested-words"))
+    dana = Person("dana", Role.ADVOCATE, offered, _app_reading(page), 0)
     page.locator("#name").fill("dana")
     page.locator("#passphrase").fill(offered)
     page.locator("#confirm").fill(offered)
+    page.locator("#code").fill(totp_code(dana))
     page.get_by_role("button", name="Create my account").click()
     expect(page.locator("h1")).to_have_text("Your account is ready")
     enrolled = _words(page.locator("p.fingerprint"))
@@ -240,9 +290,7 @@ def test_a_new_advocate_joins_with_the_offered_words_and_both_sides_see_one_fing
         page.set_viewport_size({"width": width, "height": 900})
         _fits(page)
         seen.check(page, f"accounts-enrolled-{width}")
-    secret = re.search(r"secret=([A-Z2-7]+)", page.locator("code").inner_text())
-    assert secret
-    portal.people["dana"] = Person("dana", Role.ADVOCATE, offered, pyotp.TOTP(secret.group(1)), 0)
+    portal.people["dana"] = dana
 
     # Each signs in once (a TOTP code is never accepted twice), then the page is
     # looked at on a phone and on a laptop.

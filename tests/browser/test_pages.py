@@ -10,6 +10,8 @@ from flask import Flask
 from playwright.sync_api import Page, Route, expect
 
 from portal import create_app
+from portal.core import accounts, authenticators
+from portal.store.models import Account, Role
 from tests.browser.conftest import (
     Portal,
     Visit,
@@ -19,6 +21,7 @@ from tests.browser.conftest import (
     send_report,
     sign_in,
 )
+from tests.support.people import PASSPHRASE
 
 # GET routes that answer with something other than a page to read.
 NOT_PAGES = {
@@ -27,7 +30,13 @@ NOT_PAGES = {
     "/advocate/case/<report_id>/file/<attachment_id>": "a file download",
     "/staff/statistics.csv": "a CSV download",
 }
-ANONYMOUS_PAGES = {"/admin/join/<token>", "/advocate/login", "/staff/login", "/admin/login"}
+ANONYMOUS_PAGES = {
+    "/admin/join/<token>",
+    "/admin/authenticator/<token>",
+    "/advocate/login",
+    "/staff/login",
+    "/admin/login",
+}
 INJECTED = (
     "<script>document.title = 'injected'</script>"
     '<img src="http://injected.invalid/pixel.png" alt="">'
@@ -40,6 +49,19 @@ def app(portal: Portal) -> Iterator[Flask]:
     app = create_app({"instance_path": portal.instance})
     yield app
     app.extensions["store"].engine.dispose()
+
+
+def _authenticator_reset(app: Flask) -> str:
+    """The token of a link to set up a new authenticator, for an admin made for this
+    alone (the test's people keep theirs)."""
+    config = app.config["PORTAL"]
+    with app.extensions["store"].session() as session:
+        enrolment = accounts.create_account(
+            session, "rita", Role.ADMIN, PASSPHRASE, config.argon2, config.secrets_path, "test"
+        )
+        account = session.get(Account, enrolment.account_id)
+        assert account is not None
+        return authenticators.reset(session, account, actor="test")
 
 
 def _who_sees(rule: str) -> str:
@@ -76,13 +98,15 @@ def test_every_page_has_no_serious_accessibility_problem(
     join = re.search(r"/admin/join/[\w-]+", pages["ada"].locator("code").inner_text())
     assert join, "no invitation link on the page"
     values = {"report_id": report_id, "token": join.group(0).rsplit("/", 1)[-1]}
+    reset_token = _authenticator_reset(app)
 
     checked = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if "GET" not in (rule.methods or ()) or rule.rule in NOT_PAGES:
             continue
         who = _who_sees(rule.rule)
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], rule.rule)
+        tokens = {**values, "token": reset_token} if "authenticator" in rule.rule else values
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, tokens=tokens: tokens[m.group(1)], rule.rule)
         page = pages[who]
         response = page.goto(portal.url + path)
         assert response is not None and response.status == 200, f"{who} GET {path}"

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import re
+import select
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import psutil
@@ -34,7 +40,12 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
     log = output.decode()
     assert "cookies are sent without Secure" in log
     assert "Booting worker" in log
-    assert "127.0.0.1" not in log.split("Serving on", 1)[1].split("\n", 1)[1]
+    served = log.split("Serving on", 1)[1].split("\n", 1)[1]
+    # Where the portal itself listens is shown, plainly; no other address is.
+    assert f"Listening at http://127.0.0.1:{port} (process " in served
+    assert "[address]" not in served
+    others = [line for line in served.splitlines() if "Listening at" not in line]
+    assert not any("127.0.0.1" in line for line in others)
 
 
 def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:
@@ -57,3 +68,54 @@ def test_serve_refuses_to_start_without_an_instance(tmp_path: Path) -> None:
     assert serve.returncode != 0
     assert "portal init" in serve.stderr
     assert "Traceback" not in serve.stderr
+
+
+def _read_until(master: int, pattern: re.Pattern[str], seconds: float) -> tuple[str, re.Match[str]]:
+    """What a terminal shows, up to the first match of `pattern` (fails on timeout)."""
+    shown, deadline = "", time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                shown += os.read(master, 4096).decode(errors="replace")
+            except OSError:
+                break
+            found = pattern.search(shown)
+            if found:
+                return shown, found
+    raise AssertionError(f"never shown: {pattern.pattern}\n{shown}")
+
+
+@pytest.mark.slow
+def test_serve_on_another_port_than_at_init_gives_links_with_the_port_it_serves_on(
+    tmp_path: Path,
+) -> None:
+    first = free_port()
+    env = portal_environment(tmp_path / "instance", first)
+    init_instance(env)  # public_url names the first port
+    second = free_port()
+    assert second != first
+    master, terminal = pty.openpty()
+    server = subprocess.Popen(
+        [BIN / "portal", "serve", "--port", str(second)],
+        env=env,
+        stdout=terminal,
+        stderr=terminal,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    try:
+        shown, link = _read_until(
+            master, re.compile(r"create the first admin account at (\S+?)(?:\x1b|\s)"), 60
+        )
+        assert link.group(1).startswith(f"http://127.0.0.1:{second}/admin/join/"), shown
+        shown, _ = _read_until(master, re.compile(r"Listening at http://127\.0\.0\.1:\d+"), 60)
+        assert f"Listening at http://127.0.0.1:{second}" in shown
+        assert f":{first}" not in shown
+        page = wait_until_up(link.group(1), 30)
+        assert page.status == 200
+        assert b"Create your admin account" in page.read()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        os.close(master)

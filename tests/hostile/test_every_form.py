@@ -41,7 +41,7 @@ from tests.hostile.payloads import (
 )
 from tests.support.instance import Instance
 from tests.support.pages import CODENAME, TOKEN, csrf_token
-from tests.support.people import Person, create_person, log_in, signed_in_as
+from tests.support.people import Person, create_person, log_in, read_set_up_page, signed_in_as
 
 # Every free-text field of the report form, with its character limit.
 REPORT_FIELDS = {
@@ -697,7 +697,7 @@ def test_every_payload_in_the_admin_forms_gets_a_plain_answer_and_names_are_show
     with store.session() as session:
         before = session.scalar(select(func.count()).select_from(Account))
     created = []
-    joiner, join_path, join_token = app.test_client(), "", ""
+    joiner, join_path = app.test_client(), ""
     for n, payload in enumerate(PAYLOADS):
         value = sent(payload)
         if n % 2 == 0:  # half the corpus as the role to invite to: there is none such
@@ -710,16 +710,17 @@ def test_every_payload_in_the_admin_forms_gets_a_plain_answer_and_names_are_show
             with store.session() as session:
                 join_path = f"/admin/join/{invitations.create(session, Role.ADVOCATE, 'test')}"
                 session.commit()
-            join_token = token_of(joiner.get(join_path).get_data(as_text=True))
+            set_up = read_set_up_page(joiner.get(join_path).get_data(as_text=True))
         attempts = [(payload.raw or payload.text.encode(), b"orbit velvet lantern harbour")]
         if n % 3 == 0:  # zxcvbn takes a while: a third of the corpus as passphrases
             attempts.append((f"joiner{n}".encode(), value.wire))
         for name, passphrase in attempts:
-            body = [("csrf_token", join_token), ("name", name), ("passphrase", passphrase)]
-            response = post_form(joiner, join_path, [*body, ("confirm", passphrase)])
+            body = [("csrf_token", set_up.csrf_token), ("name", name), ("passphrase", passphrase)]
+            app_code = [("offer", set_up.offer), ("code", set_up.totp.now())]
+            response = post_form(joiner, join_path, [*body, ("confirm", passphrase), *app_code])
             page = never_a_server_error(response, payload.id)
             assert value.marker not in page, "a passphrase was shown back"
-            if "otpauth://" in page:
+            if "Your account is ready" in page:
                 created.append(name.decode())
                 joiner, join_path = app.test_client(), ""
                 break
@@ -881,7 +882,8 @@ def test_a_passphrase_longer_than_zxcvbn_reads_is_judged_not_a_crash(
         path = f"/admin/join/{invitations.create(session, Role.ADVOCATE, 'test')}"
         session.commit()
     client = app.test_client()
-    token = token_of(client.get(path).get_data(as_text=True))
+    set_up = read_set_up_page(client.get(path).get_data(as_text=True))
     body = [("name", "joiner"), ("passphrase", long_one), ("confirm", long_one)]
-    response = post_form(client, path, [("csrf_token", token), *body])
-    assert "otpauth://" in never_a_server_error(response, "join")
+    app_code = [("offer", set_up.offer), ("code", set_up.totp.now())]
+    response = post_form(client, path, [("csrf_token", set_up.csrf_token), *body, *app_code])
+    assert "Your account is ready" in never_a_server_error(response, "join")

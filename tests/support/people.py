@@ -15,7 +15,7 @@ from portal.core import accounts
 from portal.store import Store
 from portal.store.models import Role
 from tests.support.instance import CHEAP_ARGON2, Instance
-from tests.support.pages import csrf_token
+from tests.support.pages import TOKEN, csrf_token
 
 PASSPHRASE = "orbit velvet lantern harbour quietly"
 AREA = {Role.ADVOCATE: "advocate", Role.STAFF: "staff", Role.ADMIN: "admin"}
@@ -69,3 +69,42 @@ def signed_in_as(app: Flask, person: Person) -> FlaskClient:
     client = app.test_client()
     assert log_in(client, person).status_code == 303
     return client
+
+
+TOTP_KEY = re.compile(r'<p class="totp-key"[^>]*><code>([A-Z2-7 ]+)</code></p>')
+OFFER = re.compile(r'<input[^>]*name="offer"[^>]*value="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class SetUpPage:
+    """What an authenticator set-up page gives: its form's token, the sealed offer, and
+    an app holding the key shown as text."""
+
+    csrf_token: str
+    offer: str
+    totp: pyotp.TOTP
+
+
+def read_set_up_page(page: str) -> SetUpPage:
+    """The set-up form of a join or new-authenticator page, as a person with an app reads it."""
+    token, key, offer = TOKEN.search(page), TOTP_KEY.search(page), OFFER.search(page)
+    assert token and key and offer, page
+    return SetUpPage(token.group(1), offer.group(1), pyotp.TOTP(key.group(1).replace(" ", "")))
+
+
+def join(
+    client: FlaskClient, path: str, name: str, passphrase: str, **fields: str
+) -> tuple[Any, SetUpPage]:
+    """Fill in a join page as its reader would (the app's current code unless `code` is
+    given); the response and the page's set-up details."""
+    set_up = read_set_up_page(client.get(path).get_data(as_text=True))
+    data = {
+        "csrf_token": set_up.csrf_token,
+        "offer": set_up.offer,
+        "code": set_up.totp.now(),
+        "name": name,
+        "passphrase": passphrase,
+        "confirm": passphrase,
+        **fields,
+    }
+    return client.post(path, data=data), set_up

@@ -45,7 +45,7 @@ def expected(rule: str, methods: set[str], visitor: str) -> int:
         return 200
     if rule == "/exit":
         return 303
-    if rule == "/admin/join/<token>":
+    if rule in ("/admin/join/<token>", "/admin/authenticator/<token>"):
         return 404  # an unknown token, for everyone
     if rule.startswith("/return/"):
         return 200 if visitor == "survivor" else 302

@@ -143,3 +143,35 @@ def test_addresses_are_redacted_from_log_lines(line: str) -> None:
 @pytest.mark.parametrize("line", ["schema at 0001", "took 12:30 minutes", "version 1.2.3"])
 def test_ordinary_log_lines_are_left_alone(line: str) -> None:
     assert redact(line) == line
+
+
+def _gunicorn_record(name: str, message: str, *args: object) -> str:
+    record = logging.LogRecord(name, logging.INFO, __file__, 1, message, args, None)
+    RedactAddresses().filter(record)
+    return str(record.msg)
+
+
+@pytest.mark.parametrize(
+    ("urls", "shown"),
+    [
+        ("http://127.0.0.1:5000", "Listening at http://127.0.0.1:5000 (process 4242)"),
+        ("http://[::1]:8080", "Listening at http://[::1]:8080 (process 4242)"),
+    ],
+)
+def test_the_servers_own_loopback_address_is_logged_where_it_listens(urls: str, shown: str) -> None:
+    assert _gunicorn_record("gunicorn.error", "Listening at: %s (%s)", urls, 4242) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("gunicorn.error", "Listening at: http://192.0.2.7:5000 (4242)"),
+        ("gunicorn.error", "Listening at: http://127.0.0.1:5000,http://192.0.2.7:5000 (4242)"),
+        ("gunicorn.error", "Listening at: http://127.0.0.1:5000 (4242) for 203.0.113.9"),
+        ("portal", "Listening at: http://127.0.0.1:5000 (4242)"),
+    ],
+)
+def test_any_other_address_in_a_listening_line_is_still_redacted(name: str, message: str) -> None:
+    logged = _gunicorn_record(name, message)
+    assert REDACTED in logged
+    assert "192.0.2.7" not in logged and "203.0.113.9" not in logged

@@ -44,7 +44,9 @@ class Account(Base):
     """A charity account: its personal key pair, wrapped under its passphrase.
 
     The TOTP secret is encrypted under a key derived from the personal private
-    key, so it too is unreadable without the passphrase.
+    key, so it too is unreadable without the passphrase. It is empty while an
+    admin's reset of the authenticator waits for the member to set up a new one
+    (`portal.core.authenticators`): the old secret is destroyed, not kept.
     """
 
     __tablename__ = "accounts"
@@ -80,7 +82,11 @@ class AccountSession(Base):
 
 
 class Invitation(Base):
-    """A one-time link to create an account; only the token's hash is stored."""
+    """A one-time link to create an account; only the token's hash is stored.
+
+    With an `account_id`, it is instead a link for that account's holder to set
+    up a new authenticator after an admin reset it: it creates no account.
+    """
 
     __tablename__ = "invitations"
 
@@ -89,6 +95,9 @@ class Invitation(Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     created_on: Mapped[datetime.date] = mapped_column(Date, default=today)
     expires_on: Mapped[datetime.date] = mapped_column(Date)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), default=None
+    )
 
 
 class Notice(Base):
