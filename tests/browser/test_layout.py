@@ -1,4 +1,4 @@
-"""The survivor's header on a phone and a laptop: nothing overlaps, no promise without JavaScript."""
+"""The survivor's header on a phone and a laptop: nothing overlaps; Shift offered only with JS."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def test_the_exit_button_its_hint_and_every_link_of_the_survivor_header_stand_ap
         assert not _overlap(a, b), f"at {width}px {one} {a} overlaps {other} {b}"
     if width < 600:  # a phone: the button across the top, the links below it
         button = boxes["the exit button"]
-        inside = header.evaluate("h => h.clientWidth - 2 * parseFloat(getComputedStyle(h).paddingLeft)")
+        inside = header.evaluate(
+            "h => h.clientWidth - 2 * parseFloat(getComputedStyle(h).paddingLeft)"
+        )
         assert button["width"] >= inside - 1, f"at {width}px the exit button is not full width"
         for link in links:
             assert _box(link)["y"] >= button["y"] + button["height"], "a link beside the button"
