@@ -281,6 +281,9 @@ def check_page(
     of its HTML, loaded at the same address in a context with JavaScript on.
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # A page shown after a click may have its text before its stylesheet (no-store
+    # fetches it anew each time): measured unstyled, a long link would look too wide.
+    page.wait_for_load_state("load")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     sideways = overflow(page, name)
     assert sideways is None, sideways

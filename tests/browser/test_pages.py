@@ -108,7 +108,8 @@ def test_every_page_fits_a_phone_and_has_no_accessibility_problem(
         sign_in(pages[name], portal, name)
     link = pages["alice"].get_by_role("link", name=receipt.reference, exact=True)
     report_id = (link.get_attribute("href") or "").rsplit("/", 1)[-1]
-    pages["ada"].get_by_role("button", name="Create an invitation link").click()
+    with pages["ada"].expect_navigation():  # and its stylesheet, before it is measured
+        pages["ada"].get_by_role("button", name="Create an invitation link").click()
     problems = _look_at(visits["ada"], pages["ada"], "ada-admin-invited", "ada")
     join = re.search(r"/admin/join/[\w-]+", pages["ada"].locator("code").inner_text())
     assert join, "no invitation link on the page"
