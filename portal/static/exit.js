@@ -12,6 +12,9 @@
     window.location.replace(link.href);
   }
   link.addEventListener("click", leave);
+  // The Shift keys work only while this script runs, so only now are they offered.
+  var shiftHint = document.getElementById("exit-shift-hint");
+  if (shiftHint) { shiftHint.hidden = false; }
   // Signed-in pages warn two minutes before the 15-minute idle limit.
   var warning = document.getElementById("idle-warning");
   if (warning) {

@@ -60,7 +60,8 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-features=Translate,OptimizationHints,MediaRouter",
 ]
-SERIOUS = {"serious", "critical"}
+SERIOUS = frozenset({"serious", "critical"})
+ALL_IMPACTS = frozenset({"minor", "moderate", "serious", "critical"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -210,9 +211,9 @@ class Visit:
         )
         return page
 
-    def check(self, page: Page, name: str) -> None:
-        """Screenshot and axe-check a page of this context (see check_page)."""
-        check_page(page, name, self.javascript)
+    def check(self, page: Page, name: str, impacts: frozenset[str] = SERIOUS) -> None:
+        """Screenshot, measure and axe-check a page of this context (see check_page)."""
+        check_page(page, name, self.javascript, impacts)
 
 
 @pytest.fixture
@@ -261,19 +262,36 @@ def visit(browser: Browser, portal: Portal) -> Iterator[Callable[..., Visit]]:
     assert foreign == [], "a page asked a host other than the portal"
 
 
-def check_page(page: Page, name: str, javascript: bool = True) -> None:
-    """Save a screenshot of the page and fail on any serious or critical axe finding.
+def overflow(page: Page, name: str) -> str | None:
+    """Why the page scrolls sideways at its present width, or None when it does not."""
+    wide, width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if wide <= width:
+        return None
+    return f"{name}: {wide}px wide at a {width}px viewport, so it scrolls sideways"
 
+
+def check_page(
+    page: Page, name: str, javascript: bool = True, impacts: frozenset[str] = SERIOUS
+) -> None:
+    """Save a screenshot of the page; fail if it scrolls sideways or axe finds a problem.
+
+    axe findings count when their impact is in `impacts`: serious and critical
+    ones by default, every one (ALL_IMPACTS) for the pages survivors see.
     axe needs JavaScript, so a page from a context without it is checked as a copy
     of its HTML, loaded at the same address in a context with JavaScript on.
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    # A page shown after a click may have its text before its stylesheet (no-store
+    # fetches it anew each time): measured unstyled, a long link would look too wide.
+    page.wait_for_load_state("load")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    sideways = overflow(page, name)
+    assert sideways is None, sideways
     checked = page
     if not javascript:
         browser = page.context.browser
         assert browser is not None
-        copy = browser.new_context()
+        copy = browser.new_context(viewport=page.viewport_size)
         checked = copy.new_page()
         html = page.content()
         checked.route(page.url, lambda route: route.fulfill(content_type="text/html", body=html))
@@ -283,8 +301,8 @@ def check_page(page: Page, name: str, javascript: bool = True) -> None:
     finally:
         if checked is not page:
             checked.context.close()
-    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
-    assert serious == [], f"{name}: {results.generate_report()}"
+    found = [v for v in results.response["violations"] if v["impact"] in impacts]
+    assert found == [], f"{name}: {results.generate_report()}"
 
 
 _last_step: dict[str, int] = {}
@@ -328,7 +346,12 @@ class Receipt:
 
 
 def send_report(
-    page: Page, portal: Portal, *, consent_legal: bool = False, messages_legal: bool = False
+    page: Page,
+    portal: Portal,
+    *,
+    consent_legal: bool = False,
+    messages_legal: bool = False,
+    consent_statistics: bool = False,
 ) -> Receipt:
     """Fill in the report form as a survivor would, send it, and confirm the codename."""
     page.goto(portal.url + "/")
@@ -349,6 +372,8 @@ def send_report(
         page.locator("#consent_legal").check()
     if messages_legal:
         page.locator("#consent_messages_legal").check()
+    if consent_statistics:
+        page.locator("#consent_statistics").check()
     page.get_by_role("button", name="Send my report").click()
     codename = page.locator("p.codename").inner_text().strip()
     reference = page.locator("p:has-text('Your reference is') strong").inner_text().strip()

@@ -1,4 +1,4 @@
-"""Every page, read from the URL map, in a real browser: accessible, and locked down by CSP."""
+"""Every page, read from the URL map, in a real browser: accessible, fits a phone, CSP-locked."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ from portal import create_app
 from portal.core import accounts, authenticators
 from portal.store.models import Account, Role
 from tests.browser.conftest import (
+    ALL_IMPACTS,
+    ARTIFACTS,
+    SERIOUS,
     Portal,
     Visit,
     check_page,
     come_back,
     confirm_saved,
+    overflow,
     send_report,
     sign_in,
 )
@@ -37,6 +41,12 @@ ANONYMOUS_PAGES = {
     "/staff/login",
     "/admin/login",
 }
+# Two phones (the narrowest in common use, and a usual one) and a laptop.
+PHONES = (320, 375)
+LAPTOP = 1280
+# The people whose pages must have no axe finding at all, not only no serious one.
+SURVIVOR_SIDE = {"anonymous", "survivor"}
+LONG_WORD = "https://example.org/" + "evidence" * 12
 INJECTED = (
     "<script>document.title = 'injected'</script>"
     '<img src="http://injected.invalid/pixel.png" alt="">'
@@ -76,14 +86,41 @@ def _who_sees(rule: str) -> str:
     }.get(area, "anonymous")
 
 
-def test_every_page_has_no_serious_accessibility_problem(
+def _look_at(seen: Visit, page: Page, name: str, who: str) -> list[str]:
+    """What is wrong with a loaded page: sideways scrolling on a phone, axe findings on a laptop.
+
+    The page is loaded once and the viewport changed around it, which is quicker
+    than loading it three times and lays it out the same: the layout is CSS only.
+    Screenshots at 375 and 1280 px are left in tests/artifacts/browser/.
+    """
+    problems = []
+    for width in PHONES:
+        page.set_viewport_size({"width": width, "height": 800})
+        if width == 375:
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        sideways = overflow(page, name)
+        if sideways:
+            problems.append(sideways)
+    page.set_viewport_size({"width": LAPTOP, "height": 800})
+    try:
+        seen.check(page, f"{name}-{LAPTOP}", ALL_IMPACTS if who in SURVIVOR_SIDE else SERIOUS)
+    except AssertionError as found:
+        problems.append(str(found))
+    return problems
+
+
+def test_every_page_fits_a_phone_and_has_no_accessibility_problem(
     app: Flask, portal: Portal, visit: Callable[..., Visit]
 ) -> None:
     survivor_visit = visit(javascript=True)
     survivor = survivor_visit.page()
-    receipt = send_report(survivor, portal, consent_legal=True)
+    receipt = send_report(survivor, portal, consent_legal=True, consent_statistics=True)
     confirm_saved(survivor)
     come_back(survivor, portal, receipt.codename)
+    # A long address in a message: one word wider than any phone, on both sides' pages.
+    survivor.locator("#text").fill(f"See {LONG_WORD}")
+    survivor.get_by_role("button", name="Send", exact=True).click()
+    expect(survivor.get_by_role("status")).to_contain_text("Sent.")
 
     visits = {"anonymous": visit(javascript=True), "survivor": survivor_visit}
     pages: dict[str, Page] = {"anonymous": visits["anonymous"].page(), "survivor": survivor}
@@ -93,8 +130,9 @@ def test_every_page_has_no_serious_accessibility_problem(
         sign_in(pages[name], portal, name)
     link = pages["alice"].get_by_role("link", name=receipt.reference, exact=True)
     report_id = (link.get_attribute("href") or "").rsplit("/", 1)[-1]
-    pages["ada"].get_by_role("button", name="Create an invitation link").click()
-    visits["ada"].check(pages["ada"], "admin-invited")
+    with pages["ada"].expect_navigation():  # and its stylesheet, before it is measured
+        pages["ada"].get_by_role("button", name="Create an invitation link").click()
+    problems = _look_at(visits["ada"], pages["ada"], "ada-admin-invited", "ada")
     join = re.search(r"/admin/join/[\w-]+", pages["ada"].locator("code").inner_text())
     assert join, "no invitation link on the page"
     values = {"report_id": report_id, "token": join.group(0).rsplit("/", 1)[-1]}
@@ -111,12 +149,15 @@ def test_every_page_has_no_serious_accessibility_problem(
         response = page.goto(portal.url + path)
         assert response is not None and response.status == 200, f"{who} GET {path}"
         label = re.sub(r"<(?:\w+:)?(\w+)>", r"\1", rule.rule)  # never the token itself
-        visits[who].check(page, f"{who}{label.replace('/', '-')}".rstrip("-"))
+        name = f"{who}{label.replace('/', '-')}".rstrip("-")
+        problems += _look_at(visits[who], page, name, who)
         checked.append(rule.rule)
     page = pages["anonymous"]
     page.goto(portal.url + "/no-such-page")
-    visits["anonymous"].check(page, "not-found")
+    problems += _look_at(visits["anonymous"], page, "anonymous-not-found", "anonymous")
     assert len(checked) >= 20, checked
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def test_the_accessibility_check_finds_a_serious_problem_when_there_is_one(
@@ -127,6 +168,21 @@ def test_the_accessibility_check_finds_a_serious_problem_when_there_is_one(
     page.set_content('<html lang="en"><title>x</title><main><img src="/static/favicon.ico">')
     with pytest.raises(AssertionError, match="image-alt"):
         check_page(page, "axe-self-check")
+
+
+def test_a_lesser_finding_fails_only_the_strict_check_and_a_wide_page_fails_both(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    page = visit(javascript=True, viewport={"width": 375, "height": 800}).page()
+    page.goto(portal.url + "/safety")
+    skipped_level = '<html lang="en"><title>x</title><main><h1>x</h1><h3>y</h3></main>'
+    page.set_content(skipped_level)
+    check_page(page, "axe-self-check-moderate", impacts=SERIOUS)
+    with pytest.raises(AssertionError, match="heading-order"):
+        check_page(page, "axe-self-check-moderate", impacts=ALL_IMPACTS)
+    page.set_content(f'<html lang="en"><title>x</title><main><h1>x</h1><p>{LONG_WORD}</main>')
+    with pytest.raises(AssertionError, match="scrolls sideways"):
+        check_page(page, "width-self-check")
 
 
 def _inject(route: Route, keep_policy: bool) -> None:
