@@ -54,7 +54,9 @@ def _pepper(instance: Instance) -> bytes:
 
 def _submit(store: Store, instance: Instance, account: dict[str, str]) -> str:
     with store.session() as session:
-        receipt = submit_report(session, _pepper(instance), account, Consent())
+        receipt = submit_report(
+            session, _pepper(instance), account, Consent(), (), pages.new_submission(instance.path)
+        )
     assert len(receipt.codename.split()) == CODENAME_WORDS
     return receipt.codename
 
@@ -226,10 +228,10 @@ def test_an_upgrade_through_every_migration_keeps_every_row_of_a_real_instance(
         files=[(io.BytesIO(picture.getvalue()), "photo.png")],
     )
     pages.sign_in(client, codename)
-    token = pages.csrf_token(client, "/return/report")
+    token = pages.form_tokens(client, "/return/report")
     added = client.post(
         "/return/add",
-        data={"csrf_token": token, "kind": "message", "text": "call after six"},
+        data={**token, "kind": "message", "text": "call after six"},
         content_type="multipart/form-data",
     )
     assert added.status_code == 303
