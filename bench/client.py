@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 
 
 @dataclass
@@ -65,6 +66,14 @@ class Browser:
             raise RuntimeError(f"no form on {path} (status {status})")
         return match.group(1)
 
+    def report_tokens(self) -> tuple[str, str]:
+        """The report form's CSRF token and the token naming its one submission."""
+        status, text, _ = self.request("GET", "/report")
+        csrf, submission = TOKEN.search(text), SUBMISSION.search(text)
+        if status != 200 or csrf is None or submission is None:
+            raise RuntimeError(f"no report form (status {status})")
+        return csrf.group(1), submission.group(1)
+
 
 def log_in(browser: Browser, name: str, passphrase: str, code: str) -> float:
     """Sign in as an advocate through the real page; returns the POST's seconds."""
@@ -83,11 +92,12 @@ def log_in(browser: Browser, name: str, passphrase: str, code: str) -> float:
     return seconds
 
 
-def write_upload_body(path: Path, token: str, size: int) -> tuple[str, int]:
+def write_upload_body(path: Path, tokens: tuple[str, str], size: int) -> tuple[str, int]:
     """Write a multipart report with one file of `size` random bytes; returns type and length."""
     boundary = "benchboundary7f3a9c"
     head = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{tokens[0]}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="submission"\r\n\r\n{tokens[1]}\r\n'
         f'--{boundary}\r\nContent-Disposition: form-data; name="consent_read"\r\n\r\ny\r\n'
         # Random bytes are no file we can clean: kept as sent, the upload path alone is timed.
         f'--{boundary}\r\nContent-Disposition: form-data; name="keep_metadata"\r\n\r\ny\r\n'

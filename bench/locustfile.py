@@ -22,6 +22,7 @@ import uuid
 from locust import FastHttpUser, between, constant, events, task
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 CODENAME = re.compile(r'<p class="codename" lang="en">')
 _samples: list[dict[str, object]] = []
 
@@ -73,12 +74,14 @@ class Survivor(FastHttpUser):
         ok = False
         with self.client.get("/report", name="GET /report", catch_response=True) as page:
             token = TOKEN.search(page.text or "") if page.status_code == 200 else None
-            if token is None:
+            submission = SUBMISSION.search(page.text or "")
+            if token is None or submission is None:
                 page.failure("no form")
-        if token is not None:
+        if token is not None and submission is not None:
             body, content_type = multipart(
                 {
                     "csrf_token": token.group(1),
+                    "submission": submission.group(1),
                     "in_danger": "no",
                     "what_happened": self.account,
                     "force": "Kent Police",
@@ -93,7 +96,7 @@ class Survivor(FastHttpUser):
                 headers={"Content-Type": content_type},
                 name="POST /report",
                 catch_response=True,
-            ) as answer:
+            ) as answer:  # followed, as a browser does, to the codename page
                 ok = answer.status_code == 200 and bool(CODENAME.search(answer.text or ""))
                 if not ok:
                     answer.failure(f"no codename (status {answer.status_code})")

@@ -100,3 +100,11 @@ AttachmentField = Literal["file_key", "details", "content"]
 def attachment(attachment_id: str, field: AttachmentField) -> Binding:
     """One of an attachment's encrypted parts."""
     return Binding("attachments", attachment_id, field)
+
+
+# A form's submission, already carried out.
+
+
+def submission_receipt(digest: bytes) -> Binding:
+    """What a survivor was shown after sending a report, under a key her form's token derives."""
+    return Binding("submission_tokens", digest.hex(), "receipt")

@@ -10,6 +10,8 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
+    IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -22,7 +24,9 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.core import submissions
 from portal.core.reports import Consent
+from portal.core.submissions import Purpose, Submission
 from portal.core.vocabulary import (
     CONTACT_METHODS,
     FORCES,
@@ -31,11 +35,12 @@ from portal.core.vocabulary import (
     YES_NO_UNSURE,
 )
 from portal.web.forms import clean_text
+from portal.web.settings import portal_config
 
 ACCOUNT_MAX_CHARS = 100_000
 SHORT_MAX_CHARS = 200
 MEDIUM_MAX_CHARS = 2_000
-OFFICER_ROWS = 3
+OFFICER_ROWS = 3  # at most; the form shows one, and she adds the others one at a time
 CODENAME_MAX_CHARS = 300
 # Her messages go with an export only when she ticks this under that export's
 # own box; neither is ever ticked for her.
@@ -49,6 +54,13 @@ KEEP_DETAILS_HINT = (
     "Tick this only if you want those details kept as evidence: anyone who opens the file "
     "could see them, and they could identify you. Other kinds of file, which we cannot "
     "clean, are only accepted when this is ticked."
+)
+
+
+FORM_TOO_OLD = (
+    "This page was open too long to be sent as it was, so nothing has been sent from it. "
+    "Everything you typed is still here: please check it and send it again. If you did "
+    "send it before, you do not need to send it again."
 )
 
 
@@ -125,6 +137,40 @@ class _ConsentChoices:
     consent_statistics = BooleanField("My report may be counted in anonymous statistics")
 
 
+def _new_token(purpose: Purpose) -> str:
+    return submissions.issue(portal_config().secret_key, purpose)
+
+
+class _OneSubmission:
+    """A form that names its one submission with a token issued with the page, so that
+    sending it again (a reload, Back then Forward, a double click) sends nothing twice."""
+
+    PURPOSE: Purpose
+    submission: HiddenField
+    submitted: Submission = Submission()
+
+    def validate_submission(self, field: HiddenField) -> None:
+        """Accept only a token this portal issued for this form, and not yet expired."""
+        try:
+            self.submitted = submissions.check(portal_config().secret_key, self.PURPOSE, field.data)
+        except submissions.TokenRefused:
+            field.data = _new_token(self.PURPOSE)  # the form comes back sendable
+            raise ValidationError(FORM_TOO_OLD) from None
+
+
+class _TokenField(HiddenField):
+    """The form's submission token: new in every form built without a request's data,
+    and only what the request sent otherwise (nothing, if it sent none)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """What was sent, never the default."""
+        self.data = valuelist[0] if valuelist else ""
+
+
+def _token_field(purpose: Purpose) -> HiddenField:
+    return _TokenField(default=lambda: _new_token(purpose))
+
+
 class _SendsFiles:
     """A form with a `files` field."""
 
@@ -135,8 +181,14 @@ class _SendsFiles:
         return any(getattr(f, "filename", "") for f in self.files.data or [])
 
 
-class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices):
+class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
     """The whole report on one page, in sections; nothing is required on its own."""
+
+    PURPOSE: Purpose = "report"
+    submission = _token_field("report")
+    # How many officer blocks the page showed; "Add another officer" shows one more.
+    officers_shown = IntegerField(default=1, validators=[Optional()])
+    add_officer = SubmitField("Add another officer")
 
     in_danger = RadioField(
         "Are you in danger now?",
@@ -191,6 +243,18 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices):
         if len(field.entries) > OFFICER_ROWS:
             raise ValidationError("Too many officers were sent.")
 
+    def shown_officers(self, adding: bool = False) -> int:
+        """How many officer blocks to show: those she filled in or had open, one more
+        when she asked for another, never more than the form has."""
+        filled = [i + 1 for i, entry in enumerate(self.officers) if any(entry.data.values())]
+        shown = max([self.officers_shown.data or 1, *filled]) + (1 if adding else 0)
+        return max(1, min(OFFICER_ROWS, shown))
+
+    def files_were_chosen(self) -> bool:
+        """Whether files were chosen when the page was redrawn without them (their names
+        came back, as a form sent without uploading files sends them)."""
+        return any(getattr(f, "filename", f) for f in self.files.data or [])
+
     def account(self) -> dict[str, Any]:
         """What she wrote, as the report's account: the officer rows she left empty left out."""
         officers = [
@@ -215,9 +279,8 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices):
 
 
 class SavedCodenameForm(FlaskForm):
-    """Confirming the codename was saved (the codename travels back in the page only)."""
+    """Confirming the codename was saved."""
 
-    codename = StringField(validators=[DataRequired(), Length(max=CODENAME_MAX_CHARS)])
     saved = BooleanField(
         "I have saved my codename somewhere safe",
         validators=[DataRequired(message="Please confirm that you have saved your codename.")],
@@ -239,8 +302,11 @@ class CodenameForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class AddForm(FlaskForm, _SendsFiles):
+class AddForm(FlaskForm, _SendsFiles, _OneSubmission):
     """Adding information, a message or files to an existing report."""
+
+    PURPOSE: Purpose = "message"
+    submission = _token_field("message")
 
     kind = RadioField(
         "What are you sending?",
@@ -271,8 +337,11 @@ class AddForm(FlaskForm, _SendsFiles):
         return True
 
 
-class ConsentForm(FlaskForm, _ConsentChoices):
+class ConsentForm(FlaskForm, _ConsentChoices, _OneSubmission):
     """Changing consent choices."""
+
+    PURPOSE: Purpose = "consent"
+    submission = _token_field("consent")
 
     consent_read = BooleanField("Advocates at the charity may read my report")
     submit = SubmitField("Save my choices")
@@ -301,8 +370,11 @@ def consent_chosen(form: ReportForm | ConsentForm) -> Consent:
     )
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(FlaskForm, _OneSubmission):
     """Deleting the report, with a confirmation."""
+
+    PURPOSE: Purpose = "delete"
+    submission = _token_field("delete")
 
     confirm = BooleanField(
         "I understand that my report, files and messages will be deleted for good",

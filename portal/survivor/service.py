@@ -4,6 +4,11 @@ A report's data key is random; everything the survivor writes is encrypted
 under it, and the key is sealed to the groups their consent allows and
 wrapped under a key only their codename can derive. The codename itself is
 never stored: the server keeps only an HMAC of it to find the report.
+
+Whatever she sends (a report, a message, a consent change, a deletion) is
+recorded with its form's submission token in the same transaction
+(`core/submissions`), so a repeated request raises `AlreadySent` and sends
+nothing twice.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
 from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
-from portal.core import audit, bindings, retention
+from portal.core import audit, bindings, retention, submissions
 from portal.core.evidence import PreparedFile
 from portal.core.reports import (
     Consent,
@@ -38,6 +43,7 @@ from portal.core.reports import (
     rekey,
     withdraws,
 )
+from portal.core.submissions import AlreadySent, Receipt, Submission
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store import forget_deleted, redo_if_raced
 from portal.store.group_commit import Inserts, write_together
@@ -49,19 +55,14 @@ from portal.store.models import (
     Report,
     ReportKeySeal,
     ReportStatus,
+    SubmissionToken,
 )
+
+__all__ = ["AlreadySent", "Receipt", "Submission"]  # what views catch and read, from here
 
 
 class UnknownCodename(Exception):
     """No report answers to this codename (or it is not a codename at all)."""
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What a survivor is shown once after submitting."""
-
-    codename: str
-    reference: str
 
 
 @dataclass(frozen=True)
@@ -107,15 +108,26 @@ def submit_report(
     pepper: bytes,
     account: dict[str, Any],
     consent: Consent,
-    files: Sequence[PreparedFile] = (),
+    files: Sequence[PreparedFile],
+    submission: Submission,
+    in_danger: bool = False,
 ) -> Receipt:
     """Encrypt and store a new report; it is committed before this returns.
 
     A report sealed to a group key that another request retired meanwhile (the
     first advocate joining replaces the bootstrap key) is refused by the
-    database, and sealed and stored again under the current keys.
+    database, and sealed and stored again under the current keys. A report
+    whose token another request recorded meanwhile is refused the same way,
+    and then found sent: AlreadySent, with the receipt that request stored.
     """
-    return redo_if_raced(session, lambda: _submit(session, pepper, account, consent, files))
+    sent = _Sent(submission, in_danger)
+    return redo_if_raced(session, lambda: _submit(session, pepper, account, consent, files, sent))
+
+
+@dataclass(frozen=True)
+class _Sent:
+    submission: Submission
+    in_danger: bool
 
 
 def _submit(
@@ -124,7 +136,9 @@ def _submit(
     account: dict[str, Any],
     consent: Consent,
     files: Sequence[PreparedFile],
+    sent: _Sent,
 ) -> Receipt:
+    submissions.refuse_repeat(session, sent.submission)
     codename = new_codename()
     report_id = new_id()
     data_key = new_key()
@@ -140,14 +154,21 @@ def _submit(
         next_sequence=0,
     )
     apply_consent(session, report, data_key, consent, account)
+    receipt = Receipt(codename, reference_of(report_id), sent.in_danger)
+    token_row = sent.submission.row(receipt)
     if files:
         session.add(report)
+        session.add(SubmissionToken(**token_row))
         _attach(session, report, data_key, files)
         session.commit()
         _mark_claimed(files)
     else:  # the surge case: committed together with other reports sent at the same time
-        write_together(session, _new_rows(report))
-    return Receipt(codename=codename, reference=reference_of(report_id))
+        write_together(session, [*_new_rows(report), (_table(SubmissionToken), [token_row])])
+    return receipt
+
+
+def _table(model: type[Any]) -> Any:
+    return model.metadata.tables[model.__tablename__]
 
 
 def _new_rows(report: Report) -> Inserts:
@@ -221,23 +242,30 @@ def add_to_report(
     access: SurvivorAccess,
     text: str,
     kind: MessageKind,
-    files: Sequence[PreparedFile] = (),
+    files: Sequence[PreparedFile],
+    submission: Submission,
 ) -> None:
-    """Add more information, a message, or files to the survivor's report."""
+    """Add more information, a message, or files to the survivor's report (AlreadySent
+    if this form was sent before)."""
 
     def add() -> None:
+        submissions.refuse_repeat(session, submission)
         report, data_key = _open(session, access)
         if text:
             add_message(report, data_key, Author.SURVIVOR, kind, text)
         _attach(session, report, data_key, files)
+        submissions.record(session, submission)
         session.commit()
 
     redo_if_raced(session, add)
     _mark_claimed(files)
 
 
-def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -> None:
-    """Record new consent choices and seal or unseal the report's key to match.
+def change_consent(
+    session: Session, access: SurvivorAccess, consent: Consent, submission: Submission
+) -> None:
+    """Record new consent choices and seal or unseal the report's key to match
+    (AlreadySent if this form was sent before).
 
     Taking consent away from a group also gives the report a new data key
     (`rekey`), and the database's write-ahead log is emptied: the old key,
@@ -246,6 +274,7 @@ def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -
     """
 
     def change() -> bool:
+        submissions.refuse_repeat(session, submission)
         report, data_key = _open(session, access)
         withdrawn = withdraws(report, consent)
         if withdrawn:
@@ -254,6 +283,7 @@ def change_consent(session: Session, access: SurvivorAccess, consent: Consent) -
                 access.codename_key, data_key, bindings.report(report.id, "survivor_key")
             )
         apply_consent(session, report, data_key, consent)
+        submissions.record(session, submission)
         session.commit()
         return withdrawn
 
@@ -274,13 +304,44 @@ def keep_longer(session: Session, access: SurvivorAccess, config: Config) -> dat
     return retention.delete_after(report, config)
 
 
-def delete_report(session: Session, access: SurvivorAccess) -> None:
-    """Delete the report with all its content, files and keys.
+def delete_report(session: Session, access: SurvivorAccess, submission: Submission) -> None:
+    """Delete the report with all its content, files and keys (AlreadySent if this
+    form was sent before).
 
     The audit log records only that a deletion happened, not which report.
     """
-    report = _report(session, access)
-    session.delete(report)
-    audit.record(session, actor="survivor", action="report deleted")
-    session.commit()
+
+    def delete() -> None:
+        submissions.refuse_repeat(session, submission)
+        report = _report(session, access)
+        session.delete(report)
+        submissions.record(session, submission)
+        audit.record(session, actor="survivor", action="report deleted")
+        session.commit()
+
+    redo_if_raced(session, delete)
     forget_deleted(session)
+
+
+def was_sent(session: Session, submission: Submission) -> bool:
+    """Whether this form's submission was carried out before."""
+    try:
+        submissions.refuse_repeat(session, submission)
+    except AlreadySent:
+        return True
+    return False
+
+
+def refuse_repeat(session: Session, submission: Submission) -> None:
+    """AlreadySent, with any receipt still to be shown, if this form was sent before."""
+    submissions.refuse_repeat(session, submission)
+
+
+def receipt(session: Session, submission: Submission) -> Receipt | None:
+    """What she was shown after sending a report with this token, while it may be shown."""
+    return submissions.receipt(session, submission)
+
+
+def codename_saved(session: Session, submission: Submission) -> None:
+    """She has saved her codename: erase the receipt that could show it again."""
+    submissions.erase_receipt(session, submission)

@@ -1,16 +1,21 @@
-"""Survivor pages, served under /. Every form is plain HTML and works without JavaScript."""
+"""Survivor pages, served under /. Every form is plain HTML and works without JavaScript.
+
+Every form that sends something is safe to repeat: it names its one submission
+with a token (`core/submissions`), and each POST that sends ends in a redirect
+(Post/Redirect/Get), so a reload, Back then Forward, or a double click shows
+the same outcome again and sends nothing twice.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,8 +26,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from crypto.errors import InvalidPhrase
-from crypto.words import normalise_codename
+from portal.core import submissions
 from portal.core import survivor_sessions as sessions
 from portal.core.evidence import PreparedFile, prepare_files
 from portal.core.survivor_sessions import SurvivorAccess
@@ -38,7 +42,7 @@ from portal.survivor.forms import (
     SavedCodenameForm,
     consent_chosen,
 )
-from portal.survivor.report_page import blank_report_page
+from portal.survivor.report_page import blank_report_page, report_form_page
 from portal.web import processes
 from portal.web.database import db
 from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
@@ -89,6 +93,23 @@ def _forget_session(response: Response) -> Response:
     return response
 
 
+def _sent_report() -> submissions.Submission | None:
+    """The report this browser just sent, named by the token in its cookie."""
+    try:
+        return submissions.check(portal_config().secret_key, "report", read_cookie(Cookie.SENT))
+    except submissions.TokenRefused:
+        return None
+
+
+def _forget_receipt(response: Response) -> Response:
+    """Erase what a just-sent report showed her, and the cookie that named it."""
+    sent = _sent_report()
+    if sent is not None:
+        service.codename_saved(db(), sent)
+    clear_cookie(response, Cookie.SENT)
+    return response
+
+
 def survivor_required(view: View) -> View:
     """Pass the signed-in survivor's access to the view, or send them to /return."""
 
@@ -127,40 +148,60 @@ def safety() -> str:
 def exit_page() -> Response:
     """Leave at once for a neutral site, ending any session on the way."""
     session.clear()
-    response = _forget_session(redirect(portal_config().exit_url, code=303))
+    response = _forget_session(_forget_receipt(redirect(portal_config().exit_url, code=303)))
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
 
 
 @bp.route("/report", methods=["GET", "POST"])
-def report() -> str | tuple[str, int]:
-    """The report form; on success, the codename page (shown once, never stored)."""
+def report() -> Response | str | tuple[str, int]:
+    """The report form; once sent, a redirect to the codename page."""
     if request.method == "GET":
         return blank_report_page(_limit_mb())
     form = ReportForm()
+    if form.add_officer.data:  # redrawn with one more officer; nothing is sent
+        return report_form_page(form, _limit_mb(), adding_officer=True)
     if not form.validate_on_submit():
-        return render_template("survivor/report.html", form=form, limit_mb=_limit_mb())
+        return report_form_page(form, _limit_mb())
+    if service.was_sent(db(), form.submitted):  # checked first: a repeat is never throttled
+        return _show_receipt(form)
     if not _report_throttle().allowed(request.remote_addr):  # nothing is stored
-        return render_template(
-            "survivor/report.html", form=form, problems=[TOO_MANY_REPORTS], limit_mb=_limit_mb()
-        ), 429
+        return report_form_page(form, _limit_mb(), [TOO_MANY_REPORTS]), 429
     files, problems = _prepared_files(form)
     if problems:
-        return render_template(
-            "survivor/report.html", form=form, problems=problems, limit_mb=_limit_mb()
-        )
-    receipt = service.submit_report(
-        db(), portal_config().lookup_pepper, form.account(), consent_chosen(form), files
-    )
+        return report_form_page(form, _limit_mb(), problems)
+    try:
+        service.submit_report(
+            db(), portal_config().lookup_pepper, form.account(), consent_chosen(form), files,
+            form.submitted, in_danger=form.in_danger.data == "yes",
+        )  # fmt: skip
+    except service.AlreadySent:  # the same token, sent at the same instant
+        return _show_receipt(form)
     _report_throttle().sent(request.remote_addr)
     processes.new_activity()
-    saved = SavedCodenameForm(codename=receipt.codename)
-    return render_template(
-        "survivor/codename.html",
-        receipt=receipt,
-        form=saved,
-        in_danger=form.in_danger.data == "yes",
-    )
+    return _show_receipt(form)
+
+
+def _show_receipt(form: ReportForm) -> Response:
+    """Go to the page that shows what sending this form gave, naming it in a cookie."""
+    response = redirect(url_for("survivor.sent"), code=303)
+    set_cookie(response, Cookie.SENT, form.submission.data or "", submissions.RECEIPT_SECONDS)
+    return response
+
+
+@bp.get("/report/sent")
+def sent() -> str:
+    """The codename page of the report this browser just sent, or "already sent"."""
+    return _codename_page(SavedCodenameForm())
+
+
+def _codename_page(form: SavedCodenameForm) -> str:
+    # Read from the row the token names, sealed under a key only the token derives.
+    sent = _sent_report()
+    receipt = None if sent is None else service.receipt(db(), sent)
+    if receipt is None:
+        return render_template("survivor/already_sent.html")
+    return render_template("survivor/codename.html", receipt=receipt, form=form)
 
 
 @bp.post("/report/saved")
@@ -168,15 +209,8 @@ def saved() -> Response | str:
     """The survivor confirms they saved the codename; then, what happens next."""
     form = SavedCodenameForm()
     if form.validate_on_submit():
-        return redirect(url_for("survivor.next_steps"), code=303)
-    # Shown again only if it has the shape of a codename; never looked up, so
-    # this page cannot be used to test guesses.
-    try:
-        codename = normalise_codename(form.codename.data or "")
-    except InvalidPhrase:
-        abort(400)
-    receipt = service.Receipt(codename=codename, reference="")
-    return render_template("survivor/codename.html", receipt=receipt, form=form, in_danger=False)
+        return _forget_receipt(redirect(url_for("survivor.next_steps"), code=303))
+    return _codename_page(form)
 
 
 @bp.get("/report/next")
@@ -235,11 +269,14 @@ def add(access: SurvivorAccess) -> Response | str:
     form = AddForm()
     problems: list[str] = []
     if form.validate_on_submit():
+        if service.was_sent(db(), form.submitted):  # before files are cleaned for nothing
+            return redirect(url_for("survivor.my_report", sent=1), code=303)
         files, problems = _prepared_files(form)
         if not problems:
-            service.add_to_report(
-                db(), access, form.text.data or "", MessageKind(form.kind.data), files
-            )
+            text, kind = form.text.data or "", MessageKind(form.kind.data)
+            # AlreadySent: the same token, sent at the same instant: added once.
+            with contextlib.suppress(service.AlreadySent):
+                service.add_to_report(db(), access, text, kind, files, form.submitted)
             processes.new_activity()
             return redirect(url_for("survivor.my_report", sent=1), code=303)
     return _report_page(access, form, problems)
@@ -261,7 +298,8 @@ def consent(access: SurvivorAccess) -> Response | str:
     """Change who may read and export the report."""
     form = ConsentForm()
     if form.validate_on_submit():
-        service.change_consent(db(), access, consent_chosen(form))
+        with contextlib.suppress(service.AlreadySent):  # a repeat: saved once, as it says
+            service.change_consent(db(), access, consent_chosen(form), form.submitted)
         return redirect(url_for("survivor.my_report", saved=1), code=303)
     if request.method == "GET":
         form.show(service.view_report(db(), access).consent)
@@ -269,14 +307,34 @@ def consent(access: SurvivorAccess) -> Response | str:
 
 
 @bp.route("/return/delete", methods=["GET", "POST"])
-@survivor_required
-def delete(access: SurvivorAccess) -> Response | str:
-    """Delete the report for good, after a confirmation."""
+def delete() -> Response | str:
+    """Delete the report for good, after a confirmation; then the page saying it is gone.
+
+    A repeat is answered before her session is asked for: the first ended it.
+    """
     form = DeleteForm()
-    if not form.validate_on_submit():
+    confirmed = form.validate_on_submit()
+    if confirmed and service.was_sent(db(), form.submitted):
+        return _deleted()
+    access = sessions.resume(db(), read_cookie(Cookie.SURVIVOR))
+    if access is None:
+        return redirect(url_for("survivor.return_", expired=1))
+    if not confirmed:
         return render_template("survivor/delete.html", form=form)
-    service.delete_report(db(), access)
-    return _forget_session(make_response(render_template("survivor/deleted.html")))
+    with contextlib.suppress(service.AlreadySent):  # the same token at the same instant
+        service.delete_report(db(), access, form.submitted)
+    return _deleted()
+
+
+def _deleted() -> Response:
+    """The report is gone: say so (a reload asks for it again: GET /return/deleted)."""
+    return _forget_session(redirect(url_for("survivor.deleted"), code=303))
+
+
+@bp.get("/return/deleted")
+def deleted() -> str:
+    """The page saying a report was deleted (it names none)."""
+    return render_template("survivor/deleted.html")
 
 
 @bp.post("/return/sign-out")
@@ -296,10 +354,7 @@ def form_expired(_error: CSRFError) -> tuple[str, int]:
     """A form whose token expired is shown again with everything typed, never lost."""
     notice = "Nothing has been sent yet. For your safety, please check and send again."
     if request.endpoint == "survivor.report":
-        form = ReportForm()
-        return render_template(
-            "survivor/report.html", form=form, notice=notice, limit_mb=_limit_mb()
-        ), 400
+        return report_form_page(ReportForm(), _limit_mb(), notice=notice), 400
     title = "This form has expired"
     detail = "For your safety, forms expire. Please go back, reload the page and try again."
     return render_template("error.html", title=title, detail=detail), 400

@@ -44,11 +44,14 @@ HSTS = "max-age=63072000; includeSubDomains"
 class Cookie(enum.StrEnum):
     """Every cookie the portal sets, by its name over plain HTTP on loopback."""
 
-    # Flask's own session: signed, not encrypted, so it holds no secret (the
-    # CSRF token, a survivor's just-sent codename until she has seen it).
+    # Flask's own session: signed, not encrypted, so it holds no secret (only
+    # the CSRF token).
     FLASK_SESSION = "session"
     # A survivor's session: the key to her session's row (core/survivor_sessions).
     SURVIVOR = "return"
+    # The token of the report a survivor has just sent: the key to what she was
+    # shown, her codename, until she says she saved it (core/submissions).
+    SENT = "sent"
     # A charity account's session: the key to its row (core/account_sessions).
     CHARITY = "staff"
 

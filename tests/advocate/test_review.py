@@ -27,7 +27,7 @@ from portal.store.models import (
 )
 from tests.support.database import only_report_id
 from tests.support.instance import CHEAP_ARGON2, Instance
-from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.pages import csrf_token, form_tokens, sign_in, submit
 from tests.support.people import Person, log_in, signed_in_as
 
 FAILED = "Those details did not work"
@@ -168,10 +168,10 @@ def test_the_consent_history_reads_yes_and_no(
 def test_unknown_and_unreadable_cases_look_exactly_the_same(
     client: FlaskClient, advocate_client: FlaskClient, store: Store
 ) -> None:
-    token = csrf_token(client, "/report")
+    token = form_tokens(client, "/report")
     client.post(  # the survivor lets nobody read it: a sealed record only
         "/report",
-        data={"csrf_token": token, "what_happened": "sealed"},
+        data={**token, "what_happened": "sealed"},
         content_type="multipart/form-data",
     )
     sealed_id = only_report_id(store)

@@ -27,7 +27,7 @@ from portal.web import throttle as throttle_module
 from portal.web.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS
 from tests.support.database import count_rows
 from tests.support.instance import Instance
-from tests.support.pages import CODENAME, csrf_token, submit
+from tests.support.pages import CODENAME, csrf_token, form_tokens, submit
 from tests.support.people import AREA, Person, create_person
 from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
@@ -200,8 +200,14 @@ TYPED = {
 
 
 def _report(client: FlaskClient, address: str, **fields: Any) -> Any:
-    data = {"csrf_token": csrf_token(client), "consent_read": "y", **fields}
-    return client.post("/report", data=data, content_type="multipart/form-data", **_as(address))
+    data = {**form_tokens(client), "consent_read": "y", **fields}
+    return client.post(
+        "/report",
+        data=data,
+        content_type="multipart/form-data",
+        follow_redirects=True,
+        **_as(address),
+    )
 
 
 def _flood(client: FlaskClient, address: str, count: int) -> list[int]:

@@ -37,10 +37,10 @@ def _submit_forever(url: str, acknowledged: list[tuple[str, str]], stop: threadi
         number += 1
         try:
             page = opener.open(f"{url}/report", timeout=5).read().decode()
-            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-            assert token
+            tokens = dict(re.findall(r'name="(csrf_token|submission)"[^>]*value="([^"]+)"', page))
+            assert len(tokens) == 2
             body = urllib.parse.urlencode(
-                {"csrf_token": token.group(1), "what_happened": marker, "consent_read": "y"}
+                {**tokens, "what_happened": marker, "consent_read": "y"}
             ).encode()
             answer = opener.open(f"{url}/report", data=body, timeout=5).read().decode()
         except (OSError, http.client.HTTPException):

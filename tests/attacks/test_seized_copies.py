@@ -35,6 +35,7 @@ from portal.store.models import (
 from portal.survivor.service import submit_report
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import new_submission
 from tests.support.people import PASSPHRASE, create_person
 
 EVERYTHING = Consent(export_legal=True, export_iopc=True, export_statistics=True)
@@ -97,7 +98,10 @@ def _opened_by(keys: list[PrivateKey], store: Store) -> list[str]:
 def _submit(store: Store, instance: Instance, words: str) -> str:
     pepper = bytes.fromhex((instance.path / "secrets" / "lookup-pepper.key").read_text())
     with store.session() as session:
-        submit_report(session, pepper, {"account": words, "force": "Kent"}, EVERYTHING)
+        submitted = new_submission(instance.path)
+        submit_report(
+            session, pepper, {"account": words, "force": "Kent"}, EVERYTHING, (), submitted
+        )
         return session.scalars(select(Report.id).order_by(Report.received_on)).all()[-1]
 
 

@@ -37,7 +37,7 @@ from portal.store.models import Notice
 from tests.support.command import portal
 from tests.support.database import rewrite_audit_without
 from tests.support.instance import CHEAP_ARGON2, Instance
-from tests.support.pages import csrf_token, post_report, sign_in, submit
+from tests.support.pages import form_tokens, post_report, sign_in, submit
 from tests.support.serving import free_port
 
 MARKER = "MARKER-7f3a-sergeant-threatened-me"
@@ -295,7 +295,7 @@ def _add_message(client: FlaskClient, text: str) -> None:
     response = client.post(
         "/return/add",
         data={
-            "csrf_token": csrf_token(client, "/return/report"),
+            **form_tokens(client, "/return/report"),
             "kind": "message",
             "text": text,
             "files": [(io.BytesIO(FILE_MARKER), f"{text}.txt")],

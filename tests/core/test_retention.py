@@ -32,7 +32,7 @@ from portal.store.models import (
 )
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import Instance
-from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.pages import csrf_token, form_tokens, sign_in, submit
 from tests.support.people import create_person, signed_in_as
 
 TODAY = today()
@@ -141,8 +141,8 @@ def test_purge_leaves_nothing_of_a_deleted_report_and_names_none(
     files = [(io.BytesIO(b"evidence " * 20_000), "statement.txt")]
     codename, old = _new_report(client, store, force=FORCE, files=files, keep_metadata="y")
     sign_in(client, codename)
-    token = csrf_token(client, "/return/report")
-    client.post("/return/add", data={"csrf_token": token, "kind": "message", "text": "More."})
+    token = form_tokens(client, "/return/report")
+    client.post("/return/add", data={**token, "kind": "message", "text": "More."})
     _, recent = _new_report(client, store, force=FORCE)
     # An advocate's visit to the list indexes both reports (blind-index tags).
     advocate = create_person(store, instance, "alice", Role.ADVOCATE)

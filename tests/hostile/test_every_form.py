@@ -40,7 +40,7 @@ from tests.hostile.payloads import (
     stored_form,
 )
 from tests.support.instance import Instance
-from tests.support.pages import CODENAME, TOKEN, csrf_token
+from tests.support.pages import CODENAME, SUBMISSION, TOKEN, csrf_token
 from tests.support.people import Person, create_person, log_in, read_set_up_page, signed_in_as
 
 # Every free-text field of the report form, with its character limit.
@@ -114,9 +114,31 @@ def form_body(fields: Iterable[tuple[str, str | bytes]]) -> bytes:
     return "&".join(f"{name}={percent_encoded(value)}" for name, value in fields).encode()
 
 
+# The survivor's forms that send something, and the page each is on: every post
+# to them is a new submission, with a new token from a freshly loaded page.
+SENDING_FORMS = {
+    "/report": "/report",
+    "/return/add": "/return/report",
+    "/return/consent": "/return/consent",
+    "/return/delete": "/return/delete",
+}
+
+
+def submission_of(client: FlaskClient, path: str) -> str:
+    match = SUBMISSION.search(client.get(SENDING_FORMS[path]).get_data(as_text=True))
+    assert match, f"no submission token for {path}"
+    return match.group(1)
+
+
 def post_form(client: FlaskClient, path: str, fields: Iterable[tuple[str, str | bytes]]) -> Any:
+    fields = list(fields)
+    if path in SENDING_FORMS and not any(name == "submission" for name, _ in fields):
+        fields.append(("submission", submission_of(client, path)))
     return client.post(
-        path, data=form_body(fields), content_type="application/x-www-form-urlencoded"
+        path,
+        data=form_body(fields),
+        content_type="application/x-www-form-urlencoded",
+        follow_redirects=path == "/report",  # to the codename page, once sent
     )
 
 
@@ -793,11 +815,14 @@ def test_every_payload_as_a_file_name_is_kept_safely_and_shown_escaped(
         # Names are kept only with the hidden details: a text file is kept only as sent.
         fields = [
             (b"csrf_token", token.encode()),
+            (b"submission", submission_of(survivor, "/report").encode()),
             (b"consent_read", b"y"),
             (b"what_happened", b"x"),
         ]
         body, content_type = multipart([*fields, (b"keep_metadata", b"y")], wires)
-        response = survivor.post("/report", data=body, content_type=content_type)
+        response = survivor.post(
+            "/report", data=body, content_type=content_type, follow_redirects=True
+        )
         page = never_a_server_error(response, str([v.payload.id for v in batch]))
         codename = CODENAME.search(page)
         assert codename, page[-1500:]

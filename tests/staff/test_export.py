@@ -30,7 +30,7 @@ from portal.store.models import AuditEvent, Group, Report, Role
 from tests.staff.bundles import GENERATED, ZIP_PASSPHRASE, open_bundle, seven_zip
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
-from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.pages import csrf_token, form_tokens, sign_in, submit
 from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 ACCOUNT = "The sergeant pinned me down in the custody suite."
@@ -255,8 +255,8 @@ def _case_with_a_conversation(
     codename = _submit(client, **consent)
     sign_in(client, codename)
     for kind, text in (("message", MESSAGE), ("addition", ADDITION)):
-        token = csrf_token(client, "/return/report")
-        sent = client.post("/return/add", data={"csrf_token": token, "kind": kind, "text": text})
+        token = form_tokens(client, "/return/report")
+        sent = client.post("/return/add", data={**token, "kind": kind, "text": text})
         assert sent.status_code == 303
     [report_id] = _report_ids(store).values()
     advocate = signed_in_as(app, create_person(store, instance, "alice", Role.ADVOCATE))
@@ -444,8 +444,8 @@ def test_withdrawing_consent_stops_export_at_once(
     assert report_id[:8].upper() in staff_client.get("/staff/").get_data(as_text=True)
     principal = principal_of(store, staff)
     sign_in(client, codename)
-    token = csrf_token(client, "/return/consent")
-    client.post("/return/consent", data={"csrf_token": token, "consent_read": "y"})
+    token = form_tokens(client, "/return/consent")
+    client.post("/return/consent", data={**token, "consent_read": "y"})
     assert report_id[:8].upper() not in staff_client.get("/staff/").get_data(as_text=True)
     assert staff_client.get(f"/staff/case/{report_id}/export").status_code == 404
     with store.session() as session, pytest.raises(service.ConsentMissing):
@@ -470,8 +470,8 @@ def test_a_survivor_who_withdraws_while_earlier_cases_are_written_is_not_exporte
 
     def withdraw_after_the_first(done: int) -> None:
         if done == 1:
-            token = csrf_token(last, "/return/consent")
-            last.post("/return/consent", data={"csrf_token": token, "consent_read": "y"})
+            token = form_tokens(last, "/return/consent")
+            last.post("/return/consent", data={**token, "consent_read": "y"})
 
     with store.session() as session, pytest.raises(service.ConsentMissing):
         service.write_bundle(

@@ -47,6 +47,7 @@ from tests.support.serving import (
 )
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SENT_TOKENS = re.compile(r'name="(csrf_token|submission)"[^>]*value="([^"]+)"')
 GENERATED = re.compile(r'name="generated" type="hidden" value="([a-z-]+)"')
 # Larger than every buffer between the server and a client that stops reading
 # (a pipe, the server's socket, a small receive window): the export cannot finish
@@ -91,6 +92,12 @@ def served(tmp_path: Path) -> Iterator[Served]:
             os.killpg(server.pid, signal.SIGKILL)
 
 
+def _tokens(session: requests.Session, url: str) -> dict[str, str]:
+    """A form's CSRF and submission tokens."""
+    page = session.get(url, timeout=30).text
+    return {name: value for name, value in SENT_TOKENS.findall(page)}
+
+
 def _token(session: requests.Session, url: str) -> str:
     match = TOKEN.search(session.get(url, timeout=30).text)
     assert match, url
@@ -117,7 +124,7 @@ def test_a_client_that_hangs_up_after_the_first_bytes_leaves_an_audit_entry(
     sent = survivor.post(
         served.url + "/report",
         data={
-            "csrf_token": _token(survivor, served.url + "/report"),
+            **_tokens(survivor, served.url + "/report"),
             "what_happened": "He is a detective at the station on the high street.",
             "consent_read": "y",
             "consent_legal": "y",

@@ -54,7 +54,9 @@ def _pepper(instance: Instance) -> bytes:
 
 def _submit(store: Store, instance: Instance, account: dict[str, str]) -> str:
     with store.session() as session:
-        receipt = submit_report(session, _pepper(instance), account, Consent())
+        receipt = submit_report(
+            session, _pepper(instance), account, Consent(), (), pages.new_submission(instance.path)
+        )
     assert len(receipt.codename.split()) == CODENAME_WORDS
     return receipt.codename
 
@@ -200,7 +202,9 @@ LATER_TABLES = {"notices"}
 
 
 def _rows(store: Store, skip: set[str] | None = None) -> dict[str, int]:
-    skip = {"survivor_sessions", *(skip or ())}  # sessions open during an upgrade end
+    # Sessions open during an upgrade end; tokens of forms already sent go with
+    # their table when the schema goes back before it.
+    skip = {"survivor_sessions", "submission_tokens", *(skip or ())}
     with store.engine.connect() as connection:
         return {
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
@@ -226,10 +230,10 @@ def test_an_upgrade_through_every_migration_keeps_every_row_of_a_real_instance(
         files=[(io.BytesIO(picture.getvalue()), "photo.png")],
     )
     pages.sign_in(client, codename)
-    token = pages.csrf_token(client, "/return/report")
+    token = pages.form_tokens(client, "/return/report")
     added = client.post(
         "/return/add",
-        data={"csrf_token": token, "kind": "message", "text": "call after six"},
+        data={**token, "kind": "message", "text": "call after six"},
         content_type="multipart/form-data",
     )
     assert added.status_code == 303

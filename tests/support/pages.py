@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
 
+import config
+from portal.core import submissions
+
 CODENAME = re.compile(r'<p class="codename" lang="en">([a-z ]+)</p>')
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str = "/report") -> str:
@@ -19,10 +24,25 @@ def csrf_token(client: FlaskClient, path: str = "/report") -> str:
     return match.group(1)
 
 
+def form_tokens(client: FlaskClient, path: str = "/report") -> dict[str, str]:
+    """The tokens a page's form carries (CSRF, and the submission token of a form
+    that sends something), as a browser would send them back."""
+    page = client.get(path).get_data(as_text=True)
+    csrf = TOKEN.search(page)
+    assert csrf, f"no CSRF token on {path}"
+    submission = SUBMISSION.search(page)
+    return {"csrf_token": csrf.group(1)} | (
+        {"submission": submission.group(1)} if submission else {}
+    )
+
+
 def post_report(client: FlaskClient, fields: Mapping[str, Any]) -> Any:
-    """Submit the report form (multipart, like the real page) and return the response."""
-    data = {"csrf_token": csrf_token(client), "consent_read": "y", **fields}
-    return client.post("/report", data=data, content_type="multipart/form-data")
+    """Submit the report form (multipart, like the real page) and return the page
+    it ends on (the codename page once sent, after its redirect)."""
+    data = {**form_tokens(client), "consent_read": "y", **fields}
+    return client.post(
+        "/report", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
 
 
 def submit(client: FlaskClient, **fields: Any) -> str:
@@ -32,6 +52,12 @@ def submit(client: FlaskClient, **fields: Any) -> str:
     match = CODENAME.search(response.get_data(as_text=True))
     assert match, "the codename page was not shown"
     return match.group(1)
+
+
+def new_submission(instance_path: Path, purpose: submissions.Purpose = "report") -> Any:
+    """A submission named by a new token, as a form of this kind would carry it."""
+    secret = config.load(instance_path, environ={}).secret_key
+    return submissions.check(secret, purpose, submissions.issue(secret, purpose))
 
 
 def sign_in(client: FlaskClient, codename: str) -> Any:

@@ -26,7 +26,7 @@ from portal.store.models import Attachment, AttachmentSegment, Report
 from tests.support import evidence_files
 from tests.support.database import count_rows
 from tests.support.instance import Instance
-from tests.support.pages import CODENAME, csrf_token, post_report, sign_in, submit
+from tests.support.pages import CODENAME, form_tokens, post_report, sign_in, submit
 from tests.survivor.uploads import only_file, stored_files
 
 ACCOUNT = "He took my phone and photographed me outside the station."
@@ -160,11 +160,11 @@ def test_the_survivor_is_told_which_files_had_hidden_details_removed(
 ) -> None:
     codename = submit(client, what_happened=ACCOUNT, files=[_upload(_photo(), "photo.jpg")])
     sign_in(client, codename)
-    token = csrf_token(client, "/return/report")
+    token = form_tokens(client, "/return/report")
     client.post(
         "/return/add",
         data={
-            "csrf_token": token,
+            **token,
             "kind": "addition",
             "keep_metadata": "y",
             "files": [_upload(b"plain words", "notes.txt")],
@@ -437,10 +437,10 @@ def test_an_empty_file_input_counts_as_no_file(client: FlaskClient, store: Store
 
 
 def _add(client: FlaskClient, **fields: Any) -> Any:
-    token = csrf_token(client, "/return/report")
+    token = form_tokens(client, "/return/report")
     return client.post(
         "/return/add",
-        data={"csrf_token": token, **fields},
+        data={**token, **fields},
         content_type="multipart/form-data",
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy import event, func, select
 
 import config
 from crypto.words import CODENAME_WORDS
-from portal.core import audit
+from portal.core import audit, submissions
 from portal.core.reports import Consent, add_message, decrypt_account, read_thread
 from portal.store import Store
 from portal.store.models import (
@@ -29,10 +29,20 @@ from portal.store.models import (
 from portal.survivor import service
 from tests.support.instance import Instance
 from tests.support.keys import advocates_key, report_key_for
-from tests.support.pages import TOKEN, csrf_token, post_report, sign_in, submit
+from tests.support.pages import (
+    CODENAME,
+    SUBMISSION,
+    TOKEN,
+    csrf_token,
+    form_tokens,
+    post_report,
+    sign_in,
+    submit,
+)
 from tests.support.people import create_person
 
 ACCOUNT = "He held me against the wall by my throat."
+REFERENCE = re.compile(r"Your reference is <strong>([A-Z0-9-]+)</strong>")
 
 
 def test_submitting_shows_a_codename_once_and_a_reference(client: FlaskClient) -> None:
@@ -84,26 +94,32 @@ def test_in_danger_shows_999_before_anything_else(client: FlaskClient) -> None:
 
 
 def test_the_survivor_must_confirm_saving_the_codename(client: FlaskClient) -> None:
-    codename = submit(client, what_happened=ACCOUNT)
-    token = csrf_token(client, "/report")
-    unconfirmed = client.post("/report/saved", data={"csrf_token": token, "codename": codename})
+    sent = post_report(client, {"what_happened": ACCOUNT}).text
+    codename, reference = CODENAME.search(sent), REFERENCE.search(sent)
+    assert codename and reference
+    token = csrf_token(client, "/report/sent")
+    unconfirmed = client.post("/report/saved", data={"csrf_token": token})
     assert unconfirmed.status_code == 200
     assert "Please confirm that you have saved your codename" in unconfirmed.text
-    assert codename in unconfirmed.text  # shown again, not lost
-    confirmed = client.post(
-        "/report/saved", data={"csrf_token": token, "codename": codename, "saved": "y"}
-    )
+    assert codename.group(1) in unconfirmed.text  # shown again, not lost
+    assert f"Your reference is <strong>{reference.group(1)}</strong>" in unconfirmed.text
+    confirmed = client.post("/report/saved", data={"csrf_token": token, "saved": "y"})
     assert confirmed.status_code == 303
     assert client.get(confirmed.headers["Location"]).status_code == 200
+    # Saved: the codename is not shown again, by a reload or by Back then Forward.
+    again = client.get("/report/sent").text
+    assert codename.group(1) not in again and "This was already sent" in again
 
 
-def test_the_confirmation_page_echoes_only_real_codenames(client: FlaskClient) -> None:
+def test_the_confirmation_page_shows_only_the_codename_this_browser_was_given(
+    client: FlaskClient,
+) -> None:
     token = csrf_token(client, "/report")
     forged = client.post(
         "/report/saved", data={"csrf_token": token, "codename": "<b>not one of ours</b>"}
     )
-    assert forged.status_code == 400
-    assert "not one of ours" not in forged.text
+    assert forged.status_code == 200 and "This was already sent" in forged.text
+    assert "not one of ours" not in forged.text and 'class="codename"' not in forged.text
 
 
 def test_a_survivor_comes_back_and_reads_an_advocates_reply(
@@ -133,10 +149,10 @@ def test_the_survivor_adds_information_and_a_message(
     codename = submit(client, what_happened=ACCOUNT)
     sign_in(client, codename)
     for kind, text in (("addition", "It happened again in May."), ("message", "Call me Tuesday")):
-        token = csrf_token(client, "/return/report")
+        token = form_tokens(client, "/return/report")
         response = client.post(
             "/return/add",
-            data={"csrf_token": token, "kind": kind, "text": text},
+            data={**token, "kind": kind, "text": text},
             content_type="multipart/form-data",
         )
         assert response.status_code == 303
@@ -163,8 +179,8 @@ def test_consent_to_export_seals_the_key_to_exporters_and_withdrawal_unseals_it(
     sign_in(client, codename)
 
     def choose(**choices: str) -> None:
-        token = csrf_token(client, "/return/consent")
-        response = client.post("/return/consent", data={"csrf_token": token, **choices})
+        token = form_tokens(client, "/return/consent")
+        response = client.post("/return/consent", data={**token, **choices})
         assert response.status_code == 303
 
     choose(consent_read="y", consent_legal="y")
@@ -223,11 +239,11 @@ def test_her_messages_go_with_an_export_only_when_she_ticks_them_under_it(
     assert "checked" in _box(form, "consent_messages_legal")
     assert "checked" not in _box(form, "consent_messages_iopc")
 
-    token = csrf_token(client, "/return/consent")
+    token = form_tokens(client, "/return/consent")
     changed = client.post(
         "/return/consent",
         data={
-            "csrf_token": token,
+            **token,
             "consent_read": "y",
             "consent_legal": "y",
             "consent_iopc": "y",
@@ -250,8 +266,8 @@ def test_consent_to_statistics_seals_only_the_facts_and_withdrawal_removes_them(
     sign_in(client, codename)
 
     def choose(**choices: str) -> None:
-        token = csrf_token(client, "/return/consent")
-        response = client.post("/return/consent", data={"csrf_token": token, **choices})
+        token = form_tokens(client, "/return/consent")
+        response = client.post("/return/consent", data={**token, **choices})
         assert response.status_code == 303
 
     choose(consent_read="y", consent_statistics="y")  # given later: sealed from the account
@@ -266,38 +282,44 @@ def test_consent_to_statistics_seals_only_the_facts_and_withdrawal_removes_them(
 def test_the_same_consent_sent_twice_at_once_is_kept_once(
     client: FlaskClient, store: Store, instance: Instance, only_report: Callable[[], Report]
 ) -> None:
-    """A double click sends the consent form twice; both requests succeed."""
+    """A double click sends the consent form twice, with one token: the request that
+    loses the race is told it was already sent, and one change is recorded."""
     codename = submit(client, what_happened=ACCOUNT)
-    pepper = config.load(instance.path, environ={}).lookup_pepper
+    settings = config.load(instance.path, environ={})
     export = Consent(export_legal=True)
+    token = submissions.issue(settings.secret_key, "consent")
+    submission = submissions.check(settings.secret_key, "consent", token)
     with store.session() as first, store.session() as second:
-        access = service.sign_in(second, pepper, codename)
+        access = service.sign_in(second, settings.lookup_pepper, codename)
         raced: list[bool] = []
 
         def the_other_request_commits_first(*_: object) -> None:
             if not raced:
                 raced.append(True)
-                service.change_consent(first, access, export)
+                service.change_consent(first, access, export, submission)
 
         event.listen(second, "before_flush", the_other_request_commits_first)
-        service.change_consent(second, access, export)
+        with pytest.raises(service.AlreadySent):
+            service.change_consent(second, access, export, submission)
     assert raced
     report = only_report()
     assert _groups(report) == {Group.ADVOCATES, Group.RECOVERY, Group.EXPORTERS}
     assert report.export_legal
     assert len(report.seals) == 3
+    with store.session() as session:  # as sent, and the one change
+        assert session.scalar(select(func.count()).select_from(ConsentRecord)) == 2
 
 
 def test_a_sealed_record_only_report_cannot_be_read_by_advocates(
     client: FlaskClient, only_report: Callable[[], Report]
 ) -> None:
-    token = csrf_token(client)
+    token = form_tokens(client)
     response = client.post(
         "/report",
-        data={"csrf_token": token, "what_happened": ACCOUNT},  # consent_read unticked
+        data={**token, "what_happened": ACCOUNT},  # consent_read unticked
         content_type="multipart/form-data",
     )
-    assert response.status_code == 200
+    assert response.status_code == 303
     assert _groups(only_report()) == {Group.RECOVERY}
 
 
@@ -306,12 +328,12 @@ def test_deleting_removes_content_keys_and_codename_access(
 ) -> None:
     codename = submit(client, what_happened=ACCOUNT)
     sign_in(client, codename)
-    token = csrf_token(client, "/return/delete")
-    unconfirmed = client.post("/return/delete", data={"csrf_token": token})
+    token = form_tokens(client, "/return/delete")
+    unconfirmed = client.post("/return/delete", data={**token})
     assert "Please tick the box to confirm" in unconfirmed.text
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Report)) == 1
-    deleted = client.post("/return/delete", data={"csrf_token": token, "confirm": "y"})
+    deleted = client.post("/return/delete", data={**token, "confirm": "y"}, follow_redirects=True)
     assert deleted.status_code == 200 and "has been deleted" in deleted.text
     with store.session() as session:
         assert session.scalar(select(func.count()).select_from(Report)) == 0
@@ -356,8 +378,13 @@ def test_the_blank_form_served_from_the_cache_carries_each_visitors_own_token(
     assert first_token and second_token
     assert first_token.group(1) != second_token.group(1)
     assert first_token.group(1) not in second_page
+    # Each page names its own submission: one visitor's send is not another's.
+    first_sending, second_sending = SUBMISSION.search(first_page), SUBMISSION.search(second_page)
+    assert first_sending and second_sending
+    assert first_sending.group(1) != second_sending.group(1)
+    assert first_sending.group(1) not in second_page
     # Each token works for its own visitor only.
-    own = {"what_happened": ACCOUNT, "consent_read": "y"}
+    own = {"what_happened": ACCOUNT, "consent_read": "y", "submission": second_sending.group(1)}
     crossed = second.post(
         "/report",
         data={"csrf_token": first_token.group(1), **own},
@@ -368,6 +395,7 @@ def test_the_blank_form_served_from_the_cache_carries_each_visitors_own_token(
         "/report",
         data={"csrf_token": second_token.group(1), **own},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert sent.status_code == 200 and 'class="codename"' in sent.get_data(as_text=True)
 

@@ -24,7 +24,7 @@ from portal.store import Store
 from portal.store.models import Group, Report
 from tests.support.instance import Instance
 from tests.support.keys import advocates_key, report_key_for
-from tests.support.pages import CODENAME, csrf_token, post_report, sign_in
+from tests.support.pages import CODENAME, form_tokens, post_report, sign_in
 
 
 @dataclass(frozen=True)
@@ -398,9 +398,17 @@ def test_unexpected_form_fields_never_cause_a_server_error(
 def test_invalid_utf8_never_causes_a_server_error(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:
-    token = csrf_token(client)
-    body = f"csrf_token={token}&consent_read=y&what_happened=before%FF%FE%C0%80after"
-    response = client.post("/report", data=body, content_type="application/x-www-form-urlencoded")
+    tokens = form_tokens(client)
+    body = (
+        f"csrf_token={tokens['csrf_token']}&submission={tokens['submission']}"
+        "&consent_read=y&what_happened=before%FF%FE%C0%80after"
+    )
+    response = client.post(
+        "/report",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        follow_redirects=True,
+    )
     _assert_never_a_server_error(response)
     assert CODENAME.search(response.text)
     stored = _account(instance, store)["what_happened"]
@@ -492,10 +500,10 @@ def test_a_hostile_message_added_later_is_stored_exactly_and_shown_escaped(
     codename = CODENAME.search(response.text)
     assert codename
     sign_in(client, codename.group(1))
-    token = csrf_token(client, "/return/report")
+    token = form_tokens(client, "/return/report")
     added = client.post(
         "/return/add",
-        data={"csrf_token": token, "kind": "message", "text": hostile.text},
+        data={**token, "kind": "message", "text": hostile.text},
         content_type="multipart/form-data",
     )
     assert added.status_code == 303
@@ -514,10 +522,10 @@ def test_a_message_kind_that_was_not_offered_adds_nothing(
     codename = CODENAME.search(response.text)
     assert codename
     sign_in(client, codename.group(1))
-    token = csrf_token(client, "/return/report")
+    token = form_tokens(client, "/return/report")
     added = client.post(
         "/return/add",
-        data={"csrf_token": token, "kind": kind, "text": "hello"},
+        data={**token, "kind": kind, "text": "hello"},
         content_type="multipart/form-data",
     )
     _assert_never_a_server_error(added)

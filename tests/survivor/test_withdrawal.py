@@ -23,7 +23,7 @@ from portal.store import Store
 from portal.store.models import Group, Report, ReportKeySeal, Role
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, Instance
-from tests.support.pages import csrf_token, sign_in, submit
+from tests.support.pages import form_tokens, sign_in, submit
 from tests.support.people import PASSPHRASE, create_person
 
 
@@ -32,16 +32,16 @@ def _database_key(instance: Instance) -> bytes:
 
 
 def _choose(client: FlaskClient, **choices: str) -> None:
-    token = csrf_token(client, "/return/consent")
-    response = client.post("/return/consent", data={"csrf_token": token, **choices})
+    token = form_tokens(client, "/return/consent")
+    response = client.post("/return/consent", data={**token, **choices})
     assert response.status_code == 303
 
 
 def _add(client: FlaskClient, text: str) -> None:
-    token = csrf_token(client, "/return/report")
+    token = form_tokens(client, "/return/report")
     response = client.post(
         "/return/add",
-        data={"csrf_token": token, "kind": "message", "text": text},
+        data={**token, "kind": "message", "text": text},
         content_type="multipart/form-data",
     )
     assert response.status_code == 303
@@ -124,8 +124,8 @@ def test_a_deleted_report_is_on_no_page_of_the_database_or_its_log(
     database = instance.path / "portal.db"
     assert pieces_on_disk(database, _database_key(instance), content) > 0.9
     sign_in(client, codename)
-    token = csrf_token(client, "/return/delete")
-    client.post("/return/delete", data={"csrf_token": token, "confirm": "y"})
+    token = form_tokens(client, "/return/delete")
+    client.post("/return/delete", data={**token, "confirm": "y"})
     assert pieces_on_disk(database, _database_key(instance), content) == 0
 
 

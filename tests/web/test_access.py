@@ -30,6 +30,8 @@ PUBLIC = {
     "/report",
     "/return",
     "/report/next",
+    "/report/sent",  # her codename if this browser just sent a report, else "already sent"
+    "/return/deleted",  # after a deletion her session has ended: it names no report
     "/advocate/login",
     "/staff/login",
     "/admin/login",

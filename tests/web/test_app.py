@@ -64,7 +64,7 @@ def test_pages_have_a_neutral_title_and_no_third_party_resources(client: FlaskCl
     assert "<title>Information</title>" in page
     links = re.findall(r'(?:src|href|action)="([^"]*)"', page)
     assert links, "the page should link its own stylesheet at least"
-    assert all(link.startswith(("/", "#")) and not link.startswith("//") for link in links)
+    assert all(link.startswith(("/", "#", "tel:")) and not link.startswith("//") for link in links)
 
 
 def test_an_unknown_page_is_a_plain_404(client: FlaskClient) -> None:

@@ -6,9 +6,10 @@ dated to the day, never the time of day, so stored records cannot be matched
 against network logs. Only charity accounts' rows hold times
 (`Account.locked_until`, `AccountSession.started_at` and `seen_at`): a
 lockout of minutes and a session's idle and absolute limits cannot be
-counted in days, and those times are of staff, not survivors. Two whole
+counted in days, and those times are of staff, not survivors. Three whole
 numbers stand in for a time without being one of a survivor's: the hour by
-which her session has certainly ended (`SurvivorSession.sweep_at_hour`) and
+which her session has certainly ended (`SurvivorSession.sweep_at_hour`), the
+hour after which a used form token is forgotten (`SubmissionToken.sweep_at_hour`), and
 a notification slot (`Notice.last_slot`). The models use only portable types
 so the same code runs on SQLCipher and PostgreSQL.
 
@@ -43,6 +44,7 @@ from portal.store.models.reports import (
     ReportKeySeal,
     ReportStatus,
     ReportTag,
+    SubmissionToken,
     SurvivorSession,
 )
 
@@ -71,6 +73,7 @@ __all__ = [
     "ReportStatus",
     "ReportTag",
     "Role",
+    "SubmissionToken",
     "SurvivorSession",
     "today",
 ]

@@ -284,6 +284,27 @@ class SurvivorSession(Base):
     state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class SubmissionToken(Base):
+    """A form's submission that has been carried out: a report, a message, a consent
+    change or a deletion (see core/submissions).
+
+    The primary key is a keyed hash of the form's token, so a second request
+    with the same token cannot commit; the token itself, and which report it
+    concerned, are not stored.
+    """
+
+    __tablename__ = "submission_tokens"
+    __table_args__ = WITHOUT_ROWID
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    # Hours since 1970 (UTC): the row is deleted once this hour has begun, when
+    # its token has expired; counted from the hour the form was issued.
+    sweep_at_hour: Mapped[int] = mapped_column(Integer, index=True)
+    # For a report: what she was shown (codename, reference), sealed under a key
+    # only the token derives; erased once she says she has saved her codename.
+    receipt: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+
 class IndexKey(Base):
     """The advocates' blind-index key, sealed to one version of their group key.
 
