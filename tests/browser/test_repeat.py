@@ -191,3 +191,26 @@ def test_the_report_form_is_short_on_a_phone_and_adds_officers_one_at_a_time(
     expect(page.locator("#officers-0-name")).to_have_value("PC First")
     seen.check(page, f"survivor-report-officers-{'js' if javascript else 'nojs'}")
     assert count(Report) == before
+
+
+@JAVASCRIPT
+def test_enter_in_a_box_of_the_report_form_neither_sends_nor_redraws_it(
+    portal: Portal, visit: Callable[..., Visit], count: Callable[[Any], int], javascript: bool
+) -> None:
+    page = visit(javascript=javascript).page()
+    before = count(Report)
+    _fill_report(page, portal)
+    page.locator("#files").set_input_files(
+        [{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"notes"}]
+    )
+    posts: list[str] = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    page.locator("#officers-0-name").fill("PC First")
+    page.locator("#officers-0-name").press("Enter")
+    page.wait_for_timeout(500)
+    assert posts == []
+    expect(page.locator("fieldset.officer:visible")).to_have_count(1)
+    assert page.evaluate("document.getElementById('files').files.length") == 1
+    assert count(Report) == before
