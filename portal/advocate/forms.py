@@ -28,7 +28,7 @@ STATUSES = [SelectChoice(s.value, STATUS_LABELS[s.value]) for s in ReportStatus]
 PRIORITIES = [SelectChoice(p.value, PRIORITY_LABELS[p.value]) for p in Priority]
 # The list's sort orders; the first is the default.
 SORTS = [
-    SelectChoice("danger", "In danger now first, then newest"),
+    SelectChoice("danger", "In danger now first"),
     SelectChoice("received", "Newest first"),
     SelectChoice("oldest", "Oldest first"),
     SelectChoice("priority", "Priority"),
