@@ -45,7 +45,7 @@ SORTS: dict[str, Any] = {
 }
 
 
-def _small_number(text: str) -> bool:
+def small_number(text: str) -> bool:
     """Plain ASCII digits of a size an id can have (isdigit also accepts "²")."""
     return text.isascii() and text.isdecimal() and len(text) < 10
 
@@ -74,7 +74,7 @@ class Filters:
             status=self.status if self.status in {s.value for s in ReportStatus} else "",
             priority=self.priority if self.priority in {p.value for p in Priority} else "",
             assignee=self.assignee
-            if self.assignee == "none" or _small_number(self.assignee)
+            if self.assignee == "none" or small_number(self.assignee)
             else "",
             force=self.force if self.force in forces else "",
             harm=self.harm if self.harm in harms else "",
@@ -135,6 +135,7 @@ class Row:
     intact: bool = True
     last_activity: datetime.date | None = None
     new_to_me: bool = False
+    position: int = 0  # its place in the whole list, from 0
 
 
 @dataclass(frozen=True)
@@ -245,8 +246,9 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
             _row(r, principal, names, linked.get(r.id, 0)),
             last_activity=changes[r.id].last_on,
             new_to_me=changes[r.id].survivor_changes > seen.get(r.id, -1),
+            position=(page - 1) * PER_PAGE + number,
         )
-        for r in reports
+        for number, r in enumerate(reports)
     ]
     # The page decrypted these summaries: that is a view, and it is recorded.
     audit.record(
@@ -261,21 +263,41 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
 
 @dataclass(frozen=True)
 class Neighbours:
-    """The cases before and after one in the list as filtered and ordered."""
+    """The cases before and after one in the list, with their places in it."""
 
     previous: str | None = None
     next: str | None = None
+    at: int | None = None  # this case's place in the list, from 0
 
 
 def neighbours(
-    session: Session, principal: Principal, filters: Filters, report_id: str
+    session: Session, principal: Principal, filters: Filters, report_id: str, at: int | None
 ) -> Neighbours:
-    """The cases either side of this one in the list (ids only: nothing is decrypted)."""
+    """The cases either side of this one, near the place `at` the list showed it (ids only).
+
+    Only a window around that place is read: the whole list's ids, for ten
+    thousand reports, took longer than the case page may. Reports advocates
+    may read are found by their consent column here, which keeps the query
+    to the reports table; the list itself asks for the seal.
+    """
+    if at is None:
+        return Neighbours()
     filters = filters.clean()
     index_key = open_index_key(session, principal)
-    query = _filtered(select(Report.id).where(sealed_to(Group.ADVOCATES)), filters, index_key)
-    ids = list(session.scalars(query.order_by(*_order(filters, index_key))))
-    if report_id not in ids:
-        return Neighbours()
-    at = ids.index(report_id)
-    return Neighbours(ids[at - 1] if at > 0 else None, ids[at + 1] if at + 1 < len(ids) else None)
+    query = _filtered(
+        select(Report.id).where(Report.advocates_may_read.is_(True)), filters, index_key
+    ).order_by(*_order(filters, index_key))
+    for reach in (2, PER_PAGE):  # the place shown, or nearby if the list moved since
+        start = max(at - reach, 0)
+        ids = list(session.scalars(query.offset(start).limit(2 * reach + 1)))
+        here = ids.index(report_id) if report_id in ids else -1
+        # Found at the window's edge, a neighbour may lie outside it: look wider.
+        known_before = here > 0 or (here == 0 and start == 0)
+        known_after = 0 <= here < len(ids) - 1 or (here >= 0 and len(ids) < 2 * reach + 1)
+        if known_before and known_after:
+            return Neighbours(
+                ids[here - 1] if here > 0 else None,
+                ids[here + 1] if here + 1 < len(ids) else None,
+                start + here,
+            )
+    return Neighbours()

@@ -102,6 +102,10 @@ def _case_page(principal: Principal, report_id: str, write: WriteForm) -> str:
     )
     triage.assignee.choices = assignee_choices(service.assignable(db()), "Nobody")
     filters = _filters(FilterForm(request.args))
+    at = request.args.get("at", "")
+    around = review.neighbours(
+        db(), principal, filters, opened.id, int(at) if review.small_number(at) else None
+    )
     return render_template(
         "advocate/case.html",
         case=opened,
@@ -109,8 +113,9 @@ def _case_page(principal: Principal, report_id: str, write: WriteForm) -> str:
         write=write,
         links=service.officer_links(db(), principal, opened.report, opened.account),
         kept_until=retention.delete_after(opened.report, portal_config()),
-        around=review.neighbours(db(), principal, filters, opened.id),
+        around=around,
         list_query=filters.query(),
+        per_page=review.PER_PAGE,
     )
 
 

@@ -216,6 +216,25 @@ def test_the_audit_trail_reads_as_sentences(
 # The case page
 
 
+def _case_links(page: str) -> list[str]:
+    return [
+        link.replace("&amp;", "&")
+        for link in re.findall(r'href="(/advocate/case/[0-9a-f]{32}\?[^"]*)"', page)
+    ]
+
+
+def _around(client: FlaskClient, link: str) -> tuple[str | None, str | None]:
+    """The previous and next links of a case page opened from the list."""
+    page = client.get(link).get_data(as_text=True)
+    found = [re.search(rf'href="([^"]+)" rel="{rel}"', page) for rel in ("prev", "next")]
+    previous, following = (m.group(1).replace("&amp;", "&") if m else None for m in found)
+    return previous, following
+
+
+def _id(link: str | None) -> str | None:
+    return link.split("/")[3].split("?")[0] if link else None
+
+
 def test_previous_and_next_follow_the_list_as_filtered_and_ordered(
     client: FlaskClient, advocate_client: FlaskClient
 ) -> None:
@@ -224,17 +243,31 @@ def test_previous_and_next_follow_the_list_as_filtered_and_ordered(
     query = "force=Kent+Police&sort=oldest"
     ids = [report_id for report_id, _ in _rows(advocate_client, query)]
     assert len(ids) == 3
-    for at, report_id in enumerate(ids):
-        page = advocate_client.get(f"/advocate/case/{report_id}?{query}").get_data(as_text=True)
-        previous = re.search(r'href="/advocate/case/([0-9a-f]{32})\?([^"]*)" rel="prev"', page)
-        following = re.search(r'href="/advocate/case/([0-9a-f]{32})\?([^"]*)" rel="next"', page)
-        assert (previous.group(1) if previous else None) == (ids[at - 1] if at else None)
-        assert (following.group(1) if following else None) == (
-            ids[at + 1] if at + 1 < len(ids) else None
-        )
-        for link in (previous, following):
-            if link:
-                assert link.group(2).replace("&amp;", "&") == query
+    link: str | None = _case_links(advocate_client.get(f"/advocate/?{query}").get_data(True))[0]
+    walked: list[str] = []
+    while link:
+        assert "force=Kent+Police" in link and "sort=oldest" in link
+        previous, link = _around(advocate_client, link)
+        assert _id(previous) == (walked[-1] if walked else None)
+        walked.append(ids[len(walked)])
+    assert walked == ids
+
+
+def test_previous_and_next_still_hold_when_new_reports_moved_the_list(
+    client: FlaskClient, advocate_client: FlaskClient, store: Store
+) -> None:
+    for _ in range(3):
+        submit(client, what_happened="x")
+    with store.session() as session:
+        for report in session.scalars(select(Report)):
+            report.received_on -= datetime.timedelta(days=1)
+        session.commit()
+    listing = advocate_client.get("/advocate/?sort=received").get_data(as_text=True)
+    ids = [report_id for report_id, _ in _rows(advocate_client, "sort=received")]
+    second = _case_links(listing)[1]
+    submit(client, what_happened="newer")  # every case moves one place down
+    previous, following = _around(advocate_client, second)
+    assert (_id(previous), _id(following)) == (ids[0], ids[2])
 
 
 def test_the_filters_fold_into_one_line_once_set(advocate_client: FlaskClient) -> None:
