@@ -146,8 +146,9 @@ def tag_values(account: dict[str, Any]) -> set[tuple[str, str]]:
 def stored_kind(kind: str) -> str:
     """What the database may know of a tag: officer (to link cases) or anything else.
 
-    Force, harm and danger tags look alike, so the database does not show
-    which reports said they were in danger.
+    Force, harm and danger tags look alike, so the tags do not show which
+    reports said they were in danger (a new one's priority may: see
+    `_arrives_urgent`).
     """
     return "officer" if kind == "officer" else "attribute"
 
