@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 import config as config_module
 from portal import admin, advocate, cli, staff, survivor
 from portal.core import logs
-from portal.web import database, errors, processes, security, uploads
+from portal.web import database, errors, processes, rich_text, security, uploads
 
 csrf = CSRFProtect()
 
@@ -54,6 +54,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app, config)
     csrf.init_app(app)
     errors.init_app(app)
+    rich_text.init_app(app)
     cli.init_app(app)
     processes.init_app(app, instance_store)
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):

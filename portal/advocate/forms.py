@@ -17,15 +17,24 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.core.vocabulary import FORCES, HARMS
+from portal.core.vocabulary import FORCES, HARMS, PRIORITY_LABELS, STATUS_LABELS
 from portal.store.models import Priority, ReportStatus
 from portal.web.forms import clean_text
 
 MESSAGE_MAX_CHARS = 20_000  # a reply or a note
 TAGS_MAX_CHARS = 500
 FINGERPRINT_MAX_CHARS = 100  # six words of at most nine letters, and spaces
-STATUSES = [SelectChoice(s.value, s.value.capitalize()) for s in ReportStatus]
-PRIORITIES = [SelectChoice(p.value, p.value.capitalize()) for p in Priority]
+STATUSES = [SelectChoice(s.value, STATUS_LABELS[s.value]) for s in ReportStatus]
+PRIORITIES = [SelectChoice(p.value, PRIORITY_LABELS[p.value]) for p in Priority]
+# The list's sort orders; the first is the default.
+SORTS = [
+    SelectChoice("danger", "In danger now first"),
+    SelectChoice("received", "Newest first"),
+    SelectChoice("oldest", "Oldest first"),
+    SelectChoice("priority", "Priority"),
+    SelectChoice("status", "Status"),
+    SelectChoice("review", "Review date"),
+]
 
 
 def _any(label: str, pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -59,18 +68,7 @@ class FilterForm(FlaskForm):
     danger = BooleanField("In danger now")
     received_from = DateField("Received from", validators=[Optional()])
     received_to = DateField("Received to", validators=[Optional()])
-    sort = SelectField(
-        "Sort by",
-        choices=[
-            SelectChoice("received", "Newest first"),
-            SelectChoice("oldest", "Oldest first"),
-            SelectChoice("priority", "Priority"),
-            SelectChoice("status", "Status"),
-            SelectChoice("review", "Review date"),
-        ],
-        default="received",
-        validate_choice=False,
-    )
+    sort = SelectField("Sort by", choices=SORTS, default=SORTS[0].value, validate_choice=False)
     submit = SubmitField("Apply")
 
 
@@ -97,16 +95,51 @@ class TriageForm(FlaskForm):
         return [t.strip() for t in (self.tags.data or "").split(",") if t.strip()]
 
 
-class WriteForm(FlaskForm):
-    """A reply to the survivor, or an internal note."""
-
-    text = TextAreaField(
-        "Message",
+def _message_field() -> TextAreaField:
+    return TextAreaField(
+        "Note or reply",
         filters=[clean_text],
-        validators=[DataRequired(message="Please write something."), Length(max=MESSAGE_MAX_CHARS)],
+        validators=[
+            DataRequired(message="Please write something."),
+            Length(
+                max=MESSAGE_MAX_CHARS,
+                message=f"A note or reply cannot be longer than {MESSAGE_MAX_CHARS:,} characters.",
+            ),
+        ],
+        description=(
+            "A blank line starts a new paragraph, a line starting with “- ” is a list item, "
+            "and **two stars** on each side make words bold. Links and pictures are not shown."
+        ),
     )
-    note = BooleanField("Internal note: not shown to the survivor")
-    submit = SubmitField("Send")
+
+
+class WriteForm(FlaskForm):
+    """An internal note, or a reply on its way to being checked.
+
+    The note button comes first: it is what Enter does, and it never reaches
+    the survivor. The reply button only leads to the confirmation step.
+    """
+
+    text = _message_field()
+    note = SubmitField("Add internal note")
+    reply = SubmitField("Reply to the survivor")
+
+
+class ReplyForm(FlaskForm):
+    """The confirmation step: the reply as the survivor will read it, sent or changed."""
+
+    text = _message_field()
+    status = SelectField(
+        "Then set the case's status to",
+        choices=[SelectChoice("", "Leave it as it is"), *STATUSES],
+        default="",
+    )
+    send = SubmitField("Send reply")
+    change = SubmitField("Change it")
+
+    def chosen_status(self) -> ReportStatus | None:
+        """The status to set with the reply, if one was chosen."""
+        return ReportStatus(self.status.data) if self.status.data else None
 
 
 class GrantForm(FlaskForm):

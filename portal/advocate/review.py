@@ -1,8 +1,11 @@
 """The advocates' review list: filtered, sorted and paged; only the page shown is decrypted.
 
 Filters on force, harm and danger go through the blind index (core/search.py),
-so the database is searched without holding the words. Every page decrypted
-is recorded in the audit log.
+so the database is searched without holding the words; so does the default
+order, reports whose survivor said she was in danger now first. Every page
+decrypted is recorded in the audit log. Each row says the day of the case's
+last activity and whether the survivor sent anything since the signed-in
+advocate last opened it (activity.py).
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.errors import CryptoError
+from portal.advocate import activity
 from portal.core import audit
 from portal.core.principal import Principal
 from portal.core.reports import decrypt_account, open_report_key, reference_of, sealed_to
 from portal.core.search import index_reports, open_index_key, tag
-from portal.core.vocabulary import FORCES, HARMS
+from portal.core.vocabulary import FORCES, HARMS, label
 from portal.store.models import (
     Account,
     Group,
@@ -32,6 +36,7 @@ from portal.store.models import (
 
 PER_PAGE = 25
 SORTS: dict[str, Any] = {
+    "danger": Report.received_on.desc(),  # after the reports in danger (see _order)
     "received": Report.received_on.desc(),
     "oldest": Report.received_on.asc(),
     "status": Report.status.asc(),
@@ -40,7 +45,7 @@ SORTS: dict[str, Any] = {
 }
 
 
-def _small_number(text: str) -> bool:
+def small_number(text: str) -> bool:
     """Plain ASCII digits of a size an id can have (isdigit also accepts "²")."""
     return text.isascii() and text.isdecimal() and len(text) < 10
 
@@ -57,7 +62,7 @@ class Filters:
     danger: bool = False
     received_from: datetime.date | None = None
     received_to: datetime.date | None = None
-    sort: str = "received"
+    sort: str = "danger"
     page: int = 1
 
     def clean(self) -> Filters:
@@ -69,12 +74,48 @@ class Filters:
             status=self.status if self.status in {s.value for s in ReportStatus} else "",
             priority=self.priority if self.priority in {p.value for p in Priority} else "",
             assignee=self.assignee
-            if self.assignee == "none" or _small_number(self.assignee)
+            if self.assignee == "none" or small_number(self.assignee)
             else "",
             force=self.force if self.force in forces else "",
             harm=self.harm if self.harm in harms else "",
-            sort=self.sort if self.sort in SORTS else "received",
+            sort=self.sort if self.sort in SORTS else "danger",
         )
+
+    def summary(self, names: dict[int, str]) -> list[str]:
+        """What is set, in words, for the line the filters fold into; empty if nothing."""
+        clean = self.clean()
+        said = []
+        if clean.status:
+            said.append(label("status", clean.status))
+        if clean.priority:
+            said.append(f"{label('priority', clean.priority)} priority")
+        if clean.assignee:
+            who = "nobody" if clean.assignee == "none" else names.get(int(clean.assignee), "?")
+            said.append(f"assigned to {who}")
+        said += [label("force", clean.force)] if clean.force else []
+        said += [label("harm", clean.harm)] if clean.harm else []
+        said += ["in danger now"] if clean.danger else []
+        if clean.received_from:
+            said.append(f"received from {clean.received_from}")
+        if clean.received_to:
+            said.append(f"received to {clean.received_to}")
+        return said
+
+    def query(self) -> dict[str, str]:
+        """The filters and order as the list's address carries them (not the page)."""
+        clean = self.clean()
+        pairs = {
+            "status": clean.status,
+            "priority": clean.priority,
+            "assignee": clean.assignee,
+            "force": clean.force,
+            "harm": clean.harm,
+            "danger": "y" if clean.danger else "",
+            "received_from": str(clean.received_from or ""),
+            "received_to": str(clean.received_to or ""),
+            "sort": "" if clean.sort == "danger" else clean.sort,
+        }
+        return {name: value for name, value in pairs.items() if value}
 
 
 @dataclass(frozen=True)
@@ -92,6 +133,9 @@ class Row:
     in_danger: bool = False
     linked: int = 0
     intact: bool = True
+    last_activity: datetime.date | None = None
+    new_to_me: bool = False
+    position: int = 0  # its place in the whole list, from 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +174,15 @@ def _filtered(query: Select[Any], filters: Filters, index_key: bytes | None) -> 
                 Report.id.in_(select(ReportTag.report_id).where(ReportTag.tag == found))
             )
     return query
+
+
+def _order(filters: Filters, index_key: bytes | None) -> list[Any]:
+    """The order of the list: by the sort chosen, and by id where that ties."""
+    order = [SORTS[filters.sort]]
+    if filters.sort == "danger" and index_key is not None:
+        danger = select(ReportTag.report_id).where(ReportTag.tag == tag(index_key, "danger", "yes"))
+        order.insert(0, case((Report.id.in_(danger), 0), else_=1))
+    return [*order, Report.id]
 
 
 def _linked_counts(session: Session, report_ids: list[str]) -> dict[str, int]:
@@ -176,10 +229,9 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(filters.page, 1), pages)
-    order = SORTS.get(filters.sort, SORTS["received"])
     reports = session.scalars(
         query.options(selectinload(Report.seals).joinedload(ReportKeySeal.group_key))
-        .order_by(order, Report.id)
+        .order_by(*_order(filters, index_key))
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
     ).all()
@@ -187,7 +239,17 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
         account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
     }
     linked = _linked_counts(session, [r.id for r in reports])
-    rows = [_row(r, principal, names, linked.get(r.id, 0)) for r in reports]
+    changes = activity.of_reports(session, reports)
+    seen = activity.seen_by(session, principal.account_id, [r.id for r in reports])
+    rows = [
+        replace(
+            _row(r, principal, names, linked.get(r.id, 0)),
+            last_activity=changes[r.id].last_on,
+            new_to_me=changes[r.id].survivor_changes > seen.get(r.id, -1),
+            position=(page - 1) * PER_PAGE + number,
+        )
+        for number, r in enumerate(reports)
+    ]
     # The page decrypted these summaries: that is a view, and it is recorded.
     audit.record(
         session,
@@ -197,3 +259,45 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     )
     session.commit()
     return ListPage(rows, total, page, pages, unindexed)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The cases before and after one in the list, with their places in it."""
+
+    previous: str | None = None
+    next: str | None = None
+    at: int | None = None  # this case's place in the list, from 0
+
+
+def neighbours(
+    session: Session, principal: Principal, filters: Filters, report_id: str, at: int | None
+) -> Neighbours:
+    """The cases either side of this one, near the place `at` the list showed it (ids only).
+
+    Only a window around that place is read: the whole list's ids, for ten
+    thousand reports, took longer than the case page may. Reports advocates
+    may read are found by their consent column here, which keeps the query
+    to the reports table; the list itself asks for the seal.
+    """
+    if at is None:
+        return Neighbours()
+    filters = filters.clean()
+    index_key = open_index_key(session, principal)
+    query = _filtered(
+        select(Report.id).where(Report.advocates_may_read.is_(True)), filters, index_key
+    ).order_by(*_order(filters, index_key))
+    for reach in (2, PER_PAGE):  # the place shown, or nearby if the list moved since
+        start = max(at - reach, 0)
+        ids = list(session.scalars(query.offset(start).limit(2 * reach + 1)))
+        here = ids.index(report_id) if report_id in ids else -1
+        # Found at the window's edge, a neighbour may lie outside it: look wider.
+        known_before = here > 0 or (here == 0 and start == 0)
+        known_after = 0 <= here < len(ids) - 1 or (here >= 0 and len(ids) < 2 * reach + 1)
+        if known_before and known_after:
+            return Neighbours(
+                ids[here - 1] if here > 0 else None,
+                ids[here + 1] if here + 1 < len(ids) else None,
+                start + here,
+            )
+    return Neighbours()

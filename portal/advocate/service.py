@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, aliased
 
 from crypto.envelope import decrypt_field, encrypt_field
 from crypto.errors import CryptoError, TamperedCiphertext
+from portal.advocate import activity
+from portal.advocate.trail import Entry, entries
 from portal.core import accounts, audit, authentication, bindings, grants
 from portal.core.principal import Principal
 from portal.core.reports import (
@@ -80,7 +82,8 @@ class Case:
     consent: Consent
     consent_history: list[ConsentRecord]
     tags: list[str]
-    trail: list[AuditEvent]
+    trail: list[Entry]
+    last_activity: datetime.date
     linked: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -155,9 +158,14 @@ def open_case(session: Session, principal: Principal, report_id: str) -> Case:
         raise IntegrityFailure from None
     audit.record(session, actor=principal.name, action="case viewed", subject=report.id)
     session.commit()
-    trail = session.scalars(
+    redo_if_raced(session, lambda: _mark_seen(session, principal, report))
+    events = session.scalars(
         select(AuditEvent).where(AuditEvent.subject == report.id).order_by(AuditEvent.id)
     ).all()
+    names = {
+        account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
+    }
+    file_names = {attachment_id: details.name for attachment_id, details in files}
     return Case(
         id=report.id,
         reference=reference_of(report.id),
@@ -168,8 +176,15 @@ def open_case(session: Session, principal: Principal, report_id: str) -> Case:
         consent=Consent.of(report),
         consent_history=list(report.consent_history),
         tags=tags,
-        trail=list(trail),
+        trail=entries(list(events), names, file_names),
+        last_activity=activity.of_reports(session, [report])[report.id].last_on,
     )
+
+
+def _mark_seen(session: Session, principal: Principal, report: Report) -> None:
+    # Two tabs opening the case at once may both insert the mark: the loser redoes it.
+    activity.mark_seen(session, principal.account_id, report)
+    session.commit()
 
 
 @dataclass(frozen=True)
@@ -195,11 +210,16 @@ def _update_triage(session: Session, principal: Principal, report_id: str, triag
     if triage.status is not report.status:
         # A change of status is activity: a case's retention runs from its closing.
         report.updated_on = today()
-    for name in ("status", "priority", "assignee_id", "review_on"):
+    for name in ("status", "priority", "review_on"):
         new = getattr(triage, name)
         if getattr(report, name) != new:
             setattr(report, name, new)
             changes.append(f"{name}={getattr(new, 'value', new)}")
+    if report.assignee_id != triage.assignee_id:
+        report.assignee_id = triage.assignee_id
+        # The name, not the id: an id freed by a removed account may be given again.
+        assignee = session.get(Account, triage.assignee_id) if triage.assignee_id else None
+        changes.append(f"assignee={assignee.name if assignee else ''}")
     # Only ever later: the day kept to may be the survivor's own choice.
     if triage.keep_until and (report.keep_until is None or triage.keep_until > report.keep_until):
         report.keep_until = triage.keep_until
@@ -221,24 +241,54 @@ def _update_triage(session: Session, principal: Principal, report_id: str, triag
     session.commit()
 
 
-def write(session: Session, principal: Principal, report_id: str, text: str, note: bool) -> None:
-    """Reply to the survivor, or add an internal note (never shown to the survivor)."""
-    redo_if_raced(session, lambda: _write(session, principal, report_id, text, note))
+def add_note(session: Session, principal: Principal, report_id: str, text: str) -> None:
+    """Add an internal note to a case: advocates read it, the survivor never does."""
+    redo_if_raced(session, lambda: _add_note(session, principal, report_id, text))
 
 
-def _write(session: Session, principal: Principal, report_id: str, text: str, note: bool) -> None:
+def _add_note(session: Session, principal: Principal, report_id: str, text: str) -> None:
     report, data_key = _load(session, principal, report_id)
-    kind = MessageKind.NOTE if note else MessageKind.MESSAGE
-    add_message(report, data_key, Author.ADVOCATE, kind, text)
-    if not note and report.status is ReportStatus.NEW:
-        report.status = ReportStatus.IN_REVIEW
+    add_message(report, data_key, Author.ADVOCATE, MessageKind.NOTE, text)
+    audit.record(session, actor=principal.name, action="note added", subject=report.id)
+    session.commit()
+
+
+def reply(
+    session: Session,
+    principal: Principal,
+    report_id: str,
+    text: str,
+    status: ReportStatus | None = None,
+) -> None:
+    """Send a reply the survivor reads, and set the case's status if one is given."""
+    redo_if_raced(session, lambda: _reply(session, principal, report_id, text, status))
+
+
+def _reply(
+    session: Session,
+    principal: Principal,
+    report_id: str,
+    text: str,
+    status: ReportStatus | None,
+) -> None:
+    report, data_key = _load(session, principal, report_id)
+    add_message(report, data_key, Author.ADVOCATE, MessageKind.MESSAGE, text)
+    if status is None and report.status is ReportStatus.NEW:
+        status = ReportStatus.IN_REVIEW
+    detail = None
+    if status is not None and status is not report.status:
+        report.status = status
+        detail = f"status={status.value}"
     audit.record(
-        session,
-        actor=principal.name,
-        action="note added" if note else "reply sent",
-        subject=report.id,
+        session, actor=principal.name, action="reply sent", subject=report.id, detail=detail
     )
     session.commit()
+
+
+def reference(session: Session, principal: Principal, report_id: str) -> str:
+    """The reference of a case this advocate may read; CaseNotFound otherwise."""
+    report, _ = _load(session, principal, report_id)
+    return reference_of(report.id)
 
 
 def download(

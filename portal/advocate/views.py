@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -12,13 +13,15 @@ from portal.advocate import review, service
 from portal.advocate.forms import (
     FilterForm,
     GrantForm,
+    ReplyForm,
     TriageForm,
     WriteForm,
     assignee_choices,
 )
 from portal.core import authentication, retention
 from portal.core.principal import Principal
-from portal.store.models import Group, Priority, ReportStatus, Role
+from portal.core.vocabulary import label
+from portal.store.models import Group, Priority, ReportStatus, Role, today
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.settings import portal_config
@@ -27,6 +30,12 @@ from portal.web.signin import add_sign_in
 bp = Blueprint("advocate", __name__, url_prefix="/advocate", template_folder="templates")
 add_sign_in(bp)
 advocates_only = signed_in(Role.ADVOCATE)
+
+
+@bp.context_processor
+def _labels() -> dict[str, object]:
+    """Stored values in words on every advocate page: `label("harm", value)`."""
+    return {"label": label}
 
 
 def _filters(form: FilterForm) -> review.Filters:
@@ -40,7 +49,7 @@ def _filters(form: FilterForm) -> review.Filters:
         danger=bool(form.danger.data),
         received_from=form.received_from.data,
         received_to=form.received_to.data,
-        sort=form.sort.data or "received",
+        sort=form.sort.data or "danger",
         page=int(page) if page.isdecimal() and page.isascii() and len(page) < 7 else 1,
     )
 
@@ -57,7 +66,15 @@ def index(principal: Principal) -> str:
     form.validate()  # only dates can fail; a bad date is shown as an error and ignored
     filters = _filters(form)
     page = review.review_list(db(), principal, filters)
-    return render_template("advocate/list.html", form=form, page=page, args=request.args)
+    summary = filters.summary(dict(service.assignable(db())))
+    return render_template(
+        "advocate/list.html",
+        form=form,
+        page=page,
+        args=request.args,
+        summary=summary,
+        list_query=filters.query(),
+    )
 
 
 def _case_or_404(principal: Principal, report_id: str) -> service.Case | str:
@@ -69,14 +86,13 @@ def _case_or_404(principal: Principal, report_id: str) -> service.Case | str:
         return render_template("advocate/integrity.html")
 
 
-@bp.get("/case/<report_id>")
-@advocates_only
-def case(principal: Principal, report_id: str) -> str:
-    """One case: the account, officers and linked cases, files, thread, consent, audit."""
+def _case_page(principal: Principal, report_id: str, write: WriteForm) -> str:
+    """The case page, with the note or reply being written kept in its box."""
     opened = _case_or_404(principal, report_id)
     if isinstance(opened, str):
         return opened
     triage = TriageForm(
+        formdata=None,
         status=opened.report.status.value,
         priority=opened.report.priority.value,
         assignee=str(opened.report.assignee_id or ""),
@@ -85,15 +101,29 @@ def case(principal: Principal, report_id: str) -> str:
         tags=", ".join(opened.tags),
     )
     triage.assignee.choices = assignee_choices(service.assignable(db()), "Nobody")
-    links = service.officer_links(db(), principal, opened.report, opened.account)
+    filters = _filters(FilterForm(request.args))
+    at = request.args.get("at", "")
+    around = review.neighbours(
+        db(), principal, filters, opened.id, int(at) if review.small_number(at) else None
+    )
     return render_template(
         "advocate/case.html",
         case=opened,
         triage=triage,
-        write=WriteForm(),
-        links=links,
+        write=write,
+        links=service.officer_links(db(), principal, opened.report, opened.account),
         kept_until=retention.delete_after(opened.report, portal_config()),
+        around=around,
+        list_query=filters.query(),
+        per_page=review.PER_PAGE,
     )
+
+
+@bp.get("/case/<report_id>")
+@advocates_only
+def case(principal: Principal, report_id: str) -> str:
+    """One case: the account, officers and linked cases, files, thread, triage, consent, audit."""
+    return _case_page(principal, report_id, WriteForm(formdata=None))
 
 
 @bp.post("/case/<report_id>/triage")
@@ -119,20 +149,58 @@ def triage(principal: Principal, report_id: str) -> Response:
             )
         except (service.CaseNotFound, service.IntegrityFailure):
             abort(404)
-    return redirect(url_for("advocate.case", report_id=report_id), code=303)
+    query: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("advocate.case", report_id=report_id, **query), code=303)
+
+
+def _back_to_thread(report_id: str, done: str) -> Response:
+    query: dict[str, Any] = {**request.args.to_dict(), "done": done}
+    return redirect(
+        url_for("advocate.case", report_id=report_id, _anchor="thread", **query), code=303
+    )
 
 
 @bp.post("/case/<report_id>/write")
 @advocates_only
 def write(principal: Principal, report_id: str) -> Response | str:
-    """Reply to the survivor or add an internal note."""
+    """Add an internal note, or take a reply to the step that shows it before it goes."""
     form = WriteForm()
-    if form.validate_on_submit():
-        try:
-            service.write(db(), principal, report_id, form.text.data or "", bool(form.note.data))
-        except (service.CaseNotFound, service.IntegrityFailure):
-            abort(404)
-    return redirect(url_for("advocate.case", report_id=report_id, _anchor="thread"), code=303)
+    if not form.validate_on_submit():
+        return _case_page(principal, report_id, form)
+    text = form.text.data or ""
+    try:
+        if form.reply.data:
+            reference = service.reference(db(), principal, report_id)
+            confirm = ReplyForm(formdata=None, text=text)
+            return render_template(
+                "advocate/reply.html",
+                form=confirm,
+                reference=reference,
+                report_id=report_id,
+                today=today(),
+            )
+        # Anything but the reply button is a note: only a deliberate act reaches her.
+        service.add_note(db(), principal, report_id, text)
+    except (service.CaseNotFound, service.IntegrityFailure):
+        abort(404)
+    return _back_to_thread(report_id, "noted")
+
+
+@bp.post("/case/<report_id>/reply")
+@advocates_only
+def reply(principal: Principal, report_id: str) -> Response | str:
+    """Send the reply as it was shown, or go back to change it with the text kept."""
+    form = ReplyForm()
+    if form.change.data or not form.validate_on_submit():
+        write = WriteForm(formdata=None, text=form.text.data)
+        if not form.change.data:
+            write.validate()  # its message says what is wrong
+        return _case_page(principal, report_id, write)
+    try:
+        service.reply(db(), principal, report_id, form.text.data or "", form.chosen_status())
+    except (service.CaseNotFound, service.IntegrityFailure):
+        abort(404)
+    return _back_to_thread(report_id, "replied")
 
 
 @bp.get("/case/<report_id>/file/<attachment_id>")

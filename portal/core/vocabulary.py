@@ -1,4 +1,4 @@
-"""The fixed answers the report form offers."""
+"""The fixed answers the report form offers, and the words every area shows for stored values."""
 
 from __future__ import annotations
 
@@ -91,3 +91,65 @@ CONTACT_METHODS = (
     ("email", "By email"),
     ("other", "Another way"),
 )
+
+# The same answers as the charity reads them: short, in the third person.
+CONTACT_METHOD_LABELS = {
+    "inbox": "Through this website",
+    "phone": "By phone",
+    "email": "By email",
+    "other": "Another way",
+}
+OFFICER_ROLE_LABELS = {
+    "partner": "Partner",
+    "ex-partner": "Ex-partner",
+    "family": "Family member",
+    "colleague": "Colleague",
+    "case-officer": "Officer who handled their case",
+    "on-duty": "Officer met on duty",
+    "other": "Someone else",
+}
+ANSWER_LABELS = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+
+# Triage and threads, as every charity area shows them.
+STATUS_LABELS = {
+    "new": "New",
+    "in review": "In review",
+    "awaiting survivor": "Waiting for the survivor",
+    "referred": "Referred",
+    "closed": "Closed",
+}
+PRIORITY_LABELS = {"urgent": "Urgent", "high": "High", "normal": "Normal", "low": "Low"}
+MESSAGE_KIND_LABELS = {
+    "message": "Message",
+    "addition": "More information",
+    "note": "Internal note",
+}
+AUTHOR_LABELS = {"survivor": "Survivor", "advocate": "Advocate"}
+EXPORT_PURPOSE_LABELS = {
+    "legal": "the legal team",
+    "iopc": "the IOPC or professional standards",
+    "statistics": "anonymous statistics",
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "force": {value: text for value, text in (*NOT_LISTED, ("unknown", "Not known")) if value},
+    "harm": dict(HARMS),
+    "officer_role": OFFICER_ROLE_LABELS,
+    "contact_method": CONTACT_METHOD_LABELS,
+    "answer": ANSWER_LABELS,
+    "status": STATUS_LABELS,
+    "priority": PRIORITY_LABELS,
+    "message_kind": MESSAGE_KIND_LABELS,
+    "author": AUTHOR_LABELS,
+    "export_purpose": EXPORT_PURPOSE_LABELS,
+}
+
+
+def label(kind: str, value: object) -> str:
+    """The readable label of a stored value (a force's own name is its label).
+
+    A value the list does not know is shown as it is: a word the portal
+    once offered must still be readable on an old report.
+    """
+    text = str(getattr(value, "value", value) if value is not None else "")
+    return LABELS.get(kind, {}).get(text, text)

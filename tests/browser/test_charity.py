@@ -47,12 +47,13 @@ def test_an_advocate_signs_in_with_totp_triages_and_replies_and_the_survivor_rea
     page.locator("#status").select_option("in review")
     page.locator("#priority").select_option("high")
     page.get_by_role("button", name="Save triage").click()
-    expect(page.locator("dl.summary").first).to_contain_text("in review")
-    expect(page.locator("dl.summary").first).to_contain_text("high")
+    expect(page.locator("dl.summary").first).to_contain_text("In review")
+    expect(page.locator("dl.summary").first).to_contain_text("High")
 
     reply = portal.marker("reply")
     page.locator("#text").fill(f"Thank you for telling us. {reply}")
-    page.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_role("button", name="Reply to the survivor").click()
+    page.get_by_role("button", name="Send reply").click()
     expect(page.locator("ol.thread")).to_contain_text(reply)
 
     page.get_by_role("link", name="Reports", exact=True).click()
@@ -124,7 +125,7 @@ def test_the_consent_to_messages_reads_plainly_for_staff_and_advocates_on_a_phon
     sign_in(advocate, portal, "alice")
     advocate.get_by_role("link", name=receipt.reference, exact=True).click()
     expect(advocate.locator("main")).to_contain_text(
-        "Legal team, with the survivor's messages: yes"
+        "Legal team, with the survivor's messages: Yes"
     )
     staff = visit(javascript=False, viewport={"width": 375, "height": 812})
     cases = staff.page()

@@ -30,6 +30,7 @@ from sqlalchemy import URL, create_engine, func, inspect, select, text
 from portal.core import invitations
 from portal.store import Store
 from portal.store.models import Account, Attachment, Report, Role
+from portal.web.rich_text import rich_text
 from portal.web.throttle import Throttle
 from tests.hostile.payloads import (
     MEGABYTE,
@@ -276,7 +277,9 @@ ADVOCATE_SHOWS = {
     **SURVIVOR_SHOWS,
     "harm_other": r"<dt>Kinds of harm</dt><dd> \((.*?)\)</dd>",
     "reported_outcome": r'<dt>Reported before</dt><dd>: <span class="body">(.*?)</span></dd>',
-    "contact_details": r'<dt>Contact</dt><dd>inbox: <span class="body">(.*?)</span></dd>',
+    "contact_details": (
+        r'<dt>Contact</dt><dd>Through this website: <span class="body">(.*?)</span></dd>'
+    ),
 }
 
 
@@ -509,26 +512,46 @@ def test_every_payload_as_a_reply_or_note_is_kept_exactly_and_shown_escaped(
     written = []
     for n, payload in enumerate(PAYLOADS):
         value = sent(payload)
-        note = [("note", value.wire)] if n % 2 else []
-        body = [("csrf_token", token), ("text", value.wire), *note]
+        note = bool(n % 2)
+        button = ("note", value.wire) if note else ("reply", value.wire)
+        body = [("csrf_token", token), ("text", value.wire), button]
         response = post_form(advocate, f"{path}/write", body)
-        never_a_server_error(response, payload.id)
-        assert response.status_code == 303
-        if len(value.stored) <= 20_000:
-            written.append((value, bool(note)))
+        page = never_a_server_error(response, payload.id)
+        if len(value.stored) > 20_000:  # refused with a message, the case page shown again
+            assert response.status_code == 200 and "cannot be longer than" in page
+            continue
+        if not note:  # the reply is shown cleaned, as the survivor will read it, then sent
+            assert response.status_code == 200, payload.id
+            assert section(page, r'<div class="rich-text">(.*?)</div>') == cleaned(value)
+            body = [("csrf_token", token), ("text", value.wire), ("send", "y")]
+            response = post_form(advocate, f"{path}/reply", body)
+            never_a_server_error(response, payload.id)
+        assert response.status_code == 303, payload.id
+        written.append((value, note))
     page = never_a_server_error(advocate.get(path), "case")
-    shown = re.findall(r'<div class="body">(.*?)</div>', page, re.S)
-    assert shown == [v.shown for v, _ in written]
-    assert_escaped(page, [sent(p) for p in PAYLOADS], "the case page", shown=False)
-    # The survivor sees the replies, escaped, and none of the notes.
+    shown = re.findall(r'<div class="rich-text">(.*?)</div>', page, re.S)
+    assert shown == [cleaned(v) for v, _ in written]
+    # Replies and notes are the helper's cleaned HTML (its own tests try it with
+    # hostile markup); everything else on the page is escaped.
+    rest = re.sub(r'<div class="rich-text">.*?</div>', "", page, flags=re.S)
+    assert_escaped(rest, [sent(p) for p in PAYLOADS], "the case page", shown=False)
+    # The survivor sees the replies, cleaned, and none of the notes.
     survivor = case_world[3]
     mine = never_a_server_error(survivor.get("/return/report"), "my report")
     replies = re.findall(
-        r'<li class="message advocate">.*?<div class="body">(.*?)</div>', mine, re.S
+        r'<li class="message advocate">.*?<div class="rich-text">(.*?)</div>', mine, re.S
     )
-    assert replies == [v.shown for v, note in written if not note]
+    assert replies == [cleaned(v) for v, note in written if not note]
     assert all(v.marker not in mine for v, note in written if note), "a note reached the survivor"
     assert_nothing_stored_in_clear(instance, [sent(p) for p in PAYLOADS], portal_log.text)
+
+
+def cleaned(value: Sent) -> str:
+    """A reply or note as shown: its small markup made HTML, everything else cleaned away."""
+    html = str(rich_text(value.stored))
+    tags = set(re.findall(r"<(/?[^>]*)>", html))
+    assert tags <= {"p", "/p", "br", "ul", "/ul", "li", "/li", "strong", "/strong"}, tags
+    return html
 
 
 def tag_batches(limit: int) -> list[list[Sent]]:

@@ -30,7 +30,7 @@ from portal.store.models import AuditEvent, Group, Report, Role
 from tests.staff.bundles import GENERATED, ZIP_PASSPHRASE, open_bundle, seven_zip
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
-from tests.support.pages import csrf_token, form_tokens, sign_in, submit
+from tests.support.pages import add_note, form_tokens, send_reply, sign_in, submit
 from tests.support.people import PASSPHRASE, Person, create_person, signed_in_as
 
 ACCOUNT = "The sergeant pinned me down in the custody suite."
@@ -260,11 +260,8 @@ def _case_with_a_conversation(
         assert sent.status_code == 303
     [report_id] = _report_ids(store).values()
     advocate = signed_in_as(app, create_person(store, instance, "alice", Role.ADVOCATE))
-    path = f"/advocate/case/{report_id}"
-    for text, note in ((REPLY, {}), (NOTE, {"note": "y"})):
-        token = csrf_token(advocate, path)
-        written = advocate.post(f"{path}/write", data={"csrf_token": token, "text": text, **note})
-        assert written.status_code == 303
+    assert send_reply(advocate, report_id, REPLY).status_code == 303
+    assert add_note(advocate, report_id, NOTE).status_code == 303
     return report_id
 
 

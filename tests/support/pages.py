@@ -64,3 +64,23 @@ def sign_in(client: FlaskClient, codename: str) -> Any:
     """Come back with a codename; returns the response to the POST."""
     token = csrf_token(client, "/return")
     return client.post("/return", data={"csrf_token": token, "codename": codename})
+
+
+def add_note(client: FlaskClient, report_id: str, text: str) -> Any:
+    """An advocate adds an internal note to a case, with the note button."""
+    path = f"/advocate/case/{report_id}"
+    token = csrf_token(client, path)
+    return client.post(f"{path}/write", data={"csrf_token": token, "text": text, "note": "y"})
+
+
+def send_reply(client: FlaskClient, report_id: str, text: str, status: str = "") -> Any:
+    """An advocate replies to the survivor: the reply button, then "Send reply" on the check."""
+    path = f"/advocate/case/{report_id}"
+    token = csrf_token(client, path)
+    checked = client.post(f"{path}/write", data={"csrf_token": token, "text": text, "reply": "y"})
+    assert checked.status_code == 200, checked.status_code
+    found = TOKEN.search(checked.get_data(as_text=True))
+    assert found, "no CSRF token on the reply's check"
+    token = found.group(1)
+    data = {"csrf_token": token, "text": text, "status": status, "send": "y"}
+    return client.post(f"{path}/reply", data=data)

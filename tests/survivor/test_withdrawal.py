@@ -149,7 +149,7 @@ def test_a_reply_written_as_the_survivor_withdraws_is_stored_under_the_new_key(
 
     with store.session() as session:
         event.listen(session, "before_flush", she_withdraws_first)
-        advocate_service.write(session, alice, report_id, "We have your message.", note=False)
+        advocate_service.reply(session, alice, report_id, "We have your message.")
     assert withdrawn
     page = client.get("/return/report").get_data(as_text=True)
     assert "We have your message." in page

@@ -208,6 +208,27 @@ class Message(Base):
     body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class CaseSeen(Base):
+    """How much of a case one advocate had seen when they last opened it: a count, not a time.
+
+    `survivor_changes` counts what the survivor had sent by then (messages,
+    files, consent changes); while the report holds more, the case is new to
+    that advocate. Which advocate read which case, and on which day, is in
+    the audit log already; this row adds no day and no time to it.
+    """
+
+    __tablename__ = "case_seen"
+    __table_args__ = WITHOUT_ROWID
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    survivor_changes: Mapped[int] = mapped_column(Integer)
+
+
 class Attachment(Base):
     """An evidence file: its own key, wrapped under the report's data key.
 
