@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from crypto.errors import CryptoError
@@ -149,11 +149,39 @@ class ListPage:
     unindexed: int = 0
 
 
+def priority_shown(report: Report, in_danger: bool) -> Priority:
+    """The priority an advocate sees: a new report not yet triaged arrives as urgent
+    when its survivor said she is in danger now.
+
+    Worked out from the decrypted account (or the blind index) at each view and
+    never written back: the priority column is in clear, so storing it would
+    tell someone holding the database which new reports said so.
+    """
+    if in_danger and report.status == ReportStatus.NEW and report.priority == Priority.NORMAL:
+        return Priority.URGENT
+    return report.priority
+
+
+def _by_priority(wanted: Priority, index_key: bytes | None) -> ColumnElement[bool]:
+    """The reports an advocate sees at a priority (see priority_shown)."""
+    if index_key is None or wanted not in (Priority.URGENT, Priority.NORMAL):
+        return Report.priority == wanted
+    danger = select(ReportTag.report_id).where(ReportTag.tag == tag(index_key, "danger", "yes"))
+    arriving = and_(
+        Report.status == ReportStatus.NEW,
+        Report.priority == Priority.NORMAL,
+        Report.id.in_(danger),
+    )
+    if wanted == Priority.URGENT:
+        return or_(Report.priority == Priority.URGENT, arriving)
+    return and_(Report.priority == Priority.NORMAL, not_(arriving))
+
+
 def _filtered(query: Select[Any], filters: Filters, index_key: bytes | None) -> Select[Any]:
     if filters.status:
         query = query.where(Report.status == ReportStatus(filters.status))
     if filters.priority:
-        query = query.where(Report.priority == Priority(filters.priority))
+        query = query.where(_by_priority(Priority(filters.priority), index_key))
     if filters.assignee == "none":
         query = query.where(Report.assignee_id.is_(None))
     elif filters.assignee:
@@ -212,11 +240,13 @@ def _row(report: Report, principal: Principal, names: dict[int, str], linked: in
         account = decrypt_account(data_key, report) if data_key else {}
     except CryptoError:
         return replace(base, intact=False)
+    in_danger = account.get("in_danger") == "yes"
     return replace(
         base,
+        priority=priority_shown(report, in_danger),
         force=str(account.get("force") or ""),
         harms=tuple(account.get("harms") or ()),
-        in_danger=account.get("in_danger") == "yes",
+        in_danger=in_danger,
     )
 
 

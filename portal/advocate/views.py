@@ -91,10 +91,11 @@ def _case_page(principal: Principal, report_id: str, write: WriteForm) -> str:
     opened = _case_or_404(principal, report_id)
     if isinstance(opened, str):
         return opened
+    priority = review.priority_shown(opened.report, opened.account.get("in_danger") == "yes")
     triage = TriageForm(
         formdata=None,
         status=opened.report.status.value,
-        priority=opened.report.priority.value,
+        priority=priority.value,
         assignee=str(opened.report.assignee_id or ""),
         review_on=opened.report.review_on,
         keep_until=opened.report.keep_until,
@@ -109,6 +110,7 @@ def _case_page(principal: Principal, report_id: str, write: WriteForm) -> str:
     return render_template(
         "advocate/case.html",
         case=opened,
+        priority=priority,
         triage=triage,
         write=write,
         links=service.officer_links(db(), principal, opened.report, opened.account),

@@ -35,10 +35,8 @@ from portal.store import redo_if_raced
 from portal.store.models import (
     Group,
     IndexKey,
-    Priority,
     Report,
     ReportKeySeal,
-    ReportStatus,
     ReportTag,
 )
 
@@ -147,8 +145,7 @@ def stored_kind(kind: str) -> str:
     """What the database may know of a tag: officer (to link cases) or anything else.
 
     Force, harm and danger tags look alike, so the tags do not show which
-    reports said they were in danger (a new one's priority may: see
-    `_arrives_urgent`).
+    reports said they were in danger.
     """
     return "officer" if kind == "officer" else "attribute"
 
@@ -228,8 +225,6 @@ def _index_batch(
         if getattr(claim, "rowcount", 0) != 1:
             continue  # another request indexed it first
         set_committed_value(report, "indexed", True)
-        if ("danger", "yes") in values:
-            _arrives_urgent(session, report)
         if values:
             session.execute(
                 insert(ReportTag),
@@ -245,26 +240,6 @@ def _index_batch(
         claimed += 1
     session.commit()
     return claimed
-
-
-def _arrives_urgent(session: Session, report: Report) -> None:
-    """A new report whose survivor said she is in danger now starts as urgent.
-
-    Done here, in an advocate's session, because only it reads the account;
-    only a report nobody has triaged yet (new, at the usual priority) is changed.
-    """
-    urgent = session.execute(
-        update(Report)
-        .where(
-            Report.id == report.id,
-            Report.status == ReportStatus.NEW,
-            Report.priority == Priority.NORMAL,
-        )
-        .values(priority=Priority.URGENT)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(urgent, "rowcount", 0) == 1:
-        set_committed_value(report, "priority", Priority.URGENT)
 
 
 def tags_for(index_key: bytes, kind: str, values: Iterable[str]) -> list[bytes]:

@@ -12,11 +12,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import Date, DateTime, select
 
 from portal.store import Store
-from portal.store.models import AuditEvent, Base, Message, Priority, Report, Role
+from portal.store.models import AuditEvent, Base, Message, Priority, Report, ReportStatus, Role
 from tests.advocate.members import grant_on_page
 from tests.support.database import count_rows, only_report_id
 from tests.support.instance import Instance
-from tests.support.pages import add_note, csrf_token, send_reply, sign_in, submit
+from tests.support.pages import add_note, csrf_token, form_tokens, send_reply, sign_in, submit
 from tests.support.people import Person, create_person, signed_in_as
 
 ROW = r'<tr(?: class="([^"]*)")?>\s*<td><a href="/advocate/case/([0-9a-f]{32})'
@@ -35,14 +35,15 @@ def _new_to(client: FlaskClient) -> set[str]:
 def _survivor_adds(client: FlaskClient, what: str) -> None:
     """The signed-in survivor sends a message, a file, or a change of consent."""
     if what == "consent":
-        token = csrf_token(client, "/return/consent")
-        data = {"csrf_token": token, "consent_read": "y", "consent_statistics": "y"}
+        data = form_tokens(client, "/return/consent") | {
+            "consent_read": "y",
+            "consent_statistics": "y",
+        }
         assert client.post("/return/consent", data=data).status_code == 303
         return
-    token = csrf_token(client, "/return/report")
-    data = {"csrf_token": token, "kind": "message", "text": "I remembered more."}
+    data = form_tokens(client, "/return/report") | {"kind": "message", "text": "I remembered more."}
     if what == "file":
-        data = {"csrf_token": token, "kind": "message", "text": "", "keep_metadata": "y"}
+        data |= {"text": "", "keep_metadata": "y"}
         data["files"] = [(io.BytesIO(b"a note I kept"), "note.txt")]  # type: ignore[assignment]
     sent = client.post("/return/add", data=data, content_type="multipart/form-data")
     assert sent.status_code == 303
@@ -120,13 +121,18 @@ def test_reports_in_danger_come_first_by_default_and_arrive_as_urgent(
     submit(client, what_happened="second")
     submit(client, what_happened="third", in_danger="no")
     order = [report_id for report_id, _ in _rows(advocate_client)]
-    with store.session() as session:
-        priorities = {r.id: r.priority.value for r in session.scalars(select(Report))}
-    urgent = [report_id for report_id, priority in priorities.items() if priority == "urgent"]
-    assert len(urgent) == 1
-    assert order[0] == urgent[0]
     page = advocate_client.get("/advocate/").get_data(as_text=True)
     assert page.count("<td>Urgent</td>") == 1 and page.count("<td>Normal</td>") == 2
+    urgent = [r for r, _ in _rows(advocate_client, "priority=urgent")]
+    assert len(urgent) == 1 and order[0] == urgent[0]
+    assert len(_rows(advocate_client, "priority=normal")) == 2
+    case_page = advocate_client.get(f"/advocate/case/{urgent[0]}").get_data(as_text=True)
+    assert re.search(r"<dt>Priority</dt><dd>Urgent</dd>", case_page)
+    assert re.search(r'<option selected value="urgent">', case_page)
+    # Shown, never stored: the priority is in clear, and would tell someone holding
+    # the database which new reports said she was in danger.
+    with store.session() as session:
+        assert {r.priority for r in session.scalars(select(Report))} == {Priority.NORMAL}
     assert page.count("In danger now</strong>") == 1
     # Received a day before the others: newest first, when asked, puts it last.
     with store.session() as session:
@@ -138,20 +144,22 @@ def test_reports_in_danger_come_first_by_default_and_arrive_as_urgent(
     assert [r for r, _ in _rows(advocate_client, "sort=received")][-1] == urgent[0]
 
 
-def test_a_report_already_triaged_keeps_its_priority_when_indexed_again(
+def test_a_report_in_danger_once_triaged_shows_the_priority_an_advocate_chose(
     client: FlaskClient, advocate_client: FlaskClient, store: Store
 ) -> None:
     submit(client, what_happened="x", in_danger="yes")
     report_id = only_report_id(store)
-    with store.session() as session:
-        report = session.get(Report, report_id)
-        assert report is not None
-        report.priority = Priority.LOW
-        session.commit()
-    advocate_client.get("/advocate/")
-    with store.session() as session:
-        report = session.get(Report, report_id)
-        assert report is not None and report.priority.value == "low"
+    for status, priority, shown in [("new", "low", "Low"), ("in review", "normal", "Normal")]:
+        with store.session() as session:
+            report = session.get(Report, report_id)
+            assert report is not None
+            report.status, report.priority = ReportStatus(status), Priority(priority)
+            session.commit()
+        page = advocate_client.get("/advocate/").get_data(as_text=True)
+        assert f"<td>{shown}</td>" in page and "<td>Urgent</td>" not in page, status
+        with store.session() as session:
+            report = session.get(Report, report_id)
+            assert report is not None and report.priority.value == priority
 
 
 # Readable labels
