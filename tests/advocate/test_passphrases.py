@@ -68,7 +68,9 @@ def test_the_examples_are_what_they_claim_to_be() -> None:
 def _assert_plain_refusal(message: str) -> None:
     assert "too easy to guess" in message
     assert "five or more unrelated words" in message
-    assert not any(word in message for word in JARGON), message
+    # Offered words and a key's fingerprint are random list words ("scorecard"): not prose.
+    prose = re.sub(r'<p class="(?:fingerprint|suggested-words)">.*?</p>', "", message, flags=re.S)
+    assert not any(word in prose for word in JARGON), message
 
 
 def _suggestion(page: str) -> str:
