@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params, wrap_with_passphrase
-from portal.core import audit, bindings
+from portal.core import audit, bindings, invitations
 from portal.core.authentication import AccountError, check_passphrase, seal_totp_secret
 from portal.core.grants import (
     ROLE_GROUP,
@@ -65,7 +65,8 @@ def create_account(
 ) -> Enrolment:
     """Create an account; the first advocate or staff member takes the bootstrap key.
 
-    An invitation, if given, is spent in the same transaction. `totp_secret` is
+    An invitation, if given, is spent in the same transaction, before anything
+    is written (LinkSpent if another request spent it meanwhile). `totp_secret` is
     one the holder's app already gave a code for (at `confirmed_step`, which is
     then not accepted again); without it a new secret is made.
     """
@@ -89,12 +90,13 @@ def create_account(
         last_totp_step=confirmed_step,
         failed_logins=0,
     )
+    # Spent after the Argon2id call above, so no other writer waits for it.
+    if invitation is not None:
+        invitations.spend(session, invitation)
     session.add(account)
     session.flush()
     audit.record(session, actor=actor, action="account created", subject=name, detail=role.value)
     bootstrap_file = take_bootstrap_grant(session, account, secrets_path)
-    if invitation is not None:
-        session.delete(invitation)
     if first_account:
         session.execute(delete(Invitation))
     session.commit()

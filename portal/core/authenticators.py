@@ -39,6 +39,7 @@ from portal.core.authentication import (
     open_personal_key,
     seal_totp_secret,
 )
+from portal.core.invitations import LinkSpent
 from portal.store import forget_deleted
 from portal.store.models import Account, AccountSession, Invitation
 
@@ -64,13 +65,6 @@ class OfferChanged(AccountError):
             "The key on this page has changed. Add the new key below to your "
             "authenticator app, then type the code it shows."
         )
-
-
-class LinkSpent(AccountError):
-    """The link was used meanwhile (two tries at once): only the first counts."""
-
-    def __init__(self) -> None:
-        super().__init__("This link has just been used. Sign in, or ask an admin for a new one.")
 
 
 @dataclass(frozen=True)

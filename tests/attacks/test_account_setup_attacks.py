@@ -171,6 +171,43 @@ def _text(response: TestResponse) -> str:
 # A client probing the join page
 
 
+def test_one_invitation_sent_twice_at_the_same_instant_makes_one_account(
+    app: Flask, store: Store
+) -> None:
+    """Whoever holds an invitation (or intercepted it) sends two forms at once, each with
+    its own name: one account, and the invitation spent by it."""
+    path = _invitation(store)
+    first, second = app.test_client(), app.test_client()
+    first_page, second_page = _page(first, path), _page(second, path)
+    with held_before(store, "FROM accounts") as held:
+        held.start(lambda: first.post(path, data=_join_data(first_page, "dana")))
+        done = second.post(path, data=_join_data(second_page, "erin"))
+        assert "Your account is ready" in _text(done)
+        late = held.finish()
+    assert late.status_code == 200
+    assert JUST_USED in _text(late)
+    assert _accounts(store) == ["erin"]
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_a_join_form_sent_twice_at_once_with_the_same_name_gets_a_plain_answer(
+    app: Flask, store: Store
+) -> None:
+    """A double click: the same form, twice at the same instant. No error page."""
+    path = _invitation(store)
+    client = app.test_client()
+    page = _page(client, path)
+    # Held after the name was found free and before anything is written.
+    with held_before(store, "FROM accounts", nth=2) as held:
+        held.start(lambda: client.post(path, data=_join_data(page, "dana")))
+        assert "Your account is ready" in _text(client.post(path, data=_join_data(page, "dana")))
+        late = held.finish()
+    assert late.status_code == 200
+    assert JUST_USED in _text(late)
+    assert _accounts(store) == ["dana"]
+
+
 def test_a_replayed_join_form_creates_nothing_more(app: Flask, store: Store) -> None:
     path = _invitation(store)
     client = app.test_client()
