@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyotp
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
@@ -30,6 +31,7 @@ from portal.store import forget_deleted
 from portal.store.models import Account, AccountSession, GroupKeyGrant, Invitation, Role
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+NAME_TAKEN = "That name is already taken."
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def create_account(
     check_name(name)
     check_passphrase(passphrase, name)
     if session.scalars(select(Account.id).where(Account.name == name)).first() is not None:
-        raise AccountError("That name is already taken.")
+        raise AccountError(NAME_TAKEN)
     # Invitations made before any account existed are first-admin links from
     # `portal serve`: the first account, however it is made, ends them all.
     first_account = session.scalars(select(Account.id)).first() is None
@@ -94,7 +96,12 @@ def create_account(
     if invitation is not None:
         invitations.spend(session, invitation)
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request took the name since the check above (two at the same instant).
+        session.rollback()
+        raise AccountError(NAME_TAKEN) from None
     audit.record(session, actor=actor, action="account created", subject=name, detail=role.value)
     bootstrap_file = take_bootstrap_grant(session, account, secrets_path)
     if first_account:

@@ -208,6 +208,25 @@ def test_a_join_form_sent_twice_at_once_with_the_same_name_gets_a_plain_answer(
     assert _accounts(store) == ["dana"]
 
 
+def test_two_invitations_choosing_one_name_at_the_same_instant_get_a_plain_answer(
+    app: Flask, store: Store, admin: Person
+) -> None:
+    """Not the first accounts (the first one ends every invitation): two newcomers."""
+    first, second = app.test_client(), app.test_client()
+    one, other = _invitation(store), _invitation(store)
+    first_page, second_page = _page(first, one), _page(second, other)
+    with held_before(store, "FROM accounts", nth=2) as held:
+        held.start(lambda: first.post(one, data=_join_data(first_page, "dana")))
+        assert "Your account is ready" in _text(
+            second.post(other, data=_join_data(second_page, "dana"))
+        )
+        late = held.finish()
+    assert late.status_code == 200
+    assert "That name is already taken" in _text(late)
+    assert _accounts(store) == ["dana", "root"]
+    assert first.get(one).status_code == 200  # the invitation it did not use stays
+
+
 def test_a_replayed_join_form_creates_nothing_more(app: Flask, store: Store) -> None:
     path = _invitation(store)
     client = app.test_client()
