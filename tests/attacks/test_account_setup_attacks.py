@@ -22,11 +22,11 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import event, func, select
 from werkzeug.test import TestResponse
 
 import config
-from portal.core import invitations
+from portal.core import authentication, invitations
 from portal.core.authenticators import new_offer
 from portal.store import Store
 from portal.store.models import Account, AccountSession, Invitation, Role, today
@@ -47,21 +47,19 @@ JUST_USED = "This link has just been used"
 
 
 class Held:
-    """One request held just before a statement, while others run to their end."""
+    """One request held at a chosen point while others run to their end."""
 
-    def __init__(self, engine: Engine, statement: str, nth: int = 1) -> None:
-        self.engine, self.statement, self.left = engine, statement, nth
+    def __init__(self) -> None:
         self.thread_id: int | None = None
         self.reached, self.go = threading.Event(), threading.Event()
         self.response: Any = None
         self._thread: threading.Thread | None = None
 
-    def _hold(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if threading.get_ident() == self.thread_id and self.statement in statement:
-            self.left -= 1
-            if self.left == 0:
-                self.reached.set()
-                self.go.wait(timeout=30)
+    def here(self) -> None:
+        """Called at the chosen point: wait there, if this is the held request."""
+        if threading.get_ident() == self.thread_id and not self.reached.is_set():
+            self.reached.set()
+            self.go.wait(timeout=30)
 
     def start(self, request: Callable[[], Any]) -> None:
         """Send the request from another thread; return once it is held."""
@@ -73,18 +71,15 @@ class Held:
             except Exception as error:  # an error page the app let through: the test shows it
                 self.response = error
 
-        # insert=True: held before the write lock is taken, so the others can write.
-        event.listen(self.engine, "before_cursor_execute", self._hold, insert=True)
         self._thread = threading.Thread(target=run)
         self._thread.start()
-        assert self.reached.wait(timeout=30), f"the request never reached {self.statement!r}"
+        assert self.reached.wait(timeout=30), "the request never reached the point to hold"
 
     def finish(self) -> Any:
         """Let the held request go on, and return its response."""
         self.go.set()
-        assert self._thread is not None
-        self._thread.join(timeout=30)
-        event.remove(self.engine, "before_cursor_execute", self._hold)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
         if isinstance(self.response, Exception):
             raise self.response
         return self.response
@@ -92,14 +87,40 @@ class Held:
 
 @contextmanager
 def held_before(store: Store, statement: str, nth: int = 1) -> Iterator[Held]:
-    """A request held before the `nth` statement containing `statement`, always let go at
-    the end even if the test fails meanwhile."""
-    held = Held(store.engine, statement, nth)
+    """A request held before the `nth` statement it sends containing `statement` (one
+    that writes nothing before it: a writer holds the write lock). Always let go."""
+    held, seen = Held(), [0]
+
+    def count(_conn: Any, _cursor: Any, sent: str, *_args: Any) -> None:
+        if threading.get_ident() == held.thread_id and statement in sent:
+            seen[0] += 1
+            if seen[0] == nth:
+                held.here()
+
+    event.listen(store.engine, "before_cursor_execute", count)
     try:
         yield held
     finally:
-        if not held.go.is_set() and held._thread is not None:
-            held.finish()
+        held.go.set()
+        event.remove(store.engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def held_in_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
+    """A sign-in held just after its Argon2id call, which takes a while in production:
+    what it read before is what it goes on with."""
+    held, real = Held(), authentication.unwrap_with_passphrase
+
+    def slow(*args: Any, **kwargs: Any) -> bytes:
+        seed = real(*args, **kwargs)
+        held.here()
+        return seed
+
+    monkeypatch.setattr(authentication, "unwrap_with_passphrase", slow)
+    try:
+        yield held
+    finally:
+        held.go.set()
 
 
 def _invitation(store: Store, role: Role = Role.ADVOCATE) -> str:
@@ -300,6 +321,25 @@ def test_a_key_from_a_reset_page_cannot_be_carried_to_an_invitation_nor_back(
 
 
 # Whoever holds a reset link, and the member while a reset waits
+
+
+def test_a_sign_in_under_way_when_the_reset_lands_gets_no_session(
+    app: Flask,
+    store: Store,
+    advocate: Person,
+    admin_client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Her phone was taken, with her passphrase: the thief signs in just as the admin
+    resets. The check of the old code straddles the reset (Argon2 takes a while); the
+    session it would open must not outlive the reset."""
+    thief = app.test_client()
+    with held_in_argon2(monkeypatch) as held:
+        held.start(lambda: log_in(thief, advocate))
+        _reset_link(admin_client, advocate)
+        held.finish()
+    assert thief.get("/advocate/").status_code == 302
+    assert _sessions(store, advocate.account_id) == 0
 
 
 def test_signing_in_while_a_reset_waits_neither_works_nor_locks_her_out_of_the_link(
