@@ -117,6 +117,7 @@ def new_authenticator(token: str) -> str:
     link = invitations.find_reset(db(), token)
     if link is None:
         abort(404)
+    label = link.role.value  # read now: a set-up that fails rolls back, and the link may be gone
     form = NewAuthenticatorForm()
     config = portal_config()
     offer = service.offer_for(token, form.offer.data, config.secret_key)
@@ -138,7 +139,7 @@ def new_authenticator(token: str) -> str:
             error = str(problem)
         else:
             return render_template("admin/authenticator_ready.html", role=account.role)
-    return _set_up_page("admin/authenticator.html", form, offer, link.role.value, error=error)
+    return _set_up_page("admin/authenticator.html", form, offer, label, error=error)
 
 
 def _joining(form: JoinForm) -> service.Joining:

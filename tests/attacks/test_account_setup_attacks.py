@@ -39,6 +39,7 @@ from tests.support.people import (
     SetUpPage,
     log_in,
     read_set_up_page,
+    signed_in_as,
 )
 
 RESET_LINK = re.compile(r"(/admin/authenticator/[A-Za-z0-9_-]+)")
@@ -352,6 +353,27 @@ def test_signing_in_while_a_reset_waits_neither_works_nor_locks_her_out_of_the_l
     client = app.test_client()
     response = client.post(path, data=_set_up_data(_page(client, path), advocate.passphrase))
     assert "Your new authenticator is ready" in _text(response)
+
+
+def test_a_reset_link_used_twice_at_the_same_instant_sets_up_one_authenticator(
+    app: Flask, store: Store, advocate: Person, admin_client: FlaskClient
+) -> None:
+    """The member and someone else with the link (and, say, her passphrase) at once:
+    the first one counts, the other's key is not stored."""
+    path = _reset_link(admin_client, advocate)
+    first, second = app.test_client(), app.test_client()
+    first_page, second_page = _page(first, path), _page(second, path)
+    assert first_page.totp.secret != second_page.totp.secret
+    with held_before(store, "FROM accounts") as held:
+        held.start(lambda: first.post(path, data=_set_up_data(first_page, advocate.passphrase)))
+        won = second.post(path, data=_set_up_data(second_page, advocate.passphrase))
+        assert "Your new authenticator is ready" in _text(won)
+        late = held.finish()
+    assert JUST_USED in _text(late)
+    loser = Person(advocate.name, advocate.role, advocate.passphrase, first_page.totp, 0, 1)
+    winner = Person(advocate.name, advocate.role, advocate.passphrase, second_page.totp, 0, 1)
+    assert log_in(app.test_client(), loser).status_code == 200
+    assert signed_in_as(app, winner).get("/advocate/").status_code == 200
 
 
 def test_an_old_reset_pages_form_does_nothing_after_a_new_reset(
