@@ -146,15 +146,9 @@ def set_up_new(
     if member is None:
         raise LinkSpent
     account, personal = open_personal_key(session, member.name, passphrase, now, argon2)
-    # One conditional DELETE: of two uses of the link at once, only one goes on.
-    spent = session.execute(
-        delete(Invitation)
-        .where(Invitation.id == link.id)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(spent, "rowcount", 0) != 1:
-        session.rollback()
-        raise LinkSpent
+    # Of two uses at once only one goes on; and a link replaced by a newer reset
+    # meanwhile, whose id the new link may have taken, is not spent in its place.
+    invitations.spend(session, link)
     account.totp_secret = seal_totp_secret(personal, account.name, offer.secret)
     account.last_totp_step = max(account.last_totp_step, step)  # this code is not accepted again
     session.execute(delete(AccountSession).where(AccountSession.account_id == account.id))

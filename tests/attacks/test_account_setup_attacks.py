@@ -376,6 +376,27 @@ def test_a_reset_link_used_twice_at_the_same_instant_sets_up_one_authenticator(
     assert signed_in_as(app, winner).get("/advocate/").status_code == 200
 
 
+def test_a_new_reset_during_a_set_up_under_way_wins(
+    app: Flask, store: Store, advocate: Person, admin_client: FlaskClient
+) -> None:
+    """The admin resets again (the first link leaked) while someone uses the first link.
+    The new link may be given the old one's id: spending "the link with that id" would
+    then spend the new one and store the key offered on the old link's page."""
+    old = _reset_link(admin_client, advocate)
+    client = app.test_client()
+    page = _page(client, old)
+    with held_before(store, "FROM accounts") as held:
+        held.start(lambda: client.post(old, data=_set_up_data(page, advocate.passphrase)))
+        new = _reset_link(admin_client, advocate)
+        late = held.finish()
+    assert JUST_USED in _text(late)
+    assert _account(store, advocate.account_id).totp_secret == b""
+    assert app.test_client().get(old).status_code == 404
+    member = app.test_client()
+    fresh = member.post(new, data=_set_up_data(_page(member, new), advocate.passphrase))
+    assert "Your new authenticator is ready" in _text(fresh)
+
+
 def test_an_old_reset_pages_form_does_nothing_after_a_new_reset(
     app: Flask, store: Store, advocate: Person, admin_client: FlaskClient
 ) -> None:
