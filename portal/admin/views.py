@@ -91,6 +91,7 @@ def join(token: str) -> str:
     invitation = invitations.find(db(), token)
     if invitation is None:
         abort(404)
+    role = invitation.role  # read now: a join that fails rolls back, and the link may be gone
     form = JoinForm()
     config = portal_config()
     offer = service.offer_for(token, form.offer.data, config.secret_key)
@@ -103,16 +104,10 @@ def join(token: str) -> str:
         except AccountError as problem:
             error = str(problem)
         else:
-            return _enrolled(enrolment, invitation.role)
+            return _enrolled(enrolment, role)
     suggestion = offered_passphrase(form.suggestion.data)
     return _set_up_page(
-        "admin/join.html",
-        form,
-        offer,
-        invitation.role.value,
-        error=error,
-        role=invitation.role,
-        suggestion=suggestion,
+        "admin/join.html", form, offer, role.value, error=error, role=role, suggestion=suggestion
     )
 
 
@@ -122,6 +117,7 @@ def new_authenticator(token: str) -> str:
     link = invitations.find_reset(db(), token)
     if link is None:
         abort(404)
+    label = link.role.value  # read now: a set-up that fails rolls back, and the link may be gone
     form = NewAuthenticatorForm()
     config = portal_config()
     offer = service.offer_for(token, form.offer.data, config.secret_key)
@@ -143,7 +139,7 @@ def new_authenticator(token: str) -> str:
             error = str(problem)
         else:
             return render_template("admin/authenticator_ready.html", role=account.role)
-    return _set_up_page("admin/authenticator.html", form, offer, link.role.value, error=error)
+    return _set_up_page("admin/authenticator.html", form, offer, label, error=error)
 
 
 def _joining(form: JoinForm) -> service.Joining:

@@ -5,7 +5,8 @@ own public key, taken from the private key it unlocked) are sealed in a
 session (`sessions`), so the server stores only ciphertext and the cookie
 holds the key. Flask's own session cookie is signed, not encrypted, so no secret
 ever goes into it. Sessions end after 15 minutes idle, 8 hours at most, on
-sign-out, and when the account is disabled or removed; an ended session's row
+sign-out, when the account is disabled or removed, and while its authenticator
+is reset (until the new one is set up, which ends them all); an ended session's row
 is deleted (`sweep`: at every sign-in, at start and every few minutes), so
 a seized database and an old cookie open nothing.
 """
@@ -63,13 +64,16 @@ def sign_in(
 
 
 def resume(session: Session, cookie: str | None) -> Principal | None:
-    """The principal a cookie opens, or None (missing, expired, altered, or disabled)."""
+    """The principal a cookie opens, or None (missing, expired, altered, disabled, or
+    its authenticator reset)."""
     opened = SESSIONS.resume(session, cookie)
     if opened is None:
         return None
     row, state = opened
     account = session.get(Account, row.account_id)
-    if account is None or account.disabled:
+    # A reset deletes the account's sessions, but a sign-in whose code was checked
+    # before it landed (Argon2id takes a while) may store one just after.
+    if account is None or account.disabled or not account.totp_secret:
         SESSIONS.end_row(session, row)
         return None
     seeds = {name: bytes.fromhex(seed) for name, seed in state["keys"].items()}

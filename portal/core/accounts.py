@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pyotp
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params, wrap_with_passphrase
-from portal.core import audit, bindings
+from portal.core import audit, bindings, invitations
 from portal.core.authentication import AccountError, check_passphrase, seal_totp_secret
 from portal.core.grants import (
     ROLE_GROUP,
@@ -30,6 +31,7 @@ from portal.store import forget_deleted
 from portal.store.models import Account, AccountSession, GroupKeyGrant, Invitation, Role
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+NAME_TAKEN = "That name is already taken."
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,15 @@ def create_account(
 ) -> Enrolment:
     """Create an account; the first advocate or staff member takes the bootstrap key.
 
-    An invitation, if given, is spent in the same transaction. `totp_secret` is
+    An invitation, if given, is spent in the same transaction, before anything
+    is written (LinkSpent if another request spent it meanwhile). `totp_secret` is
     one the holder's app already gave a code for (at `confirmed_step`, which is
     then not accepted again); without it a new secret is made.
     """
     check_name(name)
     check_passphrase(passphrase, name)
     if session.scalars(select(Account.id).where(Account.name == name)).first() is not None:
-        raise AccountError("That name is already taken.")
+        raise AccountError(NAME_TAKEN)
     # Invitations made before any account existed are first-admin links from
     # `portal serve`: the first account, however it is made, ends them all.
     first_account = session.scalars(select(Account.id)).first() is None
@@ -89,12 +92,18 @@ def create_account(
         last_totp_step=confirmed_step,
         failed_logins=0,
     )
+    # Spent after the Argon2id call above, so no other writer waits for it.
+    if invitation is not None:
+        invitations.spend(session, invitation)
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another request took the name since the check above (two at the same instant).
+        session.rollback()
+        raise AccountError(NAME_TAKEN) from None
     audit.record(session, actor=actor, action="account created", subject=name, detail=role.value)
     bootstrap_file = take_bootstrap_grant(session, account, secrets_path)
-    if invitation is not None:
-        session.delete(invitation)
     if first_account:
         session.execute(delete(Invitation))
     session.commit()

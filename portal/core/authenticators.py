@@ -39,6 +39,7 @@ from portal.core.authentication import (
     open_personal_key,
     seal_totp_secret,
 )
+from portal.core.invitations import LinkSpent
 from portal.store import forget_deleted
 from portal.store.models import Account, AccountSession, Invitation
 
@@ -64,13 +65,6 @@ class OfferChanged(AccountError):
             "The key on this page has changed. Add the new key below to your "
             "authenticator app, then type the code it shows."
         )
-
-
-class LinkSpent(AccountError):
-    """The link was used meanwhile (two tries at once): only the first counts."""
-
-    def __init__(self) -> None:
-        super().__init__("This link has just been used. Sign in, or ask an admin for a new one.")
 
 
 @dataclass(frozen=True)
@@ -152,15 +146,9 @@ def set_up_new(
     if member is None:
         raise LinkSpent
     account, personal = open_personal_key(session, member.name, passphrase, now, argon2)
-    # One conditional DELETE: of two uses of the link at once, only one goes on.
-    spent = session.execute(
-        delete(Invitation)
-        .where(Invitation.id == link.id)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(spent, "rowcount", 0) != 1:
-        session.rollback()
-        raise LinkSpent
+    # Of two uses at once only one goes on; and a link replaced by a newer reset
+    # meanwhile, whose id the new link may have taken, is not spent in its place.
+    invitations.spend(session, link)
     account.totp_secret = seal_totp_secret(personal, account.name, offer.secret)
     account.last_totp_step = max(account.last_totp_step, step)  # this code is not accepted again
     session.execute(delete(AccountSession).where(AccountSession.account_id == account.id))

@@ -15,9 +15,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.core import audit
+from portal.core.authentication import AccountError
 from portal.store.models import Account, Invitation, Role, today
 
 VALID_DAYS = 7
+
+
+class LinkSpent(AccountError):
+    """The link was used meanwhile (two tries at once): only the first counts."""
+
+    def __init__(self) -> None:
+        super().__init__("This link has just been used. Sign in, or ask an admin for a new one.")
 
 
 def token_hash(token: str) -> bytes:
@@ -54,6 +62,26 @@ def _valid(session: Session, token: str) -> Invitation | None:
     if invitation is None or invitation.expires_on < today():
         return None
     return invitation
+
+
+def spend(session: Session, link: Invitation) -> None:
+    """Delete a one-time link as part of the caller's transaction; LinkSpent (rolled
+    back) if it is gone already.
+
+    One conditional DELETE, so of two uses of a link at the same instant only
+    one goes on: both found the link valid before either wrote. It is matched
+    by its token's hash, never its id alone: SQLite gives a deleted row's id
+    to the next row, so the id of a link spent or replaced meanwhile may
+    already name another link.
+    """
+    spent = session.execute(
+        delete(Invitation)
+        .where(Invitation.token_hash == link.token_hash)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(spent, "rowcount", 0) != 1:
+        session.rollback()
+        raise LinkSpent
 
 
 def find(session: Session, token: str) -> Invitation | None:
