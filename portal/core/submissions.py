@@ -32,7 +32,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives import hashes
@@ -98,6 +98,13 @@ class Submission:
             "sweep_at_hour": self.issued_hour + TOKEN_HOURS + CLOCK_HOURS,
             "receipt": None if receipt is None else self._seal(receipt),
         }
+
+    def to_report(self, report_id: str) -> Submission:
+        """This submission as sent to one report: the same token sent from the session
+        of another report (another survivor's) is another submission, so whoever saw
+        her page cannot send its token first and have hers refused as a repeat."""
+        bound = hmac.new(self.digest, b"report\x00" + report_id.encode(), hashlib.sha256)
+        return replace(self, digest=bound.digest())
 
     def _receipt_key(self) -> bytes:
         # Derived from the token alone, which the database never holds.
