@@ -12,7 +12,8 @@ double click) finds the row and sends nothing twice.
 The database holds neither the token nor when it was used, nor which report
 it concerned: only the hash and the hour after which the row is deleted,
 counted from the hour the form was issued (`TOKEN_HOURS` later, when the
-token has expired too, so no token outlives its row).
+token has expired too, and `CLOCK_HOURS` more for hosts whose clocks differ,
+so no token outlives its row on any host).
 
 For a report the row also holds what she was shown (her codename and
 reference), sealed under a key derived from the token: a repeated request,
@@ -31,7 +32,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from cryptography.hazmat.primitives import hashes
@@ -50,6 +51,10 @@ HOUR = 60 * 60
 TOKEN_HOURS = 24
 # A repeated report shows her codename again only this soon after it was sent.
 RECEIPT_SECONDS = 2 * HOUR
+# Hosts' clocks may differ by this much (see `check`): a row outlives its token
+# by as much, or a host whose clock is ahead would sweep it while another host
+# still accepts the token, and a replay (an old consent choice) would send again.
+CLOCK_HOURS = 1
 Purpose = Literal["report", "message", "consent", "delete"]
 
 _RANDOM, _MAC = 16, 16
@@ -90,9 +95,16 @@ class Submission:
         """The row recording that this submission was carried out."""
         return {
             "digest": self.digest,
-            "sweep_at_hour": self.issued_hour + TOKEN_HOURS,
+            "sweep_at_hour": self.issued_hour + TOKEN_HOURS + CLOCK_HOURS,
             "receipt": None if receipt is None else self._seal(receipt),
         }
+
+    def to_report(self, report_id: str) -> Submission:
+        """This submission as sent to one report: the same token sent from the session
+        of another report (another survivor's) is another submission, so whoever saw
+        her page cannot send its token first and have hers refused as a repeat."""
+        bound = hmac.new(self.digest, b"report\x00" + report_id.encode(), hashlib.sha256)
+        return replace(self, digest=bound.digest())
 
     def _receipt_key(self) -> bytes:
         # Derived from the token alone, which the database never holds.
@@ -154,8 +166,8 @@ def check(
     if not hmac.compare_digest(mac, _mac(secret, purpose, body)):
         raise TokenRefused
     issued, current = int.from_bytes(body[:_ISSUED], "big"), int(now or time.time()) // HOUR
-    # One hour ahead is allowed for hosts whose clocks differ a little.
-    if not issued - 1 <= current < issued + TOKEN_HOURS:
+    # Issued up to CLOCK_HOURS ahead is allowed for hosts whose clocks differ a little.
+    if not issued - CLOCK_HOURS <= current < issued + TOKEN_HOURS:
         raise TokenRefused
     digest = hmac.new(_keys(secret)[1], token, hashlib.sha256).digest()
     return Submission(token, digest, issued)

@@ -247,6 +247,7 @@ def add_to_report(
 ) -> None:
     """Add more information, a message, or files to the survivor's report (AlreadySent
     if this form was sent before)."""
+    submission = submission.to_report(access.report_id)
 
     def add() -> None:
         submissions.refuse_repeat(session, submission)
@@ -272,6 +273,7 @@ def change_consent(
     copied from a backup by someone who may no longer read, opens nothing
     written from now on, and the deleted seals leave no copy behind.
     """
+    submission = submission.to_report(access.report_id)
 
     def change() -> bool:
         submissions.refuse_repeat(session, submission)
@@ -323,8 +325,13 @@ def delete_report(session: Session, access: SurvivorAccess, submission: Submissi
     forget_deleted(session)
 
 
-def was_sent(session: Session, submission: Submission) -> bool:
-    """Whether this form's submission was carried out before."""
+def was_sent(
+    session: Session, submission: Submission, access: SurvivorAccess | None = None
+) -> bool:
+    """Whether this form's submission was carried out before (to her report, for a
+    form sent from her session)."""
+    if access is not None:
+        submission = submission.to_report(access.report_id)
     try:
         submissions.refuse_repeat(session, submission)
     except AlreadySent:

@@ -269,7 +269,7 @@ def add(access: SurvivorAccess) -> Response | str:
     form = AddForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        if service.was_sent(db(), form.submitted):  # before files are cleaned for nothing
+        if service.was_sent(db(), form.submitted, access):  # before files are cleaned
             return redirect(url_for("survivor.my_report", sent=1), code=303)
         files, problems = _prepared_files(form)
         if not problems:

@@ -319,7 +319,7 @@ class SubmissionToken(Base):
 
     digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     # Hours since 1970 (UTC): the row is deleted once this hour has begun, when
-    # its token has expired; counted from the hour the form was issued.
+    # its token has expired on every host; counted from the hour the form was issued.
     sweep_at_hour: Mapped[int] = mapped_column(Integer, index=True)
     # For a report: what she was shown (codename, reference), sealed under a key
     # only the token derives; erased once she says she has saved her codename.
