@@ -10,10 +10,11 @@ token only one can commit, and a repeat (a reload, Back then Forward, a
 double click) finds the row and sends nothing twice.
 
 The database holds neither the token nor when it was used, nor which report
-it concerned: only the hash and the hour after which the row is deleted,
-counted from the hour the form was issued (`TOKEN_HOURS` later, when the
-token has expired too, and `CLOCK_HOURS` more for hosts whose clocks differ,
-so no token outlives its row on any host).
+it concerned: only the hash and the day whose start the row is deleted at,
+the first after the token has expired on every host (`TOKEN_HOURS` after the
+hour the form was issued, and `CLOCK_HOURS` more for hosts whose clocks
+differ). A day, not an hour: survivors' actions are dated to the day, and an
+hour would tell, on a quiet day, when a report was written.
 
 For a report the row also holds what she was shown (her codename and
 reference), sealed under a key derived from the token: a repeated request,
@@ -83,6 +84,13 @@ class AlreadySent(Exception):
         self.receipt = receipt
 
 
+def sweep_hour(issued_hour: int) -> int:
+    """The start of the first day (in hours since 1970, UTC) at which a token issued
+    in this hour has expired on every host: its row is deleted then."""
+    expired = issued_hour + TOKEN_HOURS + CLOCK_HOURS
+    return -(-expired // 24) * 24
+
+
 @dataclass(frozen=True)
 class Submission:
     """A checked token: the one submission a form names."""
@@ -95,7 +103,7 @@ class Submission:
         """The row recording that this submission was carried out."""
         return {
             "digest": self.digest,
-            "sweep_at_hour": self.issued_hour + TOKEN_HOURS + CLOCK_HOURS,
+            "sweep_at_hour": sweep_hour(self.issued_hour),
             "receipt": None if receipt is None else self._seal(receipt),
         }
 

@@ -111,8 +111,9 @@ def test_a_token_row_links_no_codename_report_or_danger_by_its_content_or_size(
         assert not any(value in s for s in stored)
     assert len({len(r.receipt or b"") for r in rows}) == 1  # padded: danger does not show
     assert {len(r.digest) for r in rows} == {32}
-    # Time is the hour a form was issued, no finer: the column is whole hours.
-    assert all(abs(r.sweep_at_hour - time.time() / HOUR - 24) < 2 for r in rows)
+    # Time is a day, no finer: the column is the start of the day after the token expires.
+    assert all(r.sweep_at_hour % 24 == 0 for r in rows)
+    assert all(0 < r.sweep_at_hour - time.time() / HOUR < 24 + 25 + 1 for r in rows)
 
 
 def test_a_backup_taken_before_she_saved_her_codename_opens_nothing_with_the_instance_secrets(

@@ -318,8 +318,8 @@ class SubmissionToken(Base):
     __table_args__ = WITHOUT_ROWID
 
     digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
-    # Hours since 1970 (UTC): the row is deleted once this hour has begun, when
-    # its token has expired on every host; counted from the hour the form was issued.
+    # Hours since 1970 (UTC), always the start of a day: the row is deleted once
+    # this day has begun, when its token has expired on every host.
     sweep_at_hour: Mapped[int] = mapped_column(Integer, index=True)
     # For a report: what she was shown (codename, reference), sealed under a key
     # only the token derives; erased once she says she has saved her codename.
