@@ -23,7 +23,7 @@ from portal.store import Store
 from portal.store.models import AuditEvent, Report
 from tests.staff.bundles import open_bundle
 from tests.staff.test_export import _export_page, _submit
-from tests.support.pages import csrf_token, sign_in
+from tests.support.pages import csrf_token, form_tokens, sign_in
 
 HER_MESSAGE = "I remembered the van's registration: it ended in 7QX"
 
@@ -48,8 +48,8 @@ def _survivor(app: Flask, **consent: str) -> FlaskClient:
 
 def _choose(survivor: FlaskClient, **choices: str) -> None:
     """She changes her consent choices (every box left out is unticked)."""
-    token = csrf_token(survivor, "/return/consent")
-    response = survivor.post("/return/consent", data={"csrf_token": token, **choices})
+    tokens = form_tokens(survivor, "/return/consent")
+    response = survivor.post("/return/consent", data=tokens | choices)
     assert response.status_code == 303
 
 
