@@ -53,7 +53,7 @@ run: install ## Serve on http://127.0.0.1:$PORT (default 5000), creating instanc
 	$(BIN)/portal serve --port $(PORT)
 
 test: install-dev lint ## Lint, type-check and run every test (one process per core)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=15
 
 lint: install-dev ## ruff format check, ruff, mypy, bandit (no medium or high findings)
 	$(BIN)/ruff format --check .
