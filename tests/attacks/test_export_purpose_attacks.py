@@ -16,27 +16,16 @@ import pyrage
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.store import Store
-from portal.store.models import AuditEvent, Report
 from tests.staff.bundles import open_bundle
 from tests.staff.test_export import _export_page, _submit
+from tests.staff.test_export_form import _exports
+from tests.support.database import only_report_id
 from tests.support.pages import csrf_token, form_tokens, sign_in
 
 HER_MESSAGE = "I remembered the van's registration: it ended in 7QX"
-
-
-def _case(store: Store) -> str:
-    with store.session() as session:
-        return session.scalars(select(Report.id)).one()
-
-
-def _exports(store: Store) -> int:
-    with store.session() as session:
-        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "case exported"))
-        return len(list(events))
 
 
 def _survivor(app: Flask, **consent: str) -> FlaskClient:
@@ -72,7 +61,7 @@ def test_a_purpose_withdrawn_while_the_form_was_open_is_refused(
     """The page offered the IOPC; she withdrew that (keeping her legal team) before staff
     pressed Export."""
     survivor = _survivor(app, consent_legal="y", consent_iopc="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, generated = _export_page(staff_client, report_id)
     _choose(survivor, consent_read="y", consent_legal="y")
     response = _post(staff_client, report_id, token, generated=generated, purpose="iopc")
@@ -92,7 +81,7 @@ def test_messages_withdrawn_while_the_form_was_open_do_not_go(
         data={"csrf_token": token, "kind": "message", "text": HER_MESSAGE},
         content_type="multipart/form-data",
     )
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, generated = _export_page(staff_client, report_id)
     _choose(survivor, consent_read="y", consent_legal="y")
     identity = pyrage.x25519.Identity.generate()
@@ -117,7 +106,7 @@ def test_a_tampered_purpose_exports_nothing_and_says_why(
     app: Flask, staff_client: FlaskClient, store: Store, purpose: str
 ) -> None:
     _survivor(app, consent_legal="y", consent_iopc="y", consent_statistics="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, generated = _export_page(staff_client, report_id)
     response = _post(staff_client, report_id, token, generated=generated, purpose=purpose)
     assert response.status_code == 200
@@ -132,7 +121,7 @@ def test_a_purpose_sent_twice_goes_nowhere_she_refused(
 ) -> None:
     """The purpose field sent twice, a refused purpose first: nothing is exported."""
     _survivor(app, consent_legal="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, generated = _export_page(staff_client, report_id)
     response = staff_client.post(
         f"/staff/case/{report_id}/export",
@@ -152,7 +141,7 @@ def test_a_passphrase_box_of_any_kind_of_space_does_not_protect_the_bundle(
     app: Flask, staff_client: FlaskClient, store: Store, tmp_path: Path, blank: str
 ) -> None:
     _survivor(app, consent_legal="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, generated = _export_page(staff_client, report_id)
     response = _post(
         staff_client, report_id, token, generated=generated, purpose="legal", zip_passphrase=blank
@@ -170,7 +159,7 @@ def test_an_age_key_box_of_spaces_is_not_a_key_and_not_both(
 ) -> None:
     """Spaces in the age box beside a chosen passphrase: not "both given", and no key."""
     _survivor(app, consent_legal="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, _ = _export_page(staff_client, report_id)
     response = _post(
         staff_client, report_id, token, generated="", purpose="legal", age_recipient=blank
@@ -184,7 +173,7 @@ def test_an_invisible_age_key_is_refused_plainly(
     app: Flask, staff_client: FlaskClient, store: Store
 ) -> None:
     _survivor(app, consent_legal="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, generated = _export_page(staff_client, report_id)
     response = _post(
         staff_client,

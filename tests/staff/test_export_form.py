@@ -17,14 +17,10 @@ from sqlalchemy import select
 
 from portal.staff.summary import summary_pdf
 from portal.store import Store
-from portal.store.models import AuditEvent, Report
+from portal.store.models import AuditEvent
 from tests.staff.bundles import open_bundle
 from tests.staff.test_export import _export_page, _submit, _web_export
-
-
-def _case(store: Store) -> str:
-    with store.session() as session:
-        return session.scalars(select(Report.id)).one()
+from tests.support.database import only_report_id
 
 
 def _exports(store: Store) -> int:
@@ -57,7 +53,7 @@ def test_the_form_offers_only_the_purposes_the_survivor_consents_to_now(
     offered: list[str],
 ) -> None:
     _submit(client, **consent)
-    page = staff_client.get(f"/staff/case/{_case(store)}/export").get_data(as_text=True)
+    page = staff_client.get(f"/staff/case/{only_report_id(store)}/export").get_data(as_text=True)
     assert _offered(page) == offered
     assert "did not agree</label>" not in page  # no purpose offered only to be refused
     if len(offered) == 1:  # the one there is comes chosen
@@ -68,7 +64,7 @@ def test_no_purpose_chosen_asks_for_one(
     client: FlaskClient, staff_client: FlaskClient, store: Store
 ) -> None:
     _submit(client, consent_legal="y", consent_iopc="y")
-    response, _ = _web_export(staff_client, _case(store))
+    response, _ = _web_export(staff_client, only_report_id(store))
     page = response.get_data(as_text=True)
     assert response.mimetype == "text/html"
     assert "Choose who the export is for." in page
@@ -90,7 +86,7 @@ def test_neither_a_passphrase_nor_an_age_key_is_refused_with_that_reason(
     client: FlaskClient, staff_client: FlaskClient, store: Store, fields: dict[str, str]
 ) -> None:
     _submit(client, consent_legal="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     token, _ = _export_page(staff_client, report_id)
     response = staff_client.post(
         f"/staff/case/{report_id}/export",
@@ -109,7 +105,7 @@ def test_a_chosen_passphrase_of_spaces_is_not_used_the_generated_one_is(
     """A bundle under "   " would open for anyone, and not with the words the page showed."""
     _submit(client, consent_legal="y")
     response, generated = _web_export(
-        staff_client, _case(store), purpose="legal", zip_passphrase="   "
+        staff_client, only_report_id(store), purpose="legal", zip_passphrase="   "
     )
     assert response.mimetype == "application/octet-stream"
     archive = tmp_path / "case.zip"
@@ -123,7 +119,10 @@ def test_an_age_key_pasted_with_spaces_around_it_is_used(
     _submit(client, consent_iopc="y")
     identity = pyrage.x25519.Identity.generate()
     response, _ = _web_export(
-        staff_client, _case(store), purpose="iopc", age_recipient=f"  {identity.to_public()}\n"
+        staff_client,
+        only_report_id(store),
+        purpose="iopc",
+        age_recipient=f"  {identity.to_public()}\n",
     )
     assert response.mimetype == "application/octet-stream"
     plain = io.BytesIO()
@@ -148,7 +147,7 @@ def test_the_file_name_says_whom_the_bundle_is_for(
     ending: str,
 ) -> None:
     _submit(client, consent_legal="y", consent_iopc="y")
-    report_id = _case(store)
+    report_id = only_report_id(store)
     key = {"age_recipient": str(pyrage.x25519.Identity.generate().to_public())} if age else {}
     response, _ = _web_export(staff_client, report_id, purpose=purpose, **key)
     disposition = response.headers["Content-Disposition"]
@@ -171,7 +170,7 @@ def test_the_summary_says_whom_it_is_prepared_for_in_plain_words(
     said: str,
 ) -> None:
     _submit(client, consent_legal="y", consent_iopc="y")
-    response, generated = _web_export(staff_client, _case(store), purpose=purpose)
+    response, generated = _web_export(staff_client, only_report_id(store), purpose=purpose)
     archive = tmp_path / "case.zip"
     archive.write_bytes(response.data)
     files = open_bundle(archive, generated, tmp_path)
