@@ -30,12 +30,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -83,14 +84,41 @@ class Window:
         return (self.number + 2) * self.seconds
 
 
+_COUNTS = LimitCount.metadata.tables[LimitCount.__tablename__]
+# Built once: a statement built on each call cost several times its running
+# (an ORM select with an IN list took about 2 ms, this one about 0.3 ms).
+_RECENT = select(_COUNTS.c.client, _COUNTS.c.window_number, _COUNTS.c.count).where(
+    _COUNTS.c.kind == bindparam("kind"),
+    _COUNTS.c.client.in_((bindparam("first"), bindparam("second"))),
+    _COUNTS.c.window_number.between(bindparam("previous"), bindparam("current")),
+)
+
+
+def _upsert(insert: Callable[[Table], Any]) -> Any:
+    statement = insert(_COUNTS)
+    return statement.on_conflict_do_update(
+        index_elements=[_COUNTS.c.kind, _COUNTS.c.client, _COUNTS.c.window_number],
+        set_={"count": _COUNTS.c.count + statement.excluded.count},
+    )
+
+
+# SQLite and PostgreSQL both have INSERT … ON CONFLICT DO UPDATE; each dialect's
+# own construct writes it.
+_ADD_ONE = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+
+
 def estimates(session: Session, kind: str, clients: Sequence[int], window: Window) -> list[float]:
-    """For each client, its count over the last window length (one SELECT)."""
+    """For each of one or two clients, its count over the last window length (one SELECT)."""
+    first, *rest = clients
     rows = session.execute(
-        select(LimitCount.client, LimitCount.window_number, LimitCount.count).where(
-            LimitCount.kind == kind,
-            LimitCount.client.in_(clients),
-            LimitCount.window_number.in_((window.number, window.number - 1)),
-        )
+        _RECENT,
+        {
+            "kind": kind,
+            "first": first,
+            "second": rest[0] if rest else first,
+            "previous": window.number - 1,
+            "current": window.number,
+        },
     )
     found = {(client, number): count for client, number, count in rows}
     previous_weight = 1.0 - window.elapsed
@@ -102,11 +130,8 @@ def estimates(session: Session, kind: str, clients: Sequence[int], window: Windo
 
 
 def add(session: Session, kind: str, clients: Iterable[int], window: Window) -> None:
-    """Add one to each client's count in this window: one INSERT … ON CONFLICT statement.
-
-    The caller commits. SQLite and PostgreSQL both have the upsert; each
-    dialect's own construct writes it.
-    """
+    """Add one to each client's count in this window: one INSERT … ON CONFLICT statement,
+    run for each client. The caller commits."""
     rows = [
         {
             "kind": kind,
@@ -117,17 +142,8 @@ def add(session: Session, kind: str, clients: Iterable[int], window: Window) -> 
         }
         for client in clients
     ]
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(LimitCount).values(rows)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["kind", "client", "window_number"],
-            set_={"count": LimitCount.count + statement.excluded.count},
-        )
-    )
+    if rows:
+        session.execute(_ADD_ONE[session.get_bind().dialect.name], rows)
 
 
 def sweep(session: Session, now: float) -> int:
