@@ -101,10 +101,10 @@ class Throttle:
         identity = client_identity(address)
         if identity is None:
             return None
+        day = today()  # in UTC, so every host changes key at the same moment
         with self._lock:
-            if self._day != today():  # a new day, a new key: yesterday's buckets mean nothing
-                self._day = today()
-                self._key = limits.day_key(self._secret, self._day)
+            if self._day != day:  # a new day, a new key: yesterday's buckets mean nothing
+                self._day, self._key = day, limits.day_key(self._secret, day)
             key = self._key
         return limits.bucket(key, identity)
 
