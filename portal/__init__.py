@@ -17,6 +17,7 @@ from portal.web import (
     errors,
     health,
     processes,
+    request_log,
     rich_text,
     security,
     uploads,
@@ -57,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PORTAL=config,
     )
     logs.configure()
+    request_log.init_app(app)
     instance_store = database.init_app(app, config)
     uploads.init_app(app)
     security.init_app(app, config)
