@@ -46,6 +46,8 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
     assert "[address]" not in served
     others = [line for line in served.splitlines() if "Listening at" not in line]
     assert not any("127.0.0.1" in line for line in others)
+    # The portal's own line per request, through gunicorn's logging, and no access log.
+    assert "request method=GET rule=/ status=200 ms=" in served
 
 
 def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:
