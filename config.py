@@ -170,6 +170,22 @@ def check_public_url(url: str) -> str:
     return url.rstrip("/")
 
 
+_POSTGRESQL_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+
+
+def check_database_url(url: str | None) -> str | None:
+    """Accept a PostgreSQL URL (spoken to through psycopg 3), or none for SQLCipher."""
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme
+    if scheme not in _POSTGRESQL_SCHEMES:
+        raise ConfigError(
+            f"database_url must be a PostgreSQL URL (postgresql://...), not a {scheme or 'bare'} "
+            "one; leave it unset to use the encrypted SQLite database in the instance folder"
+        )
+    return "postgresql+psycopg" + url[len(scheme) :]
+
+
 def parse_secret(text: str, secret: Secret, source: str) -> bytes:
     """Decode a hex secret and refuse it if malformed, of the wrong length or weak."""
     try:
@@ -373,7 +389,9 @@ def load(
         lookup_pepper=_read_secret(secrets_path, LOOKUP_PEPPER, environ),
         audit_key=_read_secret(secrets_path, AUDIT_KEY, environ),
         public_url=check_public_url(public_url),
-        database_url=environ.get("PORTAL_DATABASE_URL", settings.get("database_url")),
+        database_url=check_database_url(
+            environ.get("PORTAL_DATABASE_URL", settings.get("database_url"))
+        ),
         argon2=argon2,
         max_upload_bytes=_positive_int(settings, "max_upload_mb", DEFAULT_MAX_UPLOAD_MB)
         * 1024

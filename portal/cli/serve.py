@@ -37,7 +37,13 @@ _PHRASE_EXPLAINED = (
     show_default="http://127.0.0.1:$PORT",
     help="The address people will use to reach the portal.",
 )
-def init_command(public_url: str) -> None:
+@click.option(
+    "--database-url",
+    default=None,
+    help="A PostgreSQL database shared by several app hosts (postgresql://user@host/name); "
+    "without it, an encrypted SQLite file in the instance folder.",
+)
+def init_command(public_url: str, database_url: str | None) -> None:
     """Create a new instance: secrets, database, group keys, recovery phrase.
 
     The recovery phrase goes to a terminal only. Without one (a service, CI,
@@ -54,7 +60,7 @@ def init_command(public_url: str) -> None:
             "offline and delete the file first: this one would need its place."
         )
     try:
-        phrase = create_instance(instance_path, public_url)
+        phrase = create_instance(instance_path, public_url, database_url)
     except (InstanceExists, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created a new portal instance in {instance_path}\n")
