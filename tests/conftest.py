@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,11 +126,61 @@ def database(backend: str, request: pytest.FixtureRequest) -> Iterator[str | Non
     server.drop_database(name)
 
 
+@pytest.fixture(scope="session")
+def made_instances() -> dict[str, tuple[Instance, str | None]]:
+    """Instances `portal init` would make, one per store, made on first use by `instance`.
+
+    Most of `create_instance` is running the migrations with every commit
+    synced: each test gets a copy of one of these instead (its folder, and on
+    PostgreSQL its database), real and fresh to the test, at a file copy's cost.
+    A dictionary rather than a fixture over `backend`: a session fixture made
+    for one store would be kept for a test that runs on the other.
+    """
+    return {}
+
+
+def _made_instance(
+    made: dict[str, tuple[Instance, str | None]],
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> tuple[Instance, str | None]:
+    if backend not in made:
+        database = None
+        if backend == "postgresql":
+            server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+            template = request.getfixturevalue("postgres_template")
+            database = server.create_database(template=template)
+        path = tmp_path_factory.mktemp("made") / "instance"
+        phrase = create_instance(path, LOOPBACK_URL, server.url(database) if database else None)
+        made[backend] = Instance(path, phrase), database
+    return made[backend]
+
+
 @pytest.fixture
-def instance(tmp_path: Path, database: str | None) -> Instance:
-    """A new instance: its own secrets, keys and database (SQLCipher, or new on PostgreSQL)."""
+def instance(
+    tmp_path: Path,
+    backend: str,
+    made_instances: dict[str, tuple[Instance, str | None]],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[Instance]:
+    """A new instance: its own folder, secrets, keys and database (SQLCipher, or PostgreSQL)."""
+    made, template = _made_instance(made_instances, backend, tmp_path_factory, request)
     path = tmp_path / "instance"
-    return Instance(path, create_instance(path, LOOPBACK_URL, database))
+    shutil.copytree(made.path, path)  # keeps each file's owner-only mode
+    if template is None:
+        yield Instance(path, made.recovery_phrase)
+        return
+    server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+    database = server.create_database(template=template)
+    settings = path / "portal.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(server.url(template), server.url(database)),
+        encoding="utf-8",
+    )
+    yield Instance(path, made.recovery_phrase)
+    server.drop_database(database)
 
 
 @pytest.fixture
