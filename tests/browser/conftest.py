@@ -97,6 +97,8 @@ class Portal:
     instance: Path
     temporary: Path
     log: Path
+    # On PostgreSQL: the server's folder (its data files and its log).
+    database_server: Path | None = None
     people: dict[str, Person] = field(default_factory=dict)
     markers: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.time)
@@ -138,6 +140,7 @@ def portal(
     if backend == "postgresql":
         server: PostgresServer = request.getfixturevalue("postgres_server")
         database = ("--database-url", server.url(server.create_database()))
+        served.database_server = server.root
     init_instance(env, "--public-url", served.url, *database)
     settings = served.instance / "portal.toml"
     settings.write_text(

@@ -2,10 +2,11 @@
 
 Everything the served portal could have written is read back: every file under
 instance/ as raw bytes, every table and column of the database opened with its
-key, the server's own temporary directory, its log, and the system temporary
-directory. None may hold a word the survivor typed, the codename, the client's
-address (127.0.0.1: the browser asked for "localhost", and only the server's own
-listening address may name it) or the browser's user agent.
+key (on PostgreSQL, read from the server, and the server's log), the server's
+own temporary directory, its log, and the system temporary directory. None may
+hold a word the survivor typed, the codename, the client's address (127.0.0.1:
+the browser asked for "localhost", and only the server's own listening address
+may name it) or the browser's user agent.
 """
 
 from __future__ import annotations
@@ -136,10 +137,16 @@ def test_a_full_visit_leaves_no_trace_of_the_survivor_or_the_client(
     found += _scan_database(needles, portal.instance)
     found += _scan_files(needles, _files(portal.temporary))
     found += _scan_files(needles, [portal.log])
+    if portal.database_server is not None:  # its tables were read above, value by value
+        log = (portal.database_server / "server.log").read_bytes()
+        # Like the portal's, the database server's log names where it listens.
+        log = re.sub(rb'listening on IPv4 address "127\.0\.0\.1", port \d+', b"", log)
+        found += _found(needles, "the database server's log", log)
     # The rest of the temporary directory, as far as it was written during the
     # run, for the survivor's words only (other programs' files may name
     # loopback); Chromium's own profile is the device's.
-    outside = _files(SYSTEM_TEMPORARY, skip=[browser_temporary, served_root], since=portal.started)
+    skip = [browser_temporary, served_root, *filter(None, [portal.database_server])]
+    outside = _files(SYSTEM_TEMPORARY, skip=skip, since=portal.started)
     found += _scan_files(_word_needles(portal), outside)
     assert found == []
 

@@ -122,7 +122,8 @@ class PostgresServer:
 
     def url(self, database: str, driver: str = "postgresql+psycopg") -> str:
         """The URL SQLAlchemy (or, with driver "postgresql", libpq) opens `database` by."""
-        return f"{driver}://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
+        # "localhost": a client's address (127.0.0.1) in a file is what the trace tests seek.
+        return f"{driver}://{SUPERUSER}@localhost:{self.port}/{database}"
 
     def _admin(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(self.url("postgres", "postgresql"), autocommit=True)
