@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import random
-import re
 import signal
 import subprocess
 import threading
 import time
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -22,33 +17,17 @@ import config
 from portal.store import Store, make_engine
 from portal.store.models import Report
 from portal.survivor.service import sign_in, view_report
-from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.serving import (
+    BIN,
+    free_port,
+    init_instance,
+    portal_environment,
+    submit_reports_until,
+    wait_until_up,
+)
 
 KILLS = 10
 CLIENTS = 6
-
-
-def _submit_forever(url: str, acknowledged: list[tuple[str, str]], stop: threading.Event) -> None:
-    """Submit reports until stopped; keep each codename the server acknowledged."""
-    number = 0
-    while not stop.is_set():
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        marker = f"crash-test account {threading.get_ident()}-{number}"
-        number += 1
-        try:
-            page = opener.open(f"{url}/report", timeout=5).read().decode()
-            tokens = dict(re.findall(r'name="(csrf_token|submission)"[^>]*value="([^"]+)"', page))
-            assert len(tokens) == 2
-            body = urllib.parse.urlencode(
-                {**tokens, "what_happened": marker, "consent_read": "y"}
-            ).encode()
-            answer = opener.open(f"{url}/report", data=body, timeout=5).read().decode()
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.05)  # the server died mid-answer or is down: try again
-            continue
-        codename = re.search(r'<p class="codename" lang="en">([a-z ]+)</p>', answer)
-        if codename:
-            acknowledged.append((codename.group(1), marker))
 
 
 @pytest.mark.slow
@@ -62,7 +41,7 @@ def test_every_acknowledged_report_survives_repeated_sigkill(
     acknowledged: list[tuple[str, str]] = []
     stop = threading.Event()
     clients = [
-        threading.Thread(target=_submit_forever, args=(url, acknowledged, stop), daemon=True)
+        threading.Thread(target=submit_reports_until, args=(url, acknowledged, stop), daemon=True)
         for _ in range(CLIENTS)
     ]
     chance = random.Random(20261123)

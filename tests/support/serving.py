@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from http.client import HTTPResponse
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pyotp
@@ -74,3 +78,29 @@ def wait_until_up(
             if time.monotonic() > deadline:
                 raise AssertionError(f"{url} did not answer within {timeout:.0f} s") from None
             time.sleep(0.2)
+
+
+def submit_reports_until(
+    url: str, acknowledged: list[tuple[str, str]], stop: threading.Event
+) -> None:
+    """Submit reports until stopped, each from a new browser; keep each (codename, words)
+    the server acknowledged. A server that is down or dies mid-answer is tried again."""
+    number = 0
+    while not stop.is_set():
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        marker = f"crash-test account {threading.get_ident()}-{number}"
+        number += 1
+        try:
+            page = opener.open(f"{url}/report", timeout=5).read().decode()
+            tokens = dict(re.findall(r'name="(csrf_token|submission)"[^>]*value="([^"]+)"', page))
+            assert len(tokens) == 2
+            body = urllib.parse.urlencode(
+                {**tokens, "what_happened": marker, "consent_read": "y"}
+            ).encode()
+            answer = opener.open(f"{url}/report", data=body, timeout=5).read().decode()
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.05)  # the server died mid-answer or is down: try again
+            continue
+        codename = re.search(r'<p class="codename" lang="en">([a-z ]+)</p>', answer)
+        if codename:
+            acknowledged.append((codename.group(1), marker))

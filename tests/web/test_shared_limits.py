@@ -34,6 +34,9 @@ NEIGHBOUR = "198.51.100.67"
 WRONG_CODENAME = "abacus " * 7
 CODENAME_LIMIT = 10  # wrong codenames from one client in 15 minutes (README)
 SIGN_IN_LIMIT = 20  # failed sign-ins from one client in 15 minutes (README)
+# Several hosts share a PostgreSQL database, whose upsert the counts take
+# there: the tests of counting run on both stores.
+ON_BOTH_STORES = pytest.mark.parametrize("backend", ("sqlcipher", "postgresql"))
 
 
 def _host(instance: Instance) -> Flask:
@@ -71,6 +74,7 @@ def _rows(store: Store) -> list[LimitCount]:
         return list(session.scalars(select(LimitCount)))
 
 
+@ON_BOTH_STORES
 def test_wrong_codenames_on_two_hosts_add_up_to_one_limit(
     hosts: tuple[Flask, Flask], still: list[float]
 ) -> None:
@@ -82,6 +86,7 @@ def test_wrong_codenames_on_two_hosts_add_up_to_one_limit(
     assert _guess(second, NEIGHBOUR).status_code == 200
 
 
+@ON_BOTH_STORES
 def test_failed_sign_ins_on_two_hosts_add_up_to_one_limit(
     hosts: tuple[Flask, Flask], still: list[float]
 ) -> None:
@@ -94,6 +99,7 @@ def test_failed_sign_ins_on_two_hosts_add_up_to_one_limit(
     assert _sign_in(second, ATTACKER, "guess", "p" * 12, "1").status_code == 429
 
 
+@ON_BOTH_STORES
 def test_a_restarted_host_still_refuses_within_the_window(
     app: Flask, instance: Instance, still: list[float]
 ) -> None:
@@ -148,6 +154,7 @@ def test_the_database_never_holds_an_address(
     assert all(found(form) for form in _address_forms(ATTACKER))
 
 
+@ON_BOTH_STORES
 def test_a_new_window_deletes_the_counts_of_windows_that_no_longer_count(
     app: Flask, store: Store, still: list[float]
 ) -> None:
@@ -163,6 +170,7 @@ def test_a_new_window_deletes_the_counts_of_windows_that_no_longer_count(
     assert {row.window_number for row in _rows(store)} == {min(first) + 1, min(first) + 2}
 
 
+@ON_BOTH_STORES
 def test_the_sweeper_deletes_counts_left_by_a_quiet_portal(
     app: Flask, store: Store, still: list[float]
 ) -> None:
@@ -178,6 +186,7 @@ def holder(store: Store, instance: Instance) -> Person:
     return create_person(store, instance, "holder", Role.ADVOCATE)
 
 
+@ON_BOTH_STORES
 def test_an_account_locked_on_one_host_is_locked_on_the_other(
     hosts: tuple[Flask, Flask], holder: Person
 ) -> None:
@@ -190,6 +199,7 @@ def test_an_account_locked_on_one_host_is_locked_on_the_other(
     assert "Those details did not work." in right.get_data(as_text=True)
 
 
+@ON_BOTH_STORES
 def test_a_code_used_on_one_host_is_refused_on_the_other(
     hosts: tuple[Flask, Flask], holder: Person
 ) -> None:
