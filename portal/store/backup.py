@@ -218,39 +218,36 @@ def _copy_sqlcipher(config: Config, path: Path) -> str:
     return schema
 
 
-def postgresql_environment(url: str) -> dict[str, str]:
-    """The environment pg_dump and pg_restore reach the database in; the password never in argv."""
+def run_postgresql_tool(program: str, options: list[str], url: str) -> None:
+    """Run pg_dump or pg_restore on the database at `url`; a failure says what it said.
+
+    The database is named by a libpq connection string made from the URL
+    without its password, which goes through the environment: a command
+    line is visible to every user of the machine.
+    """
     parts = make_url(url)
+    conninfo = parts.set(drivername="postgresql", password=None).render_as_string(
+        hide_password=False
+    )
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    given = {
-        "PGHOST": parts.query.get("host") or parts.host,
-        "PGPORT": parts.port,
-        "PGUSER": parts.username,
-        "PGPASSWORD": parts.password,
-        "PGDATABASE": parts.database,
-        "PGSSLMODE": parts.query.get("sslmode"),
-    }
-    return environment | {name: str(value) for name, value in given.items() if value}
-
-
-def run_postgresql_tool(argv: list[str], url: str, what: str) -> None:
-    """Run pg_dump or pg_restore on the database at `url`; a failure says what it said."""
+    if parts.password:
+        environment["PGPASSWORD"] = str(parts.password)
     try:
-        done = subprocess.run(  # noqa: S603 - fixed program, no shell, no password in argv
-            argv,
-            env=postgresql_environment(url),
+        done = subprocess.run(  # noqa: S603 - a fixed program, no shell, no password in argv
+            [program, *options, f"--dbname={conninfo}"],
+            env=environment,
             capture_output=True,
             text=True,
             check=False,
         )
     except FileNotFoundError:
         raise BackupRefused(
-            f"{argv[0]} is not installed: install the PostgreSQL client of the server's "
+            f"{program} is not installed: install the PostgreSQL client of the server's "
             "version (Debian: postgresql-client)"
         ) from None
     if done.returncode != 0:
         said = done.stderr.strip().splitlines()
-        raise BackupRefused(f"{what} failed: {said[-1] if said else f'exit {done.returncode}'}")
+        raise BackupRefused(f"{program} failed: {said[-1] if said else f'exit {done.returncode}'}")
 
 
 def _dump_postgresql(url: str, path: Path) -> str:
@@ -263,9 +260,7 @@ def _dump_postgresql(url: str, path: Path) -> str:
         engine.dispose()
     if schema is None:
         raise BackupRefused("the database has no schema yet: there is nothing to back up")
-    run_postgresql_tool(
-        ["pg_dump", "--format=custom", "--no-owner", f"--file={path}"], url, "pg_dump"
-    )
+    run_postgresql_tool("pg_dump", ["--format=custom", "--no-owner", f"--file={path}"], url)
     return schema
 
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 import config as config_module
@@ -235,17 +235,15 @@ def _restore_postgresql(dump: Path, url: str) -> None:
         )
     try:
         run_postgresql_tool(
+            "pg_restore",
             [
-                "pg_restore",
                 "--no-owner",
                 "--no-privileges",
                 "--exit-on-error",
                 "--single-transaction",
-                f"--dbname={make_url(url).database}",
                 str(dump),
             ],
             url,
-            "pg_restore",
         )
     except BackupRefused as refused:
         raise RestoreRefused(str(refused)) from None
