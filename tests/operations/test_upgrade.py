@@ -179,3 +179,28 @@ def test_a_server_refuses_a_database_ahead_of_the_code(cli_instance: Instance) -
         assert "Traceback" not in refused.stderr
     assert _schema(cli_instance.path) == "9999_from_the_future"
     assert not (cli_instance.path.parent / "backups").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "refusal"),
+    [
+        ('"backups"', "must be an absolute path"),
+        ("7", "must be an absolute path"),
+        ('"{instance}/backups"', "is inside the instance folder"),
+    ],
+)
+def test_a_backup_dir_that_is_relative_or_inside_the_instance_is_refused(
+    instance: Instance, value: str, refusal: str
+) -> None:
+    settings = instance.path / "portal.toml"
+    line = f"backup_dir = {value.format(instance=instance.path)}\n"
+    settings.write_text(line + settings.read_text())
+    with pytest.raises(config.ConfigError, match=refusal):
+        config.load(instance.path, environ={})
+
+
+def test_backups_go_where_backup_dir_says(instance: Instance, tmp_path: Path) -> None:
+    assert config.load(instance.path, environ={}).backups_path == tmp_path / "backups"
+    settings = instance.path / "portal.toml"
+    settings.write_text(f'backup_dir = "{tmp_path}/kept"\n' + settings.read_text())
+    assert config.load(instance.path, environ={}).backups_path == tmp_path / "kept"
