@@ -9,9 +9,12 @@ message that says which and how to fix it.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import ipaddress
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -108,6 +111,8 @@ class Config:
     # the client's address to X-Forwarded-For. 0 means none: the portal takes
     # the address of whoever connects, so no client can claim another address.
     trusted_proxies: int = 0
+    # The portal's Tor onion service, `http://<56 letters>.onion`, if it has one.
+    onion_url: str | None = None
     # Reports are purged this many days after their last activity (closed
     # cases after closed_retention_days), unless someone chose to keep them.
     retention_days: int = DEFAULT_RETENTION_DAYS
@@ -171,6 +176,22 @@ def check_public_url(url: str) -> str:
             "unencrypted. Use https://, an onion address, or a loopback address."
         )
     return url.rstrip("/")
+
+
+_POSTGRESQL_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
+
+
+def check_database_url(url: str | None) -> str | None:
+    """Accept a PostgreSQL URL (spoken to through psycopg 3), or none for SQLCipher."""
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme
+    if scheme not in _POSTGRESQL_SCHEMES:
+        raise ConfigError(
+            f"database_url must be a PostgreSQL URL (postgresql://...), not a {scheme or 'bare'} "
+            "one; leave it unset to use the encrypted SQLite database in the instance folder"
+        )
+    return "postgresql+psycopg" + url[len(scheme) :]
 
 
 def parse_secret(text: str, secret: Secret, source: str) -> bytes:
@@ -318,6 +339,50 @@ def _backup_dir(settings: Mapping[str, Any], instance_path: Path) -> Path | None
     return path
 
 
+def check_onion_url(url: str) -> str:
+    """Accept a v3 onion address, `http://<56 base32 letters>.onion`, whose checksum holds.
+
+    The checksum (rend-spec-v3) catches a mistyped letter, which would
+    otherwise send Tor Browser users to an address nobody answers at.
+    """
+    parts = urlsplit(url)
+    label, dot, tld = (parts.hostname or "").rpartition(".")
+    explained = (
+        f"onion_url {url!r} is not a Tor v3 onion address: it must look like "
+        "http://<56 letters and digits 2-7>.onion/, copied from the hostname file "
+        "in the onion service's HiddenServiceDir"
+    )
+    if (
+        parts.scheme != "http"
+        or (dot, tld) != (".", "onion")
+        or parts.netloc.lower() != f"{label}.onion"
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or not re.fullmatch(r"[a-z2-7]{56}", label)
+    ):
+        raise ConfigError(explained)
+    decoded = base64.b32decode(label.upper())
+    key, checksum, version = decoded[:32], decoded[32:34], decoded[34:]
+    expected = hashlib.sha3_256(b".onion checksum" + key + version).digest()[:2]
+    if version != b"\x03" or checksum != expected:
+        raise ConfigError(
+            f"onion_url {url!r} has a letter wrong (its checksum does not match): copy it "
+            "again from the hostname file in the onion service's HiddenServiceDir"
+        )
+    return f"http://{label}.onion"
+
+
+def _onion_url(settings: Mapping[str, Any], environ: Mapping[str, str]) -> str | None:
+    """The optional onion address, from $PORTAL_ONION_URL or portal.toml."""
+    url = environ.get("PORTAL_ONION_URL", settings.get("onion_url"))
+    if url is None or url == "":
+        return None
+    if not isinstance(url, str):
+        raise ConfigError('onion_url in portal.toml must be text, like "http://….onion/"')
+    return check_onion_url(url)
+
+
 def instance_path_from(environ: Mapping[str, str]) -> Path:
     """The instance folder: $PORTAL_INSTANCE or instance/ beside this file."""
     return Path(environ.get("PORTAL_INSTANCE", DEFAULT_INSTANCE)).resolve()
@@ -348,13 +413,16 @@ def load(
         lookup_pepper=_read_secret(secrets_path, LOOKUP_PEPPER, environ),
         audit_key=_read_secret(secrets_path, AUDIT_KEY, environ),
         public_url=check_public_url(public_url),
-        database_url=environ.get("PORTAL_DATABASE_URL", settings.get("database_url")),
+        database_url=check_database_url(
+            environ.get("PORTAL_DATABASE_URL", settings.get("database_url"))
+        ),
         argon2=argon2,
         max_upload_bytes=_positive_int(settings, "max_upload_mb", DEFAULT_MAX_UPLOAD_MB)
         * 1024
         * 1024,
         exit_url=str(settings.get("exit_url", DEFAULT_EXIT_URL)),
         trusted_proxies=_count(settings, "trusted_proxies"),
+        onion_url=_onion_url(settings, environ),
         retention_days=_positive_int(settings, "retention_days", DEFAULT_RETENTION_DAYS),
         closed_retention_days=_positive_int(
             settings, "closed_retention_days", DEFAULT_CLOSED_RETENTION_DAYS

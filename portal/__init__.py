@@ -12,7 +12,16 @@ from flask_wtf.csrf import CSRFProtect
 import config as config_module
 from portal import admin, advocate, cli, staff, survivor
 from portal.core import logs
-from portal.web import database, errors, processes, rich_text, security, uploads
+from portal.web import (
+    database,
+    errors,
+    health,
+    processes,
+    request_log,
+    rich_text,
+    security,
+    uploads,
+)
 
 csrf = CSRFProtect()
 
@@ -49,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         PORTAL=config,
     )
     logs.configure()
+    request_log.init_app(app)
     instance_store = database.init_app(app, config)
     uploads.init_app(app)
     security.init_app(app, config)
@@ -57,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     rich_text.init_app(app)
     cli.init_app(app)
     processes.init_app(app, instance_store)
+    health.init_app(app)
     for blueprint in (survivor.bp, advocate.bp, staff.bp, admin.bp):
         app.register_blueprint(blueprint)
     return app

@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine
 
 from portal import create_app
+from portal import store as store_module
 from portal.core.instance import create_instance
 from portal.store import Store
 from portal.store.models import Role
+from tests.support import postgres
 from tests.support.instance import CHEAP_ARGON2, CHEAP_ARGON2_SETTINGS, LOOPBACK_URL, Instance
 from tests.support.people import Person, create_person, signed_in_as
 
@@ -30,6 +33,30 @@ SLOW_FIRST = (
     "tests/staff/test_export.py",
     "tests/advocate/test_review.py",
 )
+
+
+# These run twice: on SQLCipher, the embedded default, and on a real
+# PostgreSQL server, the store of several app hosts. Every test here that
+# uses the `backend` fixture (through `instance`, `database` or the browser's
+# `portal`) is parametrised; the rest run on SQLCipher only.
+BOTH_BACKENDS = (
+    "tests/store/",
+    "tests/survivor/",
+    "tests/advocate/",
+    "tests/staff/",
+    "tests/attacks/test_crash.py",
+    "tests/browser/",
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Give the tests of BOTH_BACKENDS one run on each store."""
+    path = metafunc.definition.nodeid.split("::", 1)[0]
+    sqlcipher_only = metafunc.definition.get_closest_marker("sqlcipher_only")
+    if "backend" in metafunc.fixturenames and path.startswith(BOTH_BACKENDS) and not sqlcipher_only:
+        # Session scope groups a file's tests by store, so a server made for
+        # one store (the browser tests') is made once.
+        metafunc.parametrize("backend", ("sqlcipher", "postgresql"), scope="session")
 
 
 def _started(item: pytest.Item) -> int:
@@ -61,11 +88,48 @@ def portal_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFi
     logger.removeHandler(caplog.handler)
 
 
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """The store a test runs on: SQLCipher, unless BOTH_BACKENDS parametrises it."""
+    return "sqlcipher"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[postgres.PostgresServer]:
+    """A real PostgreSQL server of this test process, started on first use."""
+    with postgres.running_server() as server:
+        if server is None:
+            pytest.fail("PostgreSQL is not installed: `make system-packages` installs it")
+        yield server
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: postgres.PostgresServer) -> str:
+    """A database with the schema at head and no rows, copied for each test."""
+    name = postgres_server.create_database()
+    engine = create_engine(postgres_server.url(name))
+    store_module.upgrade(engine)
+    engine.dispose()
+    return name
+
+
 @pytest.fixture
-def instance(tmp_path: Path) -> Instance:
-    """A new instance with its own secrets, SQLCipher database and keys."""
+def database(backend: str, request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The URL of a new, empty PostgreSQL database; None on SQLCipher (the instance's file)."""
+    if backend == "sqlcipher":
+        yield None
+        return
+    server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def instance(tmp_path: Path, database: str | None) -> Instance:
+    """A new instance: its own secrets, keys and database (SQLCipher, or new on PostgreSQL)."""
     path = tmp_path / "instance"
-    return Instance(path, create_instance(path, LOOPBACK_URL))
+    return Instance(path, create_instance(path, LOOPBACK_URL, database))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -37,7 +38,13 @@ _PHRASE_EXPLAINED = (
     show_default="http://127.0.0.1:$PORT",
     help="The address people will use to reach the portal.",
 )
-def init_command(public_url: str) -> None:
+@click.option(
+    "--database-url",
+    default=None,
+    help="A PostgreSQL database shared by several app hosts (postgresql://user@host/name); "
+    "without it, an encrypted SQLite file in the instance folder.",
+)
+def init_command(public_url: str, database_url: str | None) -> None:
     """Create a new instance: secrets, database, group keys, recovery phrase.
 
     The recovery phrase goes to a terminal only. Without one (a service, CI,
@@ -54,7 +61,7 @@ def init_command(public_url: str) -> None:
             "offline and delete the file first: this one would need its place."
         )
     try:
-        phrase = create_instance(instance_path, public_url)
+        phrase = create_instance(instance_path, public_url, database_url)
     except (InstanceExists, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created a new portal instance in {instance_path}\n")
@@ -219,6 +226,31 @@ def upgrade_command() -> None:
     click.echo("The database schema is up to date.")
 
 
+def _is_loopback(host: str) -> bool:
+    """True for localhost and any loopback address, bracketed or not."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_public_bind(host: str, public_bind: bool) -> None:
+    """With an onion service, listen on loopback only, unless told otherwise.
+
+    An onion service hides where the server is; the same portal answering on
+    a public address would let anyone who finds it there (by scanning, or by
+    its pages) tie the onion address to the machine.
+    """
+    onion_url = config_module.load().onion_url
+    if onion_url and not public_bind and not _is_loopback(host):
+        raise click.ClickException(
+            f"onion_url is set ({onion_url}), so the portal listens on loopback only: "
+            f"--host {host} would let anyone reach the server behind the onion address "
+            "directly. Put nginx in front on the public address (docs/deploy.md), or "
+            "add --public-bind if this address is meant to be public."
+        )
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
@@ -227,11 +259,17 @@ def upgrade_command() -> None:
     default=lambda: int(os.environ.get("PORT", DEFAULT_PORT)),
     show_default="$PORT or 5000",
 )
-def serve_command(host: str, port: int) -> None:
+@click.option(
+    "--public-bind",
+    is_flag=True,
+    help="Listen on a non-loopback --host even though onion_url is set.",
+)
+def serve_command(host: str, port: int, public_bind: bool) -> None:
     """Serve the portal with gunicorn (the schema is upgraded first)."""
     from portal.web.security import insecure_transport_notice
 
     try:
+        _refuse_public_bind(host, public_bind)
         _follow_the_port(port)
         _upgrade()
         notice = insecure_transport_notice(config_module.load())

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import config as config_module
 from crypto.words import seed_to_phrase
@@ -67,6 +68,14 @@ closed_retention_days = {closed_retention_days}
 time_cost = 3
 memory_kib = 65536
 parallelism = 4
+"""
+
+
+_DATABASE_URL_SETTING = """\
+# The PostgreSQL database shared by every app host (see docs/deploy.md). Its
+# password, if it needs one, belongs in $PORTAL_DATABASE_URL or ~/.pgpass,
+# never here.
+database_url = "{database_url}"
 """
 
 
@@ -148,7 +157,7 @@ def add_missing_secret(
     return True
 
 
-def create_instance(instance_path: Path, public_url: str) -> str:
+def create_instance(instance_path: Path, public_url: str, database_url: str | None = None) -> str:
     """Create a complete instance and return the recovery phrase, shown once.
 
     Everything is built in a temporary folder beside the target and moved into
@@ -162,11 +171,17 @@ def create_instance(instance_path: Path, public_url: str) -> str:
             "its secrets are the only way to open its database."
         )
     config_module.check_public_url(public_url)
+    config_module.check_database_url(database_url)
+    if database_url and urlsplit(database_url).password:
+        raise config_module.ConfigError(
+            "the database URL holds a password, and portal.toml is no place for one: "
+            "give the URL without it, and the password in ~/.pgpass or $PORTAL_DATABASE_URL"
+        )
     instance_path.parent.mkdir(parents=True, exist_ok=True)
     previous_umask = os.umask(0o077)  # every file of an instance is private to its owner
     building = Path(tempfile.mkdtemp(prefix=".instance-", dir=instance_path.parent))
     try:
-        recovery_phrase = _build(building, public_url)
+        recovery_phrase = _build(building, public_url, database_url)
         if instance_path.exists():
             instance_path.rmdir()  # empty, checked above
         building.rename(instance_path)
@@ -178,7 +193,7 @@ def create_instance(instance_path: Path, public_url: str) -> str:
     return recovery_phrase
 
 
-def _build(path: Path, public_url: str) -> str:
+def _build(path: Path, public_url: str, database_url: str | None) -> str:
     path.chmod(0o700)
     secrets_path = path / "secrets"
     secrets_path.mkdir(mode=0o700)
@@ -187,13 +202,18 @@ def _build(path: Path, public_url: str) -> str:
     bootstrap = {group: os.urandom(32) for group in MEMBER_GROUPS}
     for group, key in bootstrap.items():
         _write_private(bootstrap_secret_path(secrets_path, group), key.hex() + "\n")
+    settings = SETTINGS_TEMPLATE
+    if database_url:  # before the first table, where a top-level setting must be
+        table = settings.index("# Argon2id cost")
+        settings = settings[:table] + _DATABASE_URL_SETTING + "\n" + settings[table:]
     (path / "portal.toml").write_text(
-        SETTINGS_TEMPLATE.format(
+        settings.format(
             public_url=public_url,
             max_upload_mb=config_module.DEFAULT_MAX_UPLOAD_MB,
             exit_url=config_module.DEFAULT_EXIT_URL,
             retention_days=config_module.DEFAULT_RETENTION_DAYS,
             closed_retention_days=config_module.DEFAULT_CLOSED_RETENTION_DAYS,
+            database_url=database_url,
         ),
         encoding="utf-8",
     )

@@ -1,6 +1,8 @@
 """Logging that cannot record who a visitor is.
 
-No request is ever logged. As a second line of defence, every log record
+A request is logged only as one line naming its URL rule, status and
+duration (web/request_log.py): never its address, path, query or content.
+As a second line of defence, every log record
 passes through a filter that replaces anything shaped like an IP address, so
 a library that logs a client address by mistake still writes nothing
 identifying. Log lines carry no timestamps of their own.

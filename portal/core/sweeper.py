@@ -12,7 +12,9 @@ worker sweeping is harmless, since a sweep is one DELETE of what has ended.
 
 from __future__ import annotations
 
-from portal.core import account_sessions, submissions
+import time
+
+from portal.core import account_sessions, limits, submissions
 from portal.core import survivor_sessions as sessions
 from portal.core.background import ProcessThread
 from portal.store import Store, forget_deleted
@@ -22,8 +24,8 @@ THREAD_NAME = "portal-sweeper"
 
 
 def sweep_sessions(store: Store) -> int:
-    """Delete every ended session, of survivors and charity accounts, and the rows
-    of expired form tokens; how many went.
+    """Delete every ended session, of survivors and charity accounts, the rows
+    of expired form tokens and the throttles' counts of past windows; how many went.
 
     The write-ahead log is emptied each time, whatever was swept: whatever
     else was deleted or overwritten since the last sweep (a seal, a session's
@@ -32,6 +34,8 @@ def sweep_sessions(store: Store) -> int:
     with store.session() as session:
         swept = account_sessions.sweep(session) + sessions.sweep(session)
         swept += submissions.sweep(session)
+        swept += limits.sweep(session, time.time())
+        session.commit()
         forget_deleted(session)
         return swept
 

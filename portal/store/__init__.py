@@ -65,9 +65,7 @@ class Store:
 def make_engine(config: Config, pool_size: int = 8) -> Engine:
     """The engine for the configured database: SQLCipher unless a URL is set."""
     if config.database_url:
-        engine = create_engine(config.database_url, pool_pre_ping=True)
-        _audit_keys[engine] = config.audit_key
-        return engine
+        return _postgresql_engine(config.database_url, config.audit_key, pool_size)
     url = URL.create(
         "sqlite+pysqlcipher",
         password=f"x'{config.database_key.hex()}'",
@@ -91,6 +89,25 @@ def make_engine(config: Config, pool_size: int = 8) -> Engine:
 
     write_lock.install(engine, config.database_path.with_name(config.database_path.name + ".lock"))
     _audit_keys[engine] = config.audit_key
+    return engine
+
+
+def _postgresql_engine(url: str, audit_key: bytes, pool_size: int) -> Engine:
+    """PostgreSQL through psycopg 3: one writer need not wait for another.
+
+    The server orders concurrent writers itself (row locks, unique indexes),
+    so neither the write lock nor the pragmas apply. Every transaction sees
+    what was committed before its statements (read committed); the races
+    that matters for are redone by `redo_if_raced`, as on SQLite.
+    """
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,
+    )
+    _audit_keys[engine] = audit_key
     return engine
 
 
@@ -151,7 +168,11 @@ def check_database(engine: Engine, config: Config) -> None:
         with engine.connect() as connection:
             connection.execute(text(probe))
             current = MigrationContext.configure(connection).get_current_revision()
-    except DatabaseError:
+    except DatabaseError as error:
+        if engine.dialect.name != "sqlite":
+            where = engine.url.render_as_string(hide_password=True)
+            reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+            raise ConfigError(f"cannot open the database at {where}: {reason}") from None
         raise ConfigError(
             f"the database key does not open {config.database_path} "
             "(wrong key, or the file is not a portal database)"

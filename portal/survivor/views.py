@@ -68,11 +68,11 @@ TOO_MANY_REPORTS = (
 @bp.record_once
 def _create_throttle(state: BlueprintSetupState) -> None:
     # Failed codenames: 10 per client per 15 minutes, 300 overall (see web/throttle.py).
-    state.app.extensions["codename_throttle"] = Throttle(
-        per_client=10, overall=300, window_seconds=15 * 60
+    state.app.extensions["codename_throttle"] = Throttle.for_app(
+        state.app, "codename", per_client=10, overall=300, window_seconds=15 * 60
     )
-    state.app.extensions["report_throttle"] = SubmissionThrottle(
-        per_client=REPORTS_PER_CLIENT, window_seconds=REPORTS_WINDOW_SECONDS
+    state.app.extensions["report_throttle"] = SubmissionThrottle.for_app(
+        state.app, "report", per_client=REPORTS_PER_CLIENT, window_seconds=REPORTS_WINDOW_SECONDS
     )
 
 

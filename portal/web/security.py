@@ -8,6 +8,7 @@ that a shared device's cache keeps nothing a survivor saw.
 from __future__ import annotations
 
 import enum
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -123,6 +124,20 @@ def insecure_transport_notice(config: Config) -> str | None:
     )
 
 
+def _onion_location(onion_url: str) -> str | None:
+    """This page's address on the onion service, unless the request came in on it.
+
+    Tor Browser, reading it on an HTTPS page, offers the visitor the onion
+    address of the same page. The path and query are quoted again, so nothing
+    a client wrote in them can break the header.
+    """
+    if request.host.partition(":")[0].lower() == urlsplit(onion_url).hostname:
+        return None
+    query = request.query_string.decode("latin-1")
+    here = quote(request.path, safe="/:@!$&'()*+,;=")
+    return onion_url + here + ("?" + quote(query, safe="/:@!$&'()*+,;=?%") if query else "")
+
+
 def init_app(app: Flask, config: Config) -> None:
     """Configure cookies, add the security headers to every response, and
     know clients by their own address behind `trusted_proxies` proxies."""
@@ -131,12 +146,21 @@ def init_app(app: Flask, config: Config) -> None:
         # The client is the address the nearest trusted proxy appended to
         # X-Forwarded-For (throttles count by it); whatever a client wrote
         # there itself is further left, and ignored.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies)  # type: ignore[method-assign]
+        # X-Forwarded-Proto tells the portal the visitor's own scheme, HTTPS.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies
+        )
     strict_transport = config.public_url.startswith("https://")
+    # Offered only from the HTTPS address: an onion address next to plain
+    # loopback HTTP would be a test set-up, not a public site.
+    onion_url = config.onion_url if strict_transport else None
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         response.headers.update(HEADERS)
         if strict_transport:
             response.headers["Strict-Transport-Security"] = HSTS
+        onion_location = _onion_location(onion_url) if onion_url else None
+        if onion_location:
+            response.headers["Onion-Location"] = onion_location
         return response

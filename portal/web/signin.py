@@ -98,7 +98,10 @@ def add_sign_in(bp: Blueprint) -> None:
     def _create_throttle(state: BlueprintSetupState) -> None:
         # Failed sign-ins: 20 per client per 15 minutes, 500 overall.
         state.app.extensions.setdefault(
-            "login_throttle", Throttle(per_client=20, overall=500, window_seconds=15 * 60)
+            "login_throttle",
+            Throttle.for_app(
+                state.app, "signin", per_client=20, overall=500, window_seconds=15 * 60
+            ),
         )
 
     def login() -> Response | str | tuple[str, int]:

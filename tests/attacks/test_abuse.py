@@ -30,6 +30,7 @@ from tests.support.instance import Instance
 from tests.support.pages import CODENAME, csrf_token, form_tokens, submit
 from tests.support.people import AREA, Person, create_person
 from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
+from tests.support.throttles import hold_still
 
 ATTACKER = "198.51.100.66"
 NEIGHBOUR = "198.51.100.67"
@@ -85,7 +86,10 @@ def test_behind_tor_one_guesser_cannot_lock_out_everyone_sharing_loopback(
     assert _guess(client, token, codename, TOR).status_code == 303
 
 
-def test_the_overall_backstop_refuses_only_wrong_codenames(app: Flask, client: FlaskClient) -> None:
+def test_the_overall_backstop_refuses_only_wrong_codenames(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hold_still(monkeypatch)  # 300 guesses take seconds: all in one window
     codename = submit(client, what_happened="It was him.")
     token = csrf_token(client, "/return")
     overall = app.extensions["codename_throttle"].overall
@@ -165,8 +169,9 @@ def test_guessing_one_accounts_passphrase_locks_that_account_not_the_others(
 
 
 def test_the_overall_sign_in_backstop_pauses_every_sign_in(
-    app: Flask, store: Store, instance: Instance
+    app: Flask, store: Store, instance: Instance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    hold_still(monkeypatch)  # 500 failures take seconds: all in one window
     # Each sign-in costs an Argon2id call, and whether the details are right is
     # only known after it: past the overall limit (500 failures in 15 minutes,
     # from everyone together) every sign-in pauses, so a flood cannot exhaust the
@@ -271,8 +276,10 @@ def test_only_reports_actually_sent_count_towards_the_limit(
 def test_the_flood_limit_lifts_after_the_window(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    now = [10_000.0]
-    monkeypatch.setattr(throttle_module.time, "monotonic", lambda: now[0])
+    # One second into a window: the count lives on, weighted down as the next
+    # window goes by, and holds the client back exactly one window length.
+    now = [17 * REPORTS_WINDOW_SECONDS + 1.0]
+    monkeypatch.setattr(throttle_module, "_now", lambda: now[0])
     _flood(client, ATTACKER, REPORTS_PER_CLIENT)
     assert _report(client, ATTACKER, what_happened="again").status_code == 429
     now[0] += REPORTS_WINDOW_SECONDS - 1

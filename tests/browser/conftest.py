@@ -36,6 +36,7 @@ from playwright.sync_api import (
 
 from portal.store.models import Role
 from tests.support.people import Person
+from tests.support.postgres import PostgresServer
 from tests.support.serving import (
     BIN,
     add_person,
@@ -112,7 +113,9 @@ class Portal:
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+def portal(
+    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
+) -> Iterator[Portal]:
     """`portal init`, three accounts, then `portal serve` on a free loopback port."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system-packages` (Debian's chromium)")
@@ -131,7 +134,11 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     )
     served.temporary.mkdir()
     env = portal_environment(served.instance, port) | {"TMPDIR": str(served.temporary)}
-    init_instance(env, "--public-url", served.url)
+    database: tuple[str, ...] = ()
+    if backend == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        database = ("--database-url", server.url(server.create_database()))
+    init_instance(env, "--public-url", served.url, *database)
     settings = served.instance / "portal.toml"
     settings.write_text(
         re.sub(r"(?m)^exit_url = .*$", f'exit_url = "{served.exit_url}"', settings.read_text())

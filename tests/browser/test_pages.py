@@ -33,6 +33,7 @@ NOT_PAGES = {
     "/static/<path:filename>": "scripts, styles and icons",
     "/advocate/case/<report_id>/file/<attachment_id>": "a file download",
     "/staff/statistics.csv": "a CSV download",
+    "/healthz": "a one-word answer for load balancers",
 }
 ANONYMOUS_PAGES = {
     "/admin/join/<token>",

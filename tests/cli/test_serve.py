@@ -46,6 +46,8 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
     assert "[address]" not in served
     others = [line for line in served.splitlines() if "Listening at" not in line]
     assert not any("127.0.0.1" in line for line in others)
+    # The portal's own line per request, through gunicorn's logging, and no access log.
+    assert "request method=GET rule=/ status=200 ms=" in served
 
 
 def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:
@@ -119,3 +121,45 @@ def test_serve_on_another_port_than_at_init_gives_links_with_the_port_it_serves_
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         os.close(master)
+
+
+ONION = "http://duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion/"
+EVERY_ADDRESS = "0.0.0.0"  # noqa: S104 - the public bind these tests are about
+
+
+@pytest.mark.parametrize("host", [EVERY_ADDRESS, "::", "192.0.2.10"])
+def test_with_an_onion_address_serve_refuses_a_public_host(tmp_path: Path, host: str) -> None:
+    env = portal_environment(tmp_path / "instance", free_port())
+    init_instance(env)
+    serve = subprocess.run(
+        [BIN / "portal", "serve", "--host", host],
+        env=env | {"PORTAL_ONION_URL": ONION},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert serve.returncode != 0
+    assert f"--host {host}" in serve.stderr and "--public-bind" in serve.stderr
+    assert "Traceback" not in serve.stderr
+    assert "Listening" not in serve.stderr + serve.stdout
+
+
+@pytest.mark.slow
+def test_public_bind_lets_serve_listen_on_every_address_beside_an_onion(tmp_path: Path) -> None:
+    port = free_port()
+    env = portal_environment(tmp_path / "instance", port)
+    init_instance(env)
+    server = subprocess.Popen(
+        [BIN / "portal", "serve", "--host", EVERY_ADDRESS, "--public-bind"],
+        env=env | {"PORTAL_ONION_URL": ONION},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert wait_until_up(f"http://127.0.0.1:{port}/", 60, server).status == 200
+        listening = {c.laddr for c in psutil.Process(server.pid).net_connections("tcp")}
+        assert (EVERY_ADDRESS, port) in listening
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -417,8 +417,8 @@ def test_every_payload_as_a_codename_gets_a_neutral_answer(
     app: Flask, instance: Instance, portal_log: pytest.LogCaptureFixture
 ) -> None:
     # These are not guesses worth throttling here; the throttle has its own tests.
-    app.extensions["codename_throttle"] = Throttle(
-        per_client=10**6, overall=10**6, window_seconds=1
+    app.extensions["codename_throttle"] = Throttle.for_app(
+        app, "codename", per_client=10**6, overall=10**6, window_seconds=1
     )
     client = app.test_client()
     token = csrf_token(client, "/return")

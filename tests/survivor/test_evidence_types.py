@@ -265,6 +265,7 @@ def test_the_keep_box_says_what_hidden_details_are_and_that_they_can_identify_he
 # --- Names and sizes -----------------------------------------------------------------------------
 
 
+@pytest.mark.sqlcipher_only  # reads the SQLCipher file's pages
 def test_the_original_file_name_is_stored_nowhere(
     client: FlaskClient, instance: Instance, store: Store
 ) -> None:

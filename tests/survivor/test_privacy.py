@@ -17,6 +17,7 @@ from portal.store import Store
 from portal.store.models import Attachment, Report
 from tests.support.instance import Instance
 from tests.support.pages import csrf_token, post_report, sign_in, submit
+from tests.support.throttles import hold_still
 
 MARKER = "MARKER-b51e-officer-pushed-me-down-the-stairs"
 FILE_MARKER = b"FILEMARKER-91c7-screenshot-of-threats"
@@ -208,8 +209,9 @@ def test_more_than_five_files_at_once_are_refused_with_a_message(
 
 
 def test_a_flood_of_wrong_codenames_never_locks_out_the_right_one(
-    app: Flask, client: FlaskClient
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    hold_still(monkeypatch)  # 300 failures take seconds: all in one window
     codename = submit(client, what_happened="x")
     throttle = app.extensions["codename_throttle"]
     for _ in range(throttle.overall):

@@ -102,6 +102,7 @@ def test_advocates_still_read_everything_after_a_withdrawal(
     assert [entry.text for entry in case.thread] == ["a message before"]
 
 
+@pytest.mark.sqlcipher_only  # PostgreSQL keeps dead rows and WAL: SECURITY.md
 def test_a_seal_deleted_by_withdrawal_is_on_no_page_of_the_database_or_its_log(
     client: FlaskClient, store: Store, instance: Instance
 ) -> None:
@@ -115,6 +116,7 @@ def test_a_seal_deleted_by_withdrawal_is_on_no_page_of_the_database_or_its_log(
     assert pieces_on_disk(database, _database_key(instance), sealed) == 0
 
 
+@pytest.mark.sqlcipher_only  # PostgreSQL keeps dead rows and WAL: SECURITY.md
 def test_a_deleted_report_is_on_no_page_of_the_database_or_its_log(
     client: FlaskClient, store: Store, instance: Instance
 ) -> None:

@@ -36,6 +36,7 @@ PUBLIC = {
     "/staff/login",
     "/admin/login",
     "/static/<path:filename>",
+    "/healthz",  # ok or not, to anyone: a load balancer has no account
 }
 
 

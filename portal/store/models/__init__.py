@@ -10,12 +10,15 @@ counted in days, and those times are of staff, not survivors. Three whole
 numbers stand in for a time without being one of a survivor's: the hour by
 which her session has certainly ended (`SurvivorSession.sweep_at_hour`), the
 hour after which a used form token is forgotten (`SubmissionToken.sweep_at_hour`), and
-a notification slot (`Notice.last_slot`). The models use only portable types
-so the same code runs on SQLCipher and PostgreSQL.
+a notification slot (`Notice.last_slot`). A throttle's counts
+(`LimitCount`) name the minutes-long window they count in, and are deleted
+once the next window ends. The models use only portable types so the same
+code runs on SQLCipher and PostgreSQL.
 
-The tables are in two modules, `reports` (what a survivor sent, its keys,
-seals, tags and consent) and `charity` (accounts, sessions, invitations, the
-audit log, notices); every name is imported from here.
+The tables are in three modules, `reports` (what a survivor sent, its keys,
+seals, tags and consent), `charity` (accounts, sessions, invitations, the
+audit log, notices) and `limits` (the throttles' counts); every name is
+imported from here.
 """
 
 from portal.store.models.base import WITHOUT_ROWID, Base, today
@@ -27,6 +30,7 @@ from portal.store.models.charity import (
     Notice,
     Role,
 )
+from portal.store.models.limits import LimitCount
 from portal.store.models.reports import (
     Attachment,
     AttachmentSegment,
@@ -66,6 +70,7 @@ __all__ = [
     "Holder",
     "IndexKey",
     "Invitation",
+    "LimitCount",
     "Message",
     "MessageKind",
     "Notice",
