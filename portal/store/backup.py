@@ -12,6 +12,8 @@ A backup is one tar file holding three members, in this order:
   database key; or `portal.pgdump`, `pg_dump --format=custom` of the
   PostgreSQL database, whose report content is ciphertext already.
 
+The rows of the shared limits' counts (LEFT_OUT) are left out: they live
+for minutes and a backup would keep them for weeks.
 `instance/secrets/` is never in it: a backup alone opens nothing, and a
 restore needs the secrets kept apart (restore.py). Members carry the day,
 not the time, and no owner. The file is written under a temporary name in
@@ -33,7 +35,7 @@ import tarfile
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import sqlcipher3
 from sqlalchemy import create_engine, make_url
@@ -50,6 +52,10 @@ POSTGRESQL = "postgresql"
 DATABASE_FILE = {SQLCIPHER: "portal.db", POSTGRESQL: "portal.pgdump"}
 _CHECK_MESSAGE = b"portal backup: is this the secret the backup was made with"
 _CHUNK = 1024 * 1024
+# Tables whose rows no backup holds (the tables themselves are kept, empty):
+# the shared limits' counts of recent failures per client bucket live for
+# minutes only, and a backup must not keep them longer (DESIGN.md).
+LEFT_OUT = ("limit_counts",)
 
 
 class BackupRefused(Exception):
@@ -204,6 +210,7 @@ def _copy_sqlcipher(config: Config, path: Path) -> str:
                 live.backup(copy, pages=-1)
                 # One file, with no write-ahead log beside it, to go in the archive.
                 copy.execute("PRAGMA journal_mode = DELETE").fetchall()
+                _leave_out_sqlcipher(copy)
                 checked = copy.execute("PRAGMA quick_check").fetchone()
                 row = copy.execute("SELECT version_num FROM alembic_version").fetchone()
             finally:
@@ -216,6 +223,18 @@ def _copy_sqlcipher(config: Config, path: Path) -> str:
         raise BackupRefused("the copy of the database failed its integrity check")
     schema: str = row[0]
     return schema
+
+
+def _leave_out_sqlcipher(copy: Any) -> None:
+    """Empty the copy's tables of LEFT_OUT, their freed pages overwritten."""
+    copy.execute("PRAGMA secure_delete = ON")
+    present = {
+        row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    for table in LEFT_OUT:
+        if table in present:  # a database from before the table existed has none
+            copy.execute(f"DELETE FROM {table}")  # noqa: S608 - a name from LEFT_OUT, never input
+    copy.commit()
 
 
 def run_postgresql_tool(program: str, options: list[str], url: str) -> None:
@@ -260,7 +279,10 @@ def _dump_postgresql(url: str, path: Path) -> str:
         engine.dispose()
     if schema is None:
         raise BackupRefused("the database has no schema yet: there is nothing to back up")
-    run_postgresql_tool("pg_dump", ["--format=custom", "--no-owner", f"--file={path}"], url)
+    left_out = [f"--exclude-table-data={table}" for table in LEFT_OUT]
+    run_postgresql_tool(
+        "pg_dump", ["--format=custom", "--no-owner", *left_out, f"--file={path}"], url
+    )
     return schema
 
 

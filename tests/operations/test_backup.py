@@ -20,8 +20,10 @@ import config
 from portal.core.instance import create_instance
 from portal.core.principal import unlock_principal
 from portal.store import Store, make_engine
+from portal.store.models import LimitCount
 from tests.operations.reading import read_as_advocate
 from tests.support.command import portal
+from tests.support.database import count_rows
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, LOOPBACK_URL, Instance
 from tests.support.pages import submit
@@ -77,6 +79,24 @@ def test_a_backup_is_ciphertext_only_and_opens_with_no_other_key(
     # Even with the database key, the report itself is ciphertext in every page.
     database_key = bytes.fromhex((cli_instance.path / "secrets" / "database.key").read_text())
     assert pieces_on_disk(copy, database_key, WORDS.encode(), size=16) == 0
+
+
+def test_a_backup_leaves_out_the_shared_limits_counts(
+    cli_instance: Instance, store: Store, tmp_path: Path
+) -> None:
+    with store.session() as session:
+        session.add(LimitCount(kind="codename", client=4242, window_number=7, count=3, sweep_at=9))
+        session.commit()
+    assert portal("backup", str(tmp_path / "portal.tar")).exit_code == 0
+    with tarfile.open(tmp_path / "portal.tar") as archive:
+        archive.extract("portal.db", tmp_path / "copy", filter="data")
+    copy = sqlcipher3.connect(str(tmp_path / "copy" / "portal.db"))
+    database_key = bytes.fromhex((cli_instance.path / "secrets" / "database.key").read_text())
+    copy.execute(f"PRAGMA key = \"x'{database_key.hex()}'\"")
+    assert copy.execute("SELECT count(*) FROM limit_counts").fetchone() == (0,)
+    assert copy.execute("SELECT count(*) FROM group_keys").fetchone() != (0,)
+    copy.close()
+    assert count_rows(store, LimitCount) == 1  # the live count is untouched
 
 
 def test_a_restored_instance_opens_every_report_for_its_advocate(
