@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tarfile
 import tempfile
@@ -22,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 import config as config_module
@@ -83,6 +84,10 @@ def restore_backup(
                 "this is a backup of a PostgreSQL database: set PORTAL_DATABASE_URL to the "
                 "new, empty database to restore it into"
             )
+        try:
+            database_url = config_module.check_database_url(database_url)
+        except ConfigError as error:
+            raise RestoreRefused(str(error)) from None
         instance_path.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".restoring-", dir=instance_path.parent))
         try:
@@ -91,6 +96,7 @@ def restore_backup(
             if manifest.database == POSTGRESQL:
                 assert database_url is not None
                 _restore_postgresql(building / DATABASE_FILE[POSTGRESQL], database_url)
+                _point_settings_at(building / SETTINGS, database_url)
                 (building / DATABASE_FILE[POSTGRESQL]).unlink()
             _check_opens(building, manifest, database_url)
             if instance_path.exists():
@@ -247,6 +253,20 @@ def _restore_postgresql(dump: Path, url: str) -> None:
         )
     except BackupRefused as refused:
         raise RestoreRefused(str(refused)) from None
+
+
+def _point_settings_at(settings: Path, url: str) -> None:
+    """Make a database_url in the restored settings name the new database, not the old one.
+
+    The password stays out of portal.toml: it goes on coming from
+    $PORTAL_DATABASE_URL or ~/.pgpass, as it did for the instance backed up.
+    """
+    text = settings.read_text(encoding="utf-8")
+    named = make_url(url).set(password=None).render_as_string(hide_password=False)
+    if '"' in named or "\\" in named:
+        raise RestoreRefused("PORTAL_DATABASE_URL holds a quote or a backslash: name it plainly")
+    line = re.compile(r"^database_url\s*=.*$", re.MULTILINE)
+    settings.write_text(line.sub(f'database_url = "{named}"', text), encoding="utf-8")
 
 
 def _check_opens(folder: Path, manifest: Manifest, database_url: str | None) -> None:
