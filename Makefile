@@ -9,9 +9,11 @@ export PORT
 # Debian packages: fonts for PDF case summaries; 7-Zip to check encrypted
 # exports the way a recipient opens them; Chromium for the browser tests
 # (Playwright drives it: no browser is downloaded); nginx and iproute2 for
-# the test of the portal behind a reverse proxy.
+# the test of the portal behind a reverse proxy; PostgreSQL's server, which the
+# tests start themselves (initdb + pg_ctl in a temporary folder), for the
+# suite on PostgreSQL and the test of two app hosts.
 RUNTIME_DEBS := fonts-dejavu-core
-TEST_DEBS    := p7zip-full chromium nginx-light iproute2
+TEST_DEBS    := p7zip-full chromium nginx-light iproute2 postgresql
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev run test lint bench format lock clean system-packages

@@ -6,6 +6,12 @@ the client's address, the query string, the user agent or any cookie. An
 unusual method is logged as `OTHER`, since a method is any token a client
 chooses. The duration runs to the response's headers: a streamed export is
 timed until its first byte.
+
+Survivors' requests (their pages, the stylesheet and scripts every visitor
+loads, and addresses that match nothing) are not logged one by one, unless
+the portal failed them (5xx): the journal stamps each line to the second,
+and "a report was sent at 14:03:12", set beside a network's record of who
+connected when, would say who reported. Charity areas and /healthz are.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from werkzeug.wrappers import Response
 
 log = logging.getLogger("portal.requests")
 
+_UNLOGGED_BLUEPRINTS = frozenset({"survivor"})
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -25,7 +32,20 @@ def _started() -> None:
     g.request_started = time.perf_counter()
 
 
+def _logged(status: int) -> bool:
+    """Charity areas and the health check, and any request the portal failed."""
+    if status >= 500:
+        return True
+    return (
+        request.url_rule is not None
+        and request.blueprint not in _UNLOGGED_BLUEPRINTS
+        and (request.endpoint != "static")
+    )
+
+
 def _finished(response: Response) -> Response:
+    if not _logged(response.status_code):
+        return response
     started = g.get("request_started", time.perf_counter())
     log.info(
         "request method=%s rule=%s status=%d ms=%d",

@@ -32,6 +32,7 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
         assert response.headers["Cache-Control"] == "no-store"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert b"<title>Information</title>" in response.read()
+        assert wait_until_up(f"http://127.0.0.1:{port}/healthz", 30).status == 200
         workers = psutil.Process(server.pid).children()
         assert workers and all(w.environ().get("MALLOC_ARENA_MAX") == "2" for w in workers)
     finally:
@@ -46,8 +47,10 @@ def test_portal_serve_answers_on_its_port_and_logs_no_address(tmp_path: Path) ->
     assert "[address]" not in served
     others = [line for line in served.splitlines() if "Listening at" not in line]
     assert not any("127.0.0.1" in line for line in others)
-    # The portal's own line per request, through gunicorn's logging, and no access log.
-    assert "request method=GET rule=/ status=200 ms=" in served
+    # The portal's own line per request, through gunicorn's logging, and no access log;
+    # none for a survivor's page.
+    assert "request method=GET rule=/healthz status=200 ms=" in served
+    assert "rule=/ " not in served
 
 
 def test_flask_reaches_the_same_commands(tmp_path: Path) -> None:

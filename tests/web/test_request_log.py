@@ -8,6 +8,8 @@ import secrets
 import pytest
 from flask.testing import FlaskClient
 
+from tests.support import pages
+
 LINE = re.compile(r"request method=(\w+) rule=(\S+) status=(\d{3}) ms=(\d+)")
 CLIENT = "198.51.100.77"
 AGENT = "Mozilla/5.0 (Marker-Agent-4f1c)"
@@ -38,17 +40,27 @@ def test_a_request_with_a_path_parameter_logs_its_rule_not_its_values(
         assert secret not in everything
 
 
-def test_every_request_gets_one_line_with_its_status(
+def test_charity_requests_get_one_line_with_their_status(
     client: FlaskClient, portal_log: pytest.LogCaptureFixture
 ) -> None:
-    client.get("/")
-    client.get("/no/such/page")
-    client.post("/return", data={})
-    client.open("/", method="BREW")
+    client.get("/healthz")
+    client.get("/advocate/")
+    client.post("/advocate/login", data={})
     statuses = [LINE.fullmatch(line).groups()[:3] for line in _request_lines(portal_log)]  # type: ignore[union-attr]
     assert statuses == [
-        ("GET", "/", "200"),
-        ("GET", "-", "404"),
-        ("POST", "/return", "400"),
-        ("OTHER", "-", "405"),  # no rule matches an unknown method
+        ("GET", "/healthz", "200"),
+        ("GET", "/advocate/", "302"),  # to the sign-in page
+        ("POST", "/advocate/login", "400"),
     ]
+
+
+def test_a_survivors_requests_write_no_line(
+    client: FlaskClient, portal_log: pytest.LogCaptureFixture
+) -> None:
+    """The journal's time on "POST /report" would say when she reported."""
+    client.get("/")
+    pages.submit(client, what_happened="an account")
+    client.get("/static/site.css")
+    client.get("/no/such/page")
+    client.post("/return", data={})
+    assert _request_lines(portal_log) == []
