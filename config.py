@@ -118,6 +118,9 @@ class Config:
     retention_days: int = DEFAULT_RETENTION_DAYS
     closed_retention_days: int = DEFAULT_CLOSED_RETENTION_DAYS
     smtp: SmtpSettings | None = None
+    # Where `portal upgrade` leaves the backup it takes first; None means
+    # backups/ beside the instance folder (see backups_path).
+    backup_dir: Path | None = None
     testing: bool = False
 
     @property
@@ -129,6 +132,11 @@ class Config:
     def database_path(self) -> Path:
         """The SQLCipher database file (when no database URL is set)."""
         return self.instance_path / "portal.db"
+
+    @property
+    def backups_path(self) -> Path:
+        """Where `portal upgrade` leaves its backup: backup_dir, or backups/ beside the instance."""
+        return self.backup_dir or self.instance_path.parent / "backups"
 
     @property
     def secure_transport(self) -> bool:
@@ -315,6 +323,22 @@ def _smtp(settings: Mapping[str, Any], environ: Mapping[str, str]) -> SmtpSettin
     return smtp
 
 
+def _backup_dir(settings: Mapping[str, Any], instance_path: Path) -> Path | None:
+    """backup_dir from portal.toml: an absolute path outside the instance folder."""
+    value = settings.get("backup_dir")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not Path(value).is_absolute():
+        raise ConfigError('backup_dir in portal.toml must be an absolute path, like "/srv/backups"')
+    path = Path(value).resolve()
+    if path.is_relative_to(instance_path):
+        raise ConfigError(
+            f"backup_dir {path} is inside the instance folder: keep backups apart from "
+            "instance/secrets, which must never travel with them"
+        )
+    return path
+
+
 def check_onion_url(url: str) -> str:
     """Accept a v3 onion address, `http://<56 base32 letters>.onion`, whose checksum holds.
 
@@ -404,5 +428,6 @@ def load(
             settings, "closed_retention_days", DEFAULT_CLOSED_RETENTION_DAYS
         ),
         smtp=_smtp(settings, environ),
+        backup_dir=_backup_dir(settings, instance_path),
     )
     return dataclasses.replace(config, **overrides) if overrides else config

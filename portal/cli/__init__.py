@@ -7,6 +7,7 @@ from flask.cli import FlaskGroup, NoAppException
 
 from config import ConfigError
 from portal.cli.audit import audit_group
+from portal.cli.backup import backup_command, restore_command
 from portal.cli.export import export_command
 from portal.cli.recovery import recover_command
 from portal.cli.retention import purge_command
@@ -17,6 +18,8 @@ from portal.cli.users import user_group
 COMMANDS = (
     upgrade_command,
     serve_command,
+    backup_command,
+    restore_command,
     user_group,
     recover_command,
     export_command,

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import Engine
 
 import config as config_module
 from config import ConfigError
@@ -113,6 +114,7 @@ def _upgrade() -> None:
     config = config_module.load()
     engine = store.make_engine(config)
     try:
+        _back_up_before_migrating(config, engine)
         store.upgrade(engine)
         with store.Store(engine).session() as session:
             if new_audit_key:
@@ -126,6 +128,30 @@ def _upgrade() -> None:
         sweep_sessions(store.Store(engine))
     finally:
         engine.dispose()
+
+
+def _back_up_before_migrating(config: config_module.Config, engine: Engine) -> None:
+    """Back up a database whose schema is behind the code; refuse one ahead of it.
+
+    The backup goes to backup_dir, or backups/ beside the instance folder.
+    Without a backup nothing is migrated: a migration is the one change to
+    every row at once, and the backup is how it is undone.
+    """
+    from portal import store
+    from portal.store.backup import BackupRefused, back_up_into
+    from portal.store.revisions import SchemaBehind
+
+    try:
+        store.check_database(engine, config)  # a database ahead of the code stops here
+        return
+    except SchemaBehind as behind:
+        if behind.revision is None:
+            return  # a database with no schema yet holds nothing to keep
+    try:
+        made = back_up_into(config, config.backups_path)
+    except BackupRefused as refused:
+        raise ConfigError(f"nothing was upgraded, as no backup could be taken: {refused}") from None
+    click.echo(f"Backed up the database (schema {made.schema}) to {made.path}", err=True)
 
 
 def _first_run_notice() -> None:

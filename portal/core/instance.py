@@ -39,6 +39,11 @@ trusted_proxies = 0
 retention_days = {retention_days}
 closed_retention_days = {closed_retention_days}
 
+# Where `portal upgrade` (and `portal serve`, when it upgrades) writes the
+# backup it takes before changing the schema: an absolute path outside this
+# folder. Unset, it is backups/ beside this folder.
+# backup_dir = "/var/backups/portal"
+
 # Optional e-mail. Advocates (recipients) hear "there is new activity", never
 # content or a reference, and only at fixed times: every notify_every_minutes
 # from midnight UTC (it must divide 1440), if something arrived since the last.

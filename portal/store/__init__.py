@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,6 +27,7 @@ from sqlalchemy.pool import QueuePool
 
 from config import Config, ConfigError
 from portal.store import write_lock
+from portal.store.revisions import check_revision
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -177,9 +177,7 @@ def check_database(engine: Engine, config: Config) -> None:
             f"the database key does not open {config.database_path} "
             "(wrong key, or the file is not a portal database)"
         ) from None
-    head = ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
-    if current != head:
-        raise ConfigError("the database schema is not up to date: run `portal upgrade`")
+    check_revision(current)
 
 
 def forget_deleted(session: Session) -> None:

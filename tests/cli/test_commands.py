@@ -12,7 +12,19 @@ from click.testing import CliRunner
 from portal.cli import init_command, main
 
 ROOT = Path(__file__).resolve().parents[2]
-COMMANDS = ["audit", "export", "init", "purge", "recover", "serve", "stats", "upgrade", "user"]
+COMMANDS = [
+    "audit",
+    "backup",
+    "export",
+    "init",
+    "purge",
+    "recover",
+    "restore",
+    "serve",
+    "stats",
+    "upgrade",
+    "user",
+]
 
 
 def test_every_command_is_on_the_portal_command() -> None:
