@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import click
-import pytest
 from flask import Flask
 
 from portal import cli
@@ -14,8 +13,6 @@ from portal import cli
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "deploy.md"
 FILES = ROOT / "docs" / "deploy"
-# Built beside this guide and merged with it; until then the guide names them ahead.
-COMING = frozenset({"backup", "restore"})
 
 
 def _code(text: str) -> str:
@@ -74,16 +71,10 @@ def test_every_file_the_guide_names_exists_and_every_file_is_named() -> None:
 
 
 def test_every_command_the_guide_names_is_a_real_command() -> None:
-    named = {words for words in _named_commands() if words[0] not in COMING}
+    named = set(_named_commands())
     assert ("serve",) in {w[:1] for w in named} and ("user", "add") in named
+    assert {("backup",), ("restore",), ("upgrade",)} <= {w[:1] for w in named}
     assert {words for words in named if not _is_command(words)} == set()
-
-
-@pytest.mark.xfail(strict=True, reason="portal backup and restore are merged separately")
-def test_the_backup_commands_the_guide_names_are_real() -> None:
-    named = {words[:1] for words in _named_commands() if words[0] in COMING}
-    assert named == {("backup",), ("restore",)}
-    assert all(_is_command(words) for words in named)
 
 
 def test_tor_and_nginx_lead_to_the_port_the_service_serves_on() -> None:
