@@ -3,10 +3,13 @@
 A backup is one tar file holding three members, in this order:
 
 - `manifest.json`: the format version, the kind of database, its schema
-  revision, the day (UTC) it was taken, a SHA-256 of each other member, and
-  a check value of each instance secret (an HMAC under the secret itself,
+  revision, the day (UTC) it was taken, a SHA-256 of each other member, a
+  check value of each instance secret (an HMAC under the secret itself,
   which tells a restore whether it was given the right secrets and reveals
-  nothing of them);
+  nothing of them), and a seal: an HMAC of all of that under a key derived
+  from the database key, so that whoever can write where backups are kept,
+  without the secrets, cannot change the settings or the database and give
+  the manifest their new SHA-256;
 - `portal.toml`: the instance's settings;
 - `portal.db`, the SQLCipher database, still encrypted under the instance's
   database key; or `portal.pgdump`, `pg_dump --format=custom` of the
@@ -23,6 +26,7 @@ replace an existing file), mode 0600.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import hmac
@@ -38,19 +42,24 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlcipher3
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import create_engine, make_url
 
 import config as config_module
 from config import Config
 from portal.store import make_engine, revisions
 
-FORMAT = 1
+# 2: the manifest is sealed. A backup of format 1 has no seal, so nothing
+# tells its settings from ones put there since, and it is refused.
+FORMAT = 2
 MANIFEST = "manifest.json"
 SETTINGS = "portal.toml"
 SQLCIPHER = "sqlcipher"
 POSTGRESQL = "postgresql"
 DATABASE_FILE = {SQLCIPHER: "portal.db", POSTGRESQL: "portal.pgdump"}
 _CHECK_MESSAGE = b"portal backup: is this the secret the backup was made with"
+_SEAL_INFO = b"portal backup manifest seal v1"
 _CHUNK = 1024 * 1024
 # Tables whose rows no backup holds (the tables themselves are kept, empty):
 # the shared limits' counts of recent failures per client bucket live for
@@ -72,10 +81,35 @@ class Manifest:
     made_on: str
     files: dict[str, str]
     secrets: dict[str, str]
+    seal: str = ""
 
     def to_json(self) -> bytes:
         """The manifest as the archive holds it."""
         return json.dumps(asdict(self), indent=2, sort_keys=True).encode() + b"\n"
+
+    def seal_under(self, database_key: bytes) -> str:
+        """The HMAC of every other field under a key derived from the database key.
+
+        A SHA-256 beside its file proves only that the file is whole: anyone
+        who can rewrite the archive can rewrite the digest too. The seal
+        needs a secret the backup does not hold, so a restore given the
+        secrets knows the digests, and so the members, are the ones taken.
+        """
+        fields = asdict(self)
+        del fields["seal"]
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_SEAL_INFO).derive(
+            database_key
+        )
+        body = json.dumps(fields, sort_keys=True).encode()
+        return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+    def sealed(self, database_key: bytes) -> Manifest:
+        """This manifest with its seal."""
+        return dataclasses.replace(self, seal=self.seal_under(database_key))
+
+    def seal_matches(self, database_key: bytes) -> bool:
+        """True when the seal is the one this database key gives."""
+        return hmac.compare_digest(self.seal, self.seal_under(database_key))
 
 
 @dataclass(frozen=True)
@@ -146,7 +180,7 @@ def _take_backup(config: Config, target: Path) -> Backup:
             made_on=today().isoformat(),
             files={SETTINGS: sha256_of(settings), database.name: sha256_of(database)},
             secrets=secret_checks(config),
-        )
+        ).sealed(config.database_key)
         _write_archive(target, manifest, [settings, database])
     finally:
         shutil.rmtree(work, ignore_errors=True)

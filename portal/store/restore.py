@@ -2,7 +2,9 @@
 
 Everything is checked before the instance exists: the archive holds exactly
 the members its manifest names, each with the SHA-256 the manifest gives;
-each secret is the one the backup was made with (its check value matches);
+each secret is the one the backup was made with (its check value matches),
+and the manifest's seal is the one the database key gives (so those
+digests, and what they vouch for, are the backup's own, not an adversary's);
 the database opens with the key and its schema is one this code knows. The
 instance is built in a temporary folder beside the target and renamed into
 place only then, so a refused restore leaves nothing, and an existing
@@ -153,6 +155,12 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
             f"the backup is of format {manifest.format}, made by a newer portal than this "
             f"one (which reads format {FORMAT}): restore it with that release"
         )
+    if manifest.format < FORMAT:
+        raise RestoreRefused(
+            f"the backup is of format {manifest.format}, whose manifest is not sealed: "
+            "nothing shows its settings and database are the ones backed up. Take a new "
+            "backup with `portal backup` and restore that."
+        )
     if manifest.database not in DATABASE_FILE:
         raise _damaged(Path(str(archive.name)), "its manifest names no known database")
     expected = {MANIFEST, SETTINGS, DATABASE_FILE[manifest.database]}
@@ -187,6 +195,12 @@ def _secrets(folder: Path, manifest: Manifest) -> dict[str, bytes]:
                 "from: these are another instance's secrets, or an older copy"
             )
         found[secret.filename] = content
+        if secret is config_module.DATABASE_KEY and not manifest.seal_matches(value):
+            raise RestoreRefused(
+                "the backup was altered after it was made: its manifest's seal does not "
+                "match, so its settings or its database are not the ones backed up. "
+                "Nothing was restored: use another copy of the backup."
+            )
     for name in _BOOTSTRAP_SECRETS:  # still there while a group has no first member
         if (folder / name).is_file():
             found[name] = (folder / name).read_bytes()

@@ -51,7 +51,7 @@ def test_a_backup_holds_the_database_and_settings_and_no_secret(
         manifest_file = archive.extractfile("manifest.json")
         assert manifest_file is not None
         manifest = json.loads(manifest_file.read())
-    assert manifest["database"] == "sqlcipher" and manifest["format"] == 1
+    assert manifest["database"] == "sqlcipher" and manifest["format"] == 2
     assert len(manifest["made_on"]) == len("2026-01-31")  # the day, no time
     content = backup.read_bytes()
     for secret in (cli_instance.path / "secrets").iterdir():
