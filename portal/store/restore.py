@@ -150,6 +150,8 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
         manifest = Manifest(**fields)
     except (ValueError, TypeError):
         raise _damaged(Path(str(archive.name)), "its manifest is not readable") from None
+    if not _well_formed(manifest):
+        raise _damaged(Path(str(archive.name)), "its manifest is not readable")
     if manifest.format > FORMAT:
         raise RestoreRefused(
             f"the backup is of format {manifest.format}, made by a newer portal than this "
@@ -167,6 +169,22 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
     if set(manifest.files) | {MANIFEST} != expected or set(archive.getnames()) != expected:
         raise _damaged(Path(str(archive.name)), "it holds other members than a backup does")
     return manifest
+
+
+def _well_formed(manifest: Manifest) -> bool:
+    """True when every field of the manifest has the type a backup writes."""
+    tables = (manifest.files, manifest.secrets)
+    texts = (manifest.database, manifest.schema, manifest.made_on, manifest.seal)
+    return (
+        type(manifest.format) is int
+        and all(isinstance(value, str) for value in texts)
+        and all(isinstance(table, dict) for table in tables)
+        and all(
+            isinstance(key, str) and isinstance(value, str)
+            for table in tables
+            for key, value in table.items()
+        )
+    )
 
 
 def _secrets(folder: Path, manifest: Manifest) -> dict[str, bytes]:

@@ -94,3 +94,33 @@ def test_restore_refuses_settings_rewritten_in_the_backup(
     assert code == 1, said
     assert "altered" in said
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("format", "1"),
+        ("files", ["portal.toml", "portal.db"]),
+        ("secrets", ["database.key"]),
+        ("schema", 12),
+        ("database", ["sqlcipher"]),
+    ],
+)
+def test_restore_refuses_a_malformed_manifest_with_a_message(
+    backup: Path, cli_instance: Instance, tmp_path: Path, field: str, value: object
+) -> None:
+    contents = _members(backup)
+    manifest = json.loads(contents["manifest.json"])
+    manifest[field] = value
+    contents["manifest.json"] = json.dumps(manifest).encode()
+    _rewrite(backup, contents)
+    done = portal(
+        "restore",
+        str(backup),
+        str(tmp_path / "new"),
+        "--secrets",
+        str(cli_instance.path / "secrets"),
+    )
+    assert done.exit_code == 1, done.output
+    assert isinstance(done.exception, SystemExit), done.exception  # not a stack trace
+    assert "its manifest is not readable" in " ".join(done.output.split())
