@@ -44,7 +44,7 @@ from typing import IO, Any
 import sqlcipher3
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import URL, create_engine, make_url
 
 import config as config_module
 from config import Config
@@ -272,6 +272,18 @@ def _leave_out_sqlcipher(copy: Any) -> None:
     copy.commit()
 
 
+def without_password(url: str) -> tuple[URL, str | None]:
+    """The URL with no password, neither after the user name nor in the query, and the password.
+
+    `URL.set(password=None)` leaves the password in place (None there means
+    "unchanged"), so the field is replaced on the tuple itself.
+    """
+    parts = make_url(url)
+    password = parts.password if parts.password is not None else parts.query.get("password")
+    named = parts._replace(password=None).difference_update_query(["password"])
+    return named, None if password is None else str(password)
+
+
 def run_postgresql_tool(program: str, options: list[str], url: str) -> None:
     """Run pg_dump or pg_restore on the database at `url`; a failure says what it said.
 
@@ -279,13 +291,11 @@ def run_postgresql_tool(program: str, options: list[str], url: str) -> None:
     without its password, which goes through the environment: a command
     line is visible to every user of the machine.
     """
-    parts = make_url(url)
-    conninfo = parts.set(drivername="postgresql", password=None).render_as_string(
-        hide_password=False
-    )
+    named, password = without_password(url)
+    conninfo = named.set(drivername="postgresql").render_as_string(hide_password=False)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    if parts.password:
-        environment["PGPASSWORD"] = str(parts.password)
+    if password:
+        environment["PGPASSWORD"] = password
     try:
         done = subprocess.run(  # noqa: S603 - a fixed program, no shell, no password in argv
             [program, *options, f"--dbname={conninfo}"],

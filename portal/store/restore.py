@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 import config as config_module
@@ -43,6 +43,7 @@ from portal.store.backup import (
     run_postgresql_tool,
     secret_check,
     sha256_of,
+    without_password,
 )
 from portal.store.models import Group
 
@@ -294,7 +295,7 @@ def _point_settings_at(settings: Path, url: str) -> None:
     $PORTAL_DATABASE_URL or ~/.pgpass, as it did for the instance backed up.
     """
     text = settings.read_text(encoding="utf-8")
-    named = make_url(url).set(password=None).render_as_string(hide_password=False)
+    named = without_password(url)[0].render_as_string(hide_password=False)
     if '"' in named or "\\" in named:
         raise RestoreRefused("PORTAL_DATABASE_URL holds a quote or a backslash: name it plainly")
     line = re.compile(r"^database_url\s*=.*$", re.MULTILINE)

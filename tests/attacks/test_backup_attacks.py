@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import tarfile
 import tomllib
 from pathlib import Path
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+from portal.store.backup import run_postgresql_tool
+from tests.support import postgres
 from tests.support.command import portal
 from tests.support.instance import Instance
 from tests.support.pages import submit
@@ -124,3 +127,58 @@ def test_restore_refuses_a_malformed_manifest_with_a_message(
     assert done.exit_code == 1, done.output
     assert isinstance(done.exception, SystemExit), done.exception  # not a stack trace
     assert "its manifest is not readable" in " ".join(done.output.split())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://portal:hunter2-secret@db.internal/portal",
+        "postgresql+psycopg://portal@db.internal/portal?password=hunter2-secret&sslmode=require",
+    ],
+)
+def test_the_database_password_is_never_on_a_command_line(tmp_path: Path, url: str) -> None:
+    """Every user of the machine reads /proc/PID/cmdline: pg_dump's must not hold it."""
+    seen = tmp_path / "seen"
+    tool = tmp_path / "pg_dump"
+    tool.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {seen}\nenv >> {seen}.env\n')
+    tool.chmod(0o700)
+    run_postgresql_tool(str(tool), ["--format=custom"], url)
+    assert "hunter2-secret" not in seen.read_text()
+    assert "PGPASSWORD=hunter2-secret" in Path(f"{seen}.env").read_text().splitlines()
+    assert "dbname=" in seen.read_text() or "--dbname=postgresql://" in seen.read_text()
+
+
+def test_init_refuses_a_password_in_the_query_of_the_database_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_INSTANCE", str(tmp_path / "instance"))
+    url = "postgresql://portal@db.internal/portal?password=hunter2-secret"
+    done = portal("init", "--public-url", "http://127.0.0.1:5000", "--database-url", url)
+    assert done.exit_code == 1, done.output
+    assert "holds a password" in done.output
+    assert not (tmp_path / "instance").exists()
+
+
+@pytest.mark.skipif(shutil.which("pg_dump") is None, reason="PostgreSQL is not installed")
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_restore_writes_no_database_password_into_the_settings(
+    cli_instance: Instance,
+    postgres_server: postgres.PostgresServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+) -> None:
+    assert portal("backup", str(tmp_path / "portal.tar")).exit_code == 0
+    name = postgres_server.create_database()
+    # The test server trusts local connections, so any password is accepted and ignored.
+    url = postgres_server.url(name).replace("@", ":hunter2-secret@", 1)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
+    restored = tmp_path / "restored"
+    secrets = str(cli_instance.path / "secrets")
+    done = portal("restore", str(tmp_path / "portal.tar"), str(restored), "--secrets", secrets)
+    assert done.exit_code == 0, done.output
+    assert "hunter2-secret" not in done.output
+    settings = (restored / "portal.toml").read_text()
+    assert "database_url = " in settings
+    assert "hunter2-secret" not in settings
+    postgres_server.drop_database(name)
