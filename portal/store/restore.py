@@ -31,19 +31,17 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 import config as config_module
 from config import ConfigError
 from portal.store import make_engine, revisions
-from portal.store.backup import (
+from portal.store.backup import BackupRefused, run_postgresql_tool, without_password
+from portal.store.manifest import (
     DATABASE_FILE,
     FORMAT,
     MANIFEST,
     POSTGRESQL,
     SETTINGS,
     SQLCIPHER,
-    BackupRefused,
     Manifest,
-    run_postgresql_tool,
     secret_check,
     sha256_of,
-    without_password,
 )
 from portal.store.models import Group
 

@@ -11,7 +11,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import tarfile
 import tomllib
 from pathlib import Path
@@ -182,3 +186,39 @@ def test_a_restore_writes_no_database_password_into_the_settings(
     assert "database_url = " in settings
     assert "hunter2-secret" not in settings
     postgres_server.drop_database(name)
+
+
+# Runs `portal backup` in a process that kills itself (SIGKILL, as the OOM killer
+# or a power cut would) once the database is copied and half the archive written.
+_KILLED_MID_WAY = """
+import os, signal, sys, tarfile
+from portal.cli import main
+written = tarfile.TarFile.addfile
+def addfile(archive, member, content=None):
+    if member.name == "portal.toml":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return written(archive, member, content)
+tarfile.TarFile.addfile = addfile
+main(["backup", sys.argv[1]])
+"""
+
+
+def test_a_backup_killed_mid_way_leaves_no_copy_once_the_next_one_runs(
+    cli_instance: Instance, client: FlaskClient, advocate: Person, tmp_path: Path
+) -> None:
+    """What a killed backup leaves must not outlive it: the timer's clean-up deletes
+    only dated backups, so a stray copy of the database would outlast retention."""
+    submit(client, what_happened="A report later deleted.")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_MID_WAY, str(folder)],
+        env={**os.environ, "PYTHONPATH": str(Path.cwd())},
+        capture_output=True,
+        timeout=120,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert [path for path in folder.iterdir() if not path.name.startswith("portal-")]
+    assert portal("backup", str(folder)).exit_code == 0
+    left = sorted(path.name for path in folder.iterdir())
+    assert len(left) == 1 and left[0].startswith("portal-"), left
