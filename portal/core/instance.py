@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import config as config_module
 from crypto.words import seed_to_phrase
@@ -172,7 +172,9 @@ def create_instance(instance_path: Path, public_url: str, database_url: str | No
         )
     config_module.check_public_url(public_url)
     config_module.check_database_url(database_url)
-    if database_url and urlsplit(database_url).password:
+    if database_url and (
+        urlsplit(database_url).password or "password" in parse_qs(urlsplit(database_url).query)
+    ):
         raise config_module.ConfigError(
             "the database URL holds a password, and portal.toml is no place for one: "
             "give the URL without it, and the password in ~/.pgpass or $PORTAL_DATABASE_URL"

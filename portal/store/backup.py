@@ -3,10 +3,13 @@
 A backup is one tar file holding three members, in this order:
 
 - `manifest.json`: the format version, the kind of database, its schema
-  revision, the day (UTC) it was taken, a SHA-256 of each other member, and
-  a check value of each instance secret (an HMAC under the secret itself,
+  revision, the day (UTC) it was taken, a SHA-256 of each other member, a
+  check value of each instance secret (an HMAC under the secret itself,
   which tells a restore whether it was given the right secrets and reveals
-  nothing of them);
+  nothing of them), and a seal: an HMAC of all of that under a key derived
+  from the database key, so that whoever can write where backups are kept,
+  without the secrets, cannot change the settings or the database and give
+  the manifest their new SHA-256;
 - `portal.toml`: the instance's settings;
 - `portal.db`, the SQLCipher database, still encrypted under the instance's
   database key; or `portal.pgdump`, `pg_dump --format=custom` of the
@@ -18,40 +21,47 @@ for minutes and a backup would keep them for weeks.
 restore needs the secrets kept apart (restore.py). Members carry the day,
 not the time, and no owner. The file is written under a temporary name in
 its folder, flushed to disk, then linked to its name (which refuses to
-replace an existing file), mode 0600.
+replace an existing file), mode 0600. One backup at a time writes in a
+folder (it locks the folder), and each first deletes what a killed one left.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
+import fcntl
 import io
-import json
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import sqlcipher3
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import URL, create_engine, make_url
 
-import config as config_module
 from config import Config
 from portal.store import make_engine, revisions
+from portal.store.manifest import (
+    DATABASE_FILE,
+    FORMAT,
+    MANIFEST,
+    POSTGRESQL,
+    SETTINGS,
+    SQLCIPHER,
+    Manifest,
+    secret_checks,
+    sha256_of,
+)
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-SETTINGS = "portal.toml"
-SQLCIPHER = "sqlcipher"
-POSTGRESQL = "postgresql"
-DATABASE_FILE = {SQLCIPHER: "portal.db", POSTGRESQL: "portal.pgdump"}
-_CHECK_MESSAGE = b"portal backup: is this the secret the backup was made with"
-_CHUNK = 1024 * 1024
+# What a backup writes in the folder beside the backup while it runs: only
+# these names are ever deleted there (by the next backup, if one was killed).
+_WORK_PREFIX = ".portal-backup-"
+_PARTIAL_PREFIX = ".portal-partial-"
 # Tables whose rows no backup holds (the tables themselves are kept, empty):
 # the shared limits' counts of recent failures per client bucket live for
 # minutes only, and a backup must not keep them longer (DESIGN.md).
@@ -63,52 +73,11 @@ class BackupRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """What a backup says about itself."""
-
-    format: int
-    database: str
-    schema: str
-    made_on: str
-    files: dict[str, str]
-    secrets: dict[str, str]
-
-    def to_json(self) -> bytes:
-        """The manifest as the archive holds it."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True).encode() + b"\n"
-
-
-@dataclass(frozen=True)
 class Backup:
     """A backup just written: where, and at which schema revision."""
 
     path: Path
     schema: str
-
-
-def secret_check(secret: bytes) -> str:
-    """A value that tells whether a secret is the one a backup was made with, and nothing more."""
-    return hmac.new(secret, _CHECK_MESSAGE, hashlib.sha256).hexdigest()[:32]
-
-
-def secret_checks(config: Config) -> dict[str, str]:
-    """The check value of each instance secret, by its file name."""
-    values = {
-        config_module.DATABASE_KEY.filename: config.database_key,
-        config_module.SESSION_KEY.filename: config.secret_key,
-        config_module.LOOKUP_PEPPER.filename: config.lookup_pepper,
-        config_module.AUDIT_KEY.filename: config.audit_key,
-    }
-    return {name: secret_check(value) for name, value in values.items()}
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read a megabyte at a time."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def today() -> datetime.date:
@@ -129,7 +98,38 @@ def take_backup(config: Config, out: Path) -> Backup:
 
 def _take_backup(config: Config, target: Path) -> Backup:
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".backup-", dir=target.parent))
+    with _folder_locked(target.parent):
+        _remove_leftovers(target.parent)
+        return _write_backup(config, target)
+
+
+@contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """Lock the folder itself (no lock file): one backup at a time writes in it."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel if the process dies
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete what a backup killed mid-way left: a copy of the database, a partial tar.
+
+    No other backup runs in the folder (its lock is held), so anything of
+    these names is a dead one's. The timer's clean-up deletes dated backups
+    only, and a stray copy would keep deleted reports past every retention.
+    """
+    for path in folder.iterdir():
+        if path.name.startswith(_WORK_PREFIX) and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith(_PARTIAL_PREFIX) and not path.is_dir():
+            path.unlink(missing_ok=True)
+
+
+def _write_backup(config: Config, target: Path) -> Backup:
+    work = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=target.parent))
     try:
         kind = POSTGRESQL if config.database_url else SQLCIPHER
         database = work / DATABASE_FILE[kind]
@@ -146,7 +146,7 @@ def _take_backup(config: Config, target: Path) -> Backup:
             made_on=today().isoformat(),
             files={SETTINGS: sha256_of(settings), database.name: sha256_of(database)},
             secrets=secret_checks(config),
-        )
+        ).sealed(config.database_key)
         _write_archive(target, manifest, [settings, database])
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -238,6 +238,18 @@ def _leave_out_sqlcipher(copy: Any) -> None:
     copy.commit()
 
 
+def without_password(url: str) -> tuple[URL, str | None]:
+    """The URL with no password, neither after the user name nor in the query, and the password.
+
+    `URL.set(password=None)` leaves the password in place (None there means
+    "unchanged"), so the field is replaced on the tuple itself.
+    """
+    parts = make_url(url)
+    password = parts.password if parts.password is not None else parts.query.get("password")
+    named = parts._replace(password=None).difference_update_query(["password"])
+    return named, None if password is None else str(password)
+
+
 def run_postgresql_tool(program: str, options: list[str], url: str) -> None:
     """Run pg_dump or pg_restore on the database at `url`; a failure says what it said.
 
@@ -245,13 +257,11 @@ def run_postgresql_tool(program: str, options: list[str], url: str) -> None:
     without its password, which goes through the environment: a command
     line is visible to every user of the machine.
     """
-    parts = make_url(url)
-    conninfo = parts.set(drivername="postgresql", password=None).render_as_string(
-        hide_password=False
-    )
+    named, password = without_password(url)
+    conninfo = named.set(drivername="postgresql").render_as_string(hide_password=False)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    if parts.password:
-        environment["PGPASSWORD"] = str(parts.password)
+    if password:
+        environment["PGPASSWORD"] = password
     try:
         done = subprocess.run(  # noqa: S603 - a fixed program, no shell, no password in argv
             [program, *options, f"--dbname={conninfo}"],
@@ -289,7 +299,9 @@ def _dump_postgresql(url: str, path: Path) -> str:
 
 def _write_archive(target: Path, manifest: Manifest, files: list[Path]) -> None:
     """Write the tar under a temporary name, flush it to disk, then give it its name."""
-    descriptor, partial_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    descriptor, partial_name = tempfile.mkstemp(
+        prefix=f"{_PARTIAL_PREFIX}{target.name}.", dir=target.parent
+    )
     partial = Path(partial_name)  # mkstemp makes it 0600
     try:
         with os.fdopen(descriptor, "wb") as handle:

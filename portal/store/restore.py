@@ -2,7 +2,9 @@
 
 Everything is checked before the instance exists: the archive holds exactly
 the members its manifest names, each with the SHA-256 the manifest gives;
-each secret is the one the backup was made with (its check value matches);
+each secret is the one the backup was made with (its check value matches),
+and the manifest's seal is the one the database key gives (so those
+digests, and what they vouch for, are the backup's own, not an adversary's);
 the database opens with the key and its schema is one this code knows. The
 instance is built in a temporary folder beside the target and renamed into
 place only then, so a refused restore leaves nothing, and an existing
@@ -23,22 +25,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 import config as config_module
 from config import ConfigError
 from portal.store import make_engine, revisions
-from portal.store.backup import (
+from portal.store.backup import BackupRefused, run_postgresql_tool, without_password
+from portal.store.manifest import (
     DATABASE_FILE,
     FORMAT,
     MANIFEST,
     POSTGRESQL,
     SETTINGS,
     SQLCIPHER,
-    BackupRefused,
     Manifest,
-    run_postgresql_tool,
     secret_check,
     sha256_of,
 )
@@ -148,10 +149,18 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
         manifest = Manifest(**fields)
     except (ValueError, TypeError):
         raise _damaged(Path(str(archive.name)), "its manifest is not readable") from None
+    if not _well_formed(manifest):
+        raise _damaged(Path(str(archive.name)), "its manifest is not readable")
     if manifest.format > FORMAT:
         raise RestoreRefused(
             f"the backup is of format {manifest.format}, made by a newer portal than this "
             f"one (which reads format {FORMAT}): restore it with that release"
+        )
+    if manifest.format < FORMAT:
+        raise RestoreRefused(
+            f"the backup is of format {manifest.format}, whose manifest is not sealed: "
+            "nothing shows its settings and database are the ones backed up. Take a new "
+            "backup with `portal backup` and restore that."
         )
     if manifest.database not in DATABASE_FILE:
         raise _damaged(Path(str(archive.name)), "its manifest names no known database")
@@ -159,6 +168,22 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
     if set(manifest.files) | {MANIFEST} != expected or set(archive.getnames()) != expected:
         raise _damaged(Path(str(archive.name)), "it holds other members than a backup does")
     return manifest
+
+
+def _well_formed(manifest: Manifest) -> bool:
+    """True when every field of the manifest has the type a backup writes."""
+    tables = (manifest.files, manifest.secrets)
+    texts = (manifest.database, manifest.schema, manifest.made_on, manifest.seal)
+    return (
+        type(manifest.format) is int
+        and all(isinstance(value, str) for value in texts)
+        and all(isinstance(table, dict) for table in tables)
+        and all(
+            isinstance(key, str) and isinstance(value, str)
+            for table in tables
+            for key, value in table.items()
+        )
+    )
 
 
 def _secrets(folder: Path, manifest: Manifest) -> dict[str, bytes]:
@@ -187,6 +212,12 @@ def _secrets(folder: Path, manifest: Manifest) -> dict[str, bytes]:
                 "from: these are another instance's secrets, or an older copy"
             )
         found[secret.filename] = content
+        if secret is config_module.DATABASE_KEY and not manifest.seal_matches(value):
+            raise RestoreRefused(
+                "the backup was altered after it was made: its manifest's seal does not "
+                "match, so its settings or its database are not the ones backed up. "
+                "Nothing was restored: use another copy of the backup."
+            )
     for name in _BOOTSTRAP_SECRETS:  # still there while a group has no first member
         if (folder / name).is_file():
             found[name] = (folder / name).read_bytes()
@@ -262,7 +293,7 @@ def _point_settings_at(settings: Path, url: str) -> None:
     $PORTAL_DATABASE_URL or ~/.pgpass, as it did for the instance backed up.
     """
     text = settings.read_text(encoding="utf-8")
-    named = make_url(url).set(password=None).render_as_string(hide_password=False)
+    named = without_password(url)[0].render_as_string(hide_password=False)
     if '"' in named or "\\" in named:
         raise RestoreRefused("PORTAL_DATABASE_URL holds a quote or a backslash: name it plainly")
     line = re.compile(r"^database_url\s*=.*$", re.MULTILINE)

@@ -51,13 +51,14 @@ def test_a_backup_holds_the_database_and_settings_and_no_secret(
         manifest_file = archive.extractfile("manifest.json")
         assert manifest_file is not None
         manifest = json.loads(manifest_file.read())
-    assert manifest["database"] == "sqlcipher" and manifest["format"] == 1
+    assert manifest["database"] == "sqlcipher" and manifest["format"] == 2
     assert len(manifest["made_on"]) == len("2026-01-31")  # the day, no time
     content = backup.read_bytes()
     for secret in (cli_instance.path / "secrets").iterdir():
         assert secret.read_text().strip().encode() not in content, secret.name
         assert bytes.fromhex(secret.read_text()) not in content, secret.name
-    assert not list(backup.parent.glob(".portal.tar*")), "a temporary file was left behind"
+    left = [*backup.parent.glob(".portal-partial-*"), *backup.parent.glob(".portal-backup-*")]
+    assert not left, "a temporary file was left behind"
 
 
 def test_a_backup_is_ciphertext_only_and_opens_with_no_other_key(
