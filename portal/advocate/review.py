@@ -255,16 +255,26 @@ def review_list(session: Session, principal: Principal, filters: Filters) -> Lis
     filters = filters.clean()
     index_key = open_index_key(session, principal)
     unindexed = index_reports(session, principal, index_key) if index_key is not None else 0
-    query = _filtered(select(Report).where(sealed_to(Group.ADVOCATES)), filters, index_key)
+    # Counted, sorted and cut to a page by id alone: sorting whole rows would
+    # carry every report's encrypted account through the sort.
+    query = _filtered(select(Report.id).where(sealed_to(Group.ADVOCATES)), filters, index_key)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(filters.page, 1), pages)
-    reports = session.scalars(
-        query.options(selectinload(Report.seals).joinedload(ReportKeySeal.group_key))
-        .order_by(*_order(filters, index_key))
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
+    page_ids = list(
+        session.scalars(
+            query.order_by(*_order(filters, index_key))
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        )
+    )
+    found = session.scalars(
+        select(Report)
+        .where(Report.id.in_(page_ids))
+        .options(selectinload(Report.seals).joinedload(ReportKeySeal.group_key))
     ).all()
+    by_id = {report.id: report for report in found}
+    reports = [by_id[report_id] for report_id in page_ids if report_id in by_id]
     names = {
         account_id: name for account_id, name in session.execute(select(Account.id, Account.name))
     }

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from sqlalchemy import Engine, inspect
+from sqlalchemy.exc import OperationalError
+
 import config as config_module
 from crypto.words import seed_to_phrase
 from portal import store
@@ -195,6 +198,28 @@ def create_instance(instance_path: Path, public_url: str, database_url: str | No
     return recovery_phrase
 
 
+def _refuse_a_used_database(engine: Engine) -> None:
+    """A new instance needs an empty database: one already holding a portal is another's.
+
+    On PostgreSQL, `portal init` pointed at the database of a running portal
+    (to add a host, say) would add group keys that only this new folder's
+    bootstrap secrets open, and new reports would be sealed to them.
+    """
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            tables = inspect(connection).get_table_names()
+    except OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else "unreachable"
+        raise config_module.ConfigError(f"cannot open the database at {where}: {reason}") from None
+    if tables:
+        raise InstanceExists(
+            f"the database at {where} already holds tables ({len(tables)}); a new instance "
+            "needs an empty one. To add an app host to a running portal, copy its instance "
+            "folder instead (docs/deploy.md)."
+        )
+
+
 def _build(path: Path, public_url: str, database_url: str | None) -> str:
     path.chmod(0o700)
     secrets_path = path / "secrets"
@@ -222,6 +247,7 @@ def _build(path: Path, public_url: str, database_url: str | None) -> str:
     config = config_module.load(path)
     engine = store.make_engine(config)
     try:
+        _refuse_a_used_database(engine)
         store.upgrade(engine)
         with store.Store(engine).session() as session:
             recovery = create_group_keys(session, bootstrap)

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Exists
+from sqlalchemy.sql.expression import ColumnElement
 
 from crypto.envelope import (
     decrypt_field,
@@ -345,12 +345,13 @@ def read_attachment(session: Session, attachment: Attachment, data_key: bytes) -
     return decryptor.decrypt_segments(segments.yield_per(16))
 
 
-def sealed_to(group: Group) -> Exists:
+def sealed_to(group: Group) -> ColumnElement[bool]:
     """A query condition: the report's data key is sealed to this group."""
-    return exists().where(
-        ReportKeySeal.report_id == Report.id,
-        ReportKeySeal.group_key_id == GroupKey.id,
-        GroupKey.group == group,
+    # Through the (group key, report) index: the seals themselves are not read.
+    return Report.id.in_(
+        select(ReportKeySeal.report_id).where(
+            ReportKeySeal.group_key_id.in_(select(GroupKey.id).where(GroupKey.group == group))
+        )
     )
 
 

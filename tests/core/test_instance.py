@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 import config
 from crypto.envelope import unwrap_key
@@ -26,6 +26,8 @@ from portal.core.instance import (
 from portal.store import Store
 from portal.store.models import Group, GroupKey, Holder
 from tests.support.instance import LOOPBACK_URL, Instance
+from tests.support.postgres import PostgresServer
+from tests.support.serving import free_port
 
 
 def _snapshot(path: Path) -> dict[str, str]:
@@ -75,6 +77,43 @@ def test_the_init_command_prints_the_phrase_once_and_refuses_a_second_run(
 def test_a_failed_init_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(config.ConfigError):
         create_instance(tmp_path / "instance", "http://public.example.org")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_init_refuses_a_postgresql_database_that_holds_a_portal_and_changes_nothing(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    """Pointed at a running portal's database (to add a host, say), a new instance
+    would add group keys only its own bootstrap secrets open."""
+    url = postgres_server.url(postgres_server.create_database())
+    create_instance(tmp_path / "first", LOOPBACK_URL, url)
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        keys_before = connection.execute(text("SELECT count(*) FROM group_keys")).scalar_one()
+    result = CliRunner().invoke(
+        main,
+        ["init", "--database-url", url],
+        env={"PORTAL_INSTANCE": str(tmp_path / "second")},
+    )
+    assert result.exit_code == 1
+    assert "already holds tables" in result.output and "copy its instance folder" in result.output
+    with engine.connect() as connection:
+        keys_after = connection.execute(text("SELECT count(*) FROM group_keys")).scalar_one()
+    engine.dispose()
+    assert keys_after == keys_before
+    assert not (tmp_path / "second").exists()
+
+
+def test_init_on_a_database_it_cannot_reach_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there
+    result = CliRunner().invoke(
+        main,
+        ["init", "--database-url", f"postgresql://portal@127.0.0.1:{port}/portal"],
+        env={"PORTAL_INSTANCE": str(tmp_path / "instance")},
+    )
+    assert result.exit_code == 1
+    assert "cannot open the database at" in result.output
+    assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 import datetime
 import enum
 
-from sqlalchemy import Date, Enum, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.store.models.base import WITHOUT_ROWID, Base, today
@@ -165,7 +174,11 @@ class ReportKeySeal(Base):
     """A report's data key sealed to one version of one group's public key."""
 
     __tablename__ = "report_key_seals"
-    __table_args__ = WITHOUT_ROWID
+    # Which reports a group's keys open, read without the sealed keys (migration 0014).
+    __table_args__ = (
+        Index("ix_report_key_seals_group_key_id_report_id", "group_key_id", "report_id"),
+        WITHOUT_ROWID,
+    )
 
     report_id: Mapped[str] = mapped_column(
         ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
