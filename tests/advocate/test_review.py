@@ -12,17 +12,23 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, update
 
 from bench.seed import seed_reports
-from portal.core import audit
+from crypto.envelope import new_key
+from crypto.keys import PublicKey, seal
+from portal.core import audit, bindings
 from portal.core.account_sessions import IDLE
+from portal.core.group_keys import current_group_key
 from portal.core.principal import unlock_principal
+from portal.core.reports import encrypt_account, new_id
 from portal.core.search import open_index_key
 from portal.store import Store
 from portal.store.models import (
     AccountSession,
     Attachment,
     AuditEvent,
+    Group,
     IndexKey,
     Report,
+    ReportKeySeal,
     ReportTag,
 )
 from tests.support.database import only_report_id
@@ -585,3 +591,34 @@ def test_viewing_the_list_is_audited(advocate_client: FlaskClient, store: Store)
     advocate_client.get("/advocate/")
     with store.session() as session:
         assert "list viewed" in session.scalars(select(AuditEvent.action)).all()
+
+
+def test_a_case_whose_account_lacks_fields_of_a_later_form_opens(
+    advocate_client: FlaskClient, store: Store
+) -> None:
+    """An account stored by an older form has none of the questions added since."""
+    with store.session() as session:
+        advocates = current_group_key(session, Group.ADVOCATES)
+        report_id, data_key = new_id(), new_key()
+        account = {"what_happened": "an account from an older form", "officers": []}
+        session.add(
+            Report(
+                id=report_id,
+                lookup_id=os.urandom(32),
+                survivor_key=os.urandom(60),
+                content=encrypt_account(data_key, report_id, account),
+            )
+        )
+        session.flush()
+        sealed = seal(
+            PublicKey.from_bytes(advocates.public_key),
+            data_key,
+            bindings.report_key_seal(report_id, advocates),
+        )
+        session.add(
+            ReportKeySeal(report_id=report_id, group_key_id=advocates.id, sealed_key=sealed)
+        )
+        session.commit()
+    case = advocate_client.get(f"/advocate/case/{report_id}")
+    assert case.status_code == 200
+    assert "an account from an older form" in case.get_data(as_text=True)
