@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine
 
 from portal import create_app
-from portal import store as store_module
 from portal.core.instance import create_instance
 from portal.store import Store
 from portal.store.models import Role
 from tests.support import postgres
+from tests.support.chromium import browser, browser_temporary, playwright  # noqa: F401 - fixtures
 from tests.support.instance import CHEAP_ARGON2, CHEAP_ARGON2_SETTINGS, LOOPBACK_URL, Instance
 from tests.support.people import Person, create_person, signed_in_as
 
@@ -104,16 +103,6 @@ def postgres_server() -> Iterator[postgres.PostgresServer]:
         yield server
 
 
-@pytest.fixture(scope="session")
-def postgres_template(postgres_server: postgres.PostgresServer) -> str:
-    """A database with the schema at head and no rows, copied for each test."""
-    name = postgres_server.create_database()
-    engine = create_engine(postgres_server.url(name))
-    store_module.upgrade(engine)
-    engine.dispose()
-    return name
-
-
 @pytest.fixture
 def database(backend: str, request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The URL of a new, empty PostgreSQL database; None on SQLCipher (the instance's file)."""
@@ -121,7 +110,7 @@ def database(backend: str, request: pytest.FixtureRequest) -> Iterator[str | Non
         yield None
         return
     server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
-    name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    name = server.create_database()
     yield server.url(name)
     server.drop_database(name)
 
@@ -149,8 +138,7 @@ def _made_instance(
         database = None
         if backend == "postgresql":
             server: postgres.PostgresServer = request.getfixturevalue("postgres_server")
-            template = request.getfixturevalue("postgres_template")
-            database = server.create_database(template=template)
+            database = server.create_database()
         path = tmp_path_factory.mktemp("made") / "instance"
         phrase = create_instance(path, LOOPBACK_URL, server.url(database) if database else None)
         made[backend] = Instance(path, phrase), database

@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from tests.attacks.test_proxy import (
     CLIENT_LIMIT,
@@ -40,7 +40,6 @@ from tests.attacks.test_proxy import (
     _guess,
     _ip,
 )
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.support.serving import BIN, free_port, init_instance, portal_environment, wait_until_up
 
 GUIDE_CONF = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "nginx.conf"
@@ -216,24 +215,20 @@ def _client(address: str, served: Served) -> requests.Session:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_chromium_over_the_guides_tls_gets_host_cookies_hsts_and_the_onion(
-    trusted: Served,
+    trusted: Served, browser: Browser
 ) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-packages` (Debian's chromium)")
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(ignore_https_errors=True)
-            page = context.new_page()
-            response = page.goto(trusted.https + "/return?from=test")
-            assert response is not None and response.status == 200
-            headers = response.headers
-            cookies = context.cookies()
-            # The form's CSRF token needs Flask's session cookie: one is always set here.
-            assert cookies
-            assert "codename" in page.content()
-        finally:
-            browser.close()
+    context = browser.new_context(ignore_https_errors=True)
+    try:
+        page = context.new_page()
+        response = page.goto(trusted.https + "/return?from=test")
+        assert response is not None and response.status == 200
+        headers = response.headers
+        cookies = context.cookies()
+        # The form's CSRF token needs Flask's session cookie: one is always set here.
+        assert cookies
+        assert "codename" in page.content()
+    finally:
+        context.close()
     for cookie in cookies:
         assert cookie["name"].startswith("__Host-"), cookie
         assert cookie["secure"] and cookie["httpOnly"], cookie

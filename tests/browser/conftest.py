@@ -10,6 +10,7 @@ neutral site that "Exit this page" leaves for, a stub served on another port.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -28,10 +29,8 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     Page,
-    Playwright,
     Request,
     Route,
-    sync_playwright,
 )
 
 from portal.store.models import Role
@@ -46,21 +45,7 @@ from tests.support.serving import (
     wait_until_up,
 )
 
-CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "browser"
-# Flags for a sandboxed test machine: no sandbox as root, and no background
-# connections to Google, which a closed network would refuse many times over.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-features=Translate,OptimizationHints,MediaRouter",
-]
 SERIOUS = frozenset({"serious", "critical"})
 ALL_IMPACTS = frozenset({"minor", "moderate", "serious", "critical"})
 
@@ -114,14 +99,9 @@ class Portal:
         return value
 
 
-@pytest.fixture(scope="session")
-def portal(
-    tmp_path_factory: pytest.TempPathFactory, backend: str, request: pytest.FixtureRequest
-) -> Iterator[Portal]:
+@contextlib.contextmanager
+def _served(root: Path, database_url: str | None) -> Iterator[Portal]:
     """`portal init`, three accounts, then `portal serve` on a free loopback port."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-packages` (Debian's chromium)")
-    root = tmp_path_factory.mktemp("served")
     port = free_port()
     neutral = ThreadingHTTPServer(("127.0.0.1", 0), _NeutralSite)
     threading.Thread(target=neutral.serve_forever, daemon=True).start()
@@ -136,11 +116,7 @@ def portal(
     )
     served.temporary.mkdir()
     env = portal_environment(served.instance, port) | {"TMPDIR": str(served.temporary)}
-    database: tuple[str, ...] = ()
-    if backend == "postgresql":
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        database = ("--database-url", server.url(server.create_database()))
-        served.database_server = server.root
+    database = ("--database-url", database_url) if database_url else ()
     init_instance(env, "--public-url", served.url, *database)
     settings = served.instance / "portal.toml"
     settings.write_text(
@@ -149,7 +125,7 @@ def portal(
     for name, role in (("alice", Role.ADVOCATE), ("sam", Role.STAFF), ("ada", Role.ADMIN)):
         served.people[name] = add_person(env, name, role)
     with served.log.open("wb") as log:
-        server = subprocess.Popen(
+        process = subprocess.Popen(
             [BIN / "portal", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             stdout=log,
@@ -157,44 +133,47 @@ def portal(
             start_new_session=True,
         )
     try:
-        wait_until_up(served.url + "/", 60, server)
+        wait_until_up(served.url + "/", 60, process)
         yield served
     finally:
         neutral.shutdown()
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
-def browser_temporary(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Chromium's own profile and downloads, kept apart from the server's traces."""
-    return tmp_path_factory.mktemp("chromium")
+def served_portals() -> Iterator[tuple[dict[str, Portal], contextlib.ExitStack]]:
+    """The portals served so far in this process, one per store, stopped at the end.
+
+    Kept apart from `portal`: pytest ends a session fixture whenever its
+    parameter changes, and the tests of each file run on one store then the
+    other, so a portal per fixture would be made again for every file.
+    """
+    with contextlib.ExitStack() as running:
+        yield {}, running
 
 
-@pytest.fixture(scope="session")
-def playwright(browser_temporary: Path) -> Iterator[Playwright]:
-    """Playwright's driver, with its temporary files in their own folder."""
-    previous = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(browser_temporary)
-    try:
-        with sync_playwright() as driver:
-            yield driver
-    finally:
-        if previous is None:
-            os.environ.pop("TMPDIR", None)
-        else:
-            os.environ["TMPDIR"] = previous
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
-    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
+@pytest.fixture(scope="module")
+def portal(
+    backend: str,
+    served_portals: tuple[dict[str, Portal], contextlib.ExitStack],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Portal:
+    """The portal served on this store (made on first use)."""
+    portals, running = served_portals
+    if backend not in portals:
+        database_url, database_server = None, None
+        if backend == "postgresql":
+            server: PostgresServer = request.getfixturevalue("postgres_server")
+            database_url, database_server = server.url(server.create_database()), server.root
+        served = running.enter_context(_served(tmp_path_factory.mktemp("served"), database_url))
+        served.database_server = database_server
+        portals[backend] = served
+    return portals[backend]
 
 
 @dataclass
