@@ -35,6 +35,7 @@ import psutil
 from bench import ceilings, peers
 from bench.budgets import Figure, band, percentile, spread, table
 from bench.client import Browser, log_in, write_upload_body
+from bench.postgres import bin_dir
 from bench.server import BIN, Hosts, MemorySampler, Seeded, Server, seed_instance
 from bench.stores import (
     LABELS,
@@ -952,6 +953,11 @@ def main() -> int:
         "the budgets are judged on sqlcipher",
     )
     args = parser.parse_args()
+    if set(args.stores) - {SQLCIPHER} and bin_dir() is None:
+        parser.error(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): install "
+            "Debian's postgresql package, or run with --stores sqlcipher"
+        )
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     try:
         return Bench(work, args.quick, args.stores).run()
