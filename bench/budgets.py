@@ -76,6 +76,11 @@ def _number(value: float) -> str:
     return f"{value:.2f}"
 
 
+def value_shown(figure: Figure) -> str:
+    """A figure's value and unit as the tables show it."""
+    return f"{_number(figure.value)} {figure.unit}".strip()
+
+
 def table(figures: list[Figure]) -> str:
     """The figures as a plain-text table (Markdown-compatible)."""
     rows = [("scenario", "figure", "value", "budget", "noise", "result", "vs ceiling, peer; note")]
@@ -86,7 +91,7 @@ def table(figures: list[Figure]) -> str:
             (
                 f.scenario,
                 f.name,
-                f"{_number(f.value)} {f.unit}",
+                value_shown(f),
                 budget,
                 f"±{f.noise:.0%}",
                 f.verdict,

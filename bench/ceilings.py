@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from crypto.format import Binding
@@ -80,6 +81,27 @@ def sqlcipher_inserts_per_s(folder: Path, seconds: float = 1.0) -> float:
         return rate(insert, seconds, 50_000)
     finally:
         connection.close()
+
+
+def postgresql_inserts_per_s(url: str, seconds: float = 1.0) -> float:
+    """Raw PostgreSQL inserts of a 6 KB row, each its own committed transaction.
+
+    Through psycopg on loopback TCP, as the portal connects, to a server with
+    fsync and synchronous_commit on: the least a submission must write on
+    PostgreSQL, beside the SQLCipher figure above.
+    """
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("CREATE TABLE ceiling (id BIGSERIAL PRIMARY KEY, content BYTEA)")
+        row = os.urandom(6 * 1024)
+
+        def insert() -> None:
+            with connection.transaction():
+                connection.execute("INSERT INTO ceiling (content) VALUES (%s)", (row,))
+
+        try:
+            return rate(insert, seconds, 50_000)
+        finally:
+            connection.execute("DROP TABLE ceiling")
 
 
 def sqlcipher_blob_mb_per_s(folder: Path, seconds: float = 2.0) -> float:

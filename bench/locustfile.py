@@ -3,7 +3,8 @@
 Settings come from the environment, set by bench/run.py:
 BENCH_SAMPLES (where to write every timing as JSON lines), BENCH_ACCOUNT
 (the survivor's account text), BENCH_COOKIE (an advocate's session cookie),
-BENCH_CASES (a file of report ids, one a line).
+BENCH_CASES (a file of report ids, one a line), BENCH_HOSTS (the hosts'
+base URLs, space-separated: the users are dealt out among them in turn).
 
 Each timing is written as {"t": end time, "name", "ms", "ok", and "error" if any}; bench/run.py
 computes throughput and percentiles from them, per window, so that the
@@ -12,6 +13,7 @@ figures and their noise come from the same samples.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -25,6 +27,8 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 CODENAME = re.compile(r'<p class="codename" lang="en">')
 _samples: list[dict[str, object]] = []
+HOSTS = os.environ.get("BENCH_HOSTS", "").split()
+_dealt = itertools.count()
 
 
 def _record(name: str, started: float, ok: bool) -> None:
@@ -35,6 +39,10 @@ def _record(name: str, started: float, ok: bool) -> None:
 @events.request.add_listener
 def _each_request(name: str, response_time: float, exception: object, **_kwargs: object) -> None:
     sample = {"t": time.time(), "name": name, "ms": response_time, "ok": exception is None}
+    url = str(_kwargs.get("url") or "")
+    host = next((number for number, base in enumerate(HOSTS) if url.startswith(base)), None)
+    if len(HOSTS) > 1 and host is not None:
+        sample["host"] = host
     if exception is not None:
         sample["error"] = str(exception)[:200]  # a status or a connection error, never content
     _samples.append(sample)
@@ -61,7 +69,18 @@ def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
     return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
-class Survivor(FastHttpUser):
+class _Dealt(FastHttpUser):
+    """A user sent to the next host in turn, when there are several."""
+
+    abstract = True
+
+    def __init__(self, environment: object) -> None:
+        if HOSTS:
+            self.host = HOSTS[next(_dealt) % len(HOSTS)]
+        super().__init__(environment)
+
+
+class Survivor(_Dealt):
     """A new survivor each time: GET the form, POST the report, see the codename."""
 
     wait_time = constant(0)
@@ -103,7 +122,7 @@ class Survivor(FastHttpUser):
         _record("submission", started, ok)
 
 
-class _Advocate(FastHttpUser):
+class _Advocate(_Dealt):
     # Four advocates each opening a page every quarter to three quarters of a
     # second: far faster than people read, but not a saturating loop.
     abstract = True

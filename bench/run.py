@@ -35,7 +35,17 @@ import psutil
 from bench import ceilings, peers
 from bench.budgets import Figure, band, percentile, spread, table
 from bench.client import Browser, log_in, write_upload_body
-from bench.server import BIN, MemorySampler, Seeded, Server, seed_instance
+from bench.postgres import bin_dir
+from bench.server import BIN, Hosts, MemorySampler, Seeded, Server, seed_instance
+from bench.stores import (
+    LABELS,
+    SQLCIPHER,
+    STORES,
+    PostgresStores,
+    parse_stores,
+    scenario,
+    side_by_side,
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -72,15 +82,17 @@ def say(text: str) -> None:
 def locust(
     work: Path,
     user_class: str,
-    url: str,
+    urls: list[str],
     users: int,
     seconds: int,
     env: dict[str, str] | None = None,
     during: Callable[[float], None] | None = None,
 ) -> Samples:
-    """Run locust headless against `url`; returns every timing it recorded.
+    """Run locust headless against `urls`; returns every timing it recorded.
 
-    `during`, if given, is called with the start time once the users are running.
+    With several URLs (several hosts), the users are dealt out among them in
+    turn. `during`, if given, is called with the start time once the users
+    are running.
     """
     samples = work / f"samples-{user_class}-{time.monotonic_ns()}.jsonl"
     command = [
@@ -97,13 +109,15 @@ def locust(
         "--stop-timeout",
         "10",
         "--host",
-        url,
+        urls[0],
         "--only-summary",
         "--loglevel",
         "WARNING",
         user_class,
     ]
-    environment = os.environ | {"BENCH_SAMPLES": str(samples)} | (env or {})
+    environment = (
+        os.environ | {"BENCH_SAMPLES": str(samples), "BENCH_HOSTS": " ".join(urls)} | (env or {})
+    )
     with open(work / "locust.log", "ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own locust, fixed arguments
             command, env=environment, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
@@ -199,18 +213,19 @@ def latency_figures(
 class Contention:
     """The share of the machine that other work took while a scenario ran.
 
-    Busy CPU time of the whole machine, less the server's, the load
-    generator's and this process's, over the cores and the time: a CPU-bound
-    figure may take up to 1/(1 - share) as long, so that widens the noise band.
+    Busy CPU time of the whole machine, less the server's (app hosts and
+    database server), the load generator's and this process's, over the
+    cores and the time: a CPU-bound figure may take up to 1/(1 - share) as
+    long, so that widens the noise band.
     """
 
-    def __init__(self, server: Server | None):
-        self.server = server
+    def __init__(self, hosts: Hosts | None):
+        self.hosts = hosts
         self.share = 0.0
 
     def _ours(self) -> float:
         own = psutil.Process().cpu_times()
-        server = self.server.cpu_seconds() if self.server else 0.0
+        server = self.hosts.cpu_seconds() if self.hosts else 0.0
         return server + LOAD_GENERATOR_CPU.get("all", 0.0) + own.user + own.system
 
     def __enter__(self) -> Contention:
@@ -271,12 +286,21 @@ def machine() -> dict[str, Any]:
 class Bench:
     """One run: ceilings, peers, then the scenarios on a seeded instance."""
 
-    def __init__(self, work: Path, quick: bool):
+    def __init__(self, work: Path, quick: bool, stores: list[str]):
         self.work = work
         self.quick = quick
+        self.stores = stores
         self.figures: list[Figure] = []
         self.details: dict[str, Any] = {}
         self.drift = 0.0
+
+    def store_details(self, store: str) -> dict[str, Any]:
+        """Where a store's details go in results.json (SQLCipher's at the top, as before)."""
+        return self.details if store == SQLCIPHER else self.details.setdefault(store, {})
+
+    def contention(self, name: str, store: str, share: float) -> None:
+        """Record the share of the CPU other work took while a scenario ran."""
+        self.details.setdefault("contention", {})[scenario(name, store)] = share
 
     def seconds(self, full: int) -> int:
         """A scenario's duration (a third of it with --quick, for trying the bench out)."""
@@ -284,14 +308,22 @@ class Bench:
 
     # Ceilings and peers ------------------------------------------------------
 
-    def ceilings(self) -> None:
-        say("ceilings: AES-256-GCM, HPKE, SQLCipher")
+    def ceilings(self, postgres: PostgresStores | None) -> None:
+        say("ceilings: AES-256-GCM, HPKE, SQLCipher" + (", PostgreSQL" if postgres else ""))
         self.details["ceilings"] = {
             "aes_gcm_mb_s": ceilings.aes_gcm_mb_per_s(),
             "hpke_seals_s": ceilings.hpke_seals_per_s(),
             "sqlcipher_inserts_s": ceilings.sqlcipher_inserts_per_s(self.work),
             "sqlcipher_blob_mb_s": ceilings.sqlcipher_blob_mb_per_s(self.work),
         }
+        if postgres is not None:
+            self.details["ceilings"]["postgresql_inserts_s"] = ceilings.postgresql_inserts_per_s(
+                postgres.ceiling_url()
+            )
+            self.details["postgresql_server"] = {
+                name: postgres.server.setting(name)
+                for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+            }
         say("peers: SecureDrop's new source, GlobaLeaks' login")
         self.details["peers"] = {
             "securedrop_new_source": peers.securedrop_new_source_ms(),
@@ -326,7 +358,9 @@ class Bench:
         )
         try:
             server.wait_until_up()
-            samples = locust(self.work, "Empty", server.url, SURVIVORS, self.seconds(EMPTY_SECONDS))
+            samples = locust(
+                self.work, "Empty", [server.url], SURVIVORS, self.seconds(EMPTY_SECONDS)
+            )
         finally:
             server.stop()
         chosen = steady(samples, "empty")
@@ -335,25 +369,32 @@ class Bench:
 
     # The scenarios -----------------------------------------------------------
 
-    def submissions(self, server: Server) -> None:
-        say(f"survivor submissions: {SURVIVORS} clients for {self.seconds(SUBMISSION_SECONDS)} s")
-        cpu_before = server.cpu_seconds()
+    def submissions(self, hosts: Hosts, store: str = SQLCIPHER) -> None:
+        """Survivors' submissions; the budgets are judged on SQLCipher only."""
+        say(
+            f"survivor submissions ({LABELS[store]}): {SURVIVORS} clients "
+            f"for {self.seconds(SUBMISSION_SECONDS)} s"
+        )
+        app_before, database_before = hosts.app_cpu_seconds(), hosts.database_cpu_seconds()
         machine_before, wall_before = sum(psutil.cpu_times()[:3]), time.monotonic()
-        with MemorySampler(server, interval=0.5) as memory, Contention(server) as contention:
+        with MemorySampler(hosts, interval=0.5) as memory, Contention(hosts) as contention:
             samples = locust(
                 self.work,
                 "Survivor",
-                server.url,
+                hosts.urls,
                 SURVIVORS,
                 self.seconds(SUBMISSION_SECONDS),
                 {"BENCH_ACCOUNT": ACCOUNT},
             )
-        cpu = server.cpu_seconds() - cpu_before
+        app_cpu = hosts.app_cpu_seconds() - app_before
+        database_cpu = hosts.database_cpu_seconds() - database_before
+        cpu = app_cpu + database_cpu
         wall = time.monotonic() - wall_before
         busy = sum(psutil.cpu_times()[:3]) - machine_before  # user, nice, system: every process
         client = LOAD_GENERATOR_CPU.get("Survivor", 0.0)
         cores = {
             "server": cpu / wall,
+            "database": database_cpu / wall,
             "load_generator": client / wall,
             "everything_else": max(0.0, busy - cpu - client) / wall,
             "machine": float(os.cpu_count() or 1),
@@ -361,59 +402,90 @@ class Bench:
         flows = steady(samples, "submission")
         done = sum(1 for s in samples if s["name"] == "submission" and s["ok"])
         errors = sum(1 for s in samples if not s["ok"])
-        first_error = next((s.get("error", "") for s in samples if not s["ok"]), "")
+        per_host = [
+            sum(1 for s in samples if s["name"] == "POST /report" and s.get("host") == number)
+            for number in range(len(hosts.servers))
+        ]
         per_window = [rate(w) for w in windows(flows)]
-        throughput = rate(flows)
-        cpu_ms = 1000 * cpu / done if done else math.nan
-        self.details["submissions"] = {
+        self.store_details(store)["submissions"] = {
             "completed": done,
             "errors": errors,
-            "first_error": first_error,
+            "first_error": next((s.get("error", "") for s in samples if not s["ok"]), ""),
             "requests": len(samples),
             "per_window_s": per_window,
-            "server_cpu_ms_per_submission": cpu_ms,
+            "server_cpu_ms_per_submission": 1000 * cpu / done if done else math.nan,
+            "database_cpu_ms_per_submission": 1000 * database_cpu / done if done else math.nan,
             "load_generator_cpu_ms_per_submission": 1000 * client / done if done else math.nan,
             "cores_used": cores,
             "flow_p95_ms": p(flows, 0.95),
+            "posts_per_host": per_host if len(per_host) > 1 else [],
+            "database_peak_pss_mb": memory.peak_database_mb,
         }
-        empty = self.details["ceilings"]["empty_flask_requests_s"]
+        self.contention("submissions", store, contention.share)
         drift = max(self.drift, contention.slowdown)
-        self.details.setdefault("contention", {})["submissions"] = contention.share
+        self.submission_figures(store, samples, flows, cores, memory, drift)
+
+    def submission_figures(
+        self,
+        store: str,
+        samples: Samples,
+        flows: Samples,
+        cores: dict[str, float],
+        memory: MemorySampler,
+        drift: float,
+    ) -> None:
+        """The submissions' figures, against the budgets on SQLCipher, as information elsewhere."""
+        details = self.store_details(store)["submissions"]
+        judged = store == SQLCIPHER
+        name = scenario("submission", store)
+        throughput = rate(flows)
+        cpu_ms = details["server_cpu_ms_per_submission"]
+        database_ms = details["database_cpu_ms_per_submission"]
+        empty = self.details["ceilings"]["empty_flask_requests_s"]
+        inserts = self.details["ceilings"][
+            "sqlcipher_inserts_s" if judged else "postgresql_inserts_s"
+        ]
+        relative = [f"{2 * throughput / empty:.0%} of empty-Flask request rate"] if empty else []
+        database = "SQLCipher" if judged else "PostgreSQL"
+        relative.append(f"{throughput / inserts:.0%} of raw {database} committed inserts")
         securedrop = self.details["peers"]["securedrop_new_source"]["total_ms"]
         self.figures += [
             Figure(
-                "submission",
+                name,
                 "throughput",
                 throughput,
                 "/s",
-                200,
-                ">=",
-                band(spread(per_window), drift),
-                ceiling=f"{2 * throughput / empty:.0%} of empty-Flask request rate"
-                if empty
+                200 if judged else None,
+                ">=" if judged else "",
+                band(spread(details["per_window_s"]), drift),
+                ceiling=", ".join(relative),
+                note=f"POSTs per host: {', '.join(map(str, details['posts_per_host']))}"
+                if details["posts_per_host"]
                 else "",
             ),
-            *latency_figures("submission", samples, "POST /report", 100, drift),
+            *latency_figures(name, samples, "POST /report", 100 if judged else None, drift),
             Figure(
-                "submission",
+                name,
                 "GET + POST p95",
                 p(flows, 0.95),
                 "ms",
                 noise=band(spread([p(w, 0.95) for w in windows(flows)]), drift),
                 note="the whole visit: form, then report",
             ),
-            Figure("submission", "errors", errors, "", 0, "<=", 0.0),
+            # A failed request is a fault on any store, so errors are judged on every one.
+            Figure(name, "errors", details["errors"], "", 0, "<=", 0.0),
             Figure(
-                "submission",
+                name,
                 "cores used by the server",
                 cores["server"],
                 f"of {cores['machine']:.0f}",
                 noise=band(drift),
-                note=f"load generator {cores['load_generator']:.2f}, "
+                note=(f"PostgreSQL {cores['database']:.2f} of them; " if not judged else "")
+                + f"load generator {cores['load_generator']:.2f}, "
                 f"everything else on the machine {cores['everything_else']:.2f}",
             ),
             Figure(
-                "submission",
+                name,
                 "server CPU per submission",
                 cpu_ms,
                 "ms",
@@ -421,17 +493,30 @@ class Bench:
                 peer=f"SecureDrop new source {securedrop:.0f} ms = {securedrop / cpu_ms:.1f}x ours"
                 if cpu_ms
                 else "",
+                note="" if judged else f"PostgreSQL {database_ms:.2f} ms of it",
             ),
             Figure(
-                "submission",
+                name,
                 "server memory (PSS, all processes)",
                 memory.peak_total_mb,
                 "MB",
-                200,
-                "<=",
+                200 if judged else None,
+                "<=" if judged else "",
                 band(drift),
+                note="" if judged else "the app hosts' processes; PostgreSQL's below",
             ),
         ]
+        if not judged:
+            self.figures.append(
+                Figure(
+                    name,
+                    "PostgreSQL memory (PSS)",
+                    memory.peak_database_mb,
+                    "MB",
+                    noise=band(drift),
+                    note="the database server's processes, its shared buffers counted once",
+                )
+            )
 
     def sign_in(self, server: Server, seeded: Seeded) -> str:
         """Sign the advocate in; returns the session cookie for the advocates' scenarios."""
@@ -441,7 +526,8 @@ class Bench:
         )
         return browser.cookie_header()
 
-    def advocates(self, server: Server, seeded: Seeded, cookie: str) -> None:
+    def advocates(self, hosts: Hosts, seeded: Seeded, cookie: str, store: str = SQLCIPHER) -> None:
+        """The advocates' pages; one session cookie serves on every host of a store."""
         cases = self.work / "cases.txt"
         cases.write_text("\n".join(seeded.report_ids), encoding="ascii")
         env = {"BENCH_COOKIE": cookie, "BENCH_CASES": str(cases)}
@@ -451,31 +537,37 @@ class Bench:
             ("FilteredList", "list filtered", 150),
             ("CaseView", "case view", 50),
         ):
-            say(f"advocates: {name}, {ADVOCATES} advocates for {seconds} s")
-            with Contention(server) as contention:
-                samples = locust(self.work, user_class, server.url, ADVOCATES, seconds, env)
-            self.details.setdefault("contention", {})[name] = contention.share
+            say(f"advocates ({LABELS[store]}): {name}, {ADVOCATES} advocates for {seconds} s")
+            with Contention(hosts) as contention:
+                samples = locust(self.work, user_class, hosts.urls, ADVOCATES, seconds, env)
+            self.contention(name, store, contention.share)
             errors = sum(1 for s in samples if not s["ok"])
             first = next((s.get("error", "") for s in samples if not s["ok"]), "")
-            self.details[name] = {"requests": len(samples), "errors": errors, "first_error": first}
+            self.store_details(store)[name] = {
+                "requests": len(samples),
+                "errors": errors,
+                "first_error": first,
+            }
             noise = max(self.drift, contention.slowdown)
-            figures = latency_figures("advocate", samples, name, budget, noise)
+            judged = budget if store == SQLCIPHER else None
+            figures = latency_figures(scenario("advocate", store), samples, name, judged, noise)
             if errors:
                 figures[1].note = f"{errors} error(s)"
                 figures[1].value = math.nan
             self.figures += figures
 
-    def upload(self, server: Server) -> None:
+    def upload(self, hosts: Hosts) -> None:
         say(f"upload: {UPLOADS} x {UPLOAD_BYTES // 10**6} MB")
+        server = hosts.servers[0]
         body_path = self.work / "upload.body"
         rates, growths, peaks = [], [], []
-        contention = Contention(server).__enter__()
+        contention = Contention(hosts).__enter__()
         for _ in range(UPLOADS):
             browser = Browser(server.port)
             content_type, length = write_upload_body(
                 body_path, browser.report_tokens(), UPLOAD_BYTES
             )
-            with MemorySampler(server, interval=0.05) as memory, open(body_path, "rb") as body:
+            with MemorySampler(hosts, interval=0.05) as memory, open(body_path, "rb") as body:
                 status, _, seconds = browser.request(
                     "POST",
                     "/report",
@@ -537,7 +629,7 @@ class Bench:
         samples = locust(
             self.work,
             "Survivor",
-            server.url,
+            [server.url],
             SURVIVORS,
             seconds,
             {"BENCH_ACCOUNT": ACCOUNT},
@@ -677,6 +769,20 @@ class Bench:
                 "/s",
                 noise=band(self.drift),
             ),
+            *(
+                [
+                    Figure(
+                        "ceiling",
+                        "PostgreSQL committed inserts",
+                        c["postgresql_inserts_s"],
+                        "/s",
+                        noise=band(self.drift),
+                        note="psycopg over loopback TCP; fsync and synchronous_commit on",
+                    )
+                ]
+                if "postgresql_inserts_s" in c
+                else []
+            ),
             Figure(
                 "ceiling",
                 "SQLCipher 64 KiB blobs, 1 MiB a commit",
@@ -715,27 +821,62 @@ class Bench:
             *self.figures,
         ]
 
-    def run(self) -> int:
-        started = time.perf_counter()
-        info = machine()
-        self.ceilings()
-        self.empty_flask()
+    def on_sqlcipher(self) -> None:
+        """Every scenario on SQLCipher and one host: the run the budgets are judged on."""
         say(f"seeding {REPORTS:,} encrypted reports ({CONSENTED:,} consented for export)")
         seeded = seed_instance(self.work / "instance", "http://127.0.0.1:5000", REPORTS, CONSENTED)
         self.details["seeding_seconds"] = seeded.seconds
-        server = Server(seeded.path, self.work / "server.log")
+        hosts = Hosts([Server(seeded.path, self.work / "server.log")])
         try:
-            server.wait_until_up("/report")
-            cookie = self.sign_in(server, seeded)
+            hosts.wait_until_up("/report")
+            cookie = self.sign_in(hosts.servers[0], seeded)
             # The advocates' pages first, on the 10,000 seeded and indexed reports:
             # after the surge below, the first page loads would be indexing it.
-            self.advocates(server, seeded, cookie)
-            self.submissions(server)
-            self.upload(server)
-            self.login(server, seeded)
+            self.advocates(hosts, seeded, cookie)
+            self.submissions(hosts)
+            self.upload(hosts)
+            self.login(hosts.servers[0], seeded)
         finally:
-            server.stop()
+            hosts.stop()
         self.export(seeded)
+
+    def on_postgresql(self, postgres: PostgresStores, store: str) -> None:
+        """The advocates' pages and the submissions on PostgreSQL, on one host or two.
+
+        The advocate signs in on the first host; her cookie serves on both.
+        """
+        if postgres.seeded is None:
+            say(f"seeding {REPORTS:,} encrypted reports in PostgreSQL")
+            self.details["seeding_seconds_postgresql"] = postgres.seed(REPORTS, CONSENTED).seconds
+        say(f"starting {LABELS[store]}")
+        hosts, seeded = postgres.hosts(store)
+        try:
+            hosts.wait_until_up("/report")
+            cookie = self.sign_in(hosts.servers[0], seeded)
+            self.advocates(hosts, seeded, cookie, store)
+            self.submissions(hosts, store)
+        finally:
+            hosts.stop()
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        info = machine()
+        postgres = PostgresStores(self.work) if set(self.stores) - {SQLCIPHER} else None
+        try:
+            if postgres is not None:
+                say("starting PostgreSQL (fsync and synchronous commit on)")
+                postgres.start()
+            self.ceilings(postgres)
+            self.empty_flask()
+            for store in self.stores:
+                if store == SQLCIPHER:
+                    self.on_sqlcipher()
+                else:
+                    assert postgres is not None
+                    self.on_postgresql(postgres, store)
+        finally:
+            if postgres is not None:
+                postgres.stop()
         self.check_drift()
         for figure in self.figures:
             if figure.noise > 0:  # counts that must hold exactly have no band
@@ -747,6 +888,13 @@ class Bench:
         info["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         output = table(self.figures)
         print(output)
+        if self.stores != [SQLCIPHER]:
+            output += (
+                "\n\nSide by side (budgets are judged on SQLCipher only; two hosts share "
+                "this machine's 2 cores, so they show the path and its cost, not scale):\n\n"
+                + side_by_side(self.figures, self.stores)
+            )
+            print(output[output.index("\n\nSide by side") :])
         failed = [f for f in self.figures if f.verdict == "FAIL"]
         summary = (
             f"{len(failed)} budget(s) missed beyond noise: "
@@ -763,6 +911,7 @@ class Bench:
             "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": info,
             "quick": self.quick,
+            "stores": self.stores,
             "figures": [f.as_dict() for f in self.figures],
             "details": self.details,
         }
@@ -780,7 +929,8 @@ def update_readme(results: dict[str, Any], output: str, summary: str) -> None:
     block = (
         "<!-- latest figures: written by `make bench` -->\n"
         f"Run of {results['when']} at commit {m['commit']}"
-        f"{' (--quick)' if results['quick'] else ''}, on {m['cores']} cores of {m['cpu']}, "
+        f"{' (--quick)' if results['quick'] else ''}, stores {', '.join(results['stores'])}, "
+        f"on {m['cores']} cores of {m['cpu']}, "
         f"{m['memory_gb']} GB, {m['system']}, Python {m['python']}; load average "
         f"{m['load_average_before'][0]} before, {m['load_average_after'][0]} after; "
         f"{m['seconds']} s in all.\n\n{output}\n\n{summary}.\n"
@@ -795,9 +945,21 @@ def main() -> int:
     """Run the bench in a temporary folder that is removed afterwards."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter scenarios, to try it out")
+    parser.add_argument(
+        "--stores",
+        type=parse_stores,
+        default=list(STORES),
+        help=f"which runs, comma-separated (default: all of {','.join(STORES)}); "
+        "the budgets are judged on sqlcipher",
+    )
     args = parser.parse_args()
+    if set(args.stores) - {SQLCIPHER} and bin_dir() is None:
+        parser.error(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): install "
+            "Debian's postgresql package, or run with --stores sqlcipher"
+        )
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     try:
-        return Bench(work, args.quick).run()
+        return Bench(work, args.quick, args.stores).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)

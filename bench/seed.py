@@ -35,11 +35,20 @@ def seed_reports(
             reports, seals = [], []
             for number in range(start, min(start + batch, count)):
                 report_id, data_key = new_id(), new_key()
+                # Every field the report form gives an account, as a survivor
+                # who left the optional ones blank would send it.
                 account = {
+                    "in_danger": "yes" if number % 10 == 0 else "no",
                     "what_happened": f"Seeded account {number}",
+                    "when": "",
+                    "where": "",
                     "force": next(forces),
                     "harms": [next(harms)],
-                    "in_danger": "yes" if number % 10 == 0 else "no",
+                    "harm_other": "",
+                    "reported_before": None,
+                    "reported_outcome": "",
+                    "contact_method": "inbox",
+                    "contact_details": "",
                     "officers": [],
                 }
                 reports.append(

@@ -23,6 +23,7 @@ import psutil
 import pyotp
 
 import config as config_module
+from bench.postgres import PostgresServer
 from bench.seed import seed_reports
 from crypto.passphrase import Argon2Params
 from portal import store
@@ -91,14 +92,18 @@ def _person(
     return Person(name, PASSPHRASE, pyotp.TOTP(secret.group(1)))
 
 
-def seed_instance(path: Path, public_url: str, reports: int, consented: int) -> Seeded:
+def seed_instance(
+    path: Path, public_url: str, reports: int, consented: int, database_url: str | None = None
+) -> Seeded:
     """Create an instance with `reports` reports, `consented` of them consented for export.
 
-    The advocates' blind index is built here, as the first page loads after a
-    surge would build it, so the filtered list is measured on an indexed store.
+    Its store is SQLCipher in the instance folder, or the PostgreSQL database
+    at `database_url`. The advocates' blind index is built here, as the first
+    page loads after a surge would build it, so the filtered list is measured
+    on an indexed store.
     """
     started = time.perf_counter()
-    create_instance(path, public_url)
+    create_instance(path, public_url, database_url)
     config = config_module.load(path, environ={})
     engine = store.make_engine(config)
     try:
@@ -130,23 +135,34 @@ def seed_instance(path: Path, public_url: str, reports: int, consented: int) -> 
     )
 
 
-def environment(instance: Path, port: int) -> dict[str, str]:
-    """The environment `portal` runs in: this instance, this port, nothing else of ours."""
+def environment(instance: Path, port: int, database_url: str | None = None) -> dict[str, str]:
+    """The environment `portal` runs in: this instance, this port, nothing else of ours.
+
+    `database_url`, if given, names the PostgreSQL database in place of the
+    one in the instance's portal.toml, as a host's $PORTAL_DATABASE_URL would.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    return env | {"PORTAL_INSTANCE": str(instance), "PORT": str(port)}
+    env |= {"PORTAL_INSTANCE": str(instance), "PORT": str(port)}
+    return env | ({"PORTAL_DATABASE_URL": database_url} if database_url else {})
 
 
 class Server:
     """`portal serve` on loopback, with its gunicorn master and workers."""
 
-    def __init__(self, instance: Path, log_path: Path, command: list[str] | None = None):
+    def __init__(
+        self,
+        instance: Path,
+        log_path: Path,
+        command: list[str] | None = None,
+        database_url: str | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         command = command or [str(BIN / "portal"), "serve", "--port", "{port}"]
         self.process = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
             [part.replace("{port}", str(self.port)) for part in command],
-            env=environment(instance, self.port),
+            env=environment(instance, self.port, database_url),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -202,36 +218,119 @@ class Server:
         self._log.close()
 
 
-class MemorySampler:
-    """Samples the server's memory every `interval` seconds while in a `with` block.
+class Hosts:
+    """The app hosts serving one store, and the PostgreSQL server behind them, if any.
 
-    `peak_total_mb` is the peak of the summed proportional set size (shared
-    pages counted once) of master and workers; `peak_growth_mb` is the largest
-    growth of one worker's resident set over its size when sampling began.
+    One host is one `portal serve` (a gunicorn master and its workers). The
+    server CPU counts the workers of every host and, on PostgreSQL, every
+    process of the database server: on SQLCipher the database is inside the
+    workers, so both figures hold the same work.
     """
 
-    def __init__(self, server: Server, interval: float = 0.1):
-        self.server, self.interval = server, interval
+    def __init__(self, servers: list[Server], database: PostgresServer | None = None):
+        self.servers = servers
+        self.database = database
+
+    @property
+    def urls(self) -> list[str]:
+        """Every host's base URL."""
+        return [server.url for server in self.servers]
+
+    def wait_until_up(self, path: str = "/") -> None:
+        """Wait until every host answers."""
+        for server in self.servers:
+            server.wait_until_up(path)
+
+    def processes(self) -> list[psutil.Process]:
+        """Every host's gunicorn master and workers."""
+        return [process for server in self.servers for process in server.processes()]
+
+    def workers(self) -> list[psutil.Process]:
+        """Every host's gunicorn workers."""
+        return [process for server in self.servers for process in server.workers()]
+
+    def database_processes(self) -> list[psutil.Process]:
+        """The PostgreSQL server's processes (none on SQLCipher)."""
+        return self.database.processes() if self.database else []
+
+    def app_cpu_seconds(self) -> float:
+        """User plus system CPU time of every host's workers so far."""
+        return sum(server.cpu_seconds() for server in self.servers)
+
+    def database_cpu_seconds(self) -> float:
+        """CPU time of the PostgreSQL server so far, backends that have ended included."""
+        processes = self.database_processes()
+        if not processes:
+            return 0.0
+        total = 0.0
+        try:
+            # A backend that ended was waited for by the postmaster: its time is there.
+            times = processes[0].cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        except psutil.NoSuchProcess:
+            return 0.0
+        for process in processes[1:]:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def cpu_seconds(self) -> float:
+        """The app hosts' and the database server's CPU time so far."""
+        return self.app_cpu_seconds() + self.database_cpu_seconds()
+
+    def stop(self) -> None:
+        """Stop every host (the database server is the caller's to stop)."""
+        for server in self.servers:
+            server.stop()
+
+
+def _memory(processes: list[psutil.Process]) -> dict[int, tuple[int, int]]:
+    """Each process's proportional and resident set sizes, by pid (ended ones left out)."""
+    sizes = {}
+    for process in processes:
+        try:
+            info = process.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        sizes[process.pid] = (info.pss, info.rss)
+    return sizes
+
+
+class MemorySampler:
+    """Samples the hosts' memory every `interval` seconds while in a `with` block.
+
+    `peak_total_mb` is the peak of the summed proportional set size (shared
+    pages counted once) of every host's master and workers; `peak_growth_mb`
+    is the largest growth of one worker's resident set over its size when
+    sampling began; `peak_database_mb` is the peak summed PSS of the
+    PostgreSQL server's processes (0 on SQLCipher).
+    """
+
+    def __init__(self, hosts: Hosts, interval: float = 0.1):
+        self.hosts, self.interval = hosts, interval
         self.peak_total_mb = 0.0
         self.peak_growth_mb = 0.0
         self.peak_worker_mb = 0.0
+        self.peak_database_mb = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._baseline: dict[int, int] = {}
 
     def _sample(self) -> None:
-        total = 0
-        for process in self.server.processes():
-            try:
-                info = process.memory_full_info()
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-            total += info.pss
-            if process.pid != self.server.process.pid:
-                base = self._baseline.setdefault(process.pid, info.rss)
-                self.peak_growth_mb = max(self.peak_growth_mb, (info.rss - base) / 2**20)
-                self.peak_worker_mb = max(self.peak_worker_mb, info.rss / 2**20)
+        workers = {process.pid for process in self.hosts.workers()}
+        sizes = _memory(self.hosts.processes())
+        for pid, (_, rss) in sizes.items():
+            if pid in workers:
+                base = self._baseline.setdefault(pid, rss)
+                self.peak_growth_mb = max(self.peak_growth_mb, (rss - base) / 2**20)
+                self.peak_worker_mb = max(self.peak_worker_mb, rss / 2**20)
+        total = sum(pss for pss, _ in sizes.values())
         self.peak_total_mb = max(self.peak_total_mb, total / 2**20)
+        database = sum(pss for pss, _ in _memory(self.hosts.database_processes()).values())
+        self.peak_database_mb = max(self.peak_database_mb, database / 2**20)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
