@@ -27,11 +27,14 @@ from tests.support.people import Person, create_person, signed_in_as
 # --no-loadscope-reorder): started first, no long file is left running on one
 # core at the end while the other waits.
 SLOW_FIRST = (
-    "tests/hostile/test_every_form.py",
     "tests/browser/",
+    "tests/hostile/test_every_form.py",
     "tests/attacks/test_crash.py",
-    "tests/staff/test_export.py",
     "tests/advocate/test_review.py",
+    "tests/staff/test_export.py",
+    "tests/attacks/test_two_hosts.py",
+    "tests/operations/",
+    "tests/attacks/test_tls_proxy.py",
 )
 
 
