@@ -99,12 +99,11 @@ def _stop(host: Host) -> None:
 def hosts(
     tmp_path_factory: pytest.TempPathFactory,
     postgres_server: PostgresServer,
-    postgres_template: str,
 ) -> Iterator[tuple[Host, Host, Person]]:
     """Hosts A and B over one new database, each with its copy of one instance; an
     advocate. The file's tests share them (the last one kills A)."""
     root = tmp_path_factory.mktemp("hosts")
-    database = postgres_server.create_database(template=postgres_template)
+    database = postgres_server.create_database()
     first = root / "a" / "instance"
     env = portal_environment(first, free_port())
     init_instance(env, "--database-url", postgres_server.url(database))
