@@ -7,11 +7,14 @@ Run once, with the OLDER release's tree first on the path, never this one's:
     PYTHONPATH=/tmp/old-release /path/to/.venv/bin/python \\
         /path/to/this/tests/operations/make_old_instance.py OUT_FOLDER
     git worktree remove /tmp/old-release
+    tar --owner=0 --group=0 --numeric-owner --mtime=@0 \\
+        -C OUT_FOLDER -cf OUT_FOLDER/instance.tar instance
 
 It writes OUT_FOLDER/instance (settings, secrets, database at that release's
 schema) and OUT_FOLDER/expected.json: what each report says, its codename,
 and the advocate who reads them. Reports are sent through that release's own
 report form, as a survivor sent them, with a follow-up message and a picture.
+The repository keeps the folder as `instance.tar` (the last line above).
 Everything in it is test data: the secrets open nothing but this instance.
 """
 
