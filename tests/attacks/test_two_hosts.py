@@ -25,11 +25,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
 import config
@@ -37,6 +35,7 @@ from crypto.words import new_codename
 from portal.store import Store, make_engine
 from portal.store.models import Report, Role
 from portal.survivor.service import sign_in, view_report
+from tests.attacks.test_proxy import _client, _ip
 from tests.support.instance import CHEAP_ARGON2_SETTINGS
 from tests.support.people import Person
 from tests.support.postgres import PostgresServer
@@ -221,30 +220,6 @@ def test_reports_sent_to_both_hosts_are_all_kept(hosts: tuple[Host, Host, Person
         session = requests.Session()
         assert _come_back(session, other, codename).status_code == 303
         assert marker in _my_report(session, other).text
-
-
-class _From(HTTPAdapter):
-    """Connect from one address, as a client on another machine would."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
-def _client(address: str) -> requests.Session:
-    session = requests.Session()
-    session.mount("http://", _From(address))
-    return session
-
-
-def _ip(*args: str, check: bool = True) -> None:
-    """Change this machine's addresses (root, or sudo without a password, is needed)."""
-    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    subprocess.run([*sudo, "ip", "addr", *args], check=check, capture_output=True, timeout=30)
 
 
 @pytest.fixture
