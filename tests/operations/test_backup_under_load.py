@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import http.client
 import os
-import re
 import signal
 import subprocess
 import threading
 import time
-import urllib.parse
-import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 import pytest
@@ -25,31 +20,11 @@ from tests.support.serving import (
     free_port,
     init_instance,
     portal_environment,
+    submit_reports_until,
     wait_until_up,
 )
 
 CLIENTS = 3
-CODENAME = re.compile(r'<p class="codename" lang="en">([a-z ]+)</p>')
-
-
-def _send_reports(url: str, acknowledged: list[str], stop: threading.Event) -> None:
-    """Send reports through the form until stopped; keep the words of each one acknowledged."""
-    number = 0
-    while not stop.is_set():
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        words = f"backup-load report {threading.get_ident()}-{number}"
-        number += 1
-        try:
-            page = opener.open(f"{url}/report", timeout=10).read().decode()
-            tokens = dict(re.findall(r'name="(csrf_token|submission)"[^>]*value="([^"]+)"', page))
-            body = urllib.parse.urlencode(
-                {**tokens, "what_happened": words, "consent_read": "y"}
-            ).encode()
-            answer = opener.open(f"{url}/report", data=body, timeout=10).read().decode()
-        except (OSError, http.client.HTTPException):
-            continue
-        if CODENAME.search(answer):
-            acknowledged.append(words)
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -77,10 +52,10 @@ def test_a_backup_taken_under_load_restores_every_report_acknowledged_before_it(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    acknowledged: list[str] = []
+    acknowledged: list[tuple[str, str]] = []  # (codename, words)
     stop = threading.Event()
     clients = [
-        threading.Thread(target=_send_reports, args=(url, acknowledged, stop), daemon=True)
+        threading.Thread(target=submit_reports_until, args=(url, acknowledged, stop), daemon=True)
         for _ in range(CLIENTS)
     ]
     try:
@@ -114,4 +89,4 @@ def test_a_backup_taken_under_load_restores_every_report_acknowledged_before_it(
     # Every report in the copy opens whole (open_case checks each ciphertext),
     # and every one acknowledged before the backup began is among them.
     read = read_as_advocate(restored)
-    assert set(before) <= set(read)
+    assert {words for _codename, words in before} <= set(read)
