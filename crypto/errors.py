@@ -26,3 +26,16 @@ class WrongPassphrase(CryptoError):
 class InvalidPhrase(CryptoError):
     """A codename or recovery phrase is malformed: unknown words, wrong count,
     or a failed checksum."""
+
+
+class InvalidEncoding(CryptoError):
+    """A group element, scalar or key does not decode: wrong length, not canonical,
+    or the identity element."""
+
+
+class InvalidInput(CryptoError):
+    """An input the VOPRF cannot take: longer than 65,535 bytes, or of the wrong size."""
+
+
+class ProofFailed(CryptoError):
+    """The server's proof does not show that it evaluated with the key it published."""

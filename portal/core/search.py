@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import re
 import time
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,6 +27,7 @@ from crypto.errors import CryptoError
 from crypto.keys import PublicKey, open_sealed, seal
 from portal.core import bindings
 from portal.core.group_keys import current_group_key
+from portal.core.officers import normalise_name, normalise_number
 from portal.core.principal import Principal
 from portal.core.reports import decrypt_account, open_report_key
 from portal.store import redo_if_raced
@@ -41,31 +40,6 @@ from portal.store.models import (
 )
 
 _BATCH = 200
-_RANKS = r"(?:pc|wpc|dc|ps|ds|sgt|sergeant|insp|inspector|di|dci|dsupt|supt|ch|cst|const|constable)"
-_TITLES = {
-    "pc",
-    "wpc",
-    "dc",
-    "ps",
-    "ds",
-    "sgt",
-    "sergeant",
-    "insp",
-    "inspector",
-    "di",
-    "dci",
-    "supt",
-    "superintendent",
-    "constable",
-    "officer",
-    "detective",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "chief",
-}
 UNKNOWN_FORCES = {"", "other", "unknown"}
 
 
@@ -101,23 +75,6 @@ def _open_or_seal_index_key(session: Session, principal: Principal) -> bytes | N
         session.add(IndexKey(group_key_id=current.id, sealed_key=sealed))
         session.commit()
     return key
-
-
-def _fold(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
-
-
-def normalise_number(number: str) -> str:
-    """A collar or warrant number without spacing, punctuation, case or a rank prefix."""
-    compact = re.sub(r"[^a-z0-9]", "", _fold(number))
-    return re.sub(rf"^{_RANKS}(?=\d)", "", compact)
-
-
-def normalise_name(name: str) -> str:
-    """A name without case, accents, punctuation, titles or word order."""
-    words = re.findall(r"[a-z]+", _fold(name))
-    return " ".join(sorted(w for w in words if w not in _TITLES))
 
 
 def tag_values(account: dict[str, Any]) -> set[tuple[str, str]]:
