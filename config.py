@@ -68,7 +68,16 @@ AUDIT_KEY = Secret(
     "audit chain key",
     remedy="Run `portal upgrade` to create it (`portal serve` does so too).",
 )
-SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER, AUDIT_KEY)
+# The seed of the matching escrow's VOPRF key (RFC 9497): officer identifiers'
+# tags come from it. Never in the database: a tag seen with it can be tested
+# against every officer's name.
+ESCROW_KEY = Secret(
+    "escrow-match.key",
+    "PORTAL_ESCROW_KEY",
+    "matching escrow key",
+    remedy="Run `portal upgrade` to create it (`portal serve` does so too).",
+)
+SECRETS = (DATABASE_KEY, SESSION_KEY, LOOKUP_PEPPER, AUDIT_KEY, ESCROW_KEY)
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class Config:
     secret_key: bytes = field(repr=False)
     lookup_pepper: bytes = field(repr=False)
     audit_key: bytes = field(repr=False)
+    escrow_key: bytes = field(repr=False)
     public_url: str
     database_url: str | None = None
     argon2: Argon2Params = field(default_factory=Argon2Params)
@@ -412,6 +422,7 @@ def load(
         secret_key=_read_secret(secrets_path, SESSION_KEY, environ),
         lookup_pepper=_read_secret(secrets_path, LOOKUP_PEPPER, environ),
         audit_key=_read_secret(secrets_path, AUDIT_KEY, environ),
+        escrow_key=_read_secret(secrets_path, ESCROW_KEY, environ),
         public_url=check_public_url(public_url),
         database_url=check_database_url(
             environ.get("PORTAL_DATABASE_URL", settings.get("database_url"))

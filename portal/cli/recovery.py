@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.cli.common import at_terminal, opened_store
-from portal.store.models import Account
+from portal.store.models import Account, Group
 
 
 @click.command("recover")
@@ -20,7 +20,12 @@ from portal.store.models import Account
     help="The member's key fingerprint, the six words on their account page. "
     "Needed when not run at a terminal; at a terminal you are asked to compare them.",
 )
-def recover_command(name: str, expected: str | None) -> None:
+@click.option(
+    "--matching",
+    is_flag=True,
+    help="Also give an advocate the matching escrow's key, so they can run the matching.",
+)
+def recover_command(name: str, expected: str | None, matching: bool) -> None:
     """Grant an advocate or staff member their group's keys with the recovery phrase.
 
     The member's key fingerprint must be compared with the member first: the
@@ -48,9 +53,16 @@ def recover_command(name: str, expected: str | None) -> None:
                 member = _member(session, name)
                 group = grants.ROLE_GROUP[member.role]
                 keys = grants.recovery_group_keys(session, recovery, group)
+                if matching:
+                    keys |= grants.recovery_group_keys(session, recovery, Group.ESCROW)
                 # Sealed only if the stored key still has the fingerprint compared above.
                 granted = grants.grant_group_keys(
-                    session, keys, member, actor="recovery phrase", fingerprint=fingerprint
+                    session,
+                    keys,
+                    member,
+                    actor="recovery phrase",
+                    fingerprint=fingerprint,
+                    escrow=matching,
                 )
         except InvalidPhrase as error:
             raise click.ClickException(f"That recovery phrase is not valid: {error}") from None

@@ -100,17 +100,20 @@ def _hand_over(instance_path: Path, rows: str, on_terminal: bool) -> None:
 def _upgrade() -> None:
     """Bring the schema up to date, then sweep what a crash may have left behind.
 
-    An instance made before the audit key gets one, and its chain is re-keyed.
+    An instance made before the audit key gets one, and its chain is re-keyed;
+    one made before the matching escrow gets its secret and its group key.
     """
     from portal import store
     from portal.core import audit
     from portal.core.evidence import sweep_abandoned
+    from portal.core.group_keys import add_missing_group_key
     from portal.core.instance import add_missing_secret
     from portal.core.sweeper import sweep_sessions
+    from portal.store.models import Group
 
-    new_audit_key = add_missing_secret(
-        config_module.instance_path_from(os.environ), config_module.AUDIT_KEY, os.environ
-    )
+    instance_path = config_module.instance_path_from(os.environ)
+    new_audit_key = add_missing_secret(instance_path, config_module.AUDIT_KEY, os.environ)
+    add_missing_secret(instance_path, config_module.ESCROW_KEY, os.environ)
     config = config_module.load()
     engine = store.make_engine(config)
     try:
@@ -124,6 +127,14 @@ def _upgrade() -> None:
                 except audit.ChainBroken as broken:
                     session.rollback()
                     click.secho(str(broken), fg="red", err=True)
+            if add_missing_group_key(session, Group.ESCROW):
+                session.commit()
+                click.echo(
+                    "Reports may now wait until others name the same officer. Give an "
+                    "advocate the matching key: `portal recover --user NAME --matching`, "
+                    "with the recovery phrase.",
+                    err=True,
+                )
             sweep_abandoned(session)
         sweep_sessions(store.Store(engine))
     finally:

@@ -24,7 +24,7 @@ from portal.core.grants import (
     ROLE_GROUP,
     destroy_secret_file,
     rotate_group_key,
-    take_bootstrap_grant,
+    take_bootstrap_grants,
 )
 from portal.core.group_keys import current_group_key
 from portal.store import forget_deleted
@@ -103,13 +103,14 @@ def create_account(
         session.rollback()
         raise AccountError(NAME_TAKEN) from None
     audit.record(session, actor=actor, action="account created", subject=name, detail=role.value)
-    bootstrap_file = take_bootstrap_grant(session, account, secrets_path)
+    bootstrap_files = take_bootstrap_grants(session, account, secrets_path)
     if first_account:
         session.execute(delete(Invitation))
     session.commit()
-    if bootstrap_file is not None:
-        forget_deleted(session)  # the bootstrap version's seals, gone from the log too
-        destroy_secret_file(bootstrap_file)
+    if bootstrap_files:
+        forget_deleted(session)  # the bootstrap versions' seals, gone from the log too
+    for path in bootstrap_files:
+        destroy_secret_file(path)
     uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
     return Enrolment(account.id, name, uri)
 

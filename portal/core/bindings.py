@@ -69,6 +69,16 @@ def statistics_seal(report_id: str, group_key: GroupKey) -> Binding:
     return Binding("reports", report_id, f"statistics/{_version(group_key)}")
 
 
+def escrow_entry(report_id: str, group_key: GroupKey) -> Binding:
+    """A report's matching escrow entry, sealed to one version of the escrow key."""
+    return Binding("escrow_entries", report_id, _version(group_key))
+
+
+def escrow_release(report_id: str, slot: int) -> Binding:
+    """A report's data key in one slot of its escrow entry, under a match's release key."""
+    return Binding("escrow_entries", report_id, f"release/{slot}")
+
+
 def index_key(group_key: GroupKey) -> Binding:
     """The advocates' blind-index key, sealed to one version of their group key."""
     return Binding("index_keys", _version(group_key), "index_key")

@@ -26,29 +26,45 @@ from portal.store.models import Account, Group, GroupKey, GroupKeyGrant, Holder,
 ROLE_GROUP = {Role.ADVOCATE: Group.ADVOCATES, Role.STAFF: Group.EXPORTERS}
 
 
-def take_bootstrap_grant(session: Session, account: Account, secrets_path: Path) -> Path | None:
-    """Give the group's first member a new version of its key, retiring the bootstrap one.
+# The groups whose bootstrap key a role's first member takes: the first advocate
+# also becomes the first member of the matching escrow.
+BOOTSTRAP_GROUPS = {
+    Role.ADVOCATE: (Group.ADVOCATES, Group.ESCROW),
+    Role.STAFF: (Group.EXPORTERS,),
+}
+
+
+def take_bootstrap_grants(session: Session, account: Account, secrets_path: Path) -> list[Path]:
+    """Give a group's first member a new version of its key, retiring the bootstrap one.
 
     The bootstrap version's private key sits wrapped under a secret file that
     any copy of instance/ made since `portal init` holds. So the first member
     does not take that key: a new version is made, sealed to them and to
     recovery, everything sealed to the bootstrap version is moved to the new
     one, and the bootstrap version is deleted with all its copies, in one
-    transaction. A copy of the secret then opens nothing stored.
+    transaction. A copy of the secret then opens nothing stored. Returns the
+    secret files to destroy once the transaction is committed.
     """
-    group = ROLE_GROUP.get(account.role)
-    if group is None:
-        return None
-    path = bootstrap_secret_path(secrets_path, group)
-    grant = session.scalars(
-        select(GroupKeyGrant)
-        .join(GroupKey)
-        .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.BOOTSTRAP)
-    ).first()
-    if grant is None or not path.exists():
-        return None
+    taken = []
+    for group in BOOTSTRAP_GROUPS.get(account.role, ()):
+        path = bootstrap_secret_path(secrets_path, group)
+        grant = session.scalars(
+            select(GroupKeyGrant)
+            .join(GroupKey)
+            .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.BOOTSTRAP)
+        ).first()
+        if grant is None or not path.exists():
+            continue
+        _take_bootstrap_grant(session, account, grant, bytes.fromhex(path.read_text()))
+        taken.append(path)
+    return taken
+
+
+def _take_bootstrap_grant(
+    session: Session, account: Account, grant: GroupKeyGrant, secret: bytes
+) -> None:
     old = grant.group_key
-    secret = bytes.fromhex(path.read_text())
+    group = old.group
     old_private = PrivateKey(
         unwrap_key(
             secret, grant.sealed_key, bindings.group_key_grant(group, old.version, Holder.BOOTSTRAP)
@@ -75,7 +91,6 @@ def take_bootstrap_grant(session: Session, account: Account, secrets_path: Path)
         subject=account.name,
         detail=f"{group.value}/{new_key.version}",
     )
-    return path
 
 
 def destroy_secret_file(path: Path) -> None:
@@ -139,9 +154,15 @@ def stored_fingerprint_of(session: Session, account_id: int) -> str:
 
 
 def grant_group_keys(
-    session: Session, keys: dict[str, PrivateKey], member: Account, actor: str, fingerprint: str
+    session: Session,
+    keys: dict[str, PrivateKey],
+    member: Account,
+    actor: str,
+    fingerprint: str,
+    escrow: bool = False,
 ) -> int:
-    """Seal every key of the member's group that the granter holds to the member.
+    """Seal every key of the member's group that the granter holds to the member; with
+    `escrow`, an advocate also gets the matching escrow's keys (the granter must hold them).
 
     `fingerprint` is what the granter compared with the member: the grant is
     sealed only if the stored public key still has it, so a key swapped in the
@@ -150,23 +171,29 @@ def grant_group_keys(
     group = ROLE_GROUP.get(member.role)
     if group is None or member.disabled:
         raise AccountError("Only active advocates and staff can be given keys.")
+    if escrow and group is not Group.ADVOCATES:
+        raise AccountError("Only advocates can be given the matching key.")
     if not same_fingerprint(fingerprint, stored_fingerprint(member)):
         raise AccountError(
             f"The key of {member.name} does not match the words that were compared. "
             "Nothing was granted. Compare the words with them again, in person or by phone."
         )
-    current = current_group_key(session, group)
-    if f"{group.value}/{current.version}" not in keys:
-        raise AccountError(
-            "The key changed after you signed in. Sign out and in again, then grant access."
-        )
+    groups = (group, Group.ESCROW) if escrow else (group,)
+    for wanted in groups:
+        current = current_group_key(session, wanted)
+        if f"{wanted.value}/{current.version}" not in keys:
+            raise AccountError(
+                "The key changed after you signed in. Sign out and in again, then grant access."
+                if wanted is group
+                else "You do not hold the matching key, so you cannot pass it on."
+            )
     held = {
         g.group_key_id
         for g in session.scalars(select(GroupKeyGrant).where(GroupKeyGrant.account_id == member.id))
     }
     granted = 0
-    for group_key in session.scalars(select(GroupKey).where(GroupKey.group == group)):
-        private = keys.get(f"{group.value}/{group_key.version}")
+    for group_key in session.scalars(select(GroupKey).where(GroupKey.group.in_(groups))):
+        private = keys.get(f"{group_key.group.value}/{group_key.version}")
         if private is None or group_key.id in held:
             continue
         _seal_to(session, member, group_key, private)
@@ -175,7 +202,7 @@ def grant_group_keys(
             actor=actor,
             action="key granted",
             subject=member.name,
-            detail=f"{group.value}/{group_key.version}",
+            detail=f"{group_key.group.value}/{group_key.version}",
         )
         granted += 1
     session.commit()

@@ -1,7 +1,8 @@
 """Key lifecycle: the group keys of an instance and sealing report keys to them.
 
 Report data keys are sealed to groups, not people: `advocates`, `exporters`
-(only when the survivor consents) and the offline `recovery` key. A group's
+(only when the survivor consents) and the offline `recovery` key; matching
+escrow entries to the `escrow` group. A group's
 private key is held by its members, each copy sealed to one member's personal
 key; on a fresh instance the first copy is wrapped under a one-time bootstrap
 secret in instance/secrets/. When a first member arrives, that version is
@@ -21,6 +22,7 @@ from crypto.envelope import wrap_key
 from crypto.keys import PrivateKey, PublicKey, open_sealed, seal, seal_private_key
 from portal.core import bindings
 from portal.store.models import (
+    EscrowEntry,
     Group,
     GroupKey,
     GroupKeyGrant,
@@ -33,7 +35,7 @@ from portal.store.models import (
 
 # Groups that hold a private key on the server side (sealed to members);
 # the recovery group's private key exists only as the printed phrase.
-MEMBER_GROUPS = (Group.ADVOCATES, Group.EXPORTERS)
+MEMBER_GROUPS = (Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW)
 
 
 def new_group_key(session: Session, group: Group, version: int) -> tuple[GroupKey, PrivateKey]:
@@ -61,7 +63,7 @@ def new_group_key(session: Session, group: Group, version: int) -> tuple[GroupKe
 def move_seals(session: Session, old: GroupKey, old_private: PrivateKey, new: GroupKey) -> int:
     """Re-seal everything sealed to one version of a group's key to another, in place.
 
-    Report keys, statistics facts and the blind-index key each leave the old
+    Report keys, statistics facts, escrow entries and the blind-index key each leave the old
     version: afterwards nothing stored opens with the old private key. Returns
     how many report keys moved.
     """
@@ -89,6 +91,10 @@ def move_seals(session: Session, old: GroupKey, old_private: PrivateKey, new: Gr
         )
         report.statistics_seal = seal(new_public, facts, bindings.statistics_seal(report.id, new))
         report.statistics_key_id = new.id
+    for entry in session.scalars(select(EscrowEntry).where(EscrowEntry.group_key_id == old.id)):
+        opened = open_sealed(old_private, entry.sealed, bindings.escrow_entry(entry.report_id, old))
+        entry.sealed = seal(new_public, opened, bindings.escrow_entry(entry.report_id, new))
+        entry.group_key_id = new.id
     for index_key in session.scalars(select(IndexKey).where(IndexKey.group_key_id == old.id)):
         key = open_sealed(old_private, index_key.sealed_key, bindings.index_key(old))
         index_key.sealed_key = seal(new_public, key, bindings.index_key(new))
@@ -108,6 +114,16 @@ def forget_index(session: Session) -> None:
     session.execute(delete(IndexKey))
     session.execute(delete(ReportTag))
     session.execute(update(Report).where(Report.indexed.is_(True)).values(indexed=False))
+
+
+def add_missing_group_key(session: Session, group: Group) -> bool:
+    """Give a group made after the instance its first key, sealed to recovery only; True
+    if one was made. Its first member gets it from `portal recover` with the phrase: no
+    bootstrap secret is left on a running instance's disk."""
+    if session.scalars(select(GroupKey.id).where(GroupKey.group == group)).first() is not None:
+        return False
+    new_group_key(session, group, 1)
+    return True
 
 
 def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]) -> PrivateKey:
@@ -157,6 +173,11 @@ def current_group_key(session: Session, group: Group) -> GroupKey:
     if group_key is None:
         raise LookupError(f"the instance has no {group.value} key: was `portal init` run?")
     return group_key
+
+
+def public_key_of(group_key: GroupKey) -> PublicKey:
+    """A group key version's public key, parsed once per process."""
+    return _public_key(group_key.public_key)
 
 
 @functools.lru_cache(maxsize=64)

@@ -119,6 +119,10 @@ def start_notices(instance_path: Path) -> list[str]:
             "the first staff account",
             "every report whose survivor consented to an export, and the statistics",
         ),
+        Group.ESCROW: (
+            "the first advocate account",
+            "every report waiting for a match, and test which officers are named",
+        ),
     }
     for group, (account, opens) in readers.items():
         path = bootstrap_secret_path(instance_path / "secrets", group)

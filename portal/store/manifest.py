@@ -88,6 +88,7 @@ def secret_checks(config: Config) -> dict[str, str]:
         config_module.SESSION_KEY.filename: config.secret_key,
         config_module.LOOKUP_PEPPER.filename: config.lookup_pepper,
         config_module.AUDIT_KEY.filename: config.audit_key,
+        config_module.ESCROW_KEY.filename: config.escrow_key,
     }
     return {name: secret_check(value) for name, value in values.items()}
 

@@ -192,6 +192,8 @@ def _secrets(folder: Path, manifest: Manifest) -> dict[str, bytes]:
         raise RestoreRefused(f"{folder} is not a folder: give the instance's secrets/ folder")
     found: dict[str, bytes] = {}
     for secret in config_module.SECRETS:
+        if secret is not config_module.DATABASE_KEY and secret.filename not in manifest.secrets:
+            continue  # newer than the backup: `portal upgrade` makes it for the restored copy
         path = folder / secret.filename
         try:
             content = path.read_bytes()

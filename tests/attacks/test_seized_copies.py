@@ -23,6 +23,7 @@ from portal.core.principal import unlock_principal
 from portal.core.reports import Consent, open_report_key
 from portal.store import Store, make_engine
 from portal.store.models import (
+    EscrowEntry,
     Group,
     GroupKey,
     GroupKeyGrant,
@@ -85,6 +86,9 @@ def _opened_by(keys: list[PrivateKey], store: Store) -> list[str]:
             binding = bindings.statistics_seal(report.id, report.statistics_key)
             if tries(report.statistics_seal, binding):
                 opened.append(f"statistics {report.id}")
+        for entry in session.scalars(select(EscrowEntry)):
+            if tries(entry.sealed, bindings.escrow_entry(entry.report_id, entry.group_key)):
+                opened.append(f"escrow entry {entry.report_id}")
         for index_key in session.scalars(select(IndexKey)):
             if tries(index_key.sealed_key, bindings.index_key(index_key.group_key)):
                 opened.append("index key")
@@ -97,11 +101,11 @@ def _opened_by(keys: list[PrivateKey], store: Store) -> list[str]:
 
 def _submit(store: Store, instance: Instance, words: str) -> str:
     pepper = bytes.fromhex((instance.path / "secrets" / "lookup-pepper.key").read_text())
+    escrow_seed = bytes.fromhex((instance.path / "secrets" / "escrow-match.key").read_text())
+    account = {"account": words, "force": "Kent Police", "officers": [{"name": "Dan Hart"}]}
     with store.session() as session:
         submitted = new_submission(instance.path)
-        submit_report(
-            session, pepper, {"account": words, "force": "Kent"}, EVERYTHING, (), submitted
-        )
+        submit_report(session, pepper, account, EVERYTHING, (), submitted, escrow_seed)
         return session.scalars(select(Report.id).order_by(Report.received_on)).all()[-1]
 
 
@@ -110,7 +114,7 @@ def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_
 ) -> None:
     copy = tmp_path / "copy-made-at-set-up"
     shutil.copytree(instance.path, copy)
-    assert len(_bootstrap_keys(copy)) == 2  # the copy holds both groups' bootstrap keys
+    assert len(_bootstrap_keys(copy)) == 3  # the copy holds every member group's bootstrap key
 
     before = _submit(store, instance, "sent before anyone joined")
     with store.session() as session:
@@ -119,6 +123,8 @@ def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_
             for seal in session.scalars(select(ReportKeySeal))
             if seal.group_key.group is not Group.RECOVERY
         ]
+        bootstrap_seals += [entry.sealed for entry in session.scalars(select(EscrowEntry))]
+    assert len(bootstrap_seals) == 3  # to the advocates, the exporters, and its escrow entry
     create_person(store, instance, "alice", Role.ADVOCATE)
     create_person(store, instance, "sam", Role.STAFF)
     after = _submit(store, instance, "sent after the first members joined")
@@ -148,7 +154,7 @@ def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_
             assert open_sealed(recovery, recovery_seal.sealed_key, binding)
 
 
-def test_the_bootstrap_versions_are_gone_once_both_groups_have_a_member(
+def test_the_bootstrap_versions_are_gone_once_every_group_has_a_member(
     instance: Instance, store: Store
 ) -> None:
     create_person(store, instance, "alice", Role.ADVOCATE)
@@ -162,6 +168,7 @@ def test_the_bootstrap_versions_are_gone_once_both_groups_have_a_member(
         ("recovery", 1): set(),
         ("advocates", 2): {"recovery", "account"},
         ("exporters", 2): {"recovery", "account"},
+        ("escrow", 2): {"recovery", "account"},
     }
-    for name in ("advocates", "exporters"):
+    for name in ("advocates", "exporters", "escrow"):
         assert not (instance.path / "secrets" / f"bootstrap-{name}.key").exists()

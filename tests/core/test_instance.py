@@ -46,6 +46,7 @@ def test_every_secret_file_is_private_to_its_owner(instance: Instance) -> None:
     assert names == {s.filename for s in config.SECRETS} | {
         "bootstrap-advocates.key",
         "bootstrap-exporters.key",
+        "bootstrap-escrow.key",
     }
     for path in [*secrets.iterdir(), instance.path / "portal.db"]:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
@@ -133,11 +134,11 @@ def test_the_recovery_phrase_is_the_recovery_key_and_opens_every_group_key(
     instance: Instance,
 ) -> None:
     keys = _group_keys(instance)
-    assert set(keys) == {Group.ADVOCATES, Group.EXPORTERS, Group.RECOVERY}
+    assert set(keys) == {Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW, Group.RECOVERY}
     recovery = PrivateKey(phrase_to_seed(instance.recovery_phrase))
     assert recovery.public_key == PublicKey.from_bytes(keys[Group.RECOVERY].public_key)
     assert keys[Group.RECOVERY].grants == []  # its private half exists only on paper
-    for group in (Group.ADVOCATES, Group.EXPORTERS):
+    for group in (Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW):
         grant = next(g for g in keys[group].grants if g.holder is Holder.RECOVERY)
         opened = open_private_key(
             recovery, grant.sealed_key, bindings.group_key_grant(group, 1, Holder.RECOVERY)
@@ -148,7 +149,7 @@ def test_the_recovery_phrase_is_the_recovery_key_and_opens_every_group_key(
 def test_the_bootstrap_secret_opens_only_its_own_group_key(instance: Instance) -> None:
     keys = _group_keys(instance)
     secrets = instance.path / "secrets"
-    for group in (Group.ADVOCATES, Group.EXPORTERS):
+    for group in (Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW):
         secret = bytes.fromhex(bootstrap_secret_path(secrets, group).read_text())
         grant = next(g for g in keys[group].grants if g.holder is Holder.BOOTSTRAP)
         seed = unwrap_key(

@@ -8,19 +8,20 @@ sent through its form, one with a picture, one with a follow-up message.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tarfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 import config
 from portal import create_app
 from portal.core.principal import unlock_principal
 from portal.core.reports import open_report_key, read_attachment
 from portal.store import Store, downgrade, make_engine
-from portal.store.models import Group, Report
+from portal.store.models import Group, GroupKey, Holder, Report
 from portal.store.revisions import head
 from portal.survivor.service import sign_in, view_report
 from tests.operations.reading import open_every_case
@@ -51,7 +52,14 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _schema(instance: Path) -> str:
-    engine = make_engine(config.load(instance, environ={}))
+    # Only the database key is needed to read the revision: secrets the release
+    # predates (which `portal upgrade` makes) are stood in for.
+    missing = {
+        secret.variable: os.urandom(32).hex()
+        for secret in config.SECRETS
+        if not (instance / "secrets" / secret.filename).exists()
+    }
+    engine = make_engine(config.load(instance, environ=missing))
     try:
         with engine.connect() as connection:
             revision: str = connection.execute(
@@ -81,6 +89,11 @@ def test_upgrade_from_the_previous_release_backs_up_first_and_keeps_every_report
     assert _schema(old_instance) == head()
     assert _run(env, "check").returncode == 0
     assert _run(env, "audit", "verify").returncode == 0
+    # Reports may now wait for a match: the secret is made, and the escrow's first key
+    # is sealed to the recovery key only, for `portal recover --matching` to pass on.
+    assert (old_instance / "secrets" / config.ESCROW_KEY.filename).exists()
+    assert "portal recover --user NAME --matching" in upgraded.stderr
+    assert _escrow_holders(old_instance) == {Holder.RECOVERY}
 
     # Every survivor comes back with her codename and reads what she wrote.
     settings = config.load(old_instance, environ={})
@@ -104,6 +117,18 @@ def test_upgrade_from_the_previous_release_backs_up_first_and_keeps_every_report
     assert [details.name for _, details in with_file.files] == [expected["file_name"]]
     assert _picture_of(old_instance, with_file.id).startswith(b"\x89PNG\r\n\x1a\n")
     assert expected["follow_up"] in [entry.text for entry in with_file.thread]
+
+
+def _escrow_holders(instance: Path) -> set[Holder]:
+    engine = make_engine(config.load(instance, environ={}))
+    try:
+        with Store(engine).session() as session:
+            group_key = session.scalars(
+                select(GroupKey).where(GroupKey.group == Group.ESCROW)
+            ).one()
+            return {grant.holder for grant in group_key.grants}
+    finally:
+        engine.dispose()
 
 
 def _picture_of(instance: Path, report_id: str) -> bytes:

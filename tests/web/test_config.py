@@ -29,7 +29,7 @@ def test_a_fresh_instance_loads(instance: Instance) -> None:
 @pytest.mark.parametrize("secret", config.SECRETS, ids=lambda s: s.filename)
 def test_a_missing_secret_file_stops_start_up(instance: Instance, secret: config.Secret) -> None:
     _secret_file(instance, secret).unlink()
-    remedy = "portal upgrade" if secret is config.AUDIT_KEY else "portal init"
+    remedy = "portal upgrade" if secret in (config.AUDIT_KEY, config.ESCROW_KEY) else "portal init"
     with pytest.raises(ConfigError, match=f"{secret.purpose} is missing.*{remedy}"):
         create_app({"instance_path": instance.path})
 

@@ -15,10 +15,11 @@ a notification slot (`Notice.last_slot`). A throttle's counts
 once the next window ends. The models use only portable types so the same
 code runs on SQLCipher and PostgreSQL.
 
-The tables are in three modules, `reports` (what a survivor sent, its keys,
-seals, tags and consent), `charity` (accounts, sessions, invitations, the
-audit log, notices) and `limits` (the throttles' counts); every name is
-imported from here.
+The tables are in four modules, `reports` (what a survivor sent, its keys,
+seals, tags and consent), `escrow` (the matching escrow's entries and the
+matches found), `charity` (accounts, sessions, invitations, the audit log,
+notices) and `limits` (the throttles' counts); every name is imported from
+here.
 """
 
 from portal.store.models.base import WITHOUT_ROWID, Base, today
@@ -30,6 +31,7 @@ from portal.store.models.charity import (
     Notice,
     Role,
 )
+from portal.store.models.escrow import EscrowEntry, EscrowMatch, EscrowMatchReport
 from portal.store.models.limits import LimitCount
 from portal.store.models.reports import (
     Attachment,
@@ -64,6 +66,9 @@ __all__ = [
     "Base",
     "CaseSeen",
     "ConsentRecord",
+    "EscrowEntry",
+    "EscrowMatch",
+    "EscrowMatchReport",
     "Group",
     "GroupKey",
     "GroupKeyGrant",

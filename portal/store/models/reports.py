@@ -31,6 +31,7 @@ class Group(enum.StrEnum):
     ADVOCATES = "advocates"
     EXPORTERS = "exporters"
     RECOVERY = "recovery"
+    ESCROW = "escrow"  # opens matching-escrow entries: designated advocates
 
 
 class Holder(enum.StrEnum):
@@ -124,6 +125,10 @@ class Report(Base):
     # Whether the survivor's messages with the advocates go with each export.
     messages_legal: Mapped[bool] = mapped_column(default=False)
     messages_iopc: Mapped[bool] = mapped_column(default=False)
+    # Sealed to the recovery key only until enough reports name the same officer
+    # (an escrow entry), or she releases it; released_on is the day it was freed.
+    wait_for_match: Mapped[bool] = mapped_column(default=False)
+    released_on: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     # With consent to statistics: only the force and kinds of harm, sealed to
     # the exporters' key, so staff can count the report without its data key.
     statistics_seal: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
@@ -298,6 +303,7 @@ class ConsentRecord(Base):
     export_statistics: Mapped[bool]
     messages_legal: Mapped[bool] = mapped_column(default=False)
     messages_iopc: Mapped[bool] = mapped_column(default=False)
+    wait_for_match: Mapped[bool] = mapped_column(default=False)
 
 
 class SurvivorSession(Base):
