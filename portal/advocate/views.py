@@ -9,8 +9,9 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 
-from portal.advocate import review, service
+from portal.advocate import matching, review, service
 from portal.advocate.forms import (
+    EmptyForm,
     FilterForm,
     GrantForm,
     ReplyForm,
@@ -22,6 +23,7 @@ from portal.core import authentication, retention
 from portal.core.principal import Principal
 from portal.core.vocabulary import label
 from portal.store.models import Group, Priority, ReportStatus, Role, today
+from portal.web import processes
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.settings import portal_config
@@ -114,6 +116,8 @@ def _case_page(principal: Principal, report_id: str, write: WriteForm) -> str:
         triage=triage,
         write=write,
         links=service.officer_links(db(), principal, opened.report, opened.account),
+        matches=matching.matches_of(db(), opened.id),
+        dispute=EmptyForm(formdata=None),
         kept_until=retention.delete_after(opened.report, portal_config()),
         around=around,
         list_query=filters.query(),
@@ -252,3 +256,61 @@ def grant(principal: Principal, account_id: int) -> Response | str:
     except authentication.AccountError as problem:
         return _members_page(principal, error=str(problem))
     return redirect(url_for("advocate.members", granted=1), code=303)
+
+
+@bp.get("/matching")
+@advocates_only
+def matching_page(principal: Principal) -> str:
+    """Reports waiting for a match (a count), running the matching, and its members."""
+    return _matching_page(principal)
+
+
+def _matching_page(principal: Principal, error: str | None = None) -> str:
+    return render_template(
+        "advocate/matching.html",
+        overview=matching.overview(db(), principal),
+        run=EmptyForm(formdata=None),
+        form=GrantForm(formdata=None),
+        error=error,
+    )
+
+
+@bp.post("/matching/run")
+@advocates_only
+def run_matching(principal: Principal) -> Response:
+    """Run the matching now, with this member's escrow keys."""
+    if not EmptyForm().validate_on_submit() or not principal.holds(Group.ESCROW):
+        abort(404)
+    released = len(matching.run(db(), principal).released)
+    if released:
+        processes.new_activity()
+    return redirect(url_for("advocate.matching_page", released=released), code=303)
+
+
+@bp.post("/matching/grant/<int:account_id>")
+@advocates_only
+def grant_matching(principal: Principal, account_id: int) -> Response | str:
+    """Give another advocate the matching key, if their key still has the words compared."""
+    form = GrantForm()
+    if not form.validate_on_submit():
+        abort(404)
+    try:
+        matching.give_key(db(), principal, account_id, form.fingerprint.data or "")
+    except authentication.AccountError as problem:
+        return _matching_page(principal, error=str(problem))
+    return redirect(url_for("advocate.matching_page", granted=1), code=303)
+
+
+@bp.post("/case/<report_id>/match/<match_id>/dispute")
+@advocates_only
+def dispute_match(principal: Principal, report_id: str, match_id: str) -> Response:
+    """Record that a match's reports are not about the same officer."""
+    if not EmptyForm().validate_on_submit():
+        abort(404)
+    try:
+        matching.dispute(db(), principal, report_id, match_id)
+    except matching.MatchNotFound:
+        abort(404)
+    return redirect(
+        url_for("advocate.case", report_id=report_id, disputed=1) + "#matches-heading", code=303
+    )

@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup, NoAppException
 from config import ConfigError
 from portal.cli.audit import audit_group
 from portal.cli.backup import backup_command, restore_command
+from portal.cli.escrow import escrow_group
 from portal.cli.export import export_command
 from portal.cli.recovery import recover_command
 from portal.cli.retention import purge_command
@@ -26,6 +27,7 @@ COMMANDS = (
     stats_command,
     purge_command,
     audit_group,
+    escrow_group,
 )
 
 

@@ -62,6 +62,9 @@ class Consent:
     # she chose so for that purpose; her account and files go with any export.
     messages_legal: bool = False
     messages_iopc: bool = False
+    # Sealed to the recovery key only until enough reports name the same
+    # officer (`core/escrow`); the choices above apply from the match on.
+    wait_for_match: bool = False
 
     @property
     def exports_cases(self) -> bool:
@@ -75,6 +78,8 @@ class Consent:
         only the force and kinds of harm, sealed apart (`statistics_facts`).
         """
         groups = [Group.RECOVERY]
+        if self.wait_for_match:
+            return tuple(groups)
         if self.advocates_may_read:
             groups.append(Group.ADVOCATES)
         if self.exports_cases:
@@ -91,6 +96,7 @@ class Consent:
             report.export_statistics,
             report.messages_legal,
             report.messages_iopc,
+            report.wait_for_match,
         )
 
 
@@ -167,7 +173,7 @@ def apply_consent(
             session, report.id, data_key, [g for g in consent.groups() if g not in present]
         )
     )
-    if not consent.export_statistics:
+    if not consent.export_statistics or consent.wait_for_match:
         report.statistics_seal = report.statistics_key_id = None
     elif report.statistics_seal is None:
         account = account if account is not None else decrypt_account(data_key, report)
@@ -184,6 +190,7 @@ def apply_consent(
         report.export_statistics = consent.export_statistics
         report.messages_legal = consent.messages_legal
         report.messages_iopc = consent.messages_iopc
+        report.wait_for_match = consent.wait_for_match
         # Two changes sent at the same instant would take the same number: the
         # second is refused by the key, and its request redoes its work.
         report.consent_history.append(

@@ -8,37 +8,40 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
     MultipleFileField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs predate 3.3
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core import submissions
+from portal.core.officers import officer_identifiers
 from portal.core.reports import Consent
 from portal.core.submissions import Purpose, Submission
 from portal.core.vocabulary import (
     CONTACT_METHODS,
     FORCES,
     HARMS,
-    OFFICER_ROLES,
     YES_NO_UNSURE,
+)
+from portal.survivor.fields import (
+    SHORT_MAX_CHARS,
+    MultiCheckboxField,
+    OfficerForm,
+    OfficerRows,
+    options,
+    too_long,
 )
 from portal.web.forms import clean_text
 from portal.web.settings import portal_config
 
 ACCOUNT_MAX_CHARS = 100_000
-SHORT_MAX_CHARS = 200
 MEDIUM_MAX_CHARS = 2_000
 OFFICER_ROWS = 3  # at most; the form shows one, and she adds the others one at a time
 CODENAME_MAX_CHARS = 300
@@ -57,55 +60,32 @@ KEEP_DETAILS_HINT = (
 )
 
 
+# The report form's `release` choice: now, or sealed until N reports name the officer.
+RELEASE_CHOICES = (
+    ("now", "Send my report to the advocates now"),
+    *(
+        (
+            str(n),
+            f"Keep my report sealed until at least {n} people, me included, name the same officer",
+        )
+        for n in (2, 3, 4, 5)
+    ),
+)
+RELEASE_NEEDS_OFFICER = (
+    "To keep your report sealed until others name the same officer, we need to know who he "
+    "is: choose the police force, and give his name or his collar or warrant number."
+)
+RELEASE_NEEDS_ADVOCATES = (
+    "A sealed report goes to the advocates when others name the same officer. Tick "
+    '"Advocates at the charity may read my report", or choose to send it now.'
+)
+
+
 FORM_TOO_OLD = (
     "This page was open too long to be sent as it was, so nothing has been sent from it. "
     "Everything you typed is still here: please check it and send it again. If you did "
     "send it before, you do not need to send it again."
 )
-
-
-def _options(pairs: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def _too_long(limit: int) -> Length:
-    return Length(max=limit, message=f"Please keep this under {limit:,} characters.")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class OfficerRows(FieldList):  # type: ignore[type-arg]  # generic only in the stubs
-    """The officer rows, each read from the fields the page gave it (officers-N-…).
-
-    WTForms would renumber the rows it was sent from 0 and then fill the rest
-    from the same request, so a request sending only the third row stored it
-    twice, under the first and the third officer.
-    """
-
-    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
-        """Always exactly the page's rows, in place; rows the page does not have are ignored."""
-        super().process(None, data, extra_filters)
-        if formdata:
-            for entry in self.entries:
-                entry.process(formdata)
-
-
-class OfficerForm(Form):
-    """One officer the survivor names (all optional)."""
-
-    name = StringField("Name", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)])
-    number = StringField(
-        "Collar or warrant number",
-        filters=[clean_text],
-        validators=[_too_long(SHORT_MAX_CHARS)],
-    )
-    rank = StringField("Rank", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)])
-    role = SelectField("Who they are to you", choices=_options(OFFICER_ROLES), default="")
 
 
 # The report form's fields that make up the account, besides the officers.
@@ -192,48 +172,53 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
 
     in_danger = RadioField(
         "Are you in danger now?",
-        choices=_options((("yes", "Yes"), ("no", "No"))),
+        choices=options((("yes", "Yes"), ("no", "No"))),
         validators=[Optional()],
     )
     what_happened = TextAreaField(
         "What happened",
         filters=[clean_text],
-        validators=[_too_long(ACCOUNT_MAX_CHARS)],
+        validators=[too_long(ACCOUNT_MAX_CHARS)],
     )
     when = StringField(
-        "When did it happen?", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)]
+        "When did it happen?", filters=[clean_text], validators=[too_long(SHORT_MAX_CHARS)]
     )
     where = StringField(
-        "Where did it happen?", filters=[clean_text], validators=[_too_long(MEDIUM_MAX_CHARS)]
+        "Where did it happen?", filters=[clean_text], validators=[too_long(MEDIUM_MAX_CHARS)]
     )
-    force = SelectField("Which police force was involved?", choices=_options(FORCES), default="")
+    force = SelectField("Which police force was involved?", choices=options(FORCES), default="")
     officers = OfficerRows(
         FormField(OfficerForm), min_entries=OFFICER_ROWS, max_entries=OFFICER_ROWS
     )
-    harms = MultiCheckboxField("What kinds of harm happened?", choices=_options(HARMS))
+    harms = MultiCheckboxField("What kinds of harm happened?", choices=options(HARMS))
     harm_other = StringField(
-        "If something else, what?", filters=[clean_text], validators=[_too_long(SHORT_MAX_CHARS)]
+        "If something else, what?", filters=[clean_text], validators=[too_long(SHORT_MAX_CHARS)]
     )
     reported_before = RadioField(
-        "Have you reported this before?", choices=_options(YES_NO_UNSURE), validators=[Optional()]
+        "Have you reported this before?", choices=options(YES_NO_UNSURE), validators=[Optional()]
     )
     reported_outcome = TextAreaField(
         "Who did you tell, and what happened?",
         filters=[clean_text],
-        validators=[_too_long(MEDIUM_MAX_CHARS * 5)],
+        validators=[too_long(MEDIUM_MAX_CHARS * 5)],
     )
     contact_method = RadioField(
         "How may we contact you?",
-        choices=_options(CONTACT_METHODS),
+        choices=options(CONTACT_METHODS),
         default="inbox",
         validators=[Optional()],
     )
     contact_details = TextAreaField(
         "Safe contact details, and when it is safe to contact you",
         filters=[clean_text],
-        validators=[_too_long(MEDIUM_MAX_CHARS)],
+        validators=[too_long(MEDIUM_MAX_CHARS)],
     )
     consent_read = BooleanField("Advocates at the charity may read my report", default=True)
+    release = RadioField(
+        "When should the advocates receive your report?",
+        choices=options(RELEASE_CHOICES),
+        default="now",
+    )
     files = MultipleFileField("Evidence files (optional)")
     keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
     submit = SubmitField("Send my report")
@@ -264,7 +249,17 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
         ]
         account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
         account["officers"] = officers
+        account["release"] = self.release.data
         return account
+
+    def validate_release(self, field: RadioField) -> None:
+        """Waiting for a match needs an officer to match on, and the advocates to read it then."""
+        if field.data == "now":
+            return
+        if not officer_identifiers(self.account()):
+            raise ValidationError(RELEASE_NEEDS_OFFICER)
+        if not self.consent_read.data:
+            raise ValidationError(RELEASE_NEEDS_ADVOCATES)
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Every field is optional, but a report needs some account or a file."""
@@ -310,7 +305,7 @@ class AddForm(FlaskForm, _SendsFiles, _OneSubmission):
 
     kind = RadioField(
         "What are you sending?",
-        choices=_options(
+        choices=options(
             (
                 ("message", "A message to the advocates"),
                 ("addition", "More information for my report"),
@@ -321,7 +316,7 @@ class AddForm(FlaskForm, _SendsFiles, _OneSubmission):
     text = TextAreaField(
         "Your message or information",
         filters=[clean_text],
-        validators=[_too_long(ACCOUNT_MAX_CHARS)],
+        validators=[too_long(ACCOUNT_MAX_CHARS)],
     )
     files = MultipleFileField("Files (optional)")
     keep_metadata = BooleanField(KEEP_DETAILS_LABEL, description=KEEP_DETAILS_HINT)
@@ -367,7 +362,16 @@ def consent_chosen(form: ReportForm | ConsentForm) -> Consent:
         export_statistics=form.consent_statistics.data,
         messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
         messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
+        wait_for_match=isinstance(form, ReportForm) and form.release.data != "now",
     )
+
+
+class EscrowForm(FlaskForm, _OneSubmission):
+    """Releasing a report that waits for a match, or leaving the escrow: a button each."""
+
+    PURPOSE: Purpose = "consent"
+    submission = _token_field("consent")
+    submit = SubmitField()
 
 
 class DeleteForm(FlaskForm, _OneSubmission):

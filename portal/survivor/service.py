@@ -25,7 +25,7 @@ from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
 from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
-from portal.core import audit, bindings, retention, submissions
+from portal.core import audit, bindings, escrow, retention, submissions
 from portal.core.evidence import PreparedFile
 from portal.core.reports import (
     Consent,
@@ -40,8 +40,6 @@ from portal.core.reports import (
     new_id,
     read_thread,
     reference_of,
-    rekey,
-    withdraws,
 )
 from portal.core.submissions import AlreadySent, Receipt, Submission
 from portal.core.survivor_sessions import SurvivorAccess
@@ -51,6 +49,7 @@ from portal.store.models import (
     Attachment,
     Author,
     ConsentRecord,
+    EscrowEntry,
     MessageKind,
     Report,
     ReportKeySeal,
@@ -76,6 +75,7 @@ class SurvivorView:
     thread: list[ThreadEntry]
     files: list[FileDetails]
     consent: Consent
+    released_on: str | None = None  # the day a match released it
 
 
 def _attach(
@@ -110,6 +110,7 @@ def submit_report(
     consent: Consent,
     files: Sequence[PreparedFile],
     submission: Submission,
+    escrow_seed: bytes,
     in_danger: bool = False,
 ) -> Receipt:
     """Encrypt and store a new report; it is committed before this returns.
@@ -120,7 +121,7 @@ def submit_report(
     whose token another request recorded meanwhile is refused the same way,
     and then found sent: AlreadySent, with the receipt that request stored.
     """
-    sent = _Sent(submission, in_danger)
+    sent = _Sent(submission, in_danger, escrow_seed)
     return redo_if_raced(session, lambda: _submit(session, pepper, account, consent, files, sent))
 
 
@@ -128,6 +129,7 @@ def submit_report(
 class _Sent:
     submission: Submission
     in_danger: bool
+    escrow_seed: bytes
 
 
 def _submit(
@@ -154,16 +156,23 @@ def _submit(
         next_sequence=0,
     )
     apply_consent(session, report, data_key, consent, account)
+    # The same work whether or not others name the officer: a match is found later.
+    entry = escrow.new_entry(session, report, data_key, account, sent.escrow_seed)
     receipt = Receipt(codename, reference_of(report_id), sent.in_danger)
     token_row = sent.submission.row(receipt)
     if files:
         session.add(report)
         session.add(SubmissionToken(**token_row))
+        if entry is not None:
+            session.add(entry)
         _attach(session, report, data_key, files)
         session.commit()
         _mark_claimed(files)
     else:  # the surge case: committed together with other reports sent at the same time
-        write_together(session, [*_new_rows(report), (_table(SubmissionToken), [token_row])])
+        rows = [*_new_rows(report), (_table(SubmissionToken), [token_row])]
+        if entry is not None:
+            rows.append((_table(EscrowEntry), [_entry_row(entry)]))
+        write_together(session, rows)
     return receipt
 
 
@@ -188,6 +197,14 @@ def _new_rows(report: Report) -> Inserts:
         (tables[ReportKeySeal.__tablename__], seals),
         (tables[ConsentRecord.__tablename__], consents),
     ]
+
+
+def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
+    return {
+        "report_id": entry.report_id,
+        "group_key_id": entry.group_key.id,
+        "sealed": entry.sealed,
+    }
 
 
 def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
@@ -218,14 +235,15 @@ def _data_key(report: Report, access: SurvivorAccess) -> bytes:
     )
 
 
-def _open(session: Session, access: SurvivorAccess) -> tuple[Report, bytes]:
+def open_report(session: Session, access: SurvivorAccess) -> tuple[Report, bytes]:
+    """Her report and its data key, as her codename opens them."""
     report = _report(session, access)
     return report, _data_key(report, access)
 
 
 def view_report(session: Session, access: SurvivorAccess) -> SurvivorView:
     """Decrypt what the survivor may see of their report."""
-    report, data_key = _open(session, access)
+    report, data_key = open_report(session, access)
     return SurvivorView(
         reference=reference_of(report.id),
         status=report.status,
@@ -234,6 +252,7 @@ def view_report(session: Session, access: SurvivorAccess) -> SurvivorView:
         thread=read_thread(report, data_key),
         files=[file_details(a, data_key) for a in report.attachments],
         consent=Consent.of(report),
+        released_on=report.released_on.isoformat() if report.released_on else None,
     )
 
 
@@ -251,7 +270,7 @@ def add_to_report(
 
     def add() -> None:
         submissions.refuse_repeat(session, submission)
-        report, data_key = _open(session, access)
+        report, data_key = open_report(session, access)
         if text:
             add_message(report, data_key, Author.SURVIVOR, kind, text)
         _attach(session, report, data_key, files)
@@ -260,37 +279,6 @@ def add_to_report(
 
     redo_if_raced(session, add)
     _mark_claimed(files)
-
-
-def change_consent(
-    session: Session, access: SurvivorAccess, consent: Consent, submission: Submission
-) -> None:
-    """Record new consent choices and seal or unseal the report's key to match
-    (AlreadySent if this form was sent before).
-
-    Taking consent away from a group also gives the report a new data key
-    (`rekey`), and the database's write-ahead log is emptied: the old key,
-    copied from a backup by someone who may no longer read, opens nothing
-    written from now on, and the deleted seals leave no copy behind.
-    """
-    submission = submission.to_report(access.report_id)
-
-    def change() -> bool:
-        submissions.refuse_repeat(session, submission)
-        report, data_key = _open(session, access)
-        withdrawn = withdraws(report, consent)
-        if withdrawn:
-            data_key = rekey(session, report, data_key)
-            report.survivor_key = wrap_key(
-                access.codename_key, data_key, bindings.report(report.id, "survivor_key")
-            )
-        apply_consent(session, report, data_key, consent)
-        submissions.record(session, submission)
-        session.commit()
-        return withdrawn
-
-    if redo_if_raced(session, change):
-        forget_deleted(session)
 
 
 def kept_until(session: Session, access: SurvivorAccess, config: Config) -> datetime.date:

@@ -31,13 +31,14 @@ from portal.core import survivor_sessions as sessions
 from portal.core.evidence import PreparedFile, prepare_files
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store.models import MessageKind
-from portal.survivor import service
+from portal.survivor import choices, service
 from portal.survivor.forms import (
     AddForm,
     CodenameForm,
     ConsentForm,
     DeleteForm,
     EmptyForm,
+    EscrowForm,
     ReportForm,
     SavedCodenameForm,
     consent_chosen,
@@ -173,7 +174,7 @@ def report() -> Response | str | tuple[str, int]:
     try:
         service.submit_report(
             db(), portal_config().lookup_pepper, form.account(), consent_chosen(form), files,
-            form.submitted, in_danger=form.in_danger.data == "yes",
+            form.submitted, portal_config().escrow_key, in_danger=form.in_danger.data == "yes",
         )  # fmt: skip
     except service.AlreadySent:  # the same token, sent at the same instant
         return _show_receipt(form)
@@ -257,6 +258,8 @@ def _report_page(access: SurvivorAccess, add_form: AddForm, problems: Sequence[s
         problems=problems,
         sign_out=EmptyForm(),
         keep=EmptyForm(),
+        release=EscrowForm(),
+        leave=EscrowForm(),
         kept_until=service.kept_until(db(), access, portal_config()),
         limit_mb=_limit_mb(),
     )
@@ -299,11 +302,41 @@ def consent(access: SurvivorAccess) -> Response | str:
     form = ConsentForm()
     if form.validate_on_submit():
         with contextlib.suppress(service.AlreadySent):  # a repeat: saved once, as it says
-            service.change_consent(db(), access, consent_chosen(form), form.submitted)
+            choices.change_consent(
+                db(), access, consent_chosen(form), form.submitted, portal_config().escrow_key
+            )
         return redirect(url_for("survivor.my_report", saved=1), code=303)
     if request.method == "GET":
         form.show(service.view_report(db(), access).consent)
     return render_template("survivor/consent.html", form=form)
+
+
+@bp.post("/return/release")
+@survivor_required
+def release(access: SurvivorAccess) -> Response:
+    """Send a report waiting for a match to the advocates now."""
+    return _change_escrow(access, release=True)
+
+
+@bp.post("/return/leave")
+@survivor_required
+def leave(access: SurvivorAccess) -> Response:
+    """Stop waiting for a match: the report stays a record only the recovery key opens."""
+    return _change_escrow(access, release=False)
+
+
+def _change_escrow(access: SurvivorAccess, release: bool) -> Response:
+    form = EscrowForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("survivor.my_report", stale=1), code=303)
+    with contextlib.suppress(service.AlreadySent):  # a repeat: done once, as it says
+        choices.change_escrow(db(), access, release, form.submitted, portal_config().escrow_key)
+    if release:
+        processes.new_activity()
+    return redirect(
+        url_for("survivor.my_report", released=1 if release else None, left=None if release else 1),
+        code=303,
+    )
 
 
 @bp.route("/return/delete", methods=["GET", "POST"])

@@ -12,9 +12,10 @@ from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
-from portal.core import account_sessions, authentication, grants
+from portal.core import account_sessions, authentication, escrow, grants
 from portal.core.principal import Principal
-from portal.store.models import Role
+from portal.store.models import Group, Role
+from portal.web import processes
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
@@ -91,6 +92,16 @@ def _safe_next(target: str | None, role: Role) -> str:
     return area
 
 
+def _match_if_member(cookie: str) -> None:
+    """An escrow member's sign-in runs the matching: a waiting report that enough
+    others name is released to the advocates now, and they hear of new activity."""
+    principal = account_sessions.resume(db(), cookie)
+    if principal is None or not principal.holds(Group.ESCROW):
+        return
+    if escrow.run_matching(db(), principal, actor=principal.name).released:
+        processes.new_activity()
+
+
 def add_sign_in(bp: Blueprint) -> None:
     """Give an area its /login and /logout pages."""
 
@@ -123,6 +134,7 @@ def add_sign_in(bp: Blueprint) -> None:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
             return render_template("signin.html", form=form, error=FAILED), 200
+        _match_if_member(cookie)
         response = redirect(_safe_next(request.args.get("next"), role), code=303)
         set_cookie(response, Cookie.CHARITY, cookie, int(account_sessions.ABSOLUTE.total_seconds()))
         return response

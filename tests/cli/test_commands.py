@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = [
     "audit",
     "backup",
+    "escrow",
     "export",
     "init",
     "purge",
@@ -31,6 +32,7 @@ def test_every_command_is_on_the_portal_command() -> None:
     assert sorted(main.commands) == COMMANDS
     assert sorted(main.commands["audit"].commands) == ["head", "verify"]  # type: ignore[attr-defined]
     assert sorted(main.commands["user"].commands) == ["add"]  # type: ignore[attr-defined]
+    assert sorted(main.commands["escrow"].commands) == ["match"]  # type: ignore[attr-defined]
 
 
 def test_flask_finds_init_before_an_instance_exists() -> None:

@@ -54,8 +54,15 @@ def _pepper(instance: Instance) -> bytes:
 
 def _submit(store: Store, instance: Instance, account: dict[str, str]) -> str:
     with store.session() as session:
+        settings = config.load(instance.path, environ={})
         receipt = submit_report(
-            session, _pepper(instance), account, Consent(), (), pages.new_submission(instance.path)
+            session,
+            settings.lookup_pepper,
+            account,
+            Consent(),
+            (),
+            pages.new_submission(instance.path),
+            settings.escrow_key,
         )
     assert len(receipt.codename.split()) == CODENAME_WORDS
     return receipt.codename

@@ -26,7 +26,7 @@ from portal.store.models import (
     ReportKeySeal,
     Role,
 )
-from portal.survivor import service
+from portal.survivor import choices, service
 from tests.support.instance import Instance
 from tests.support.keys import advocates_key, report_key_for
 from tests.support.pages import (
@@ -296,11 +296,11 @@ def test_the_same_consent_sent_twice_at_once_is_kept_once(
         def the_other_request_commits_first(*_: object) -> None:
             if not raced:
                 raced.append(True)
-                service.change_consent(first, access, export, submission)
+                choices.change_consent(first, access, export, submission, settings.escrow_key)
 
         event.listen(second, "before_flush", the_other_request_commits_first)
         with pytest.raises(service.AlreadySent):
-            service.change_consent(second, access, export, submission)
+            choices.change_consent(second, access, export, submission, settings.escrow_key)
     assert raced
     report = only_report()
     assert _groups(report) == {Group.ADVOCATES, Group.RECOVERY, Group.EXPORTERS}

@@ -94,6 +94,7 @@ def world(
         "token": "not-a-real-invitation",
         "filename": "site.css",
         "action": "disable",
+        "match_id": "0" * 32,
     }
 
     def fill(rule: str) -> str:

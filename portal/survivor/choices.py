@@ -1,0 +1,90 @@
+"""Her choices about who reads her report: consent, and waiting for a match.
+
+Taking consent away from a group gives the report a new data key, and the
+deleted seals are emptied from the write-ahead log; a repeated request raises
+`AlreadySent` and changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from crypto.envelope import wrap_key
+from portal.core import bindings, escrow, submissions
+from portal.core.reports import Consent, apply_consent, decrypt_account, rekey, withdraws
+from portal.core.submissions import Submission
+from portal.core.survivor_sessions import SurvivorAccess
+from portal.store import forget_deleted, redo_if_raced
+from portal.survivor.service import open_report
+
+
+def change_consent(
+    session: Session,
+    access: SurvivorAccess,
+    consent: Consent,
+    submission: Submission,
+    escrow_seed: bytes,
+) -> None:
+    """Record new consent choices and seal or unseal the report's key to match
+    (AlreadySent if this form was sent before).
+
+    Taking consent away from a group also gives the report a new data key
+    (`rekey`), and the database's write-ahead log is emptied: the old key,
+    copied from a backup by someone who may no longer read, opens nothing
+    written from now on, and the deleted seals leave no copy behind.
+    """
+    submission = submission.to_report(access.report_id)
+
+    def change() -> bool:
+        submissions.refuse_repeat(session, submission)
+        report, data_key = open_report(session, access)
+        # Waiting for a match is left only by its own buttons (`change_escrow`).
+        chosen = replace(consent, wait_for_match=report.wait_for_match)
+        withdrawn = withdraws(report, chosen)
+        if withdrawn:
+            data_key = rekey(session, report, data_key)
+            report.survivor_key = wrap_key(
+                access.codename_key, data_key, bindings.report(report.id, "survivor_key")
+            )
+        apply_consent(session, report, data_key, chosen)
+        escrow.refile_entry(
+            session, report, data_key, decrypt_account(data_key, report), escrow_seed
+        )
+        submissions.record(session, submission)
+        session.commit()
+        return withdrawn
+
+    if redo_if_raced(session, change):
+        forget_deleted(session)
+
+
+def change_escrow(
+    session: Session,
+    access: SurvivorAccess,
+    release: bool,
+    submission: Submission,
+    escrow_seed: bytes,
+) -> None:
+    """She sends her waiting report to the advocates now (`release`), or leaves the
+    escrow: it then stays sealed to the recovery key only (AlreadySent if repeated)."""
+    submission = submission.to_report(access.report_id)
+
+    def change() -> None:
+        submissions.refuse_repeat(session, submission)
+        report, data_key = open_report(session, access)
+        if report.wait_for_match:
+            if release:
+                apply_consent(
+                    session, report, data_key, replace(Consent.of(report), wait_for_match=False)
+                )
+                account = decrypt_account(data_key, report)
+                escrow.refile_entry(session, report, data_key, account, escrow_seed)
+            else:
+                escrow.leave(session, report, data_key)
+        submissions.record(session, submission)
+        session.commit()
+
+    redo_if_raced(session, change)
+    forget_deleted(session)
