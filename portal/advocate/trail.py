@@ -21,6 +21,8 @@ ACTIONS = {
     "file downloaded": "Downloaded a file",
     "integrity failure": "Integrity check failed",
     "case exported": "Exported the case",
+    "report released by a match": "Matching released the report",
+    "match marked not the same officer": "Marked a match as not the same officer",
 }
 
 

@@ -35,7 +35,7 @@ from crypto.keys import PrivateKey, open_sealed, seal
 from portal.core import audit, bindings
 from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.officers import officer_identifiers
-from portal.core.reports import Consent, KeyHolder, apply_consent, reference_of
+from portal.core.reports import Consent, KeyHolder, apply_consent
 from portal.store.models import (
     EscrowEntry,
     EscrowMatch,
@@ -258,7 +258,7 @@ def _release(
             session,
             actor=actor,
             action="report released by a match",
-            subject=reference_of(report_id),
+            subject=report_id,
             detail=f"{len(matched)} reports name the same officer",
         )
 

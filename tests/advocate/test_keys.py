@@ -94,21 +94,23 @@ def test_the_first_advocate_takes_the_advocates_key_and_the_bootstrap_secret_is_
     create_person(store, instance, "root", Role.ADMIN)  # an admin takes nothing
     assert secret.exists()
     first = create_person(store, instance, "alice", Role.ADVOCATE)
-    assert _grants_of(store, first.account_id) == ["advocates/2"]
+    # The first advocate is also the matching escrow's first member.
+    assert _grants_of(store, first.account_id) == ["advocates/2", "escrow/2"]
     assert not secret.exists()
+    assert not bootstrap_secret_path(instance.path / "secrets", Group.ESCROW).exists()
     assert _bootstrap_grants(store, Group.ADVOCATES) == 0
+    assert _bootstrap_grants(store, Group.ESCROW) == 0
     # The exporters' bootstrap is untouched until the first staff member arrives.
     assert bootstrap_secret_path(instance.path / "secrets", Group.EXPORTERS).exists()
     assert _bootstrap_grants(store, Group.EXPORTERS) == 1
     with store.session() as session:
         granted = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "key granted")
-        ).one()
-        assert (granted.actor, granted.subject, granted.detail) == (
-            "bootstrap",
-            "alice",
-            "advocates/2",
-        )
+        ).all()
+        assert [(g.actor, g.subject, g.detail) for g in granted] == [
+            ("bootstrap", "alice", "advocates/2"),
+            ("bootstrap", "alice", "escrow/2"),
+        ]
 
 
 def test_the_first_advocates_key_opens_reports(
@@ -338,7 +340,8 @@ def test_removing_an_admin_rotates_no_key(store: Store, instance: Instance) -> N
         account = session.get(Account, admin.account_id)
         assert account is not None
         accounts.remove_account(session, account, actor="test")
-        assert session.scalar(select(func.count()).select_from(GroupKey)) == 3
+        # recovery, and the advocates', exporters' and escrow's keys: none rotated
+        assert session.scalar(select(func.count()).select_from(GroupKey)) == 4
         assert session.scalar(select(func.count()).select_from(Account)) == 1
 
 
@@ -457,7 +460,7 @@ def test_a_changed_passphrase_replaces_the_old_one_and_keeps_the_keys(
         authentication.change_passphrase(
             session, unlocked.account_id, advocate.passphrase, NEW_PASSPHRASE, CHEAP_ARGON2
         )
-    assert list(before) == ["advocates/2"]
+    assert list(before) == ["advocates/2", "escrow/2"]
     with store.session() as session, pytest.raises(authentication.LoginFailed):
         authentication.authenticate(
             session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
@@ -483,7 +486,7 @@ def test_a_refused_passphrase_change_keeps_the_old_passphrase(
         authentication.change_passphrase(
             session, advocate.account_id, current or advocate.passphrase, new, CHEAP_ARGON2
         )
-    assert list(_held_keys(store, advocate)) == ["advocates/2"]
+    assert list(_held_keys(store, advocate)) == ["advocates/2", "escrow/2"]
 
 
 @pytest.mark.parametrize(
@@ -637,7 +640,8 @@ def test_a_rotation_seals_the_new_key_to_active_members_only(
         leaving = session.get(Account, carol.account_id)
         assert leaving is not None
         accounts.remove_account(session, leaving, actor="root")  # rotates the advocates' key
-    assert _grants_of(store, alice.account_id) == ["advocates/2", "advocates/3"]
+    # Carol held no escrow key, so only the advocates' key was rotated.
+    assert _grants_of(store, alice.account_id) == ["advocates/2", "advocates/3", "escrow/2"]
     # Bob is disabled: a key made while he cannot sign in is not sealed to him.
     assert _grants_of(store, bob.account_id) == ["advocates/2"]
 
