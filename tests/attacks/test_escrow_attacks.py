@@ -31,6 +31,7 @@ from portal.store import Store, make_engine
 from portal.store.models import (
     Account,
     EscrowEntry,
+    EscrowMatchReport,
     Group,
     GroupKey,
     GroupKeyGrant,
@@ -371,3 +372,28 @@ def test_a_waiting_report_sent_as_the_first_advocate_joins_is_sealed_to_the_new_
     _send(app)
     signed_in_as(app, joined[0])
     assert Group.ADVOCATES in _groups(store)[raced]
+
+
+@pytest.mark.sqlcipher_only
+def test_a_waiting_report_she_keeps_from_the_advocates_leaves_no_entry_and_counts_for_nothing(
+    app: Flask, instance: Instance, store: Store, advocate: Person
+) -> None:
+    """She unticks "Advocates may read" while it waits: a record no one may read, which
+    neither helps release another report nor is named to the advocates by a match."""
+    codename, kept = _send(app)
+    sealed = _entry(store, kept)
+    assert sealed is not None
+    survivor = _signed_in_survivor(app, codename)
+    nothing_ticked = form_tokens(survivor, "/return/consent")
+    assert survivor.post("/return/consent", data=nothing_ticked).status_code == 303
+    assert _entry(store, kept) is None
+    assert pieces_on_disk(instance.path / "portal.db", _database_key(instance), sealed) == 0
+
+    _, other = _send(app)
+    signed_in_as(app, advocate)
+    groups = _groups(store)
+    assert groups[kept] == {Group.RECOVERY} and groups[other] == {Group.RECOVERY}
+    with store.session() as session:
+        assert session.scalars(select(EscrowMatchReport)).all() == []
+        report = session.get(Report, kept)
+        assert report is not None and report.released_on is None
