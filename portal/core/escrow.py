@@ -1,7 +1,7 @@
 """The matching escrow: a report waits, unread, until enough reports name its officer.
 
 Every report that names an officer in a known force, and that the advocates
-may read or that waits for a match, has one entry: for each of its officer
+may read (now, or once it is matched), has one entry: for each of its officer
 identifiers (`core/officers.py`), a match tag and a share of each
 threshold's polynomial, both derived from the identifier's VOPRF output under
 a key held in instance/secrets/ (`crypto/voprf.py`, `crypto/matching.py`);
@@ -95,9 +95,11 @@ def new_entry(
     escrow_seed: bytes,
 ) -> EscrowEntry | None:
     """The entry a report should have as it stands (None: it names no officer, or
-    neither the advocates nor a match may read it), sealed, not yet added."""
+    the advocates may not read it, now or after a match), sealed, not yet added."""
     identifiers = officer_identifiers(account)
-    if not identifiers or not (report.wait_for_match or report.advocates_may_read):
+    # A waiting report she has since kept from the advocates is a record no one may
+    # read: it neither counts toward another's match nor is named by one.
+    if not identifiers or not report.advocates_may_read:
         return None
     waiting = release_choice(account) if report.wait_for_match else None
     entry = build_entry(

@@ -54,7 +54,8 @@ def change_consent(
         )
         submissions.record(session, submission)
         session.commit()
-        return withdrawn
+        # Kept from the advocates, a waiting report's entry was deleted: gone from the log too.
+        return withdrawn or not chosen.advocates_may_read
 
     if redo_if_raced(session, change):
         forget_deleted(session)
