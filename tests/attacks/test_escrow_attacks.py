@@ -397,3 +397,26 @@ def test_a_waiting_report_she_keeps_from_the_advocates_leaves_no_entry_and_count
         assert session.scalars(select(EscrowMatchReport)).all() == []
         report = session.get(Report, kept)
         assert report is not None and report.released_on is None
+
+
+# 3. The database alone, read and written.
+
+
+def test_a_database_writer_cannot_send_a_waiting_report_to_the_exporters(
+    app: Flask, store: Store, advocate: Person
+) -> None:
+    """Ticking export boxes in her row does not make a match seal her key to the exporters;
+    an export she chose herself still goes with the release."""
+    _, ticked = _send(app)
+    _, own_choice = _send(app, consent_legal="y")
+    _, plain = _send(app)
+    with store.session() as session:
+        report = session.get(Report, ticked)
+        assert report is not None
+        report.export_legal = report.export_iopc = report.messages_legal = True
+        session.commit()
+    signed_in_as(app, advocate)
+    groups = _groups(store)
+    assert Group.EXPORTERS not in groups[ticked]
+    assert groups[own_choice] == {Group.RECOVERY, Group.ADVOCATES, Group.EXPORTERS}
+    assert groups[plain] == {Group.RECOVERY, Group.ADVOCATES}
