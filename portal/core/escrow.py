@@ -22,7 +22,7 @@ import functools
 import itertools
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -60,14 +60,23 @@ def release_choice(account: dict[str, Any]) -> int | None:
     return int(chosen) if chosen.isdigit() and int(chosen) in matching.THRESHOLDS else None
 
 
+def consent_at_release(report: Report) -> str:
+    """The consent a match applies to a waiting report, as its row holds it, in the form
+    its wrapped key is bound to: a writer who changes the row makes the key not open."""
+    consent = replace(Consent.of(report), wait_for_match=False)
+    return "consent=" + "".join("1" if chosen else "0" for chosen in astuple(consent))
+
+
 def build_entry(
     report_id: str,
     data_key: bytes,
     identifiers: list[str],
     threshold: int,
     escrow_seed: bytes,
+    consent: str,
 ) -> matching.Entry:
-    """A report's entry: per identifier, its match tag, shares and (if waiting) wrapped key."""
+    """A report's entry: per identifier, its match tag, shares and (if waiting) its data
+    key wrapped under the release key and bound to `consent` (`consent_at_release`)."""
     key = _voprf_key(escrow_seed)
     slots = []
     for number, identifier in enumerate(identifiers[: matching.SLOTS]):
@@ -76,7 +85,8 @@ def build_entry(
             wrapped = secrets.token_bytes(matching.WRAPPED_KEY_SIZE)
         else:
             release = matching.release_key(matching.secret(prf_output, threshold), threshold)
-            wrapped = wrap_key(release, data_key, bindings.escrow_release(report_id, number))
+            binding = bindings.escrow_release(report_id, number, consent)
+            wrapped = wrap_key(release, data_key, binding)
         slots.append(
             matching.Slot(
                 matching.match_tag(prf_output),
@@ -102,8 +112,14 @@ def new_entry(
     if not identifiers or not report.advocates_may_read:
         return None
     waiting = release_choice(account) if report.wait_for_match else None
+    # Her choices were written to the row by this very request (`apply_consent`).
     entry = build_entry(
-        report.id, data_key, identifiers, waiting or matching.COUNTS_ONLY, escrow_seed
+        report.id,
+        data_key,
+        identifiers,
+        waiting or matching.COUNTS_ONLY,
+        escrow_seed,
+        consent_at_release(report),
     )
     group_key = current_group_key(session, Group.ESCROW)
     sealed = seal(
@@ -165,8 +181,9 @@ def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
         report = session.get(Report, report_id)
         if entry.threshold == matching.COUNTS_ONLY or report is None or not report.wait_for_match:
             continue
+        consent = consent_at_release(report)
         for number, slot in enumerate(entry.slots):
-            data_key = _unlock(entry, number, by_tag[slot.tag])
+            data_key = _unlock(entry, number, by_tag[slot.tag], consent)
             if data_key is not None:
                 freed[slot.tag][report_id] = data_key
                 break
@@ -212,8 +229,11 @@ def _open_entries(
     return entries, by_tag
 
 
-def _unlock(entry: matching.Entry, number: int, points: dict[str, _Point]) -> bytes | None:
-    """The data key in one slot, if the tag's reports reach the entry's threshold."""
+def _unlock(
+    entry: matching.Entry, number: int, points: dict[str, _Point], consent: str
+) -> bytes | None:
+    """The data key in one slot, if the tag's reports reach the entry's threshold and her
+    row still holds the consent it was bound to."""
     threshold = entry.threshold
     if len(points) < threshold:
         return None
@@ -229,7 +249,7 @@ def _unlock(entry: matching.Entry, number: int, points: dict[str, _Point]) -> by
             return unwrap_key(
                 release,
                 entry.slots[number].wrapped_key,
-                bindings.escrow_release(entry.report_id, number),
+                bindings.escrow_release(entry.report_id, number, consent),
             )
         except CryptoError:
             continue  # a share that is not on the polynomial: try without it
