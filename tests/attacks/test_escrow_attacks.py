@@ -10,6 +10,7 @@ must not come of it.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -21,11 +22,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, text
 
 import config
+from crypto import matching
 from crypto.envelope import unwrap_key
 from crypto.errors import CryptoError
-from crypto.keys import PrivateKey, open_sealed
+from crypto.keys import PrivateKey, open_sealed, seal
 from crypto.words import seed_to_phrase
-from portal.core import accounts, bindings, grants
+from portal.core import accounts, bindings, escrow, grants
+from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.instance import bootstrap_secret_path
 from portal.store import Store, make_engine
 from portal.store.models import (
@@ -45,7 +48,7 @@ from tests.support.forensics import pieces_on_disk
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import SUBMISSION, TOKEN, form_tokens, sign_in, submit
-from tests.support.people import Person, create_person, signed_in_as
+from tests.support.people import Person, create_person, log_in, signed_in_as
 
 FORCE = "Northumbria Police"
 OFFICER = "Dan Hart"
@@ -420,3 +423,76 @@ def test_a_database_writer_cannot_send_a_waiting_report_to_the_exporters(
     assert Group.EXPORTERS not in groups[ticked]
     assert groups[own_choice] == {Group.RECOVERY, Group.ADVOCATES, Group.EXPORTERS}
     assert groups[plain] == {Group.RECOVERY, Group.ADVOCATES}
+
+
+def _alter_account(store: Store, report_id: str) -> None:
+    """Flip the last byte of her encrypted account."""
+    with store.session() as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        report.content = report.content[:-1] + bytes([report.content[-1] ^ 1])
+        session.commit()
+
+
+def _point_at_a_key_that_is_gone(store: Store, report_id: str) -> None:
+    """Move her entry to a key version that does not exist, foreign keys off as a writer
+    with the database's key may turn them."""
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.execute(
+            text("UPDATE escrow_entries SET group_key_id = 999999 WHERE report_id = :id"),
+            {"id": report_id},
+        )
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+
+
+def _forge_a_match(store: Store, report_id: str, helper_id: str) -> None:
+    """Seal, with the escrow's public key, entries of the writer's own making: hers waits
+    for 2 with a key the writer chose, and another report's entry supplies the second."""
+    seed, identifier = os.urandom(32), ["v1|forged|name|x|y"]
+    with store.session() as session:
+        group_key = current_group_key(session, Group.ESCROW)
+        for target, threshold in ((report_id, 2), (helper_id, matching.COUNTS_ONLY)):
+            report = session.get(Report, target)
+            assert report is not None
+            entry = escrow.build_entry(
+                target,
+                os.urandom(32),
+                identifier,
+                threshold,
+                seed,
+                escrow.consent_at_release(report),
+            )
+            sealed = seal(
+                public_key_of(group_key),
+                matching.encode_entry(entry),
+                bindings.escrow_entry(target, group_key),
+            )
+            session.merge(EscrowEntry(report_id=target, group_key_id=group_key.id, sealed=sealed))
+        session.commit()
+
+
+@pytest.mark.parametrize("breaks", ["altered account", "key gone", "forged match"])
+def test_a_database_writer_neither_locks_members_out_nor_forces_a_release(
+    app: Flask, store: Store, advocate: Person, breaks: str
+) -> None:
+    """A member's sign-in runs the matching: whatever a writer did to one report, the
+    sign-in works, that report is not released, and the reports really matched are."""
+    _, broken = _send(app, consent_statistics="y")
+    _, record_only = _send(app, release="now", consent_read="")
+    matched = [_send(app)[1], _send(app)[1]]
+    if breaks == "altered account":
+        _alter_account(store, broken)
+    elif breaks == "key gone":
+        _point_at_a_key_that_is_gone(store, broken)
+    else:
+        _forge_a_match(store, broken, record_only)
+
+    assert log_in(app.test_client(), advocate).status_code == 303
+    groups = _groups(store)
+    assert Group.ADVOCATES not in groups[broken]
+    assert all(Group.ADVOCATES in groups[report_id] for report_id in matched)
+    with store.session() as session:
+        report = session.get(Report, broken)
+        assert report is not None and report.wait_for_match and report.released_on is None
