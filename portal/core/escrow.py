@@ -35,7 +35,13 @@ from crypto.keys import PrivateKey, open_sealed, seal
 from portal.core import audit, bindings
 from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.officers import officer_identifiers
-from portal.core.reports import Consent, KeyHolder, apply_consent, reference_of
+from portal.core.reports import (
+    Consent,
+    KeyHolder,
+    apply_consent,
+    decrypt_account,
+    reference_of,
+)
 from portal.store.models import (
     EscrowEntry,
     EscrowMatch,
@@ -184,7 +190,7 @@ def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
         consent = consent_at_release(report)
         for number, slot in enumerate(entry.slots):
             data_key = _unlock(entry, number, by_tag[slot.tag], consent)
-            if data_key is not None:
+            if data_key is not None and _opens(report, data_key):
                 freed[slot.tag][report_id] = data_key
                 break
     for tag, keys in freed.items():
@@ -206,7 +212,10 @@ def _open_entries(
     entries: dict[str, matching.Entry] = {}
     by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
     for row in session.scalars(select(EscrowEntry)):
-        private: PrivateKey | None = holder.group_key(Group.ESCROW, row.group_key.version)
+        # A row pointing at a key version that is gone (written by hand) opens nothing.
+        private: PrivateKey | None = (
+            None if row.group_key is None else holder.group_key(Group.ESCROW, row.group_key.version)
+        )
         if private is None:
             run.unopened += 1
             continue
@@ -254,6 +263,17 @@ def _unlock(
         except CryptoError:
             continue  # a share that is not on the polynomial: try without it
     return None
+
+
+def _opens(report: Report, data_key: bytes) -> bool:
+    """Whether a freed key opens her report as it stands. An entry sealed by someone who
+    wrote to the database (the escrow's public key is there) carries a key of their
+    own: released, it would take her report from her and give the advocates nothing."""
+    try:
+        decrypt_account(data_key, report)
+    except (CryptoError, ValueError):
+        return False
+    return True
 
 
 def _release(
