@@ -496,3 +496,19 @@ def test_a_database_writer_neither_locks_members_out_nor_forces_a_release(
     with store.session() as session:
         report = session.get(Report, broken)
         assert report is not None and report.wait_for_match and report.released_on is None
+
+
+def test_a_member_still_signs_in_when_matching_fails_on_rows_altered_by_hand(
+    app: Flask, store: Store, advocate: Person, portal_log: pytest.LogCaptureFixture
+) -> None:
+    """A failure no check foresaw (here the advocates' public key cut short, so a release
+    cannot be sealed) releases nothing and is logged, and the member is signed in."""
+    _send(app)
+    _send(app)
+    with store.session() as session:
+        group_key = current_group_key(session, Group.ADVOCATES)
+        group_key.public_key = group_key.public_key[:-1]
+        session.commit()
+    assert log_in(app.test_client(), advocate).status_code == 303
+    assert {Group.RECOVERY} == set().union(*_groups(store).values())
+    assert "matching at sign-in failed" in portal_log.text
