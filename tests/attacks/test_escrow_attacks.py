@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from crypto.words import seed_to_phrase
 from portal.core import accounts, bindings, escrow, grants
 from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.instance import bootstrap_secret_path
+from portal.core.reports import Consent
 from portal.store import Store, make_engine
 from portal.store.models import (
     Account,
@@ -95,16 +97,19 @@ def _signed_in_survivor(app: Flask, codename: str) -> FlaskClient:
     return survivor
 
 
-def _press(survivor: FlaskClient, action: str) -> Any:
-    """Press the button on her report page that posts to `action`."""
+def _tokens_of(survivor: FlaskClient, action: str) -> dict[str, str]:
+    """The tokens of the form on her report page that posts to `action`."""
     page = survivor.get("/return/report").get_data(as_text=True)
-    form = re.search(rf'<form method="post" action="{action}">(.*?)</form>', page, re.DOTALL)
-    assert form, f"no button for {action}"
+    form = re.search(rf'<form method="post" action="{action}"[^>]*>(.*?)</form>', page, re.DOTALL)
+    assert form, f"no form for {action}"
     csrf, submission = TOKEN.search(form.group(1)), SUBMISSION.search(form.group(1))
     assert csrf and submission
-    return survivor.post(
-        action, data={"csrf_token": csrf.group(1), "submission": submission.group(1)}
-    )
+    return {"csrf_token": csrf.group(1), "submission": submission.group(1)}
+
+
+def _press(survivor: FlaskClient, action: str) -> Any:
+    """Press the button on her report page that posts to `action`."""
+    return survivor.post(action, data=_tokens_of(survivor, action))
 
 
 def _database_key(instance: Instance) -> bytes:
@@ -512,3 +517,42 @@ def test_a_member_still_signs_in_when_matching_fails_on_rows_altered_by_hand(
     assert log_in(app.test_client(), advocate).status_code == 303
     assert {Group.RECOVERY} == set().union(*_groups(store).values())
     assert "matching at sign-in failed" in portal_log.text
+
+
+@pytest.mark.parametrize("how", ["leaves the escrow", "keeps it from the advocates"])
+def test_her_entry_put_back_from_an_old_backup_releases_nothing_she_wrote_since(
+    app: Flask, store: Store, advocate: Person, how: str
+) -> None:
+    """After she stops waiting, a writer puts back her entry and her row's choices as an
+    old backup holds them: the key it wraps must open nothing she writes from then on."""
+    codename, report_id = _send(app)
+    with store.session() as session:
+        row = session.get(EscrowEntry, report_id)
+        report = session.get(Report, report_id)
+        assert row is not None and report is not None
+        backed_up = (row.group_key_id, row.sealed, Consent.of(report))
+    survivor = _signed_in_survivor(app, codename)
+    if how == "leaves the escrow":
+        assert _press(survivor, "/return/leave").status_code == 303
+    else:
+        nothing_ticked = form_tokens(survivor, "/return/consent")
+        assert survivor.post("/return/consent", data=nothing_ticked).status_code == 303
+    written_since = {"kind": "addition", "text": "His car was a blue Astra."}
+    added = survivor.post(
+        "/return/add",
+        data=_tokens_of(survivor, "/return/add") | written_since,
+        content_type="multipart/form-data",
+    )
+    assert added.status_code == 303
+    _send(app)  # another report naming him: a match is there to be had
+
+    group_key_id, sealed, consent = backed_up
+    with store.session() as session:
+        session.merge(EscrowEntry(report_id=report_id, group_key_id=group_key_id, sealed=sealed))
+        report = session.get(Report, report_id)
+        assert report is not None
+        for name, value in asdict(consent).items():
+            setattr(report, name, value)
+        session.commit()
+    signed_in_as(app, advocate)
+    assert Group.ADVOCATES not in _groups(store)[report_id]
