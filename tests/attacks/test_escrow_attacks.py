@@ -556,3 +556,41 @@ def test_her_entry_put_back_from_an_old_backup_releases_nothing_she_wrote_since(
         session.commit()
     signed_in_as(app, advocate)
     assert Group.ADVOCATES not in _groups(store)[report_id]
+
+
+def test_entries_a_writer_fills_with_bad_shares_cannot_make_a_sign_in_work_without_end(
+    app: Flask, store: Store, advocate: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each waiting entry whose shares are not on one polynomial makes the matching try
+    many sets of them; however many such entries a writer seals, one run's work is bounded
+    (what stays unreleased waits for the next run)."""
+    surnames = ("Ash", "Birch", "Cedar", "Elm", "Fir", "Hazel", "Larch", "Oak", "Pine", "Yew")
+    waiting = [_send(app, release="5", name=f"Sam {surname}")[1] for surname in surnames]
+    tag = os.urandom(matching.TAG_SIZE)
+    with store.session() as session:
+        group_key = current_group_key(session, Group.ESCROW)
+        for report_id in waiting:
+            slot = matching.Slot(
+                tag,
+                tuple(int.from_bytes(os.urandom(31), "big") for _ in matching.THRESHOLDS),
+                os.urandom(matching.WRAPPED_KEY_SIZE),
+            )
+            entry = matching.Entry(report_id, 5, (slot,) * matching.SLOTS)
+            row = session.get(EscrowEntry, report_id)
+            assert row is not None
+            row.sealed = seal(
+                public_key_of(group_key),
+                matching.encode_entry(entry),
+                bindings.escrow_entry(report_id, group_key),
+            )
+        session.commit()
+    tries: list[int] = []
+    interpolate = matching.interpolate_secret
+
+    def counted(points: Any) -> int:
+        tries.append(1)
+        return interpolate(points)
+
+    monkeypatch.setattr(matching, "interpolate_secret", counted)
+    assert log_in(app.test_client(), advocate).status_code == 303
+    assert 0 < len(tries) <= 2048  # about a third of a second of failed tries, at most
