@@ -53,6 +53,9 @@ from portal.store.models import (
 
 _KEY_INFO = b"portal escrow v1"  # DeriveKeyPair's info: the key the instance secret seeds
 _MOST_TRIES = 256  # subsets of shares tried when a tag's shares disagree (a forged share)
+# Failed subsets over one whole run: entries a database writer fills with bad shares
+# cannot hold a member's sign-in for long (what is left waits for the next run).
+_MOST_FAILED_TRIES = 2048
 
 
 @functools.lru_cache(maxsize=4)
@@ -161,6 +164,7 @@ class MatchRun:
 
     waiting: int
     unopened: int = 0  # entries sealed to an escrow key version the member does not hold
+    failed_tries: int = 0  # sets of shares that did not give a release key
     released: list[str] = field(default_factory=list)
 
 
@@ -189,7 +193,7 @@ def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
             continue
         consent = consent_at_release(report)
         for number, slot in enumerate(entry.slots):
-            data_key = _unlock(entry, number, by_tag[slot.tag], consent)
+            data_key = _unlock(entry, number, by_tag[slot.tag], consent, run)
             if data_key is not None and _opens(report, data_key):
                 freed[slot.tag][report_id] = data_key
                 break
@@ -239,7 +243,7 @@ def _open_entries(
 
 
 def _unlock(
-    entry: matching.Entry, number: int, points: dict[str, _Point], consent: str
+    entry: matching.Entry, number: int, points: dict[str, _Point], consent: str, run: MatchRun
 ) -> bytes | None:
     """The data key in one slot, if the tag's reports reach the entry's threshold and her
     row still holds the consent it was bound to."""
@@ -250,6 +254,8 @@ def _unlock(
     own = points[entry.report_id]
     others = [p for p in points.values() if p.report_id != entry.report_id]
     for chosen in itertools.islice(itertools.combinations(others, threshold - 1), _MOST_TRIES):
+        if run.failed_tries >= _MOST_FAILED_TRIES:
+            return None
         polynomial_secret = matching.interpolate_secret(
             [(p.x, p.shares[column]) for p in (own, *chosen)]
         )
@@ -261,6 +267,7 @@ def _unlock(
                 bindings.escrow_release(entry.report_id, number, consent),
             )
         except CryptoError:
+            run.failed_tries += 1
             continue  # a share that is not on the polynomial: try without it
     return None
 
