@@ -74,9 +74,10 @@ def escrow_entry(report_id: str, group_key: GroupKey) -> Binding:
     return Binding("escrow_entries", report_id, _version(group_key))
 
 
-def escrow_release(report_id: str, slot: int) -> Binding:
-    """A report's data key in one slot of its escrow entry, under a match's release key."""
-    return Binding("escrow_entries", report_id, f"release/{slot}")
+def escrow_release(report_id: str, slot: int, consent: str) -> Binding:
+    """A report's data key in one slot of its escrow entry, under a match's release key,
+    and the consent a match applies to it (her choices, written as she made them)."""
+    return Binding("escrow_entries", report_id, f"release/{slot}/{consent}")
 
 
 def index_key(group_key: GroupKey) -> Binding:

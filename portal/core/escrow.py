@@ -1,7 +1,7 @@
 """The matching escrow: a report waits, unread, until enough reports name its officer.
 
 Every report that names an officer in a known force, and that the advocates
-may read or that waits for a match, has one entry: for each of its officer
+may read (now, or once it is matched), has one entry: for each of its officer
 identifiers (`core/officers.py`), a match tag and a share of each
 threshold's polynomial, both derived from the identifier's VOPRF output under
 a key held in instance/secrets/ (`crypto/voprf.py`, `crypto/matching.py`);
@@ -22,7 +22,7 @@ import functools
 import itertools
 import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -35,7 +35,12 @@ from crypto.keys import PrivateKey, open_sealed, seal
 from portal.core import audit, bindings
 from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.officers import officer_identifiers
-from portal.core.reports import Consent, KeyHolder, apply_consent
+from portal.core.reports import (
+    Consent,
+    KeyHolder,
+    apply_consent,
+    decrypt_account,
+)
 from portal.store.models import (
     EscrowEntry,
     EscrowMatch,
@@ -47,6 +52,9 @@ from portal.store.models import (
 
 _KEY_INFO = b"portal escrow v1"  # DeriveKeyPair's info: the key the instance secret seeds
 _MOST_TRIES = 256  # subsets of shares tried when a tag's shares disagree (a forged share)
+# Failed subsets over one whole run: entries a database writer fills with bad shares
+# cannot hold a member's sign-in for long (what is left waits for the next run).
+_MOST_FAILED_TRIES = 2048
 
 
 @functools.lru_cache(maxsize=4)
@@ -60,14 +68,23 @@ def release_choice(account: dict[str, Any]) -> int | None:
     return int(chosen) if chosen.isdigit() and int(chosen) in matching.THRESHOLDS else None
 
 
+def consent_at_release(report: Report) -> str:
+    """The consent a match applies to a waiting report, as its row holds it, in the form
+    its wrapped key is bound to: a writer who changes the row makes the key not open."""
+    consent = replace(Consent.of(report), wait_for_match=False)
+    return "consent=" + "".join("1" if chosen else "0" for chosen in astuple(consent))
+
+
 def build_entry(
     report_id: str,
     data_key: bytes,
     identifiers: list[str],
     threshold: int,
     escrow_seed: bytes,
+    consent: str,
 ) -> matching.Entry:
-    """A report's entry: per identifier, its match tag, shares and (if waiting) wrapped key."""
+    """A report's entry: per identifier, its match tag, shares and (if waiting) its data
+    key wrapped under the release key and bound to `consent` (`consent_at_release`)."""
     key = _voprf_key(escrow_seed)
     slots = []
     for number, identifier in enumerate(identifiers[: matching.SLOTS]):
@@ -76,7 +93,8 @@ def build_entry(
             wrapped = secrets.token_bytes(matching.WRAPPED_KEY_SIZE)
         else:
             release = matching.release_key(matching.secret(prf_output, threshold), threshold)
-            wrapped = wrap_key(release, data_key, bindings.escrow_release(report_id, number))
+            binding = bindings.escrow_release(report_id, number, consent)
+            wrapped = wrap_key(release, data_key, binding)
         slots.append(
             matching.Slot(
                 matching.match_tag(prf_output),
@@ -95,13 +113,21 @@ def new_entry(
     escrow_seed: bytes,
 ) -> EscrowEntry | None:
     """The entry a report should have as it stands (None: it names no officer, or
-    neither the advocates nor a match may read it), sealed, not yet added."""
+    the advocates may not read it, now or after a match), sealed, not yet added."""
     identifiers = officer_identifiers(account)
-    if not identifiers or not (report.wait_for_match or report.advocates_may_read):
+    # A waiting report she has since kept from the advocates is a record no one may
+    # read: it neither counts toward another's match nor is named by one.
+    if not identifiers or not report.advocates_may_read:
         return None
     waiting = release_choice(account) if report.wait_for_match else None
+    # Her choices were written to the row by this very request (`apply_consent`).
     entry = build_entry(
-        report.id, data_key, identifiers, waiting or matching.COUNTS_ONLY, escrow_seed
+        report.id,
+        data_key,
+        identifiers,
+        waiting or matching.COUNTS_ONLY,
+        escrow_seed,
+        consent_at_release(report),
     )
     group_key = current_group_key(session, Group.ESCROW)
     sealed = seal(
@@ -137,6 +163,7 @@ class MatchRun:
 
     waiting: int
     unopened: int = 0  # entries sealed to an escrow key version the member does not hold
+    failed_tries: int = 0  # sets of shares that did not give a release key
     released: list[str] = field(default_factory=list)
 
 
@@ -163,9 +190,10 @@ def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
         report = session.get(Report, report_id)
         if entry.threshold == matching.COUNTS_ONLY or report is None or not report.wait_for_match:
             continue
+        consent = consent_at_release(report)
         for number, slot in enumerate(entry.slots):
-            data_key = _unlock(entry, number, by_tag[slot.tag])
-            if data_key is not None:
+            data_key = _unlock(entry, number, by_tag[slot.tag], consent, run)
+            if data_key is not None and _opens(report, data_key):
                 freed[slot.tag][report_id] = data_key
                 break
     for tag, keys in freed.items():
@@ -187,7 +215,10 @@ def _open_entries(
     entries: dict[str, matching.Entry] = {}
     by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
     for row in session.scalars(select(EscrowEntry)):
-        private: PrivateKey | None = holder.group_key(Group.ESCROW, row.group_key.version)
+        # A row pointing at a key version that is gone (written by hand) opens nothing.
+        private: PrivateKey | None = (
+            None if row.group_key is None else holder.group_key(Group.ESCROW, row.group_key.version)
+        )
         if private is None:
             run.unopened += 1
             continue
@@ -210,8 +241,11 @@ def _open_entries(
     return entries, by_tag
 
 
-def _unlock(entry: matching.Entry, number: int, points: dict[str, _Point]) -> bytes | None:
-    """The data key in one slot, if the tag's reports reach the entry's threshold."""
+def _unlock(
+    entry: matching.Entry, number: int, points: dict[str, _Point], consent: str, run: MatchRun
+) -> bytes | None:
+    """The data key in one slot, if the tag's reports reach the entry's threshold and her
+    row still holds the consent it was bound to."""
     threshold = entry.threshold
     if len(points) < threshold:
         return None
@@ -219,6 +253,8 @@ def _unlock(entry: matching.Entry, number: int, points: dict[str, _Point]) -> by
     own = points[entry.report_id]
     others = [p for p in points.values() if p.report_id != entry.report_id]
     for chosen in itertools.islice(itertools.combinations(others, threshold - 1), _MOST_TRIES):
+        if run.failed_tries >= _MOST_FAILED_TRIES:
+            return None
         polynomial_secret = matching.interpolate_secret(
             [(p.x, p.shares[column]) for p in (own, *chosen)]
         )
@@ -227,11 +263,23 @@ def _unlock(entry: matching.Entry, number: int, points: dict[str, _Point]) -> by
             return unwrap_key(
                 release,
                 entry.slots[number].wrapped_key,
-                bindings.escrow_release(entry.report_id, number),
+                bindings.escrow_release(entry.report_id, number, consent),
             )
         except CryptoError:
+            run.failed_tries += 1
             continue  # a share that is not on the polynomial: try without it
     return None
+
+
+def _opens(report: Report, data_key: bytes) -> bool:
+    """Whether a freed key opens her report as it stands. An entry sealed by someone who
+    wrote to the database (the escrow's public key is there) carries a key of their
+    own: released, it would take her report from her and give the advocates nothing."""
+    try:
+        decrypt_account(data_key, report)
+    except (CryptoError, ValueError):
+        return False
+    return True
 
 
 def _release(

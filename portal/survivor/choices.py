@@ -17,6 +17,7 @@ from portal.core.reports import Consent, apply_consent, decrypt_account, rekey, 
 from portal.core.submissions import Submission
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store import forget_deleted, redo_if_raced
+from portal.store.models import Report
 from portal.survivor.service import open_report
 
 
@@ -42,12 +43,13 @@ def change_consent(
         report, data_key = open_report(session, access)
         # Waiting for a match is left only by its own buttons (`change_escrow`).
         chosen = replace(consent, wait_for_match=report.wait_for_match)
-        withdrawn = withdraws(report, chosen)
+        # Kept from the advocates, a waiting report's entry goes (`escrow.new_entry`): the
+        # key it wrapped is withdrawn from whoever completes a match, as from a group.
+        withdrawn = withdraws(report, chosen) or (
+            report.wait_for_match and report.advocates_may_read and not chosen.advocates_may_read
+        )
         if withdrawn:
-            data_key = rekey(session, report, data_key)
-            report.survivor_key = wrap_key(
-                access.codename_key, data_key, bindings.report(report.id, "survivor_key")
-            )
+            data_key = _new_data_key(session, access, report, data_key)
         apply_consent(session, report, data_key, chosen)
         escrow.refile_entry(
             session, report, data_key, decrypt_account(data_key, report), escrow_seed
@@ -82,9 +84,22 @@ def change_escrow(
                 account = decrypt_account(data_key, report)
                 escrow.refile_entry(session, report, data_key, account, escrow_seed)
             else:
-                escrow.leave(session, report, data_key)
+                # A copy of her entry (an old backup) must open nothing she writes from now on.
+                escrow.leave(session, report, _new_data_key(session, access, report, data_key))
         submissions.record(session, submission)
         session.commit()
 
     redo_if_raced(session, change)
     forget_deleted(session)
+
+
+def _new_data_key(
+    session: Session, access: SurvivorAccess, report: Report, data_key: bytes
+) -> bytes:
+    """Put her report under a new data key (`rekey`), which her codename opens; its seals
+    are dropped, for the caller to seal it again as her choices now allow."""
+    fresh = rekey(session, report, data_key)
+    report.survivor_key = wrap_key(
+        access.codename_key, fresh, bindings.report(report.id, "survivor_key")
+    )
+    return fresh

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -13,6 +14,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
 from portal.core import account_sessions, authentication, escrow, grants
+from portal.core.logs import describe_exception
 from portal.core.principal import Principal
 from portal.store.models import Group, Role
 from portal.web import processes
@@ -22,6 +24,7 @@ from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
 from portal.web.settings import portal_config
 from portal.web.throttle import Throttle
 
+log = logging.getLogger("portal.web.signin")
 AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: "admin.index"}
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.=&%-]*")
 FAILED = (
@@ -94,11 +97,21 @@ def _safe_next(target: str | None, role: Role) -> str:
 
 def _match_if_member(cookie: str) -> None:
     """An escrow member's sign-in runs the matching: a waiting report that enough
-    others name is released to the advocates now, and they hear of new activity."""
+    others name is released to the advocates now, and they hear of new activity.
+
+    A run that fails (on rows someone altered by hand) is logged and releases
+    nothing, but never stops the sign-in: every member would be locked out.
+    """
     principal = account_sessions.resume(db(), cookie)
     if principal is None or not principal.holds(Group.ESCROW):
         return
-    if escrow.run_matching(db(), principal, actor=principal.name).released:
+    try:
+        released = escrow.run_matching(db(), principal, actor=principal.name).released
+    except Exception as error:  # anything at all: the sign-in goes on without the run
+        db().rollback()
+        log.error("matching at sign-in failed: %s", describe_exception(error))
+        return
+    if released:
         processes.new_activity()
 
 

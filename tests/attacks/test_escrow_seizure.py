@@ -103,7 +103,8 @@ def test_the_right_guess_opens_no_waiting_report_without_an_escrow_members_key(
         for threshold in matching.THRESHOLDS
     ]
     with store.session() as session:
-        report_ids = list(session.scalars(select(Report.id)))
+        # The consent each wrapped key is bound to, as the seizer reads it from the rows.
+        report_ids = [(r.id, escrow.consent_at_release(r)) for r in session.scalars(select(Report))]
         blobs = [
             value
             for table in Base.metadata.sorted_tables
@@ -114,10 +115,10 @@ def test_the_right_guess_opens_no_waiting_report_without_an_escrow_members_key(
     opened = 0
     for blob in blobs:
         for key in release_keys:
-            for report_id in report_ids:
+            for report_id, consent in report_ids:
                 for slot in range(matching.SLOTS):
                     try:
-                        unwrap_key(key, blob, bindings.escrow_release(report_id, slot))
+                        unwrap_key(key, blob, bindings.escrow_release(report_id, slot, consent))
                         opened += 1
                     except (CryptoError, ValueError):
                         pass
@@ -148,9 +149,11 @@ def test_with_a_members_key_too_the_guess_is_confirmed_and_the_report_opens(
                 release = matching.release_key(
                     matching.secret(output, entry.threshold), entry.threshold
                 )
-                assert unwrap_key(
-                    release, entry.slots[0].wrapped_key, bindings.escrow_release(row.report_id, 0)
-                )
+                report = session.get(Report, row.report_id)
+                assert report is not None
+                consent = escrow.consent_at_release(report)
+                binding = bindings.escrow_release(row.report_id, 0, consent)
+                assert unwrap_key(release, entry.slots[0].wrapped_key, binding)
         assert escrow.waiting_count(session) == 2
     assert guessed <= tags and not wrong & tags
 
