@@ -41,8 +41,10 @@ def change_consent(
     def change() -> bool:
         submissions.refuse_repeat(session, submission)
         report, data_key = open_report(session, access)
-        # Waiting for a match is left only by its own buttons (`change_escrow`).
-        chosen = replace(consent, wait_for_match=report.wait_for_match)
+        # Waiting for a match is left by its own buttons (`change_escrow`), or by
+        # keeping the report from the advocates, whom a match would send it to.
+        waiting = report.wait_for_match and consent.advocates_may_read
+        chosen = replace(consent, wait_for_match=waiting)
         # Kept from the advocates, a waiting report's entry goes (`escrow.new_entry`): the
         # key it wrapped is withdrawn from whoever completes a match, as from a group.
         withdrawn = withdraws(report, chosen) or (

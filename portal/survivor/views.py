@@ -306,9 +306,10 @@ def consent(access: SurvivorAccess) -> Response | str:
                 db(), access, consent_chosen(form), form.submitted, portal_config().escrow_key
             )
         return redirect(url_for("survivor.my_report", saved=1), code=303)
+    current = service.view_report(db(), access).consent
     if request.method == "GET":
-        form.show(service.view_report(db(), access).consent)
-    return render_template("survivor/consent.html", form=form)
+        form.show(current)
+    return render_template("survivor/consent.html", form=form, waiting=current.wait_for_match)
 
 
 @bp.post("/return/release")

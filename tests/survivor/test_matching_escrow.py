@@ -376,3 +376,21 @@ def _send_with(client: FlaskClient, name: str) -> str:
         release="2",
         **{"officers-0-name": name},
     )
+
+
+def test_keeping_a_waiting_report_from_the_advocates_stops_it_waiting(
+    app: Flask, store: Store
+) -> None:
+    codename = _send(app, name="Dan Hart", release="2")
+    survivor = app.test_client()
+    sign_in(survivor, codename)
+    assert "is waiting for a match" in survivor.get("/return/consent").get_data(as_text=True)
+    data = form_tokens(survivor, "/return/consent")  # every box left empty
+    assert survivor.post("/return/consent", data=data).status_code == 303
+    page = survivor.get("/return/report").get_data(as_text=True)
+    assert "Sealed, waiting for a match" not in page
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        assert not report.wait_for_match and not report.advocates_may_read
+        assert session.scalars(select(EscrowEntry)).first() is None
+    assert _groups(store) == {report.id: {Group.RECOVERY}}
