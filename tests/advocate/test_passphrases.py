@@ -70,6 +70,8 @@ def _assert_plain_refusal(message: str) -> None:
     assert "five or more unrelated words" in message
     # Offered words and a key's fingerprint are random list words ("scorecard"): not prose.
     prose = re.sub(r'<p class="(?:fingerprint|suggested-words)">.*?</p>', "", message, flags=re.S)
+    # Nor are the random TOTP key, tokens and the QR code's data ("EFF" is in some of them).
+    prose = re.sub(r'<p class="totp-key".*?</p>|="[^"]*"|<svg.*?</svg>', "", prose, flags=re.S)
     assert not any(word in prose for word in JARGON), message
 
 
