@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, delete
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import CryptoError
@@ -179,7 +180,12 @@ class Sessions(Generic[Row]):
             return None
         row.state = self._seal(key, session_id, state, started, now)
         self.clock.touch(row, now)
-        session.commit()
+        try:
+            session.commit()
+        except StaleDataError:
+            # Ended by another request meanwhile (her deletion or Exit, a double click).
+            session.rollback()
+            return None
         return row, state
 
     def end(self, session: Session, cookie: str | None) -> None:

@@ -352,6 +352,8 @@ def delete() -> Response | str:
         return _deleted()
     access = sessions.resume(db(), read_cookie(Cookie.SURVIVOR))
     if access is None:
+        if confirmed and service.was_sent(db(), form.submitted):  # it ended her session
+            return _deleted()
         return redirect(url_for("survivor.return_", expired=1))
     if not confirmed:
         return render_template("survivor/delete.html", form=form)

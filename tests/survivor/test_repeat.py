@@ -233,3 +233,29 @@ def test_a_token_is_kept_only_as_a_keyed_hash_and_swept_when_it_expires(
     # Gone with its row, the token has expired too: it sends nothing.
     with pytest.raises(submissions.TokenRefused):
         submissions.check(_secret(instance), "report", data["submission"], sweep_at_hour * 3600)
+
+
+def test_a_session_ended_by_another_request_while_it_is_resumed_is_no_session(
+    client: FlaskClient, store: Store
+) -> None:
+    """A double-clicked deletion: the first request deletes the report and ends her
+    session while the second is resuming it. The second finds no session, not a 500."""
+    from sqlalchemy import event
+
+    from portal.core import survivor_sessions
+
+    sign_in(client, submit(client, what_happened="x"))
+    cookie = client.get_cookie("return")
+    assert cookie is not None
+    ended: list[bool] = []
+
+    def the_other_request_ends_it_first(*_: object) -> None:
+        if not ended:
+            ended.append(True)
+            with store.session() as other:
+                survivor_sessions.end(other, cookie.value)
+
+    with store.session() as session:
+        event.listen(session, "before_flush", the_other_request_ends_it_first)
+        assert survivor_sessions.resume(session, cookie.value) is None
+    assert ended
