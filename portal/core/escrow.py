@@ -185,10 +185,13 @@ def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
     if run.waiting == 0:
         return run
     entries, by_tag = _open_entries(session, holder, run)
+    waiting = set(session.scalars(select(Report.id).where(Report.wait_for_match.is_(True))))
     freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
     for report_id, entry in entries.items():
+        if entry.threshold == matching.COUNTS_ONLY or report_id not in waiting:
+            continue
         report = session.get(Report, report_id)
-        if entry.threshold == matching.COUNTS_ONLY or report is None or not report.wait_for_match:
+        if report is None:
             continue
         consent = consent_at_release(report)
         for number, slot in enumerate(entry.slots):

@@ -33,6 +33,7 @@ def _wait_for_two(page: Page, portal: Portal, name: str) -> str:
     page.locator("#what_happened").fill("He stopped my car and would not let me go.")
     page.locator("#force").select_option(FORCE)
     page.locator("#officers-0-name").fill(name)
+    page.get_by_text("If you are not the only one").click()  # opens the section
     page.get_by_label(
         "Keep my report sealed until at least 2 people, me included, name the same officer"
     ).check()
@@ -50,7 +51,8 @@ def test_a_survivor_waits_for_a_match_without_javascript_and_sees_it_released(
     first_visit = visit(javascript=False)
     first = first_visit.page()
     first.goto(portal.url + "/report")
-    expect(first.get_by_role("heading", name="If you are not the only one")).to_be_visible()
+    first.get_by_text("If you are not the only one").click()  # opens, without JavaScript
+    expect(first.get_by_text("Nobody reads a sealed report")).to_be_visible()
     for width in (375, 1280):
         first.set_viewport_size({"width": width, "height": 900})
         first_visit.check(first, f"survivor-report-release-{width}")

@@ -83,6 +83,7 @@ def test_three_survivors_spelling_him_differently_are_released_when_a_member_sig
     case = reader.get(f"/advocate/case/{one}").get_data(as_text=True)
     assert "Released by a match of 3 reports" in case
     assert "Matching released the report" in case  # in the case's audit trail
+    assert "waiting for a match</li>" in case  # in the consent history
     assert len(re.findall(r'href="/advocate/case/[0-9a-f]{32}">', case)) >= 2
 
 
