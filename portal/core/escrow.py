@@ -170,7 +170,6 @@ class MatchRun:
 @dataclass(frozen=True)
 class _Point:
     report_id: str
-    slot: int
     shares: tuple[int, ...]
 
     @property
@@ -237,10 +236,8 @@ def _open_entries(
             run.unopened += 1
             continue
         entries[entry.report_id] = entry
-        for number, slot in enumerate(entry.slots):
-            by_tag[slot.tag].setdefault(
-                entry.report_id, _Point(entry.report_id, number, slot.shares)
-            )
+        for slot in entry.slots:
+            by_tag[slot.tag].setdefault(entry.report_id, _Point(entry.report_id, slot.shares))
     return entries, by_tag
 
 
