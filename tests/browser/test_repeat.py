@@ -83,7 +83,9 @@ def test_a_double_clicked_report_is_stored_once_and_shows_its_codename(
     before = count(Report)
     _fill_report(page, portal)
     page.get_by_role("button", name="Send my report").dblclick()
-    page.wait_for_url(portal.url + "/report/sent")
+    # Polled, not awaited as a navigation: the second click may abort the first's.
+    expect(page).to_have_url(portal.url + "/report/sent", timeout=15_000)
+    expect(page.locator("p.codename")).to_be_visible()
     codename = _codename(page)
     portal.markers.append(codename)
     assert len(codename.split()) >= 7
