@@ -11,7 +11,6 @@ must not come of it.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -49,7 +48,7 @@ from tests.support.command import portal
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
-from tests.support.pages import SUBMISSION, TOKEN, form_tokens, sign_in, submit
+from tests.support.pages import button_tokens, form_tokens, sign_in, submit
 from tests.support.people import Person, create_person, log_in, signed_in_as
 
 FORCE = "Northumbria Police"
@@ -97,19 +96,9 @@ def _signed_in_survivor(app: Flask, codename: str) -> FlaskClient:
     return survivor
 
 
-def _tokens_of(survivor: FlaskClient, action: str) -> dict[str, str]:
-    """The tokens of the form on her report page that posts to `action`."""
-    page = survivor.get("/return/report").get_data(as_text=True)
-    form = re.search(rf'<form method="post" action="{action}"[^>]*>(.*?)</form>', page, re.DOTALL)
-    assert form, f"no form for {action}"
-    csrf, submission = TOKEN.search(form.group(1)), SUBMISSION.search(form.group(1))
-    assert csrf and submission
-    return {"csrf_token": csrf.group(1), "submission": submission.group(1)}
-
-
 def _press(survivor: FlaskClient, action: str) -> Any:
     """Press the button on her report page that posts to `action`."""
-    return survivor.post(action, data=_tokens_of(survivor, action))
+    return survivor.post(action, data=button_tokens(survivor, action))
 
 
 def _database_key(instance: Instance) -> bytes:
@@ -540,7 +529,7 @@ def test_her_entry_put_back_from_an_old_backup_releases_nothing_she_wrote_since(
     written_since = {"kind": "addition", "text": "His car was a blue Astra."}
     added = survivor.post(
         "/return/add",
-        data=_tokens_of(survivor, "/return/add") | written_since,
+        data=button_tokens(survivor, "/return/add") | written_since,
         content_type="multipart/form-data",
     )
     assert added.status_code == 303

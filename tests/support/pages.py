@@ -84,3 +84,13 @@ def send_reply(client: FlaskClient, report_id: str, text: str, status: str = "")
     token = found.group(1)
     data = {"csrf_token": token, "text": text, "status": status, "send": "y"}
     return client.post(f"{path}/reply", data=data)
+
+
+def button_tokens(client: FlaskClient, action: str, path: str = "/return/report") -> dict[str, str]:
+    """The tokens of the one form on a page that posts to `action` (a page with several)."""
+    page = client.get(path).get_data(as_text=True)
+    form = re.search(rf'<form method="post" action="{action}"[^>]*>(.*?)</form>', page, re.DOTALL)
+    assert form, f"no form for {action}"
+    csrf, submission = TOKEN.search(form.group(1)), SUBMISSION.search(form.group(1))
+    assert csrf and submission
+    return {"csrf_token": csrf.group(1), "submission": submission.group(1)}

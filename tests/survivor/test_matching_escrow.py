@@ -23,7 +23,13 @@ from portal.store.models import (
 )
 from portal.survivor.forms import RELEASE_NEEDS_ADVOCATES, RELEASE_NEEDS_OFFICER
 from tests.support.keys import principal_of
-from tests.support.pages import SUBMISSION, TOKEN, form_tokens, post_report, sign_in, submit
+from tests.support.pages import (
+    button_tokens,
+    form_tokens,
+    post_report,
+    sign_in,
+    submit,
+)
 from tests.support.people import Person, signed_in_as
 
 FORCE = "Northumbria Police"
@@ -40,16 +46,6 @@ def _send(app: Flask, name: str = "", number: str = "", release: str = "2", **fi
         **officer,
         **fields,
     )
-
-
-def _button(survivor: FlaskClient, action: str) -> dict[str, str]:
-    """The tokens of the button on her report page that posts to `action`."""
-    page = survivor.get("/return/report").get_data(as_text=True)
-    form = re.search(rf'<form method="post" action="{action}">(.*?)</form>', page, re.DOTALL)
-    assert form, f"no button for {action}"
-    csrf, submission = TOKEN.search(form.group(1)), SUBMISSION.search(form.group(1))
-    assert csrf and submission
-    return {"csrf_token": csrf.group(1), "submission": submission.group(1)}
 
 
 def _groups(store: Store) -> dict[str, set[Group]]:
@@ -135,7 +131,7 @@ def test_leaving_before_a_match_keeps_the_report_unread_even_when_others_match(
     codename = _send(app, name="Dan Hart", release="2")
     survivor = app.test_client()
     sign_in(survivor, codename)
-    left = survivor.post("/return/leave", data=_button(survivor, "/return/leave"))
+    left = survivor.post("/return/leave", data=button_tokens(survivor, "/return/leave"))
     assert left.status_code == 303
     page = survivor.get(left.headers["Location"]).get_data(as_text=True)
     assert "no longer waiting" in page
@@ -160,7 +156,7 @@ def test_releasing_now_sends_it_to_the_advocates_without_a_match(
     page = survivor.get("/return/report").get_data(as_text=True)
     assert "Sealed, waiting for a match" in page
     assert "who else" in page  # she is told she will not learn who else reported
-    released = survivor.post("/return/release", data=_button(survivor, "/return/release"))
+    released = survivor.post("/return/release", data=button_tokens(survivor, "/return/release"))
     assert released.status_code == 303
     assert "released=1" in released.headers["Location"]
     assert _readable(store) == set(_groups(store))
