@@ -374,6 +374,8 @@ def confirm_saved(page: Page) -> None:
     """Tick "I have saved my codename" and go on."""
     page.locator("#saved").check()
     page.get_by_role("button", name="Continue").click()
+    # Awaited to the end: Back pressed while this navigation is under way finds no page.
+    page.wait_for_url(re.compile(r"/report/next$"))
 
 
 def come_back(page: Page, portal: Portal, codename: str) -> None:
