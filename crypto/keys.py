@@ -5,9 +5,15 @@ about abuse stay sensitive for decades, so a recorded ciphertext must resist
 a future quantum computer ("harvest now, decrypt later"); X25519 keeps the
 classical guarantee should ML-KEM ever fall.
 
-A private key is a 32-byte seed. Both halves of the hybrid key are derived
-from it with HKDF, so a key is stored, wrapped or written as words in one
-compact, uniform form.
+A private key is a 32-byte seed from which both halves of the hybrid key are
+derived, so a key is stored, wrapped or written as words in one compact,
+uniform form. Keys made now expand the seed as the X-Wing draft does
+(SHAKE256), so any X-Wing implementation (a browser's, say) can import it;
+keys made before expanded it with HKDF, which only this code reads. Each key
+knows its kind, and its stored form (`to_bytes`) says it: the old kind is the
+bare seed, as it always was, and the X-Wing kind is the seed after one byte
+naming the kind. The stored form is always sealed, wrapped or encrypted, so
+the kind cannot be changed unnoticed.
 
 Sealed layout: version (1) | kind (1) | HPKE encapsulated key and ciphertext.
 The HPKE `info` names the purpose, the header and the binding (table, record,
@@ -16,6 +22,7 @@ field), so a sealed key moved to another record does not open.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import os
 
@@ -75,33 +82,60 @@ class PublicKey:
         return hash(self.to_bytes())
 
 
+class KeyKind(enum.IntEnum):
+    """How a seed is expanded into the two halves of the hybrid key."""
+
+    HKDF = 1  # keys made before X-Wing's expansion was adopted: read here only
+    XWING = 2  # SHAKE256(seed, 96): ML-KEM-768's d and z, then X25519's key
+
+
+def _expand(seed: bytes, kind: KeyKind) -> bytes:
+    size = _MLKEM_SEED_SIZE + _X25519_SIZE
+    if kind is KeyKind.XWING:
+        return hashlib.shake_256(seed).digest(size)
+    return HKDF(
+        algorithm=hashes.SHA256(), length=size, salt=None, info=b"portal/v1/hybrid-key-pair"
+    ).derive(seed)
+
+
 class PrivateKey:
-    """The private half of a hybrid key pair, held as its 32-byte seed."""
+    """The private half of a hybrid key pair, held as its 32-byte seed and its kind."""
 
-    __slots__ = ("_hpke", "public_key", "seed")
+    __slots__ = ("_hpke", "kind", "public_key", "seed")
 
-    def __init__(self, seed: bytes):
+    def __init__(self, seed: bytes, kind: KeyKind):
         if len(seed) != SEED_SIZE:
             raise ValueError("private key seeds are 32 bytes")
-        expanded = HKDF(
-            algorithm=hashes.SHA256(),
-            length=_MLKEM_SEED_SIZE + _X25519_SIZE,
-            salt=None,
-            info=b"portal/v1/hybrid-key-pair",
-        ).derive(seed)
+        expanded = _expand(seed, KeyKind(kind))
         mlkem_key = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:_MLKEM_SEED_SIZE])
         x25519_key = x25519.X25519PrivateKey.from_private_bytes(expanded[_MLKEM_SEED_SIZE:])
         self.seed = seed
+        self.kind = KeyKind(kind)
         self._hpke = hpke.MLKEM768X25519PrivateKey(mlkem_key, x25519_key)
         self.public_key = PublicKey(mlkem_key.public_key(), x25519_key.public_key())
 
     @classmethod
-    def generate(cls) -> PrivateKey:
+    def generate(cls, kind: KeyKind = KeyKind.XWING) -> PrivateKey:
         """A new key pair from a fresh random seed."""
-        return cls(os.urandom(SEED_SIZE))
+        return cls(os.urandom(SEED_SIZE), kind)
+
+    def to_bytes(self) -> bytes:
+        """The stored form: the bare seed for the old kind, the kind then the seed for X-Wing."""
+        if self.kind is KeyKind.HKDF:
+            return self.seed
+        return bytes((self.kind,)) + self.seed
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> PrivateKey:
+        """Read a key written by to_bytes; anything else is TamperedCiphertext."""
+        if len(data) == SEED_SIZE:
+            return cls(data, KeyKind.HKDF)
+        if len(data) == SEED_SIZE + 1 and data[0] == KeyKind.XWING:
+            return cls(data[1:], KeyKind.XWING)
+        raise TamperedCiphertext("stored private key is malformed")
 
     def __repr__(self) -> str:
-        return f"PrivateKey(public={self.public_key.fingerprint()})"
+        return f"PrivateKey(public={self.public_key.fingerprint()}, kind={self.kind.name})"
 
 
 def _info(binding: Binding, head: bytes) -> bytes:
@@ -132,12 +166,9 @@ def open_sealed(private_key: PrivateKey, blob: bytes, binding: Binding) -> bytes
 
 def seal_private_key(recipient: PublicKey, key: PrivateKey, binding: Binding) -> bytes:
     """Seal a private key (for example a group key) to a member's public key."""
-    return seal(recipient, key.seed, binding)
+    return seal(recipient, key.to_bytes(), binding)
 
 
 def open_private_key(holder: PrivateKey, blob: bytes, binding: Binding) -> PrivateKey:
     """Open a private key sealed by seal_private_key."""
-    seed = open_sealed(holder, blob, binding)
-    if len(seed) != SEED_SIZE:
-        raise TamperedCiphertext("sealed private key has the wrong length")
-    return PrivateKey(seed)
+    return PrivateKey.from_bytes(open_sealed(holder, blob, binding))

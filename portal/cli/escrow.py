@@ -29,10 +29,9 @@ def match_command(name: str | None, passphrase_stdin: bool) -> None:
     and every release, is recorded in the audit log.
     """
     from crypto.errors import CryptoError, InvalidPhrase
-    from crypto.keys import PrivateKey
-    from crypto.words import phrase_to_seed
     from portal.core import escrow, grants
     from portal.core.authentication import LoginFailed
+    from portal.core.group_keys import recovery_key
     from portal.core.principal import Principal, unlock_principal
     from portal.store.models import Group, Role
 
@@ -43,10 +42,8 @@ def match_command(name: str | None, passphrase_stdin: bool) -> None:
             if name:
                 holder = unlock_principal(session, name, secret, config.argon2)
             else:
-                keys = grants.recovery_group_keys(
-                    session, PrivateKey(phrase_to_seed(secret)), Group.ESCROW
-                )
-                seeds = {key_name: key.seed for key_name, key in keys.items()}
+                keys = grants.recovery_group_keys(session, recovery_key(secret), Group.ESCROW)
+                seeds = {key_name: key.to_bytes() for key_name, key in keys.items()}
                 holder = Principal(0, "recovery phrase", Role.ADMIN, seeds)
             if not holder.holds(Group.ESCROW):
                 raise click.ClickException(f"{holder.name} does not hold the matching key.")

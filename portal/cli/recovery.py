@@ -34,9 +34,8 @@ def recover_command(name: str, expected: str | None, matching: bool) -> None:
     standard input and never stored.
     """
     from crypto.errors import CryptoError, InvalidPhrase
-    from crypto.keys import PrivateKey
-    from crypto.words import phrase_to_seed
     from portal.core import authentication, grants
+    from portal.core.group_keys import recovery_key
 
     with opened_store() as (_, store):
         with store.session() as session:
@@ -48,7 +47,7 @@ def recover_command(name: str, expected: str | None, matching: bool) -> None:
             else sys.stdin.readline()
         )
         try:
-            recovery = PrivateKey(phrase_to_seed(phrase))
+            recovery = recovery_key(phrase)
             with store.session() as session:
                 member = _member(session, name)
                 group = grants.ROLE_GROUP[member.role]

@@ -47,7 +47,7 @@ def start(
     session: Session, account_id: int, keys: dict[str, PrivateKey], fingerprint: str = ""
 ) -> str:
     """Store a new session holding these keys; return the cookie value that opens it."""
-    seeds = {name: private.seed.hex() for name, private in keys.items()}
+    seeds = {name: private.to_bytes().hex() for name, private in keys.items()}
     state = {"keys": seeds, "fingerprint": fingerprint}
     return SESSIONS.start(session, state, account_id=account_id)
 

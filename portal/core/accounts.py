@@ -86,7 +86,7 @@ def create_account(
         role=role,
         public_key=personal.public_key.to_bytes(),
         wrapped_private_key=wrap_with_passphrase(
-            personal.seed, passphrase, argon2, bindings.account_secret(name, "private_key")
+            personal.to_bytes(), passphrase, argon2, bindings.account_secret(name, "private_key")
         ),
         totp_secret=seal_totp_secret(personal, name, secret),
         last_totp_step=confirmed_step,

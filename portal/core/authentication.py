@@ -147,7 +147,7 @@ def open_personal_key(
     except (WrongPassphrase, CryptoError):
         _failed(session, account, now)
         raise LoginFailed from None
-    return account, PrivateKey(seed)
+    return account, PrivateKey.from_bytes(seed)
 
 
 def authenticate(

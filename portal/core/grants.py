@@ -65,7 +65,7 @@ def _take_bootstrap_grant(
 ) -> None:
     old = grant.group_key
     group = old.group
-    old_private = PrivateKey(
+    old_private = PrivateKey.from_bytes(
         unwrap_key(
             secret, grant.sealed_key, bindings.group_key_grant(group, old.version, Holder.BOOTSTRAP)
         )

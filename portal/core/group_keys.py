@@ -19,7 +19,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from crypto.envelope import wrap_key
-from crypto.keys import PrivateKey, PublicKey, open_sealed, seal, seal_private_key
+from crypto.keys import KeyKind, PrivateKey, PublicKey, open_sealed, seal, seal_private_key
+from crypto.words import phrase_to_seed
 from portal.core import bindings
 from portal.store.models import (
     EscrowEntry,
@@ -36,6 +37,14 @@ from portal.store.models import (
 # Groups that hold a private key on the server side (sealed to members);
 # the recovery group's private key exists only as the printed phrase.
 MEMBER_GROUPS = (Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW)
+# The recovery phrase writes out a bare 32-byte seed, so the recovery key stays
+# of the old kind, as every instance's phrase was made; other keys are X-Wing's.
+RECOVERY_KIND = KeyKind.HKDF
+
+
+def recovery_key(phrase: str) -> PrivateKey:
+    """The recovery key a phrase writes out; InvalidPhrase if it is not a phrase."""
+    return PrivateKey(phrase_to_seed(phrase), RECOVERY_KIND)
 
 
 def new_group_key(session: Session, group: Group, version: int) -> tuple[GroupKey, PrivateKey]:
@@ -133,7 +142,7 @@ def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]
     under that group's bootstrap secret. The caller shows the recovery key to a
     person once and then forgets it.
     """
-    recovery = PrivateKey.generate()
+    recovery = PrivateKey.generate(RECOVERY_KIND)
     session.add(
         GroupKey(group=Group.RECOVERY, version=1, public_key=recovery.public_key.to_bytes())
     )
@@ -153,7 +162,7 @@ def create_group_keys(session: Session, bootstrap_secrets: Mapping[Group, bytes]
                 holder=Holder.BOOTSTRAP,
                 sealed_key=wrap_key(
                     bootstrap_secrets[group],
-                    private.seed,
+                    private.to_bytes(),
                     bindings.group_key_grant(group, 1, Holder.BOOTSTRAP),
                 ),
             ),

@@ -32,7 +32,7 @@ class Principal:
         """The private key of one version of a group, if this account holds it."""
         name = f"{group.value}/{version}"
         if name not in self._keys and name in self.seeds:
-            self._keys[name] = PrivateKey(self.seeds[name])
+            self._keys[name] = PrivateKey.from_bytes(self.seeds[name])
         return self._keys.get(name)
 
     def holds(self, group: Group) -> bool:
@@ -52,6 +52,6 @@ def unlock_principal(
     """Unlock an account on the command line, holding its group keys as a session would."""
     unlocked = authentication.unlock(session, name, passphrase, argon2)
     keys = grants.held_group_keys(session, unlocked)
-    seeds = {key_name: private.seed for key_name, private in keys.items()}
+    seeds = {key_name: private.to_bytes() for key_name, private in keys.items()}
     fingerprint = grants.own_fingerprint(unlocked)
     return Principal(unlocked.account_id, unlocked.name, unlocked.role, seeds, fingerprint)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from crypto.errors import CryptoError
 from crypto.format import Binding
-from crypto.keys import PrivateKey, open_sealed
+from crypto.keys import KeyKind, PrivateKey, open_sealed
 from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
 from portal.cli import main
@@ -76,7 +76,9 @@ def _held_keys(store: Store, person: Person, passphrase: str | None = None) -> d
             person.next_code(),
             CHEAP_ARGON2,
         )
-        return {name: key.seed for name, key in grants.held_group_keys(session, unlocked).items()}
+        return {
+            name: key.to_bytes() for name, key in grants.held_group_keys(session, unlocked).items()
+        }
 
 
 def _holder(person: Person, seeds: dict[str, bytes]) -> Principal:
@@ -122,6 +124,10 @@ def test_the_first_advocates_key_opens_reports(
     with store.session() as session:
         report = session.scalars(select(Report)).one()
         assert open_report_key(report, _holder(first, seeds), Group.ADVOCATES) is not None
+        unlocked = authentication.unlock(session, first.name, first.passphrase, CHEAP_ARGON2)
+    # Keys made now are X-Wing's, which other implementations can import.
+    assert {PrivateKey.from_bytes(seed).kind for seed in seeds.values()} == {KeyKind.XWING}
+    assert unlocked.personal_key.kind is KeyKind.XWING
 
 
 def test_the_first_staff_member_takes_the_exporters_key(store: Store, instance: Instance) -> None:
@@ -251,7 +257,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
     with store.session() as session:
         member = session.get(Account, bob.account_id)
         assert member is not None
-        alice_keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
+        alice_keys = {k: PrivateKey.from_bytes(v) for k, v in _held_keys(store, advocate).items()}
         fingerprint = grants.stored_fingerprint(member)
         granted = grants.grant_group_keys(
             session, alice_keys, member, actor="alice", fingerprint=fingerprint
@@ -319,7 +325,7 @@ def test_a_removed_advocate_cannot_open_reports_made_after_removal(
         seal = next(s for s in new_report.seals if s.group_key.group is Group.ADVOCATES)
         with pytest.raises(CryptoError):
             open_sealed(
-                PrivateKey(bobs_keys["advocates/2"]),
+                PrivateKey.from_bytes(bobs_keys["advocates/2"]),
                 seal.sealed_key,
                 bindings.report_key_seal(new_report.id, seal.group_key),
             )
@@ -456,7 +462,7 @@ def test_a_changed_passphrase_replaces_the_old_one_and_keeps_the_keys(
         unlocked = authentication.authenticate(
             session, advocate.name, advocate.passphrase, advocate.next_code(), CHEAP_ARGON2
         )
-        before = {k: v.seed for k, v in grants.held_group_keys(session, unlocked).items()}
+        before = {k: v.to_bytes() for k, v in grants.held_group_keys(session, unlocked).items()}
         authentication.change_passphrase(
             session, unlocked.account_id, advocate.passphrase, NEW_PASSPHRASE, CHEAP_ARGON2
         )
@@ -578,7 +584,7 @@ def test_a_disabled_advocate_cannot_be_granted_keys(
     store: Store, instance: Instance, advocate: Person
 ) -> None:
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
-    keys = {k: PrivateKey(v) for k, v in _held_keys(store, advocate).items()}
+    keys = {k: PrivateKey.from_bytes(v) for k, v in _held_keys(store, advocate).items()}
     with store.session() as session:
         member = session.get(Account, bob.account_id)
         assert member is not None
@@ -625,7 +631,9 @@ def test_a_rotation_seals_the_new_key_to_active_members_only(
     alice = create_person(store, instance, "alice", Role.ADVOCATE)
     bob = create_person(store, instance, "bob", Role.ADVOCATE)
     carol = create_person(store, instance, "carol", Role.ADVOCATE)
-    alice_keys = {name: PrivateKey(seed) for name, seed in _held_keys(store, alice).items()}
+    alice_keys = {
+        name: PrivateKey.from_bytes(seed) for name, seed in _held_keys(store, alice).items()
+    }
     with store.session() as session:
         for person in (bob, carol):
             member = session.get(Account, person.account_id)

@@ -28,7 +28,7 @@ from crypto.errors import CryptoError
 from crypto.keys import PrivateKey, open_sealed, seal
 from crypto.words import seed_to_phrase
 from portal.core import accounts, bindings, escrow, grants
-from portal.core.group_keys import current_group_key, public_key_of
+from portal.core.group_keys import RECOVERY_KIND, current_group_key, public_key_of
 from portal.core.instance import bootstrap_secret_path
 from portal.core.reports import Consent
 from portal.store import Store, make_engine
@@ -118,7 +118,9 @@ def _bootstrap_escrow_key(folder: Path) -> PrivateKey:
             ).one()
             secret = bootstrap_secret_path(folder / "secrets", Group.ESCROW).read_text()
             binding = bindings.group_key_grant(Group.ESCROW, 1, Holder.BOOTSTRAP)
-            return PrivateKey(unwrap_key(bytes.fromhex(secret), grant.sealed_key, binding))
+            return PrivateKey.from_bytes(
+                unwrap_key(bytes.fromhex(secret), grant.sealed_key, binding)
+            )
     finally:
         engine.dispose()
 
@@ -328,7 +330,7 @@ def test_the_recovery_phrase_runs_the_matching_and_another_phrase_releases_nothi
 ) -> None:
     _send(app)
     _send(app)
-    other = seed_to_phrase(PrivateKey.generate().seed)
+    other = seed_to_phrase(PrivateKey.generate(RECOVERY_KIND).seed)
     refused = portal("escrow", "match", "--passphrase-stdin", stdin=other + "\n")
     assert refused.exit_code != 0 and "not this instance's recovery phrase" in refused.output
     assert {Group.RECOVERY} == set().union(*_groups(store).values())

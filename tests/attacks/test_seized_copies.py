@@ -16,8 +16,8 @@ import config
 from crypto.envelope import unwrap_key
 from crypto.errors import CryptoError
 from crypto.keys import PrivateKey, open_sealed
-from crypto.words import phrase_to_seed
 from portal.core import bindings
+from portal.core.group_keys import recovery_key
 from portal.core.instance import bootstrap_secret_path
 from portal.core.principal import unlock_principal
 from portal.core.reports import Consent, open_report_key
@@ -57,7 +57,9 @@ def _bootstrap_keys(copy: Path) -> list[PrivateKey]:
                     group_key.group, group_key.version, Holder.BOOTSTRAP
                 )
                 keys.append(
-                    PrivateKey(unwrap_key(bytes.fromhex(secret), grant.sealed_key, binding))
+                    PrivateKey.from_bytes(
+                        unwrap_key(bytes.fromhex(secret), grant.sealed_key, binding)
+                    )
                 )
     finally:
         engine.dispose()
@@ -137,7 +139,7 @@ def test_a_copy_of_instance_made_at_set_up_opens_nothing_stored_after_the_first_
         assert pieces_on_disk(instance.path / "portal.db", database_key, sealed) == 0
 
     # The members and the recovery phrase still open both reports.
-    recovery = PrivateKey(phrase_to_seed(instance.recovery_phrase))
+    recovery = recovery_key(instance.recovery_phrase)
     with store.session() as session:
         for name in ("alice", "sam"):
             principal = unlock_principal(session, name, PASSPHRASE, CHEAP_ARGON2)

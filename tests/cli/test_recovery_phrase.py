@@ -18,8 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 import config
-from crypto.keys import PrivateKey
-from crypto.words import phrase_to_seed
+from portal.core.group_keys import recovery_key
 from portal.core.instance import recovery_phrase_path
 from portal.store import Store, make_engine
 from portal.store.models import GroupKey
@@ -75,7 +74,7 @@ def test_init_without_a_terminal_keeps_the_phrase_out_of_its_output(tmp_path: Pa
         assert " ".join(words[:3]) not in stream
         assert sum(word in stream.split() for word in words) < 3
     assert str(phrase_file) in made.stdout and "delete the file" in made.stdout
-    recovery = PrivateKey(phrase_to_seed(" ".join(words)))
+    recovery = recovery_key(" ".join(words))
     engine = make_engine(config.load(instance, environ={}))
     try:
         with Store(engine).session() as session:

@@ -13,10 +13,10 @@ from sqlalchemy import create_engine, select, text
 import config
 from crypto.envelope import unwrap_key
 from crypto.errors import TamperedCiphertext
-from crypto.keys import PrivateKey, PublicKey, open_private_key
-from crypto.words import phrase_to_seed
+from crypto.keys import KeyKind, PrivateKey, PublicKey, open_private_key
 from portal.cli import main
 from portal.core import bindings
+from portal.core.group_keys import recovery_key
 from portal.core.instance import (
     InstanceExists,
     bootstrap_secret_path,
@@ -135,7 +135,7 @@ def test_the_recovery_phrase_is_the_recovery_key_and_opens_every_group_key(
 ) -> None:
     keys = _group_keys(instance)
     assert set(keys) == {Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW, Group.RECOVERY}
-    recovery = PrivateKey(phrase_to_seed(instance.recovery_phrase))
+    recovery = recovery_key(instance.recovery_phrase)
     assert recovery.public_key == PublicKey.from_bytes(keys[Group.RECOVERY].public_key)
     assert keys[Group.RECOVERY].grants == []  # its private half exists only on paper
     for group in (Group.ADVOCATES, Group.EXPORTERS, Group.ESCROW):
@@ -144,6 +144,8 @@ def test_the_recovery_phrase_is_the_recovery_key_and_opens_every_group_key(
             recovery, grant.sealed_key, bindings.group_key_grant(group, 1, Holder.RECOVERY)
         )
         assert opened.public_key == PublicKey.from_bytes(keys[group].public_key)
+        assert opened.kind is KeyKind.XWING  # what a browser's X-Wing can import
+    assert recovery.kind is KeyKind.HKDF  # as every phrase was made: its words hold no kind
 
 
 def test_the_bootstrap_secret_opens_only_its_own_group_key(instance: Instance) -> None:
@@ -155,7 +157,9 @@ def test_the_bootstrap_secret_opens_only_its_own_group_key(instance: Instance) -
         seed = unwrap_key(
             secret, grant.sealed_key, bindings.group_key_grant(group, 1, Holder.BOOTSTRAP)
         )
-        assert PrivateKey(seed).public_key == PublicKey.from_bytes(keys[group].public_key)
+        assert PrivateKey.from_bytes(seed).public_key == PublicKey.from_bytes(
+            keys[group].public_key
+        )
     advocates_secret = bytes.fromhex(bootstrap_secret_path(secrets, Group.ADVOCATES).read_text())
     exporters_grant = next(g for g in keys[Group.EXPORTERS].grants if g.holder is Holder.BOOTSTRAP)
     with pytest.raises(TamperedCiphertext):

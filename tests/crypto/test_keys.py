@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,6 +17,7 @@ from crypto.errors import TamperedCiphertext, UnknownFormatVersion
 from crypto.format import Binding, Kind
 from crypto.keys import (
     PUBLIC_KEY_SIZE,
+    KeyKind,
     PrivateKey,
     PublicKey,
     open_private_key,
@@ -33,9 +37,11 @@ from tests.crypto.conftest import (
 )
 
 SEED = bytes(range(32))
-HOLDER = PrivateKey(SEED)  # a member's personal key pair
-STRANGER = PrivateKey(bytes(range(32, 64)))
-GROUP = PrivateKey(bytes(range(64, 96)))  # a group key sealed to members
+HOLDER = PrivateKey(SEED, KeyKind.XWING)  # a member's personal key pair
+STRANGER = PrivateKey(bytes(range(32, 64)), KeyKind.XWING)
+GROUP = PrivateKey(bytes(range(64, 96)), KeyKind.XWING)  # a group key sealed to members
+OLD = PrivateKey(bytes(range(96, 128)), KeyKind.HKDF)  # a key of the kind made before
+XWING_VECTORS = json.loads((Path(__file__).parent / "vectors" / "xwing.json").read_text())
 DATA_KEY = bytes(range(200, 232))
 
 
@@ -52,7 +58,7 @@ def _open_data_key(blob: bytes, holder: PrivateKey = HOLDER, binding: Binding = 
 
 
 def _open_group_key(blob: bytes, holder: PrivateKey = HOLDER, binding: Binding = HOME) -> bytes:
-    return open_private_key(holder, blob, binding).seed
+    return open_private_key(holder, blob, binding).to_bytes()
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class Sealed:
 
 SEALED = {
     "sealed-key": Sealed(_seal_data_key, _open_data_key, DATA_KEY),
-    "sealed-private-key": Sealed(_seal_group_key, _open_group_key, GROUP.seed),
+    "sealed-private-key": Sealed(_seal_group_key, _open_group_key, GROUP.to_bytes()),
 }
 
 
@@ -79,7 +85,7 @@ def sealed(request: pytest.FixtureRequest) -> Sealed:
 
 
 def test_same_seed_gives_the_same_key_pair() -> None:
-    again = PrivateKey(bytes(SEED))
+    again = PrivateKey(bytes(SEED), KeyKind.XWING)
     assert again.public_key.to_bytes() == HOLDER.public_key.to_bytes()
     assert again.public_key == HOLDER.public_key
     assert again.seed == SEED
@@ -90,16 +96,58 @@ def test_different_seeds_give_different_key_pairs() -> None:
     assert HOLDER.public_key != STRANGER.public_key
 
 
-def test_generated_key_pairs_are_all_different() -> None:
+def test_generated_key_pairs_are_all_different_and_of_the_x_wing_kind() -> None:
     keys = [PrivateKey.generate() for _ in range(5)]
     assert len({key.seed for key in keys}) == 5
     assert len({key.public_key for key in keys}) == 5
+    assert {key.kind for key in keys} == {KeyKind.XWING}
 
 
 @pytest.mark.parametrize("length", [0, 16, 31, 33, 64])
 def test_seeds_of_the_wrong_length_are_refused(length: int) -> None:
     with pytest.raises(ValueError, match="32 bytes"):
-        PrivateKey(bytes(length))
+        PrivateKey(bytes(length), KeyKind.XWING)
+
+
+@pytest.mark.parametrize("vector", XWING_VECTORS["vectors"], ids=["1", "2", "3"])
+def test_an_x_wing_seed_gives_the_public_key_of_the_draft_s_test_vectors(
+    vector: dict[str, str],
+) -> None:
+    key = PrivateKey(bytes.fromhex(vector["seed"]), KeyKind.XWING)
+    assert key.public_key.to_bytes().hex() == vector["pk"]
+
+
+def test_a_key_of_the_old_kind_is_the_one_it_always_was() -> None:
+    # Recorded from the code before X-Wing's expansion: grants and phrases made
+    # then must keep opening.
+    old = PrivateKey(bytes(range(32)), KeyKind.HKDF)
+    assert hashlib.sha256(old.public_key.to_bytes()).hexdigest() == (
+        "7b277bd87befce00e893caefab7bde9e511034f3863f37edea88d71c2f0c4122"
+    )
+    assert old.public_key != HOLDER.public_key  # the same seed, the other kind
+
+
+@pytest.mark.parametrize("key", [HOLDER, OLD], ids=["x-wing", "old"])
+def test_a_key_s_stored_form_keeps_its_kind(key: PrivateKey) -> None:
+    again = PrivateKey.from_bytes(key.to_bytes())
+    assert (again.kind, again.seed, again.public_key) == (key.kind, key.seed, key.public_key)
+    opened = open_private_key(HOLDER, seal_private_key(HOLDER.public_key, key, HOME), HOME)
+    assert (opened.kind, opened.public_key) == (key.kind, key.public_key)
+
+
+def test_the_old_kind_is_stored_as_the_bare_seed_as_before() -> None:
+    assert OLD.to_bytes() == OLD.seed
+    assert HOLDER.to_bytes() == bytes((KeyKind.XWING,)) + SEED
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [b"", bytes(31), bytes((KeyKind.HKDF,)) + SEED, bytes((0,)) + SEED, bytes(34), bytes(64)],
+    ids=["empty", "short", "old-kind-byte", "unknown-kind", "long", "twice"],
+)
+def test_a_stored_key_of_no_known_form_is_refused(stored: bytes) -> None:
+    with pytest.raises(TamperedCiphertext):
+        PrivateKey.from_bytes(stored)
 
 
 def test_public_key_round_trips_through_bytes() -> None:
@@ -145,7 +193,7 @@ def test_public_key_with_a_degenerate_x25519_half_is_refused() -> None:
 def test_fingerprint_is_short_stable_hex() -> None:
     fingerprint = HOLDER.public_key.fingerprint()
     assert re.fullmatch("[0-9a-f]{16}", fingerprint)
-    assert PrivateKey(SEED).public_key.fingerprint() == fingerprint
+    assert PrivateKey(SEED, KeyKind.XWING).public_key.fingerprint() == fingerprint
     assert STRANGER.public_key.fingerprint() != fingerprint
 
 
@@ -252,12 +300,17 @@ def test_any_seal_opens_under_no_other_binding(
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.binary(min_size=32, max_size=32), pair=other_bindings)
+@given(
+    seed=st.binary(min_size=32, max_size=32),
+    kind=st.sampled_from(KeyKind),
+    pair=other_bindings,
+)
 def test_any_sealed_private_key_opens_only_in_place(
-    seed: bytes, pair: tuple[Binding, Binding]
+    seed: bytes, kind: KeyKind, pair: tuple[Binding, Binding]
 ) -> None:
     home, elsewhere = pair
-    blob = seal_private_key(HOLDER.public_key, PrivateKey(seed), home)
-    assert open_private_key(HOLDER, blob, home).seed == seed
+    blob = seal_private_key(HOLDER.public_key, PrivateKey(seed, kind), home)
+    opened = open_private_key(HOLDER, blob, home)
+    assert (opened.seed, opened.kind) == (seed, kind)
     with pytest.raises(TamperedCiphertext):
         open_private_key(HOLDER, blob, elsewhere)

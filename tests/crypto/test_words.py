@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto.errors import InvalidPhrase
-from crypto.keys import PrivateKey
+from crypto.keys import KeyKind, PrivateKey
 from crypto.words import (
     CODENAME_WORDS,
     FINGERPRINT_WORDS,
@@ -316,7 +316,7 @@ def test_listed_word_count_counts_different_listed_words(text: str, count: int) 
 
 # Key fingerprints.
 
-PUBLIC = PrivateKey(bytes(32)).public_key.to_bytes()
+PUBLIC = PrivateKey(bytes(32), KeyKind.HKDF).public_key.to_bytes()
 
 
 def test_a_fingerprint_is_six_listed_words() -> None:

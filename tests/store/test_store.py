@@ -134,7 +134,7 @@ def test_the_advocates_group_key_opens_the_report(instance: Instance, store: Sto
             select(GroupKeyGrant).where(GroupKeyGrant.holder == Holder.BOOTSTRAP)
         ).all()
         advocates = next(g for g in grant if g.group_key.group is Group.ADVOCATES)
-        group_private = PrivateKey(
+        group_private = PrivateKey.from_bytes(
             unwrap_key(
                 secret,
                 advocates.sealed_key,

@@ -30,7 +30,7 @@ def advocates_key(instance: Instance, store: Store) -> PrivateKey:
         seed = unwrap_key(
             secret, grant.sealed_key, bindings.group_key_grant(Group.ADVOCATES, 1, "bootstrap")
         )
-    return PrivateKey(seed)
+    return PrivateKey.from_bytes(seed)
 
 
 def report_key_for(group_key: PrivateKey, report: Report, group: Group) -> bytes:
