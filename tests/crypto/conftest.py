@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 from hypothesis import strategies as st
 
 from crypto.errors import CryptoError, TamperedCiphertext, UnknownFormatVersion
 from crypto.format import Binding
+from crypto.keys import PublicKey
 from crypto.passphrase import Argon2Params
 
 # The cheapest setting Argon2id allows: tampering tests run it thousands of times.
@@ -94,6 +97,17 @@ def every_truncation(
 def with_byte(blob: bytes, position: int, value: int) -> bytes:
     """The blob with one byte replaced."""
     return blob[:position] + bytes((value,)) + blob[position + 1 :]
+
+
+def xwing_public_key(seed: bytes) -> PublicKey:
+    """The public key grown from seed as the X-Wing draft (and the browser) expands it.
+
+    SHAKE256(seed, 96): the ML-KEM-768 seed d | z (64 bytes), then the X25519 key.
+    """
+    expanded = hashlib.shake_256(seed).digest(96)
+    mlkem_key = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
+    x25519_key = x25519.X25519PrivateKey.from_private_bytes(expanded[64:])
+    return PublicKey(mlkem_key.public_key(), x25519_key.public_key())
 
 
 # Hypothesis strategies for bindings made of arbitrary text.

@@ -11,14 +11,12 @@ that expansion in js/seal/test/xwing.test.js.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 
 from crypto.envelope import (
     NONCE_SIZE,
@@ -31,7 +29,7 @@ from crypto.envelope import (
     wrap_key,
 )
 from crypto.format import HEADER_SIZE, Binding, Kind
-from crypto.keys import PrivateKey, PublicKey, open_sealed, seal
+from crypto.keys import PrivateKey, open_sealed, seal
 from crypto.stream import (
     PADDED_VERSION,
     STREAM_HEADER_SIZE,
@@ -40,7 +38,7 @@ from crypto.stream import (
     padded_stream_size,
 )
 from crypto.words import codename_wrap_key
-from tests.crypto.conftest import HOME, MOVED
+from tests.crypto.conftest import HOME, MOVED, xwing_public_key
 from tests.support import node
 
 KEY = bytes(range(100, 132))
@@ -59,14 +57,6 @@ STREAMS = [
 ]
 FIELD_LENGTHS = [0, 5, 252, 253, 1000, 70_000]
 PADDED_LENGTHS = [0, 1, 248, 256, 257, 1000, 4096, 65_536, 70_001, 10**6, 2**32 + 5, 2**40 + 3]
-
-
-def xwing_public_key(seed: bytes) -> PublicKey:
-    """The public key of the X-Wing key pair grown from seed: SHAKE256(seed, 96) split 64 + 32."""
-    expanded = hashlib.shake_256(seed).digest(96)
-    mlkem_key = mlkem.MLKEM768PrivateKey.from_seed_bytes(expanded[:64])
-    x25519_key = x25519.X25519PrivateKey.from_private_bytes(expanded[64:])
-    return PublicKey(mlkem_key.public_key(), x25519_key.public_key())
 
 
 def pattern(length: int) -> bytes:
