@@ -11,19 +11,24 @@ export PORT
 # (Playwright drives it: no browser is downloaded); nginx and iproute2 for
 # the test of the portal behind a reverse proxy; PostgreSQL's server, which the
 # tests start themselves (initdb + pg_ctl in a temporary folder), for the
-# suite on PostgreSQL and the test of two app hosts.
+# suite on PostgreSQL and the test of two app hosts; Node.js and npm to rebuild
+# the browser's envelopes (portal/static/seal.js) and check them against Python.
 RUNTIME_DEBS := fonts-dejavu-core
-TEST_DEBS    := p7zip-full chromium nginx-light iproute2 postgresql
+TEST_DEBS    := p7zip-full chromium nginx-light iproute2 postgresql nodejs npm
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev run test lint bench format lock clean system-packages
+.PHONY: help install install-dev run test lint bench format lock js clean system-packages
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-# Installs with apt-get what is missing (as root, or through sudo).
+# Installs with apt-get what is missing (as root, or through sudo). A package
+# counts as present when an installed one provides it (NodeSource's nodejs
+# provides npm, and conflicts with Debian's).
 define apt_install
-	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 \
+	  || dpkg-query -W -f='$${db:Status-Abbrev}|$${Provides}\n' | grep -Eq "^ii *\|(.*, )?$$p( |,|$$)" \
+	  || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -76,6 +81,9 @@ lock: install-dev ## Re-pin requirements*.txt with hashes from requirements*.in
 		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+js: ## Rebuild portal/static/seal.js from js/seal with its pinned packages (needs node and npm)
+	cd js/seal && npm ci --no-audit --no-fund && npm run build
 
 clean: ## Remove the virtual environment and caches (never instance/)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,22 @@
+/**
+ * The portal's envelopes in the browser, byte for byte as crypto/ writes
+ * them: padded fields and key wraps (AES-256-GCM), HPKE seals to the
+ * portal's X-Wing keys, padded attachment streams, and the survivor's
+ * codename key. Bundled into portal/static/seal.js by `make js`.
+ */
+
+export { Binding, FORMAT_VERSION, Kind } from "./format.js";
+export { CryptoError, TamperedCiphertext, UnknownFormatVersion } from "./errors.js";
+export {
+  decryptField,
+  decryptText,
+  encryptField,
+  encryptText,
+  newKey,
+  paddedSize,
+  unwrapKey,
+  wrapKey,
+} from "./envelope.js";
+export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyFromSeed, sealTo } from "./keys.js";
+export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
+export { codenameWrapKey } from "./codename.js";

@@ -1,0 +1,5088 @@
+// src/errors.js
+var CryptoError = class extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = new.target.name;
+  }
+};
+var TamperedCiphertext = class extends CryptoError {
+};
+var UnknownFormatVersion = class extends CryptoError {
+};
+
+// src/bytes.js
+var subtle = () => globalThis.crypto.subtle;
+var encoder = new TextEncoder();
+function utf8(text) {
+  return encoder.encode(text);
+}
+function concat(...parts) {
+  const joined = new Uint8Array(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}
+function bigEndian(value, size) {
+  const bytes = new Uint8Array(size);
+  for (let i = size - 1; i >= 0; i--) {
+    bytes[i] = value % 256;
+    value = Math.floor(value / 256);
+  }
+  return bytes;
+}
+function readBigEndian(bytes) {
+  return bytes.reduce((value, byte2) => value * 256 + byte2, 0);
+}
+function randomBytes(size) {
+  return globalThis.crypto.getRandomValues(new Uint8Array(size));
+}
+function aesKey(raw) {
+  return subtle().importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
+}
+async function aesEncrypt(key, nonce2, plaintext, aad) {
+  const algorithm = { name: "AES-GCM", iv: nonce2, additionalData: aad };
+  return new Uint8Array(await subtle().encrypt(algorithm, key, plaintext));
+}
+async function aesDecrypt(key, nonce2, sealed, aad, message) {
+  const algorithm = { name: "AES-GCM", iv: nonce2, additionalData: aad };
+  try {
+    return new Uint8Array(await subtle().decrypt(algorithm, key, sealed));
+  } catch {
+    throw new TamperedCiphertext(message);
+  }
+}
+async function hkdf(ikm, salt, info2, length) {
+  const base = await subtle().importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
+  const params = { name: "HKDF", hash: "SHA-256", salt, info: info2 };
+  return new Uint8Array(await subtle().deriveBits(params, base, length * 8));
+}
+
+// src/format.js
+var FORMAT_VERSION = 1;
+var HEADER_SIZE = 2;
+var Kind = Object.freeze({
+  FIELD: 70,
+  // "F": a padded field under a data key
+  KEY_WRAP: 75,
+  // "K": a key wrapped under another symmetric key
+  SEALED: 83,
+  // "S": HPKE-sealed to a public key
+  STREAM: 65
+  // "A": the header of a segmented attachment stream
+});
+function header(kind, version = FORMAT_VERSION) {
+  return Uint8Array.of(version, kind);
+}
+function checkHeader(blob, kind, minimumSize, versions = [FORMAT_VERSION]) {
+  if (blob.length < HEADER_SIZE) {
+    throw new TamperedCiphertext("ciphertext is too short to carry a header");
+  }
+  if (!versions.includes(blob[0])) {
+    throw new UnknownFormatVersion(`unknown ciphertext format version ${blob[0]}`);
+  }
+  if (blob[1] !== kind) {
+    throw new TamperedCiphertext("ciphertext is of a different kind than expected");
+  }
+  if (blob.length < minimumSize) {
+    throw new TamperedCiphertext("ciphertext is truncated");
+  }
+}
+function lengthPrefixed(...parts) {
+  return concat(...parts.flatMap((part) => [bigEndian(part.length, 4), part]));
+}
+var Binding = class {
+  /**
+   * @param {string} table
+   * @param {string} recordId
+   * @param {string} field
+   */
+  constructor(table, recordId, field) {
+    this.table = table;
+    this.recordId = recordId;
+    this.field = field;
+    Object.freeze(this);
+  }
+  /**
+   * Associated data naming the purpose, the header and this binding.
+   * @param {string} purpose  "envelope", "sealed" or "stream"
+   * @param {Uint8Array} head
+   * @returns {Uint8Array}
+   */
+  associatedData(purpose, head) {
+    return lengthPrefixed(
+      utf8(`portal/v1/${purpose}`),
+      head,
+      utf8(this.table),
+      utf8(this.recordId),
+      utf8(this.field)
+    );
+  }
+};
+
+// src/envelope.js
+var KEY_SIZE = 32;
+var NONCE_SIZE = 12;
+var TAG_SIZE = 16;
+var MIN_PADDED_SIZE = 256;
+var LENGTH_PREFIX = 4;
+function newKey() {
+  return randomBytes(KEY_SIZE);
+}
+function bitLength(value) {
+  let bits = 0;
+  while (2 ** bits <= value) bits++;
+  return bits;
+}
+function paddedSize(length) {
+  if (length <= MIN_PADDED_SIZE) return MIN_PADDED_SIZE;
+  const exponent = bitLength(length) - 1;
+  const step = 2 ** (exponent - bitLength(exponent));
+  return Math.ceil(length / step) * step;
+}
+function pad(plaintext) {
+  const framed = concat(bigEndian(plaintext.length, LENGTH_PREFIX), plaintext);
+  const padded = new Uint8Array(paddedSize(framed.length));
+  padded.set(framed);
+  return padded;
+}
+function unpad(padded) {
+  const end = LENGTH_PREFIX + readBigEndian(padded.subarray(0, LENGTH_PREFIX));
+  if (end > padded.length || padded.subarray(end).some((byte2) => byte2 !== 0)) {
+    throw new TamperedCiphertext("padding is malformed");
+  }
+  return padded.slice(LENGTH_PREFIX, end);
+}
+function checkKey(key) {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_SIZE) {
+    throw new TypeError("keys are 32 bytes");
+  }
+}
+async function encrypt(kind, key, plaintext, binding) {
+  checkKey(key);
+  const head = header(kind);
+  const nonce2 = randomBytes(NONCE_SIZE);
+  const aad = binding.associatedData("envelope", head);
+  return concat(head, nonce2, await aesEncrypt(await aesKey(key), nonce2, plaintext, aad));
+}
+async function decrypt(kind, key, blob, binding) {
+  checkKey(key);
+  checkHeader(blob, kind, HEADER_SIZE + NONCE_SIZE + TAG_SIZE);
+  const head = blob.subarray(0, HEADER_SIZE);
+  const nonce2 = blob.subarray(HEADER_SIZE, HEADER_SIZE + NONCE_SIZE);
+  const aad = binding.associatedData("envelope", head);
+  const sealed = blob.subarray(HEADER_SIZE + NONCE_SIZE);
+  const message = "ciphertext failed authentication: altered, moved or under another key";
+  return aesDecrypt(await aesKey(key), nonce2, sealed, aad, message);
+}
+function encryptField(key, plaintext, binding) {
+  return encrypt(Kind.FIELD, key, pad(plaintext), binding);
+}
+async function decryptField(key, blob, binding) {
+  return unpad(await decrypt(Kind.FIELD, key, blob, binding));
+}
+function wrapKey(wrappingKey, secret, binding) {
+  return encrypt(Kind.KEY_WRAP, wrappingKey, secret, binding);
+}
+function unwrapKey(wrappingKey, blob, binding) {
+  return decrypt(Kind.KEY_WRAP, wrappingKey, blob, binding);
+}
+function encryptText(key, text, binding) {
+  return encryptField(key, new TextEncoder().encode(text), binding);
+}
+async function decryptText(key, blob, binding) {
+  const plaintext = await decryptField(key, blob, binding);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(plaintext);
+  } catch {
+    throw new TamperedCiphertext("decrypted text is not UTF-8");
+  }
+}
+
+// node_modules/@hpke/common/esm/src/errors.js
+var HpkeError = class extends Error {
+  constructor(e) {
+    let message;
+    if (e instanceof Error) {
+      message = e.message;
+    } else if (typeof e === "string") {
+      message = e;
+    } else {
+      message = "";
+    }
+    super(message);
+    this.name = this.constructor.name;
+  }
+};
+var InvalidParamError = class extends HpkeError {
+};
+var SerializeError = class extends HpkeError {
+};
+var DeserializeError = class extends HpkeError {
+};
+var EncapError = class extends HpkeError {
+};
+var DecapError = class extends HpkeError {
+};
+var ExportError = class extends HpkeError {
+};
+var SealError = class extends HpkeError {
+};
+var OpenError = class extends HpkeError {
+};
+var MessageLimitReachedError = class extends HpkeError {
+};
+var DeriveKeyPairError = class extends HpkeError {
+};
+var NotSupportedError = class extends HpkeError {
+};
+
+// node_modules/@hpke/common/esm/_dnt.shims.js
+var dntGlobals = {};
+var dntGlobalThis = createMergeProxy(globalThis, dntGlobals);
+function createMergeProxy(baseObj, extObj) {
+  return new Proxy(baseObj, {
+    get(_target, prop, _receiver) {
+      if (prop in extObj) {
+        return extObj[prop];
+      } else {
+        return baseObj[prop];
+      }
+    },
+    set(_target, prop, value) {
+      if (prop in extObj) {
+        delete extObj[prop];
+      }
+      baseObj[prop] = value;
+      return true;
+    },
+    deleteProperty(_target, prop) {
+      let success = false;
+      if (prop in extObj) {
+        delete extObj[prop];
+        success = true;
+      }
+      if (prop in baseObj) {
+        delete baseObj[prop];
+        success = true;
+      }
+      return success;
+    },
+    ownKeys(_target) {
+      const baseKeys = Reflect.ownKeys(baseObj);
+      const extKeys = Reflect.ownKeys(extObj);
+      const extKeysSet = new Set(extKeys);
+      return [...baseKeys.filter((k) => !extKeysSet.has(k)), ...extKeys];
+    },
+    defineProperty(_target, prop, desc) {
+      if (prop in extObj) {
+        delete extObj[prop];
+      }
+      Reflect.defineProperty(baseObj, prop, desc);
+      return true;
+    },
+    getOwnPropertyDescriptor(_target, prop) {
+      if (prop in extObj) {
+        return Reflect.getOwnPropertyDescriptor(extObj, prop);
+      } else {
+        return Reflect.getOwnPropertyDescriptor(baseObj, prop);
+      }
+    },
+    has(_target, prop) {
+      return prop in extObj || prop in baseObj;
+    }
+  });
+}
+
+// node_modules/@hpke/common/esm/src/algorithm.js
+async function loadSubtleCrypto() {
+  if (dntGlobalThis !== void 0 && globalThis.crypto !== void 0) {
+    return globalThis.crypto.subtle;
+  }
+  try {
+    const { webcrypto } = await import("crypto");
+    return webcrypto.subtle;
+  } catch (e) {
+    throw new NotSupportedError(e);
+  }
+}
+var NativeAlgorithm = class {
+  constructor() {
+    Object.defineProperty(this, "_api", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+  }
+  async _setup() {
+    if (this._api !== void 0) {
+      return;
+    }
+    this._api = await loadSubtleCrypto();
+  }
+};
+
+// node_modules/@hpke/common/esm/src/identifiers.js
+var Mode = {
+  Base: 0,
+  Psk: 1,
+  Auth: 2,
+  AuthPsk: 3
+};
+var KemId = {
+  NotAssigned: 0,
+  DhkemP256HkdfSha256: 16,
+  DhkemP384HkdfSha384: 17,
+  DhkemP521HkdfSha512: 18,
+  DhkemSecp256k1HkdfSha256: 19,
+  DhkemX25519HkdfSha256: 32,
+  DhkemX448HkdfSha512: 33,
+  HybridkemX25519Kyber768: 48,
+  MlKem512: 64,
+  MlKem768: 65,
+  MlKem1024: 66,
+  XWing: 25722
+};
+var KdfId = {
+  HkdfSha256: 1,
+  HkdfSha384: 2,
+  HkdfSha512: 3,
+  Sha3256: 4,
+  Sha3384: 5,
+  Sha3512: 6,
+  Shake128: 16,
+  Shake256: 17,
+  TurboShake128: 18,
+  TurboShake256: 19
+};
+var AeadId = {
+  Aes128Gcm: 1,
+  Aes256Gcm: 2,
+  Chacha20Poly1305: 3,
+  ExportOnly: 65535
+};
+
+// node_modules/@hpke/common/esm/src/consts.js
+var INPUT_LENGTH_LIMIT = 8192;
+var INFO_LENGTH_LIMIT = 268435456;
+var MINIMUM_PSK_LENGTH = 32;
+var EMPTY = /* @__PURE__ */ new Uint8Array(0);
+var N_0 = 0n;
+var N_1 = 1n;
+var N_2 = 2n;
+
+// node_modules/@hpke/common/esm/src/kdfs/hkdf.js
+var HPKE_VERSION = /* @__PURE__ */ new Uint8Array([
+  72,
+  80,
+  75,
+  69,
+  45,
+  118,
+  49
+]);
+function toUint8Array(input) {
+  return new Uint8Array(toArrayBuffer(input));
+}
+function toArrayBuffer(input) {
+  if (input instanceof ArrayBuffer) {
+    return input;
+  }
+  if (ArrayBuffer.isView(input)) {
+    return new Uint8Array(input.buffer, input.byteOffset, input.byteLength).slice().buffer;
+  }
+  return new Uint8Array(input).slice().buffer;
+}
+var HkdfNative = class extends NativeAlgorithm {
+  constructor() {
+    super();
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: KdfId.HkdfSha256
+    });
+    Object.defineProperty(this, "hashSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_suiteId", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: EMPTY
+    });
+    Object.defineProperty(this, "algHash", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: {
+        name: "HMAC",
+        hash: "SHA-256",
+        length: 256
+      }
+    });
+  }
+  init(suiteId) {
+    this._suiteId = suiteId;
+  }
+  buildLabeledIkm(label, ikm) {
+    this._checkInit();
+    const ret = new Uint8Array(7 + this._suiteId.byteLength + label.byteLength + ikm.byteLength);
+    ret.set(HPKE_VERSION, 0);
+    ret.set(this._suiteId, 7);
+    ret.set(label, 7 + this._suiteId.byteLength);
+    ret.set(ikm, 7 + this._suiteId.byteLength + label.byteLength);
+    return ret;
+  }
+  buildLabeledInfo(label, info2, len) {
+    this._checkInit();
+    const ret = new Uint8Array(9 + this._suiteId.byteLength + label.byteLength + info2.byteLength);
+    ret.set(new Uint8Array([0, len]), 0);
+    ret.set(HPKE_VERSION, 2);
+    ret.set(this._suiteId, 9);
+    ret.set(label, 9 + this._suiteId.byteLength);
+    ret.set(info2, 9 + this._suiteId.byteLength + label.byteLength);
+    return ret;
+  }
+  async extract(salt, ikm) {
+    await this._setup();
+    const saltBuf = salt.byteLength === 0 ? new ArrayBuffer(this.hashSize) : toArrayBuffer(salt);
+    if (saltBuf.byteLength !== this.hashSize) {
+      throw new InvalidParamError("The salt length must be the same as the hashSize");
+    }
+    const ikmBuf = toArrayBuffer(ikm);
+    const key = await this._api.importKey("raw", saltBuf, this.algHash, false, [
+      "sign"
+    ]);
+    return await this._api.sign("HMAC", key, ikmBuf);
+  }
+  async expand(prk, info2, len) {
+    await this._setup();
+    const prkBuf = toArrayBuffer(prk);
+    const key = await this._api.importKey("raw", prkBuf, this.algHash, false, [
+      "sign"
+    ]);
+    const okm = new ArrayBuffer(len);
+    const okmBytes = new Uint8Array(okm);
+    let prev = EMPTY;
+    const mid = toUint8Array(info2);
+    const tail = new Uint8Array(1);
+    if (len > 255 * this.hashSize) {
+      throw new Error("Entropy limit reached");
+    }
+    const tmp = new Uint8Array(this.hashSize + mid.length + 1);
+    for (let i = 1, cur = 0; cur < okmBytes.length; i++) {
+      tail[0] = i;
+      tmp.set(prev, 0);
+      tmp.set(mid, prev.length);
+      tmp.set(tail, prev.length + mid.length);
+      prev = new Uint8Array(await this._api.sign("HMAC", key, tmp.slice(0, prev.length + mid.length + 1)));
+      if (okmBytes.length - cur >= prev.length) {
+        okmBytes.set(prev, cur);
+        cur += prev.length;
+      } else {
+        okmBytes.set(prev.slice(0, okmBytes.length - cur), cur);
+        cur += okmBytes.length - cur;
+      }
+    }
+    return okm;
+  }
+  async extractAndExpand(salt, ikm, info2, len) {
+    await this._setup();
+    const ikmBuf = toArrayBuffer(ikm);
+    const baseKey = await this._api.importKey("raw", ikmBuf, "HKDF", false, ["deriveBits"]);
+    return await this._api.deriveBits({
+      name: "HKDF",
+      hash: this.algHash.hash,
+      salt: toArrayBuffer(salt),
+      info: toArrayBuffer(info2)
+    }, baseKey, len * 8);
+  }
+  async labeledExtract(salt, label, ikm) {
+    return await this.extract(salt, this.buildLabeledIkm(label, ikm));
+  }
+  async labeledExpand(prk, label, info2, len) {
+    return await this.expand(prk, this.buildLabeledInfo(label, info2, len), len);
+  }
+  _checkInit() {
+    if (this._suiteId === EMPTY) {
+      throw new Error("Not initialized. Call init()");
+    }
+  }
+};
+var HkdfSha256Native = class extends HkdfNative {
+  constructor() {
+    super(...arguments);
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: KdfId.HkdfSha256
+    });
+    Object.defineProperty(this, "hashSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "algHash", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: {
+        name: "HMAC",
+        hash: "SHA-256",
+        length: 256
+      }
+    });
+  }
+};
+
+// node_modules/@hpke/common/esm/src/utils/misc.js
+var isCryptoKeyPair = (x) => typeof x === "object" && x !== null && typeof x.privateKey === "object" && typeof x.publicKey === "object";
+function i2Osp(n, w) {
+  if (w <= 0) {
+    throw new Error("i2Osp: too small size");
+  }
+  if (n >= 256 ** w) {
+    throw new Error("i2Osp: too large integer");
+  }
+  const ret = new Uint8Array(w);
+  for (let i = 0; i < w && n; i++) {
+    ret[w - (i + 1)] = n % 256;
+    n = Math.floor(n / 256);
+  }
+  return ret;
+}
+function concat2(a, b) {
+  const ret = new Uint8Array(a.length + b.length);
+  ret.set(a, 0);
+  ret.set(b, a.length);
+  return ret;
+}
+function base64UrlToBytes(v) {
+  const base64 = v.replace(/-/g, "+").replace(/_/g, "/");
+  const byteString = atob(base64);
+  const ret = new Uint8Array(byteString.length);
+  for (let i = 0; i < byteString.length; i++) {
+    ret[i] = byteString.charCodeAt(i);
+  }
+  return ret;
+}
+async function loadCrypto() {
+  if (typeof dntGlobalThis !== "undefined" && globalThis.crypto !== void 0) {
+    return globalThis.crypto;
+  }
+  try {
+    const { webcrypto } = await import("crypto");
+    return webcrypto;
+  } catch (_e) {
+    throw new Error("failed to load Crypto");
+  }
+}
+function xor(a, b) {
+  if (a.byteLength !== b.byteLength) {
+    throw new Error("xor: different length inputs");
+  }
+  const buf = new Uint8Array(a.byteLength);
+  for (let i = 0; i < a.byteLength; i++) {
+    buf[i] = a[i] ^ b[i];
+  }
+  return buf;
+}
+
+// node_modules/@hpke/common/esm/src/interfaces/dhkemPrimitives.js
+var KEM_USAGES = ["deriveBits"];
+var LABEL_DKP_PRK = /* @__PURE__ */ new Uint8Array([
+  100,
+  107,
+  112,
+  95,
+  112,
+  114,
+  107
+]);
+var LABEL_SK = /* @__PURE__ */ new Uint8Array([115, 107]);
+
+// node_modules/@hpke/common/esm/src/kems/dhkemPrimitives/ec.js
+var EC_P_521_PARAMS = {
+  p: (1n << 521n) - 1n,
+  b: 0x0051953eb9618e1c9a1f929a21a0b68540eea2da725b99b315f3b8b489918ef109e156193951ec7e937b1652c0bd3bb1bf073573df883d2c34f1ef451fd46b503f00n,
+  gx: 0x00c6858e06b70404e9cd9e3ecb662395b4429c648139053fb521f828af606b4d3dbaa14b5e77efe75928fe1dc127a2ffa8de3348b3c1856a429bf97e7e31c2e5bd66n,
+  gy: 0x011839296a789a3bc0045c8a5fb42c7d1bd998f54449579b446817afbd17273e662c97ee72995ef42640c550b9013fad0761353c7086a272c24088be94769fd16650n,
+  coordinateSize: 66
+};
+
+// node_modules/@hpke/common/esm/src/xCryptoKey.js
+var XCryptoKey = class {
+  constructor(name, key, type, usages = []) {
+    Object.defineProperty(this, "key", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "type", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "extractable", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: true
+    });
+    Object.defineProperty(this, "algorithm", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "usages", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this.key = key;
+    this.type = type;
+    this.algorithm = { name };
+    this.usages = usages;
+    if (type === "public") {
+      this.usages = [];
+    }
+  }
+};
+
+// node_modules/@hpke/common/esm/src/kems/dhkemPrimitives/xCurve.js
+var XCurveDhkemPrimitives = class {
+  constructor(algName, keySize, curve, hkdf2) {
+    Object.defineProperty(this, "_algName", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_curve", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_hkdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nPk", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nSk", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this._algName = algName;
+    this._nPk = keySize;
+    this._nSk = keySize;
+    this._curve = curve;
+    this._hkdf = hkdf2;
+  }
+  serializePublicKey(key) {
+    try {
+      return Promise.resolve(key.key.buffer);
+    } catch (e) {
+      return Promise.reject(new SerializeError(e));
+    }
+  }
+  async deserializePublicKey(key) {
+    try {
+      return await this._importRawKey(toArrayBuffer(key), true);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  serializePrivateKey(key) {
+    try {
+      return Promise.resolve(key.key.buffer);
+    } catch (e) {
+      return Promise.reject(new SerializeError(e));
+    }
+  }
+  async deserializePrivateKey(key) {
+    try {
+      return await this._importRawKey(toArrayBuffer(key), false);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  async importKey(format, key, isPublic) {
+    try {
+      if (format === "raw") {
+        return await this._importRawKey(key, isPublic);
+      }
+      if (key instanceof ArrayBuffer) {
+        throw new Error("Invalid jwk key format");
+      }
+      return await this._importJWK(key, isPublic);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  async generateKeyPair() {
+    try {
+      const rawSk = await this._curve.utils.randomSecretKey();
+      const sk = new XCryptoKey(this._algName, rawSk, "private", KEM_USAGES);
+      const pk = await this.derivePublicKey(sk);
+      return { publicKey: pk, privateKey: sk };
+    } catch (e) {
+      throw new NotSupportedError(e);
+    }
+  }
+  async deriveKeyPair(ikm) {
+    try {
+      const rawIkm = toArrayBuffer(ikm);
+      const dkpPrk = await this._hkdf.labeledExtract(EMPTY.buffer, LABEL_DKP_PRK, new Uint8Array(rawIkm));
+      const rawSk = await this._hkdf.labeledExpand(dkpPrk, LABEL_SK, EMPTY, this._nSk);
+      const sk = new XCryptoKey(this._algName, new Uint8Array(rawSk), "private", KEM_USAGES);
+      return {
+        privateKey: sk,
+        publicKey: await this.derivePublicKey(sk)
+      };
+    } catch (e) {
+      throw new DeriveKeyPairError(e);
+    }
+  }
+  derivePublicKey(key) {
+    try {
+      const pk = this._curve.getPublicKey(key.key);
+      return Promise.resolve(new XCryptoKey(this._algName, pk, "public"));
+    } catch (e) {
+      return Promise.reject(new DeserializeError(e));
+    }
+  }
+  dh(sk, pk) {
+    try {
+      return Promise.resolve(this._curve.getSharedSecret(sk.key, pk.key).buffer);
+    } catch (e) {
+      return Promise.reject(new SerializeError(e));
+    }
+  }
+  _importRawKey(key, isPublic) {
+    return new Promise((resolve, reject) => {
+      if (isPublic && key.byteLength !== this._nPk) {
+        reject(new Error("Invalid length of the key"));
+      }
+      if (!isPublic && key.byteLength !== this._nSk) {
+        reject(new Error("Invalid length of the key"));
+      }
+      resolve(new XCryptoKey(this._algName, new Uint8Array(key), isPublic ? "public" : "private", isPublic ? [] : KEM_USAGES));
+    });
+  }
+  _importJWK(key, isPublic) {
+    return new Promise((resolve, reject) => {
+      if (key.kty !== "OKP") {
+        reject(new Error(`Invalid kty: ${key.kty}`));
+      }
+      if (key.crv !== this._algName) {
+        reject(new Error(`Invalid crv: ${key.crv}`));
+      }
+      if (isPublic) {
+        if (typeof key.d !== "undefined") {
+          reject(new Error("Invalid key: `d` should not be set"));
+        }
+        if (typeof key.x !== "string") {
+          reject(new Error("Invalid key: `x` not found"));
+        }
+        resolve(new XCryptoKey(this._algName, base64UrlToBytes(key.x), "public"));
+      } else {
+        if (typeof key.d !== "string") {
+          reject(new Error("Invalid key: `d` not found"));
+        }
+        resolve(new XCryptoKey(this._algName, base64UrlToBytes(key.d), "private", KEM_USAGES));
+      }
+    });
+  }
+};
+
+// node_modules/@hpke/common/esm/src/interfaces/aeadEncryptionContext.js
+var AEAD_USAGES = ["encrypt", "decrypt"];
+
+// node_modules/@hpke/common/esm/src/utils/noble.js
+function isBytes(a) {
+  return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
+}
+function anumber(n, title = "") {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    const prefix = title && `"${title}" `;
+    throw new Error(`${prefix}expected integer >0, got ${n}`);
+  }
+}
+function abytes(value, length, title = "") {
+  const bytes = isBytes(value);
+  const len = value?.length;
+  const needsLen = length !== void 0;
+  if (!bytes || needsLen && len !== length) {
+    const prefix = title && `"${title}" `;
+    const ofLen = needsLen ? ` of length ${length}` : "";
+    const got = bytes ? `length=${len}` : `type=${typeof value}`;
+    throw new Error(prefix + "expected Uint8Array" + ofLen + ", got " + got);
+  }
+  return value;
+}
+function aexists(instance, checkFinished = true) {
+  if (instance.destroyed)
+    throw new Error("Hash instance has been destroyed");
+  if (checkFinished && instance.finished) {
+    throw new Error("Hash#digest() has already been called");
+  }
+}
+function aoutput(out, instance) {
+  abytes(out, void 0, "digestInto() output");
+  const min = instance.outputLen;
+  if (out.length < min) {
+    throw new Error('"digestInto() output" expected to be of length >=' + min);
+  }
+}
+function abignumer(n) {
+  if (typeof n === "bigint") {
+    if (!isPosBig(n))
+      throw new Error("positive bigint expected, got " + n);
+  } else
+    anumber(n);
+  return n;
+}
+function clean(...arrays) {
+  for (let i = 0; i < arrays.length; i++) {
+    arrays[i].fill(0);
+  }
+}
+var _endianTestBuffer = /* @__PURE__ */ new Uint32Array([287454020]);
+var _endianTestBytes = /* @__PURE__ */ new Uint8Array(_endianTestBuffer.buffer);
+var isLE = _endianTestBytes[0] === 68;
+function createView(arr) {
+  return new DataView(arr.buffer, arr.byteOffset, arr.byteLength);
+}
+function rotr(word, shift) {
+  return word << 32 - shift | word >>> shift;
+}
+var hasHexBuiltin = /* @__PURE__ */ (() => (
+  // @ts-ignore: to use toHex
+  typeof Uint8Array.from([]).toHex === "function" && // @ts-ignore: to use fromHex
+  typeof Uint8Array.fromHex === "function"
+))();
+var hexes = /* @__PURE__ */ Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+var HEX_TO_BIGINT = [
+  0n,
+  1n,
+  2n,
+  3n,
+  4n,
+  5n,
+  6n,
+  7n,
+  8n,
+  9n,
+  10n,
+  11n,
+  12n,
+  13n,
+  14n,
+  15n
+];
+function bytesToHex(bytes) {
+  abytes(bytes);
+  if (hasHexBuiltin)
+    return bytes.toHex();
+  let hex = "";
+  for (let i = 0; i < bytes.length; i++) {
+    hex += hexes[bytes[i]];
+  }
+  return hex;
+}
+var asciis = { _0: 48, _9: 57, A: 65, F: 70, a: 97, f: 102 };
+function asciiToBase16(ch) {
+  if (ch >= asciis._0 && ch <= asciis._9)
+    return ch - asciis._0;
+  if (ch >= asciis.A && ch <= asciis.F)
+    return ch - (asciis.A - 10);
+  if (ch >= asciis.a && ch <= asciis.f)
+    return ch - (asciis.a - 10);
+  return;
+}
+function hexToBytes(hex) {
+  if (typeof hex !== "string") {
+    throw new Error("hex string expected, got " + typeof hex);
+  }
+  if (hasHexBuiltin)
+    return Uint8Array.fromHex(hex);
+  const hl = hex.length;
+  const al = hl / 2;
+  if (hl % 2) {
+    throw new Error("hex string expected, got unpadded hex of length " + hl);
+  }
+  const array = new Uint8Array(al);
+  for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
+    const n1 = asciiToBase16(hex.charCodeAt(hi));
+    const n2 = asciiToBase16(hex.charCodeAt(hi + 1));
+    if (n1 === void 0 || n2 === void 0) {
+      const char = hex[hi] + hex[hi + 1];
+      throw new Error('hex string expected, got non-hex character "' + char + '" at index ' + hi);
+    }
+    array[ai] = n1 * 16 + n2;
+  }
+  return array;
+}
+function hexToNumber(hex) {
+  if (typeof hex !== "string") {
+    throw new Error("hex string expected, got " + typeof hex);
+  }
+  let out = N_0;
+  for (let i = 0; i < hex.length; i++) {
+    const n = asciiToBase16(hex.charCodeAt(i));
+    if (n === void 0) {
+      throw new Error('hex string expected, got non-hex character "' + hex[i] + '" at index ' + i);
+    }
+    out = out << 4n | HEX_TO_BIGINT[n];
+  }
+  return out;
+}
+function numberToBigint(num) {
+  anumber(num, "numberToBigint");
+  let n = num;
+  let out = N_0;
+  let bit = 1n;
+  while (n > 0) {
+    if (n % 2 === 1)
+      out += bit;
+    n = Math.floor(n / 2);
+    bit <<= 1n;
+  }
+  return out;
+}
+function bytesToNumberLE(bytes) {
+  return hexToNumber(bytesToHex(copyBytes(abytes(bytes)).reverse()));
+}
+function numberToBytesBE(n, len) {
+  anumber(len);
+  n = abignumer(n);
+  const res = hexToBytes(n.toString(16).padStart(len * 2, "0"));
+  if (res.length !== len)
+    throw new Error("number too large");
+  return res;
+}
+function numberToBytesLE(n, len) {
+  return numberToBytesBE(n, len).reverse();
+}
+function copyBytes(bytes) {
+  return Uint8Array.from(bytes);
+}
+function isPosBig(n) {
+  return typeof n === "bigint" && N_0 <= n;
+}
+function inRange(n, min, max) {
+  return isPosBig(n) && isPosBig(min) && isPosBig(max) && min <= n && n < max;
+}
+function aInRange(title, n, min, max) {
+  if (!inRange(n, min, max)) {
+    throw new Error("expected valid " + title + ": " + min + " <= n < " + max + ", got " + n);
+  }
+}
+function validateObject(object, fields = {}, optFields = {}) {
+  if (!object || typeof object !== "object") {
+    throw new Error("expected valid options object");
+  }
+  function checkField(fieldName, expectedType, isOpt) {
+    const val = object[fieldName];
+    if (isOpt && val === void 0)
+      return;
+    const current = typeof val;
+    if (current !== expectedType || val === null) {
+      throw new Error(`param "${fieldName}" is invalid: expected ${expectedType}, got ${current}`);
+    }
+  }
+  const iter = (f, isOpt) => Object.entries(f).forEach(([k, v]) => checkField(k, v, isOpt));
+  iter(fields, false);
+  iter(optFields, true);
+}
+async function randomBytesAsync(bytesLength = 32) {
+  const api = await loadCrypto();
+  const rnd = new Uint8Array(bytesLength);
+  api.getRandomValues(rnd);
+  return rnd;
+}
+function oidNist(suffix) {
+  return {
+    oid: Uint8Array.from([
+      6,
+      9,
+      96,
+      134,
+      72,
+      1,
+      101,
+      3,
+      4,
+      2,
+      suffix
+    ])
+  };
+}
+
+// node_modules/@hpke/common/esm/src/hash/hash.js
+function ahash(h) {
+  if (typeof h !== "function" || typeof h.create !== "function") {
+    throw new Error("Hash must wrapped by utils.createHasher");
+  }
+  anumber(h.outputLen);
+  anumber(h.blockLen);
+}
+function createHasher(hashCons, info2 = {}) {
+  const hashFn = (msg, opts) => hashCons(opts).update(msg).digest();
+  const tmp = hashCons(void 0);
+  const hashC = Object.assign(hashFn, {
+    outputLen: tmp.outputLen,
+    blockLen: tmp.blockLen,
+    create: (opts) => hashCons(opts),
+    ...info2
+  });
+  return Object.freeze(hashC);
+}
+
+// node_modules/@hpke/common/esm/src/hash/hmac.js
+var _HMAC = class {
+  constructor(hash, key) {
+    Object.defineProperty(this, "oHash", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "iHash", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "blockLen", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "outputLen", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "finished", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    Object.defineProperty(this, "destroyed", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    ahash(hash);
+    abytes(key, void 0, "key");
+    this.iHash = hash.create();
+    if (typeof this.iHash.update !== "function") {
+      throw new Error("Expected instance of class which extends utils.Hash");
+    }
+    this.blockLen = this.iHash.blockLen;
+    this.outputLen = this.iHash.outputLen;
+    const blockLen = this.blockLen;
+    const pad2 = new Uint8Array(blockLen);
+    pad2.set(key.length > blockLen ? hash.create().update(key).digest() : key);
+    for (let i = 0; i < pad2.length; i++)
+      pad2[i] ^= 54;
+    this.iHash.update(pad2);
+    this.oHash = hash.create();
+    for (let i = 0; i < pad2.length; i++)
+      pad2[i] ^= 54 ^ 92;
+    this.oHash.update(pad2);
+    clean(pad2);
+  }
+  update(buf) {
+    aexists(this);
+    this.iHash.update(buf);
+    return this;
+  }
+  digestInto(out) {
+    aexists(this);
+    abytes(out, this.outputLen, "output");
+    this.finished = true;
+    this.iHash.digestInto(out);
+    this.oHash.update(out);
+    this.oHash.digestInto(out);
+    this.destroy();
+  }
+  digest() {
+    const out = new Uint8Array(this.oHash.outputLen);
+    this.digestInto(out);
+    return out;
+  }
+  _cloneInto(to) {
+    to || (to = Object.create(Object.getPrototypeOf(this), {}));
+    const { oHash, iHash, finished, destroyed, blockLen, outputLen } = this;
+    to = to;
+    to.finished = finished;
+    to.destroyed = destroyed;
+    to.blockLen = blockLen;
+    to.outputLen = outputLen;
+    to.oHash = oHash._cloneInto(to.oHash);
+    to.iHash = iHash._cloneInto(to.iHash);
+    return to;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+  destroy() {
+    this.destroyed = true;
+    this.oHash.destroy();
+    this.iHash.destroy();
+  }
+};
+var hmac = (hash, key, message) => new _HMAC(hash, key).update(message).digest();
+hmac.create = (hash, key) => new _HMAC(hash, key);
+
+// node_modules/@hpke/common/esm/src/hash/md.js
+function Chi(a, b, c) {
+  return a & b ^ ~a & c;
+}
+function Maj(a, b, c) {
+  return a & b ^ a & c ^ b & c;
+}
+var HashMD = class {
+  constructor(blockLen, outputLen, padOffset, isLE3) {
+    Object.defineProperty(this, "blockLen", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "outputLen", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "padOffset", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "isLE", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "buffer", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "view", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "finished", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    Object.defineProperty(this, "length", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "pos", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "destroyed", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    this.blockLen = blockLen;
+    this.outputLen = outputLen;
+    this.padOffset = padOffset;
+    this.isLE = isLE3;
+    this.buffer = new Uint8Array(blockLen);
+    this.view = createView(this.buffer);
+  }
+  update(data) {
+    aexists(this);
+    abytes(data);
+    const { view, buffer, blockLen } = this;
+    const len = data.length;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      if (take === blockLen) {
+        const dataView = createView(data);
+        for (; blockLen <= len - pos; pos += blockLen) {
+          this.process(dataView, pos);
+        }
+        continue;
+      }
+      buffer.set(data.subarray(pos, pos + take), this.pos);
+      this.pos += take;
+      pos += take;
+      if (this.pos === blockLen) {
+        this.process(view, 0);
+        this.pos = 0;
+      }
+    }
+    this.length += data.length;
+    this.roundClean();
+    return this;
+  }
+  digestInto(out) {
+    aexists(this);
+    aoutput(out, this);
+    this.finished = true;
+    const { buffer, view, blockLen, isLE: isLE3 } = this;
+    let { pos } = this;
+    buffer[pos++] = 128;
+    clean(this.buffer.subarray(pos));
+    if (this.padOffset > blockLen - pos) {
+      this.process(view, 0);
+      pos = 0;
+    }
+    for (let i = pos; i < blockLen; i++)
+      buffer[i] = 0;
+    view.setBigUint64(blockLen - 8, numberToBigint(this.length * 8), isLE3);
+    this.process(view, 0);
+    const oview = createView(out);
+    const len = this.outputLen;
+    if (len % 4)
+      throw new Error("_sha2: outputLen must be aligned to 32bit");
+    const outLen = len / 4;
+    const state = this.get();
+    if (outLen > state.length) {
+      throw new Error("_sha2: outputLen bigger than state");
+    }
+    for (let i = 0; i < outLen; i++)
+      oview.setUint32(4 * i, state[i], isLE3);
+  }
+  digest() {
+    const { buffer, outputLen } = this;
+    this.digestInto(buffer);
+    const res = buffer.slice(0, outputLen);
+    this.destroy();
+    return res;
+  }
+  _cloneInto(to) {
+    to || (to = new this.constructor());
+    to.set(...this.get());
+    const { blockLen, buffer, length, finished, destroyed, pos } = this;
+    to.destroyed = destroyed;
+    to.finished = finished;
+    to.length = length;
+    to.pos = pos;
+    if (length % blockLen)
+      to.buffer.set(buffer);
+    return to;
+  }
+  clone() {
+    return this._cloneInto();
+  }
+};
+var SHA256_IV = /* @__PURE__ */ Uint32Array.from([
+  1779033703,
+  3144134277,
+  1013904242,
+  2773480762,
+  1359893119,
+  2600822924,
+  528734635,
+  1541459225
+]);
+
+// node_modules/@hpke/common/esm/src/hash/u64.js
+var U32_MASK64 = 0xffffffffn;
+var _32n = 32n;
+function fromBig(n, le = false) {
+  if (le) {
+    return { h: Number(n & U32_MASK64), l: Number(n >> _32n & U32_MASK64) };
+  }
+  return {
+    h: Number(n >> _32n & U32_MASK64) | 0,
+    l: Number(n & U32_MASK64) | 0
+  };
+}
+function split(lst, le = false) {
+  const len = lst.length;
+  const Ah = new Uint32Array(len);
+  const Al = new Uint32Array(len);
+  for (let i = 0; i < len; i++) {
+    const { h, l } = fromBig(lst[i], le);
+    [Ah[i], Al[i]] = [h, l];
+  }
+  return [Ah, Al];
+}
+
+// node_modules/@hpke/common/esm/src/hash/sha2.js
+var SHA256_K = /* @__PURE__ */ Uint32Array.from([
+  1116352408,
+  1899447441,
+  3049323471,
+  3921009573,
+  961987163,
+  1508970993,
+  2453635748,
+  2870763221,
+  3624381080,
+  310598401,
+  607225278,
+  1426881987,
+  1925078388,
+  2162078206,
+  2614888103,
+  3248222580,
+  3835390401,
+  4022224774,
+  264347078,
+  604807628,
+  770255983,
+  1249150122,
+  1555081692,
+  1996064986,
+  2554220882,
+  2821834349,
+  2952996808,
+  3210313671,
+  3336571891,
+  3584528711,
+  113926993,
+  338241895,
+  666307205,
+  773529912,
+  1294757372,
+  1396182291,
+  1695183700,
+  1986661051,
+  2177026350,
+  2456956037,
+  2730485921,
+  2820302411,
+  3259730800,
+  3345764771,
+  3516065817,
+  3600352804,
+  4094571909,
+  275423344,
+  430227734,
+  506948616,
+  659060556,
+  883997877,
+  958139571,
+  1322822218,
+  1537002063,
+  1747873779,
+  1955562222,
+  2024104815,
+  2227730452,
+  2361852424,
+  2428436474,
+  2756734187,
+  3204031479,
+  3329325298
+]);
+var SHA256_W = /* @__PURE__ */ new Uint32Array(64);
+var SHA2_32B = class extends HashMD {
+  constructor(outputLen) {
+    super(64, outputLen, 8, false);
+  }
+  get() {
+    const { A, B, C, D, E, F, G, H } = this;
+    return [A, B, C, D, E, F, G, H];
+  }
+  set(A, B, C, D, E, F, G, H) {
+    this.A = A | 0;
+    this.B = B | 0;
+    this.C = C | 0;
+    this.D = D | 0;
+    this.E = E | 0;
+    this.F = F | 0;
+    this.G = G | 0;
+    this.H = H | 0;
+  }
+  process(view, offset) {
+    for (let i = 0; i < 16; i++, offset += 4) {
+      SHA256_W[i] = view.getUint32(offset, false);
+    }
+    for (let i = 16; i < 64; i++) {
+      const W15 = SHA256_W[i - 15];
+      const W2 = SHA256_W[i - 2];
+      const s0 = rotr(W15, 7) ^ rotr(W15, 18) ^ W15 >>> 3;
+      const s1 = rotr(W2, 17) ^ rotr(W2, 19) ^ W2 >>> 10;
+      SHA256_W[i] = s1 + SHA256_W[i - 7] + s0 + SHA256_W[i - 16] | 0;
+    }
+    let { A, B, C, D, E, F, G, H } = this;
+    for (let i = 0; i < 64; i++) {
+      const sigma1 = rotr(E, 6) ^ rotr(E, 11) ^ rotr(E, 25);
+      const T1 = H + sigma1 + Chi(E, F, G) + SHA256_K[i] + SHA256_W[i] | 0;
+      const sigma0 = rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22);
+      const T2 = sigma0 + Maj(A, B, C) | 0;
+      H = G;
+      G = F;
+      F = E;
+      E = D + T1 | 0;
+      D = C;
+      C = B;
+      B = A;
+      A = T1 + T2 | 0;
+    }
+    A = A + this.A | 0;
+    B = B + this.B | 0;
+    C = C + this.C | 0;
+    D = D + this.D | 0;
+    E = E + this.E | 0;
+    F = F + this.F | 0;
+    G = G + this.G | 0;
+    H = H + this.H | 0;
+    this.set(A, B, C, D, E, F, G, H);
+  }
+  roundClean() {
+    clean(SHA256_W);
+  }
+  destroy() {
+    this.set(0, 0, 0, 0, 0, 0, 0, 0);
+    clean(this.buffer);
+  }
+};
+var _SHA256 = class extends SHA2_32B {
+  constructor() {
+    super(32);
+    Object.defineProperty(this, "A", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[0] | 0
+    });
+    Object.defineProperty(this, "B", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[1] | 0
+    });
+    Object.defineProperty(this, "C", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[2] | 0
+    });
+    Object.defineProperty(this, "D", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[3] | 0
+    });
+    Object.defineProperty(this, "E", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[4] | 0
+    });
+    Object.defineProperty(this, "F", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[5] | 0
+    });
+    Object.defineProperty(this, "G", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[6] | 0
+    });
+    Object.defineProperty(this, "H", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: SHA256_IV[7] | 0
+    });
+  }
+};
+var sha256 = /* @__PURE__ */ createHasher(
+  () => new _SHA256(),
+  /* @__PURE__ */ oidNist(1)
+);
+
+// node_modules/@hpke/common/esm/src/hash/sha3.js
+var _0n = 0n;
+var _1n = 1n;
+var _2n = 2n;
+var _7n = 7n;
+var _256n = 256n;
+var _0x71n = 0x71n;
+var SHA3_PI = [];
+var SHA3_ROTL = [];
+var _SHA3_IOTA = [];
+for (let round = 0, R = _1n, x = 1, y = 0; round < 24; round++) {
+  [x, y] = [y, (2 * x + 3 * y) % 5];
+  SHA3_PI.push(2 * (5 * y + x));
+  SHA3_ROTL.push((round + 1) * (round + 2) / 2 % 64);
+  let t = _0n;
+  for (let j = 0; j < 7; j++) {
+    R = (R << _1n ^ (R >> _7n) * _0x71n) % _256n;
+    if (R & _2n)
+      t ^= _1n << (_1n << BigInt(j)) - _1n;
+  }
+  _SHA3_IOTA.push(t);
+}
+var IOTAS = split(_SHA3_IOTA, true);
+var SHA3_IOTA_H = IOTAS[0];
+var SHA3_IOTA_L = IOTAS[1];
+
+// node_modules/@hpke/common/esm/src/curve/modular.js
+function mod(a, b) {
+  const result = a % b;
+  return result >= N_0 ? result : b + result;
+}
+function pow2(x, power, modulo) {
+  let res = x;
+  while (power-- > N_0) {
+    res *= res;
+    res %= modulo;
+  }
+  return res;
+}
+
+// node_modules/@hpke/common/esm/src/curve/curve.js
+function createKeygen(randomSecretKey, getPublicKey) {
+  return function keygen(seed) {
+    const secretKey = randomSecretKey(seed);
+    return { secretKey, publicKey: getPublicKey(secretKey) };
+  };
+}
+
+// node_modules/@hpke/common/esm/src/curve/montgomery.js
+function validateOpts(curve) {
+  validateObject(curve, {
+    adjustScalarBytes: "function",
+    powPminus2: "function"
+  });
+  return Object.freeze({ ...curve });
+}
+function montgomery(curveDef) {
+  const CURVE = validateOpts(curveDef);
+  const { P, type, adjustScalarBytes: adjustScalarBytes2, powPminus2, randomBytes: rand } = CURVE;
+  const is25519 = type === "x25519";
+  if (!is25519 && type !== "x448")
+    throw new Error("invalid type");
+  const randomBytes_ = rand || randomBytesAsync;
+  const montgomeryBits = is25519 ? 255n : 448n;
+  const fieldLen = is25519 ? 32 : 56;
+  const Gu = is25519 ? 9n : 5n;
+  const a24 = is25519 ? 121665n : 39081n;
+  const minScalar = is25519 ? N_2 ** 254n : N_2 ** 447n;
+  const maxAdded = is25519 ? 8n * N_2 ** 251n - N_1 : 4n * N_2 ** 445n - N_1;
+  const maxScalar = minScalar + maxAdded + N_1;
+  const modP = (n) => mod(n, P);
+  const GuBytes = encodeU(Gu);
+  function encodeU(u) {
+    return numberToBytesLE(modP(u), fieldLen);
+  }
+  function decodeU(u) {
+    const _u = copyBytes(abytes(u, fieldLen, "uCoordinate"));
+    if (is25519)
+      _u[31] &= 127;
+    return modP(bytesToNumberLE(_u));
+  }
+  function decodeScalar(scalar) {
+    return bytesToNumberLE(adjustScalarBytes2(copyBytes(abytes(scalar, fieldLen, "scalar"))));
+  }
+  function scalarMult(scalar, u) {
+    const pu = montgomeryLadder(decodeU(u), decodeScalar(scalar));
+    if (pu === N_0)
+      throw new Error("invalid private or public key received");
+    return encodeU(pu);
+  }
+  function scalarMultBase(scalar) {
+    return scalarMult(scalar, GuBytes);
+  }
+  const getPublicKey = scalarMultBase;
+  const getSharedSecret = scalarMult;
+  function cswap(swap, x_2, x_3) {
+    const dummy = modP(swap * (x_2 - x_3));
+    x_2 = modP(x_2 - dummy);
+    x_3 = modP(x_3 + dummy);
+    return { x_2, x_3 };
+  }
+  function montgomeryLadder(u, scalar) {
+    aInRange("u", u, N_0, P);
+    aInRange("scalar", scalar, minScalar, maxScalar);
+    const k = scalar;
+    const x_1 = u;
+    let x_2 = N_1;
+    let z_2 = N_0;
+    let x_3 = u;
+    let z_3 = N_1;
+    let swap = N_0;
+    for (let t = montgomeryBits - 1n; t >= N_0; t--) {
+      const k_t = k >> t & N_1;
+      swap ^= k_t;
+      ({ x_2, x_3 } = cswap(swap, x_2, x_3));
+      ({ x_2: z_2, x_3: z_3 } = cswap(swap, z_2, z_3));
+      swap = k_t;
+      const A = x_2 + z_2;
+      const AA = modP(A * A);
+      const B = x_2 - z_2;
+      const BB = modP(B * B);
+      const E = AA - BB;
+      const C = x_3 + z_3;
+      const D = x_3 - z_3;
+      const DA = modP(D * A);
+      const CB = modP(C * B);
+      const dacb = DA + CB;
+      const da_cb = DA - CB;
+      x_3 = modP(dacb * dacb);
+      z_3 = modP(x_1 * modP(da_cb * da_cb));
+      x_2 = modP(AA * BB);
+      z_2 = modP(E * (AA + modP(a24 * E)));
+    }
+    ({ x_2, x_3 } = cswap(swap, x_2, x_3));
+    ({ x_2: z_2, x_3: z_3 } = cswap(swap, z_2, z_3));
+    const z2 = powPminus2(z_2);
+    return modP(x_2 * z2);
+  }
+  const lengths = {
+    secretKey: fieldLen,
+    publicKey: fieldLen,
+    seed: fieldLen
+  };
+  const randomSecretKey = async (seed) => {
+    if (seed === void 0) {
+      seed = await randomBytes_(fieldLen);
+    }
+    abytes(seed, lengths.seed, "seed");
+    return seed;
+  };
+  const utils = { randomSecretKey };
+  return Object.freeze({
+    keygen: createKeygen(randomSecretKey, getPublicKey),
+    getSharedSecret,
+    getPublicKey,
+    scalarMult,
+    scalarMultBase,
+    utils,
+    GuBytes: GuBytes.slice(),
+    lengths
+  });
+}
+
+// node_modules/@hpke/core/esm/src/aeads/aesGcm.js
+var AesGcmContext = class extends NativeAlgorithm {
+  constructor(key) {
+    super();
+    Object.defineProperty(this, "_rawKey", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_key", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this._rawKey = toArrayBuffer(key);
+  }
+  async seal(iv, data, aad) {
+    await this._setupKey();
+    const alg = {
+      name: "AES-GCM",
+      iv: toArrayBuffer(iv),
+      additionalData: toArrayBuffer(aad)
+    };
+    const ct = await this._api.encrypt(alg, this._key, toArrayBuffer(data));
+    return ct;
+  }
+  async open(iv, data, aad) {
+    await this._setupKey();
+    const alg = {
+      name: "AES-GCM",
+      iv: toArrayBuffer(iv),
+      additionalData: toArrayBuffer(aad)
+    };
+    const pt = await this._api.decrypt(alg, this._key, toArrayBuffer(data));
+    return pt;
+  }
+  async _setupKey() {
+    if (this._key !== void 0) {
+      return;
+    }
+    await this._setup();
+    const key = await this._importKey(this._rawKey);
+    new Uint8Array(this._rawKey).fill(0);
+    this._key = key;
+    return;
+  }
+  async _importKey(key) {
+    return await this._api.importKey("raw", key, { name: "AES-GCM" }, true, AEAD_USAGES);
+  }
+};
+var Aes128Gcm = class {
+  constructor() {
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: AeadId.Aes128Gcm
+    });
+    Object.defineProperty(this, "keySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 16
+    });
+    Object.defineProperty(this, "nonceSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 12
+    });
+    Object.defineProperty(this, "tagSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 16
+    });
+  }
+  createEncryptionContext(key) {
+    return new AesGcmContext(key);
+  }
+};
+var Aes256Gcm = class extends Aes128Gcm {
+  constructor() {
+    super(...arguments);
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: AeadId.Aes256Gcm
+    });
+    Object.defineProperty(this, "keySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "nonceSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 12
+    });
+    Object.defineProperty(this, "tagSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 16
+    });
+  }
+};
+
+// node_modules/@hpke/core/esm/src/utils/emitNotSupported.js
+function emitNotSupported() {
+  return new Promise((_resolve, reject) => {
+    reject(new NotSupportedError("Not supported"));
+  });
+}
+
+// node_modules/@hpke/core/esm/src/exporterContext.js
+var LABEL_SEC = new Uint8Array([115, 101, 99]);
+var ExporterContextImpl = class {
+  constructor(api, kdf, exporterSecret) {
+    Object.defineProperty(this, "_api", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "exporterSecret", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_kdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this._api = api;
+    this._kdf = kdf;
+    this.exporterSecret = exporterSecret;
+  }
+  async seal(_data, _aad) {
+    return await emitNotSupported();
+  }
+  async open(_data, _aad) {
+    return await emitNotSupported();
+  }
+  async export(exporterContext, len) {
+    const rawExporterContext = toArrayBuffer(exporterContext);
+    if (rawExporterContext.byteLength > INPUT_LENGTH_LIMIT) {
+      throw new InvalidParamError("Too long exporter context");
+    }
+    try {
+      return await this._kdf.labeledExpand(this.exporterSecret, LABEL_SEC, new Uint8Array(rawExporterContext), len);
+    } catch (e) {
+      throw new ExportError(e);
+    }
+  }
+};
+var RecipientExporterContextImpl = class extends ExporterContextImpl {
+};
+var SenderExporterContextImpl = class extends ExporterContextImpl {
+  constructor(api, kdf, exporterSecret, enc) {
+    super(api, kdf, exporterSecret);
+    Object.defineProperty(this, "enc", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this.enc = enc;
+    return;
+  }
+};
+
+// node_modules/@hpke/core/esm/src/encryptionContext.js
+var EncryptionContextImpl = class extends ExporterContextImpl {
+  constructor(api, kdf, params) {
+    super(api, kdf, params.exporterSecret);
+    Object.defineProperty(this, "_aead", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nK", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nN", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nT", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_ctx", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    if (params.key === void 0 || params.baseNonce === void 0 || params.seq === void 0) {
+      throw new Error("Required parameters are missing");
+    }
+    this._aead = params.aead;
+    this._nK = this._aead.keySize;
+    this._nN = this._aead.nonceSize;
+    this._nT = this._aead.tagSize;
+    const key = this._aead.createEncryptionContext(params.key);
+    this._ctx = {
+      key,
+      baseNonce: params.baseNonce,
+      seq: params.seq
+    };
+  }
+  computeNonce(k) {
+    const seqBytes = i2Osp(k.seq, k.baseNonce.byteLength);
+    return xor(k.baseNonce, seqBytes).buffer;
+  }
+  incrementSeq(k) {
+    if (k.seq > Number.MAX_SAFE_INTEGER) {
+      throw new MessageLimitReachedError("Message limit reached");
+    }
+    k.seq += 1;
+    return;
+  }
+};
+
+// node_modules/@hpke/core/esm/src/mutex.js
+var __classPrivateFieldGet = function(receiver, state, kind, f) {
+  if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+  return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+};
+var __classPrivateFieldSet = function(receiver, state, value, kind, f) {
+  if (kind === "m") throw new TypeError("Private method is not writable");
+  if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a setter");
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot write private member to an object whose class did not declare it");
+  return kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value), value;
+};
+var _Mutex_locked;
+var Mutex = class {
+  constructor() {
+    _Mutex_locked.set(this, Promise.resolve());
+  }
+  async lock() {
+    let releaseLock;
+    const nextLock = new Promise((resolve) => {
+      releaseLock = resolve;
+    });
+    const previousLock = __classPrivateFieldGet(this, _Mutex_locked, "f");
+    __classPrivateFieldSet(this, _Mutex_locked, nextLock, "f");
+    await previousLock;
+    return releaseLock;
+  }
+};
+_Mutex_locked = /* @__PURE__ */ new WeakMap();
+
+// node_modules/@hpke/core/esm/src/recipientContext.js
+var __classPrivateFieldGet2 = function(receiver, state, kind, f) {
+  if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+  return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+};
+var __classPrivateFieldSet2 = function(receiver, state, value, kind, f) {
+  if (kind === "m") throw new TypeError("Private method is not writable");
+  if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a setter");
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot write private member to an object whose class did not declare it");
+  return kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value), value;
+};
+var _RecipientContextImpl_mutex;
+var RecipientContextImpl = class extends EncryptionContextImpl {
+  constructor() {
+    super(...arguments);
+    _RecipientContextImpl_mutex.set(this, void 0);
+  }
+  async open(data, aad = EMPTY.buffer) {
+    __classPrivateFieldSet2(this, _RecipientContextImpl_mutex, __classPrivateFieldGet2(this, _RecipientContextImpl_mutex, "f") ?? new Mutex(), "f");
+    const release = await __classPrivateFieldGet2(this, _RecipientContextImpl_mutex, "f").lock();
+    let pt;
+    try {
+      pt = await this._ctx.key.open(this.computeNonce(this._ctx), toArrayBuffer(data), toArrayBuffer(aad));
+    } catch (e) {
+      throw new OpenError(e);
+    } finally {
+      release();
+    }
+    this.incrementSeq(this._ctx);
+    return pt;
+  }
+};
+_RecipientContextImpl_mutex = /* @__PURE__ */ new WeakMap();
+
+// node_modules/@hpke/core/esm/src/senderContext.js
+var __classPrivateFieldGet3 = function(receiver, state, kind, f) {
+  if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a getter");
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot read private member from an object whose class did not declare it");
+  return kind === "m" ? f : kind === "a" ? f.call(receiver) : f ? f.value : state.get(receiver);
+};
+var __classPrivateFieldSet3 = function(receiver, state, value, kind, f) {
+  if (kind === "m") throw new TypeError("Private method is not writable");
+  if (kind === "a" && !f) throw new TypeError("Private accessor was defined without a setter");
+  if (typeof state === "function" ? receiver !== state || !f : !state.has(receiver)) throw new TypeError("Cannot write private member to an object whose class did not declare it");
+  return kind === "a" ? f.call(receiver, value) : f ? f.value = value : state.set(receiver, value), value;
+};
+var _SenderContextImpl_mutex;
+var SenderContextImpl = class extends EncryptionContextImpl {
+  constructor(api, kdf, params, enc) {
+    super(api, kdf, params);
+    Object.defineProperty(this, "enc", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    _SenderContextImpl_mutex.set(this, void 0);
+    this.enc = enc;
+  }
+  async seal(data, aad = EMPTY.buffer) {
+    __classPrivateFieldSet3(this, _SenderContextImpl_mutex, __classPrivateFieldGet3(this, _SenderContextImpl_mutex, "f") ?? new Mutex(), "f");
+    const release = await __classPrivateFieldGet3(this, _SenderContextImpl_mutex, "f").lock();
+    let ct;
+    try {
+      ct = await this._ctx.key.seal(this.computeNonce(this._ctx), toArrayBuffer(data), toArrayBuffer(aad));
+    } catch (e) {
+      throw new SealError(e);
+    } finally {
+      release();
+    }
+    this.incrementSeq(this._ctx);
+    return ct;
+  }
+};
+_SenderContextImpl_mutex = /* @__PURE__ */ new WeakMap();
+
+// node_modules/@hpke/core/esm/src/cipherSuiteNative.js
+var LABEL_BASE_NONCE = new Uint8Array([
+  98,
+  97,
+  115,
+  101,
+  95,
+  110,
+  111,
+  110,
+  99,
+  101
+]);
+var LABEL_EXP = new Uint8Array([101, 120, 112]);
+var LABEL_INFO_HASH = new Uint8Array([
+  105,
+  110,
+  102,
+  111,
+  95,
+  104,
+  97,
+  115,
+  104
+]);
+var LABEL_KEY = new Uint8Array([107, 101, 121]);
+var LABEL_PSK_ID_HASH = new Uint8Array([
+  112,
+  115,
+  107,
+  95,
+  105,
+  100,
+  95,
+  104,
+  97,
+  115,
+  104
+]);
+var LABEL_SECRET = new Uint8Array([115, 101, 99, 114, 101, 116]);
+var SUITE_ID_HEADER_HPKE = new Uint8Array([
+  72,
+  80,
+  75,
+  69,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0
+]);
+var CipherSuiteNative = class extends NativeAlgorithm {
+  /**
+   * @param params A set of parameters for building a cipher suite.
+   *
+   * If the error occurred, throws {@link InvalidParamError}.
+   *
+   * @throws {@link InvalidParamError}
+   */
+  constructor(params) {
+    super();
+    Object.defineProperty(this, "_kem", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_kdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_aead", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_suiteId", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    if (typeof params.kem === "number") {
+      throw new InvalidParamError("KemId cannot be used");
+    }
+    this._kem = params.kem;
+    if (typeof params.kdf === "number") {
+      throw new InvalidParamError("KdfId cannot be used");
+    }
+    this._kdf = params.kdf;
+    if (typeof params.aead === "number") {
+      throw new InvalidParamError("AeadId cannot be used");
+    }
+    this._aead = params.aead;
+    this._suiteId = new Uint8Array(SUITE_ID_HEADER_HPKE);
+    this._suiteId.set(i2Osp(this._kem.id, 2), 4);
+    this._suiteId.set(i2Osp(this._kdf.id, 2), 6);
+    this._suiteId.set(i2Osp(this._aead.id, 2), 8);
+    this._kdf.init(this._suiteId);
+  }
+  /**
+   * Gets the KEM context of the ciphersuite.
+   */
+  get kem() {
+    return this._kem;
+  }
+  /**
+   * Gets the KDF context of the ciphersuite.
+   */
+  get kdf() {
+    return this._kdf;
+  }
+  /**
+   * Gets the AEAD context of the ciphersuite.
+   */
+  get aead() {
+    return this._aead;
+  }
+  /**
+   * Creates an encryption context for a sender.
+   *
+   * If the error occurred, throws {@link DecapError} | {@link ValidationError}.
+   *
+   * @param params A set of parameters for the sender encryption context.
+   * @returns A sender encryption context.
+   * @throws {@link EncapError}, {@link ValidationError}
+   */
+  async createSenderContext(params) {
+    this._validateInputLength(params);
+    await this._setup();
+    const dh = await this._kem.encap(params);
+    let mode;
+    if (params.psk !== void 0) {
+      mode = params.senderKey !== void 0 ? Mode.AuthPsk : Mode.Psk;
+    } else {
+      mode = params.senderKey !== void 0 ? Mode.Auth : Mode.Base;
+    }
+    return await this._keyScheduleS(mode, dh.sharedSecret, dh.enc, params);
+  }
+  /**
+   * Creates an encryption context for a recipient.
+   *
+   * If the error occurred, throws {@link DecapError}
+   * | {@link DeserializeError} | {@link ValidationError}.
+   *
+   * @param params A set of parameters for the recipient encryption context.
+   * @returns A recipient encryption context.
+   * @throws {@link DecapError}, {@link DeserializeError}, {@link ValidationError}
+   */
+  async createRecipientContext(params) {
+    this._validateInputLength(params);
+    await this._setup();
+    const sharedSecret = await this._kem.decap(params);
+    let mode;
+    if (params.psk !== void 0) {
+      mode = params.senderPublicKey !== void 0 ? Mode.AuthPsk : Mode.Psk;
+    } else {
+      mode = params.senderPublicKey !== void 0 ? Mode.Auth : Mode.Base;
+    }
+    return await this._keyScheduleR(mode, sharedSecret, params);
+  }
+  /**
+   * Encrypts a message to a recipient.
+   *
+   * If the error occurred, throws `EncapError` | `MessageLimitReachedError` | `SealError` | `ValidationError`.
+   *
+   * @param params A set of parameters for building a sender encryption context.
+   * @param pt A plain text as bytes to be encrypted.
+   * @param aad Additional authenticated data as bytes fed by an application.
+   * @returns A cipher text and an encapsulated key as bytes.
+   * @throws {@link EncapError}, {@link MessageLimitReachedError}, {@link SealError}, {@link ValidationError}
+   */
+  async seal(params, pt, aad = EMPTY.buffer) {
+    const ctx = await this.createSenderContext(params);
+    return {
+      ct: await ctx.seal(pt, aad),
+      enc: ctx.enc
+    };
+  }
+  /**
+   * Decrypts a message from a sender.
+   *
+   * If the error occurred, throws `DecapError` | `DeserializeError` | `OpenError` | `ValidationError`.
+   *
+   * @param params A set of parameters for building a recipient encryption context.
+   * @param ct An encrypted text as bytes to be decrypted.
+   * @param aad Additional authenticated data as bytes fed by an application.
+   * @returns A decrypted plain text as bytes.
+   * @throws {@link DecapError}, {@link DeserializeError}, {@link OpenError}, {@link ValidationError}
+   */
+  async open(params, ct, aad = EMPTY.buffer) {
+    const ctx = await this.createRecipientContext(params);
+    return await ctx.open(ct, aad);
+  }
+  // private verifyPskInputs(mode: Mode, params: KeyScheduleParams) {
+  //   const gotPsk = (params.psk !== undefined);
+  //   const gotPskId = (params.psk !== undefined && params.psk.id.byteLength > 0);
+  //   if (gotPsk !== gotPskId) {
+  //     throw new Error('Inconsistent PSK inputs');
+  //   }
+  //   if (gotPsk && (mode === Mode.Base || mode === Mode.Auth)) {
+  //     throw new Error('PSK input provided when not needed');
+  //   }
+  //   if (!gotPsk && (mode === Mode.Psk || mode === Mode.AuthPsk)) {
+  //     throw new Error('Missing required PSK input');
+  //   }
+  //   return;
+  // }
+  async _keySchedule(mode, sharedSecret, params) {
+    const pskId = params.psk === void 0 ? EMPTY : toUint8Array(params.psk.id);
+    const pskIdHash = await this._kdf.labeledExtract(EMPTY, LABEL_PSK_ID_HASH, pskId);
+    const info2 = params.info === void 0 ? EMPTY : toUint8Array(params.info);
+    const infoHash = await this._kdf.labeledExtract(EMPTY, LABEL_INFO_HASH, info2);
+    const keyScheduleContext = new Uint8Array(1 + pskIdHash.byteLength + infoHash.byteLength);
+    keyScheduleContext.set(new Uint8Array([mode]), 0);
+    keyScheduleContext.set(new Uint8Array(pskIdHash), 1);
+    keyScheduleContext.set(new Uint8Array(infoHash), 1 + pskIdHash.byteLength);
+    const psk = params.psk === void 0 ? EMPTY : toUint8Array(params.psk.key);
+    const ikm = this._kdf.buildLabeledIkm(LABEL_SECRET, psk);
+    const exporterSecretInfo = this._kdf.buildLabeledInfo(LABEL_EXP, keyScheduleContext, this._kdf.hashSize);
+    const exporterSecret = await this._kdf.extractAndExpand(sharedSecret, ikm, exporterSecretInfo, this._kdf.hashSize);
+    if (this._aead.id === AeadId.ExportOnly) {
+      return { aead: this._aead, exporterSecret };
+    }
+    const keyInfo = this._kdf.buildLabeledInfo(LABEL_KEY, keyScheduleContext, this._aead.keySize);
+    const key = await this._kdf.extractAndExpand(sharedSecret, ikm, keyInfo, this._aead.keySize);
+    const baseNonceInfo = this._kdf.buildLabeledInfo(LABEL_BASE_NONCE, keyScheduleContext, this._aead.nonceSize);
+    const baseNonce = await this._kdf.extractAndExpand(sharedSecret, ikm, baseNonceInfo, this._aead.nonceSize);
+    return {
+      aead: this._aead,
+      exporterSecret,
+      key,
+      baseNonce: new Uint8Array(baseNonce),
+      seq: 0
+    };
+  }
+  async _keyScheduleS(mode, sharedSecret, enc, params) {
+    const res = await this._keySchedule(mode, sharedSecret, params);
+    if (res.key === void 0) {
+      return new SenderExporterContextImpl(this._api, this._kdf, res.exporterSecret, enc);
+    }
+    return new SenderContextImpl(this._api, this._kdf, res, enc);
+  }
+  async _keyScheduleR(mode, sharedSecret, params) {
+    const res = await this._keySchedule(mode, sharedSecret, params);
+    if (res.key === void 0) {
+      return new RecipientExporterContextImpl(this._api, this._kdf, res.exporterSecret);
+    }
+    return new RecipientContextImpl(this._api, this._kdf, res);
+  }
+  _validateInputLength(params) {
+    if (params.info !== void 0 && params.info.byteLength > INFO_LENGTH_LIMIT) {
+      throw new InvalidParamError("Too long info");
+    }
+    if (params.psk !== void 0) {
+      if (params.psk.key.byteLength < MINIMUM_PSK_LENGTH) {
+        throw new InvalidParamError(`PSK must have at least ${MINIMUM_PSK_LENGTH} bytes`);
+      }
+      if (params.psk.key.byteLength > INPUT_LENGTH_LIMIT) {
+        throw new InvalidParamError("Too long psk.key");
+      }
+      if (params.psk.id.byteLength > INPUT_LENGTH_LIMIT) {
+        throw new InvalidParamError("Too long psk.id");
+      }
+    }
+    return;
+  }
+};
+
+// node_modules/@hpke/core/esm/src/native.js
+var CipherSuite = class extends CipherSuiteNative {
+};
+var HkdfSha256 = class extends HkdfSha256Native {
+};
+
+// node_modules/@hpke/core/esm/src/kems/dhkemPrimitives/x25519.js
+var PKCS8_ALG_ID_X25519 = new Uint8Array([
+  48,
+  46,
+  2,
+  1,
+  0,
+  48,
+  5,
+  6,
+  3,
+  43,
+  101,
+  110,
+  4,
+  34,
+  4,
+  32
+]);
+
+// node_modules/@hpke/core/esm/src/kems/dhkemPrimitives/x448.js
+var PKCS8_ALG_ID_X448 = new Uint8Array([
+  48,
+  70,
+  2,
+  1,
+  0,
+  48,
+  5,
+  6,
+  3,
+  43,
+  101,
+  111,
+  4,
+  58,
+  4,
+  56
+]);
+
+// node_modules/mlkem/esm/src/errors.js
+var MlKemError = class extends Error {
+  constructor(e) {
+    let message;
+    if (e instanceof Error) {
+      message = e.message;
+    } else if (typeof e === "string") {
+      message = e;
+    } else {
+      message = "";
+    }
+    super(message);
+    this.name = this.constructor.name;
+  }
+};
+
+// node_modules/mlkem/esm/src/consts.js
+var N = 256;
+var Q = 3329;
+var Q_INV = 62209;
+var NTT_ZETAS = [
+  2285,
+  2571,
+  2970,
+  1812,
+  1493,
+  1422,
+  287,
+  202,
+  3158,
+  622,
+  1577,
+  182,
+  962,
+  2127,
+  1855,
+  1468,
+  573,
+  2004,
+  264,
+  383,
+  2500,
+  1458,
+  1727,
+  3199,
+  2648,
+  1017,
+  732,
+  608,
+  1787,
+  411,
+  3124,
+  1758,
+  1223,
+  652,
+  2777,
+  1015,
+  2036,
+  1491,
+  3047,
+  1785,
+  516,
+  3321,
+  3009,
+  2663,
+  1711,
+  2167,
+  126,
+  1469,
+  2476,
+  3239,
+  3058,
+  830,
+  107,
+  1908,
+  3082,
+  2378,
+  2931,
+  961,
+  1821,
+  2604,
+  448,
+  2264,
+  677,
+  2054,
+  2226,
+  430,
+  555,
+  843,
+  2078,
+  871,
+  1550,
+  105,
+  422,
+  587,
+  177,
+  3094,
+  3038,
+  2869,
+  1574,
+  1653,
+  3083,
+  778,
+  1159,
+  3182,
+  2552,
+  1483,
+  2727,
+  1119,
+  1739,
+  644,
+  2457,
+  349,
+  418,
+  329,
+  3173,
+  3254,
+  817,
+  1097,
+  603,
+  610,
+  1322,
+  2044,
+  1864,
+  384,
+  2114,
+  3193,
+  1218,
+  1994,
+  2455,
+  220,
+  2142,
+  1670,
+  2144,
+  1799,
+  2051,
+  794,
+  1819,
+  2475,
+  2459,
+  478,
+  3221,
+  3021,
+  996,
+  991,
+  958,
+  1869,
+  1522,
+  1628
+];
+var NTT_ZETAS_INV = [
+  1701,
+  1807,
+  1460,
+  2371,
+  2338,
+  2333,
+  308,
+  108,
+  2851,
+  870,
+  854,
+  1510,
+  2535,
+  1278,
+  1530,
+  1185,
+  1659,
+  1187,
+  3109,
+  874,
+  1335,
+  2111,
+  136,
+  1215,
+  2945,
+  1465,
+  1285,
+  2007,
+  2719,
+  2726,
+  2232,
+  2512,
+  75,
+  156,
+  3e3,
+  2911,
+  2980,
+  872,
+  2685,
+  1590,
+  2210,
+  602,
+  1846,
+  777,
+  147,
+  2170,
+  2551,
+  246,
+  1676,
+  1755,
+  460,
+  291,
+  235,
+  3152,
+  2742,
+  2907,
+  3224,
+  1779,
+  2458,
+  1251,
+  2486,
+  2774,
+  2899,
+  1103,
+  1275,
+  2652,
+  1065,
+  2881,
+  725,
+  1508,
+  2368,
+  398,
+  951,
+  247,
+  1421,
+  3222,
+  2499,
+  271,
+  90,
+  853,
+  1860,
+  3203,
+  1162,
+  1618,
+  666,
+  320,
+  8,
+  2813,
+  1544,
+  282,
+  1838,
+  1293,
+  2314,
+  552,
+  2677,
+  2106,
+  1571,
+  205,
+  2918,
+  1542,
+  2721,
+  2597,
+  2312,
+  681,
+  130,
+  1602,
+  1871,
+  829,
+  2946,
+  3065,
+  1325,
+  2756,
+  1861,
+  1474,
+  1202,
+  2367,
+  3147,
+  1752,
+  2707,
+  171,
+  3127,
+  3042,
+  1907,
+  1836,
+  1517,
+  359,
+  758,
+  1441
+];
+
+// node_modules/mlkem/esm/src/sha3/_u64.js
+var U32_MASK642 = 0xffffffffn;
+var _32n2 = 32n;
+function fromBig2(n, le = false) {
+  if (le) {
+    return { h: Number(n & U32_MASK642), l: Number(n >> _32n2 & U32_MASK642) };
+  }
+  return {
+    h: Number(n >> _32n2 & U32_MASK642) | 0,
+    l: Number(n & U32_MASK642) | 0
+  };
+}
+function split2(lst, le = false) {
+  const len = lst.length;
+  const Ah = new Uint32Array(len);
+  const Al = new Uint32Array(len);
+  for (let i = 0; i < len; i++) {
+    const { h, l } = fromBig2(lst[i], le);
+    [Ah[i], Al[i]] = [h, l];
+  }
+  return [Ah, Al];
+}
+var rotlSH2 = (h, l, s) => h << s | l >>> 32 - s;
+var rotlSL2 = (h, l, s) => l << s | h >>> 32 - s;
+var rotlBH2 = (h, l, s) => l << s - 32 | h >>> 64 - s;
+var rotlBL2 = (h, l, s) => h << s - 32 | l >>> 64 - s;
+
+// node_modules/mlkem/esm/src/sha3/utils.js
+function isBytes2(a) {
+  return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array";
+}
+function anumber2(n, title = "") {
+  if (!Number.isSafeInteger(n) || n < 0) {
+    const prefix = title && `"${title}" `;
+    throw new Error(`${prefix}expected integer >0, got ${n}`);
+  }
+}
+function abytes2(value, length, title = "") {
+  const bytes = isBytes2(value);
+  const len = value?.length;
+  const needsLen = length !== void 0;
+  if (!bytes || needsLen && len !== length) {
+    const prefix = title && `"${title}" `;
+    const ofLen = needsLen ? ` of length ${length}` : "";
+    const got = bytes ? `length=${len}` : `type=${typeof value}`;
+    throw new Error(prefix + "expected Uint8Array" + ofLen + ", got " + got);
+  }
+  return value;
+}
+function aexists2(instance, checkFinished = true) {
+  if (instance.destroyed)
+    throw new Error("Hash instance has been destroyed");
+  if (checkFinished && instance.finished) {
+    throw new Error("Hash#digest() has already been called");
+  }
+}
+function aoutput2(out, instance) {
+  abytes2(out, void 0, "digestInto() output");
+  const min = instance.outputLen;
+  if (out.length < min) {
+    throw new Error('"digestInto() output" expected to be of length >=' + min);
+  }
+}
+function u322(arr) {
+  return new Uint32Array(arr.buffer, arr.byteOffset, Math.floor(arr.byteLength / 4));
+}
+function clean2(...arrays) {
+  for (let i = 0; i < arrays.length; i++) {
+    arrays[i].fill(0);
+  }
+}
+var isLE2 = /* @__PURE__ */ (() => new Uint8Array(new Uint32Array([287454020]).buffer)[0] === 68)();
+function byteSwap(word) {
+  return word << 24 & 4278190080 | word << 8 & 16711680 | word >>> 8 & 65280 | word >>> 24 & 255;
+}
+function byteSwap32(arr) {
+  for (let i = 0; i < arr.length; i++) {
+    arr[i] = byteSwap(arr[i]);
+  }
+  return arr;
+}
+var swap32IfBE2 = isLE2 ? (u) => u : byteSwap32;
+function createHasher2(hashCons, info2 = {}) {
+  const hashC = (msg, opts) => hashCons(opts).update(msg).digest();
+  const tmp = hashCons(void 0);
+  hashC.outputLen = tmp.outputLen;
+  hashC.blockLen = tmp.blockLen;
+  hashC.create = (opts) => hashCons(opts);
+  Object.assign(hashC, info2);
+  return Object.freeze(hashC);
+}
+var oidNist2 = (suffix) => ({
+  oid: Uint8Array.from([
+    6,
+    9,
+    96,
+    134,
+    72,
+    1,
+    101,
+    3,
+    4,
+    2,
+    suffix
+  ])
+});
+
+// node_modules/mlkem/esm/src/sha3/sha3.js
+var _0n2 = 0n;
+var _1n2 = 1n;
+var _2n2 = 2n;
+var _7n2 = 7n;
+var _256n2 = 256n;
+var _0x71n2 = 0x71n;
+var SHA3_PI2 = [];
+var SHA3_ROTL2 = [];
+var _SHA3_IOTA2 = [];
+for (let round = 0, R = _1n2, x = 1, y = 0; round < 24; round++) {
+  [x, y] = [y, (2 * x + 3 * y) % 5];
+  SHA3_PI2.push(2 * (5 * y + x));
+  SHA3_ROTL2.push((round + 1) * (round + 2) / 2 % 64);
+  let t = _0n2;
+  for (let j = 0; j < 7; j++) {
+    R = (R << _1n2 ^ (R >> _7n2) * _0x71n2) % _256n2;
+    if (R & _2n2)
+      t ^= _1n2 << (_1n2 << BigInt(j)) - _1n2;
+  }
+  _SHA3_IOTA2.push(t);
+}
+var IOTAS2 = split2(_SHA3_IOTA2, true);
+var SHA3_IOTA_H2 = IOTAS2[0];
+var SHA3_IOTA_L2 = IOTAS2[1];
+var rotlH = (h, l, s) => s > 32 ? rotlBH2(h, l, s) : rotlSH2(h, l, s);
+var rotlL = (h, l, s) => s > 32 ? rotlBL2(h, l, s) : rotlSL2(h, l, s);
+function keccakP(s, rounds = 24, B) {
+  if (!B)
+    B = new Uint32Array(10);
+  for (let round = 24 - rounds; round < 24; round++) {
+    for (let x = 0; x < 10; x++) {
+      B[x] = s[x] ^ s[x + 10] ^ s[x + 20] ^ s[x + 30] ^ s[x + 40];
+    }
+    {
+      const Th2 = rotlH(B[2], B[3], 1) ^ B[8];
+      const Tl2 = rotlL(B[2], B[3], 1) ^ B[9];
+      s[0] ^= Th2;
+      s[1] ^= Tl2;
+      s[10] ^= Th2;
+      s[11] ^= Tl2;
+      s[20] ^= Th2;
+      s[21] ^= Tl2;
+      s[30] ^= Th2;
+      s[31] ^= Tl2;
+      s[40] ^= Th2;
+      s[41] ^= Tl2;
+    }
+    {
+      const Th2 = rotlH(B[4], B[5], 1) ^ B[0];
+      const Tl2 = rotlL(B[4], B[5], 1) ^ B[1];
+      s[2] ^= Th2;
+      s[3] ^= Tl2;
+      s[12] ^= Th2;
+      s[13] ^= Tl2;
+      s[22] ^= Th2;
+      s[23] ^= Tl2;
+      s[32] ^= Th2;
+      s[33] ^= Tl2;
+      s[42] ^= Th2;
+      s[43] ^= Tl2;
+    }
+    {
+      const Th2 = rotlH(B[6], B[7], 1) ^ B[2];
+      const Tl2 = rotlL(B[6], B[7], 1) ^ B[3];
+      s[4] ^= Th2;
+      s[5] ^= Tl2;
+      s[14] ^= Th2;
+      s[15] ^= Tl2;
+      s[24] ^= Th2;
+      s[25] ^= Tl2;
+      s[34] ^= Th2;
+      s[35] ^= Tl2;
+      s[44] ^= Th2;
+      s[45] ^= Tl2;
+    }
+    {
+      const Th2 = rotlH(B[8], B[9], 1) ^ B[4];
+      const Tl2 = rotlL(B[8], B[9], 1) ^ B[5];
+      s[6] ^= Th2;
+      s[7] ^= Tl2;
+      s[16] ^= Th2;
+      s[17] ^= Tl2;
+      s[26] ^= Th2;
+      s[27] ^= Tl2;
+      s[36] ^= Th2;
+      s[37] ^= Tl2;
+      s[46] ^= Th2;
+      s[47] ^= Tl2;
+    }
+    {
+      const Th2 = rotlH(B[0], B[1], 1) ^ B[6];
+      const Tl2 = rotlL(B[0], B[1], 1) ^ B[7];
+      s[8] ^= Th2;
+      s[9] ^= Tl2;
+      s[18] ^= Th2;
+      s[19] ^= Tl2;
+      s[28] ^= Th2;
+      s[29] ^= Tl2;
+      s[38] ^= Th2;
+      s[39] ^= Tl2;
+      s[48] ^= Th2;
+      s[49] ^= Tl2;
+    }
+    let curH = s[2];
+    let curL = s[3];
+    let Th, Tl;
+    Th = rotlSH2(curH, curL, 1);
+    Tl = rotlSL2(curH, curL, 1);
+    curH = s[20];
+    curL = s[21];
+    s[20] = Th;
+    s[21] = Tl;
+    Th = rotlSH2(curH, curL, 3);
+    Tl = rotlSL2(curH, curL, 3);
+    curH = s[14];
+    curL = s[15];
+    s[14] = Th;
+    s[15] = Tl;
+    Th = rotlSH2(curH, curL, 6);
+    Tl = rotlSL2(curH, curL, 6);
+    curH = s[22];
+    curL = s[23];
+    s[22] = Th;
+    s[23] = Tl;
+    Th = rotlSH2(curH, curL, 10);
+    Tl = rotlSL2(curH, curL, 10);
+    curH = s[34];
+    curL = s[35];
+    s[34] = Th;
+    s[35] = Tl;
+    Th = rotlSH2(curH, curL, 15);
+    Tl = rotlSL2(curH, curL, 15);
+    curH = s[36];
+    curL = s[37];
+    s[36] = Th;
+    s[37] = Tl;
+    Th = rotlSH2(curH, curL, 21);
+    Tl = rotlSL2(curH, curL, 21);
+    curH = s[6];
+    curL = s[7];
+    s[6] = Th;
+    s[7] = Tl;
+    Th = rotlSH2(curH, curL, 28);
+    Tl = rotlSL2(curH, curL, 28);
+    curH = s[10];
+    curL = s[11];
+    s[10] = Th;
+    s[11] = Tl;
+    Th = rotlBH2(curH, curL, 36);
+    Tl = rotlBL2(curH, curL, 36);
+    curH = s[32];
+    curL = s[33];
+    s[32] = Th;
+    s[33] = Tl;
+    Th = rotlBH2(curH, curL, 45);
+    Tl = rotlBL2(curH, curL, 45);
+    curH = s[16];
+    curL = s[17];
+    s[16] = Th;
+    s[17] = Tl;
+    Th = rotlBH2(curH, curL, 55);
+    Tl = rotlBL2(curH, curL, 55);
+    curH = s[42];
+    curL = s[43];
+    s[42] = Th;
+    s[43] = Tl;
+    Th = rotlSH2(curH, curL, 2);
+    Tl = rotlSL2(curH, curL, 2);
+    curH = s[48];
+    curL = s[49];
+    s[48] = Th;
+    s[49] = Tl;
+    Th = rotlSH2(curH, curL, 14);
+    Tl = rotlSL2(curH, curL, 14);
+    curH = s[8];
+    curL = s[9];
+    s[8] = Th;
+    s[9] = Tl;
+    Th = rotlSH2(curH, curL, 27);
+    Tl = rotlSL2(curH, curL, 27);
+    curH = s[30];
+    curL = s[31];
+    s[30] = Th;
+    s[31] = Tl;
+    Th = rotlBH2(curH, curL, 41);
+    Tl = rotlBL2(curH, curL, 41);
+    curH = s[46];
+    curL = s[47];
+    s[46] = Th;
+    s[47] = Tl;
+    Th = rotlBH2(curH, curL, 56);
+    Tl = rotlBL2(curH, curL, 56);
+    curH = s[38];
+    curL = s[39];
+    s[38] = Th;
+    s[39] = Tl;
+    Th = rotlSH2(curH, curL, 8);
+    Tl = rotlSL2(curH, curL, 8);
+    curH = s[26];
+    curL = s[27];
+    s[26] = Th;
+    s[27] = Tl;
+    Th = rotlSH2(curH, curL, 25);
+    Tl = rotlSL2(curH, curL, 25);
+    curH = s[24];
+    curL = s[25];
+    s[24] = Th;
+    s[25] = Tl;
+    Th = rotlBH2(curH, curL, 43);
+    Tl = rotlBL2(curH, curL, 43);
+    curH = s[4];
+    curL = s[5];
+    s[4] = Th;
+    s[5] = Tl;
+    Th = rotlBH2(curH, curL, 62);
+    Tl = rotlBL2(curH, curL, 62);
+    curH = s[40];
+    curL = s[41];
+    s[40] = Th;
+    s[41] = Tl;
+    Th = rotlSH2(curH, curL, 18);
+    Tl = rotlSL2(curH, curL, 18);
+    curH = s[28];
+    curL = s[29];
+    s[28] = Th;
+    s[29] = Tl;
+    Th = rotlBH2(curH, curL, 39);
+    Tl = rotlBL2(curH, curL, 39);
+    curH = s[44];
+    curL = s[45];
+    s[44] = Th;
+    s[45] = Tl;
+    Th = rotlBH2(curH, curL, 61);
+    Tl = rotlBL2(curH, curL, 61);
+    curH = s[18];
+    curL = s[19];
+    s[18] = Th;
+    s[19] = Tl;
+    Th = rotlSH2(curH, curL, 20);
+    Tl = rotlSL2(curH, curL, 20);
+    curH = s[12];
+    curL = s[13];
+    s[12] = Th;
+    s[13] = Tl;
+    Th = rotlBH2(curH, curL, 44);
+    Tl = rotlBL2(curH, curL, 44);
+    s[2] = Th;
+    s[3] = Tl;
+    for (let y = 0; y < 50; y += 10) {
+      B[0] = s[y];
+      B[1] = s[y + 1];
+      B[2] = s[y + 2];
+      B[3] = s[y + 3];
+      B[4] = s[y + 4];
+      B[5] = s[y + 5];
+      B[6] = s[y + 6];
+      B[7] = s[y + 7];
+      B[8] = s[y + 8];
+      B[9] = s[y + 9];
+      s[y + 0] ^= ~B[2] & B[4];
+      s[y + 1] ^= ~B[3] & B[5];
+      s[y + 2] ^= ~B[4] & B[6];
+      s[y + 3] ^= ~B[5] & B[7];
+      s[y + 4] ^= ~B[6] & B[8];
+      s[y + 5] ^= ~B[7] & B[9];
+      s[y + 6] ^= ~B[8] & B[0];
+      s[y + 7] ^= ~B[9] & B[1];
+      s[y + 8] ^= ~B[0] & B[2];
+      s[y + 9] ^= ~B[1] & B[3];
+    }
+    s[0] ^= SHA3_IOTA_H2[round];
+    s[1] ^= SHA3_IOTA_L2[round];
+  }
+}
+var Keccak = class _Keccak {
+  // NOTE: we accept arguments in bytes instead of bits here.
+  constructor(blockLen, suffix, outputLen, enableXOF = false, rounds = 24) {
+    Object.defineProperty(this, "state", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "pos", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "posOut", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "finished", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    Object.defineProperty(this, "state32", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "destroyed", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    Object.defineProperty(this, "_B", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint32Array(10)
+    });
+    Object.defineProperty(this, "blockLen", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "suffix", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "outputLen", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "enableXOF", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    Object.defineProperty(this, "rounds", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this.blockLen = blockLen;
+    this.suffix = suffix;
+    this.outputLen = outputLen;
+    this.enableXOF = enableXOF;
+    this.rounds = rounds;
+    anumber2(outputLen, "outputLen");
+    if (!(0 < blockLen && blockLen < 200)) {
+      throw new Error("only keccak-f1600 function is supported");
+    }
+    this.state = new Uint8Array(200);
+    this.state32 = u322(this.state);
+  }
+  clone() {
+    return this._cloneInto();
+  }
+  /** Resets instance to initial (empty) state for reuse. */
+  reset() {
+    this.state.fill(0);
+    this.pos = 0;
+    this.posOut = 0;
+    this.finished = false;
+    this.destroyed = false;
+  }
+  keccak() {
+    swap32IfBE2(this.state32);
+    keccakP(this.state32, this.rounds, this._B);
+    swap32IfBE2(this.state32);
+    this.posOut = 0;
+    this.pos = 0;
+  }
+  update(data) {
+    aexists2(this);
+    abytes2(data);
+    return this.updateUnsafe(data);
+  }
+  /** Like update(), but skips validation. Caller must ensure valid state and input. */
+  updateUnsafe(data) {
+    const { blockLen, state } = this;
+    const len = data.length;
+    for (let pos = 0; pos < len; ) {
+      const take = Math.min(blockLen - this.pos, len - pos);
+      for (let i = 0; i < take; i++)
+        state[this.pos++] ^= data[pos++];
+      if (this.pos === blockLen)
+        this.keccak();
+    }
+    return this;
+  }
+  finish() {
+    if (this.finished)
+      return;
+    this.finished = true;
+    const { state, suffix, pos, blockLen } = this;
+    state[pos] ^= suffix;
+    if ((suffix & 128) !== 0 && pos === blockLen - 1)
+      this.keccak();
+    state[blockLen - 1] ^= 128;
+    this.keccak();
+  }
+  writeInto(out) {
+    aexists2(this, false);
+    abytes2(out);
+    return this.writeIntoUnsafe(out);
+  }
+  /** Like writeInto(), but skips validation. Caller must ensure valid state and output. */
+  writeIntoUnsafe(out) {
+    this.finish();
+    const bufferOut = this.state;
+    const { blockLen } = this;
+    for (let pos = 0, len = out.length; pos < len; ) {
+      if (this.posOut >= blockLen)
+        this.keccak();
+      const take = Math.min(blockLen - this.posOut, len - pos);
+      out.set(bufferOut.subarray(this.posOut, this.posOut + take), pos);
+      this.posOut += take;
+      pos += take;
+    }
+    return out;
+  }
+  xofInto(out) {
+    if (!this.enableXOF) {
+      throw new Error("XOF is not possible for this instance");
+    }
+    return this.writeInto(out);
+  }
+  xof(bytes) {
+    anumber2(bytes);
+    return this.xofInto(new Uint8Array(bytes));
+  }
+  digestInto(out) {
+    aoutput2(out, this);
+    if (this.finished)
+      throw new Error("digest() was already called");
+    this.writeInto(out);
+    this.destroy();
+    return out;
+  }
+  digest() {
+    return this.digestInto(new Uint8Array(this.outputLen));
+  }
+  destroy() {
+    this.destroyed = true;
+    clean2(this.state);
+  }
+  _cloneInto(to) {
+    const { blockLen, suffix, outputLen, rounds, enableXOF } = this;
+    to || (to = new _Keccak(blockLen, suffix, outputLen, enableXOF, rounds));
+    to.state32.set(this.state32);
+    to.pos = this.pos;
+    to.posOut = this.posOut;
+    to.finished = this.finished;
+    to.rounds = rounds;
+    to.suffix = suffix;
+    to.outputLen = outputLen;
+    to.enableXOF = enableXOF;
+    to.destroyed = this.destroyed;
+    return to;
+  }
+};
+var genKeccak = (suffix, blockLen, outputLen, info2 = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info2);
+var sha3_2562 = /* @__PURE__ */ genKeccak(
+  6,
+  136,
+  32,
+  /* @__PURE__ */ oidNist2(8)
+);
+var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts = {}) => new Keccak(blockLen, suffix, opts.dkLen === void 0 ? outputLen : opts.dkLen, true), info2);
+var shake2562 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
+
+// node_modules/mlkem/esm/_dnt.shims.js
+var dntGlobals2 = {};
+var dntGlobalThis2 = createMergeProxy2(globalThis, dntGlobals2);
+function createMergeProxy2(baseObj, extObj) {
+  return new Proxy(baseObj, {
+    get(_target, prop, _receiver) {
+      if (prop in extObj) {
+        return extObj[prop];
+      } else {
+        return baseObj[prop];
+      }
+    },
+    set(_target, prop, value) {
+      if (prop in extObj) {
+        delete extObj[prop];
+      }
+      baseObj[prop] = value;
+      return true;
+    },
+    deleteProperty(_target, prop) {
+      let success = false;
+      if (prop in extObj) {
+        delete extObj[prop];
+        success = true;
+      }
+      if (prop in baseObj) {
+        delete baseObj[prop];
+        success = true;
+      }
+      return success;
+    },
+    ownKeys(_target) {
+      const baseKeys = Reflect.ownKeys(baseObj);
+      const extKeys = Reflect.ownKeys(extObj);
+      const extKeysSet = new Set(extKeys);
+      return [...baseKeys.filter((k) => !extKeysSet.has(k)), ...extKeys];
+    },
+    defineProperty(_target, prop, desc) {
+      if (prop in extObj) {
+        delete extObj[prop];
+      }
+      Reflect.defineProperty(baseObj, prop, desc);
+      return true;
+    },
+    getOwnPropertyDescriptor(_target, prop) {
+      if (prop in extObj) {
+        return Reflect.getOwnPropertyDescriptor(extObj, prop);
+      } else {
+        return Reflect.getOwnPropertyDescriptor(baseObj, prop);
+      }
+    },
+    has(_target, prop) {
+      return prop in extObj || prop in baseObj;
+    }
+  });
+}
+
+// node_modules/mlkem/esm/src/utils.js
+function byte(n) {
+  return n & 255;
+}
+function int16(n) {
+  return n << 16 >> 16;
+}
+function uint16(n) {
+  return n & 65535;
+}
+function constantTimeCompare(x, y) {
+  if (x.length != y.length) {
+    return 0;
+  }
+  let v = 0;
+  for (let i = 0; i < x.length; i++) {
+    v |= x[i] ^ y[i];
+  }
+  let z = ~v & 255;
+  z &= z >> 4;
+  z &= z >> 2;
+  z &= z >> 1;
+  return z & 1;
+}
+function equalUint8Array(x, y) {
+  if (x.length != y.length) {
+    return false;
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== y[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+async function loadCrypto2() {
+  if (typeof dntGlobalThis2 !== "undefined" && globalThis.crypto !== void 0) {
+    return globalThis.crypto;
+  }
+  try {
+    const { webcrypto } = await import("crypto");
+    return webcrypto;
+  } catch (_e) {
+    throw new Error("failed to load Crypto");
+  }
+}
+function byteopsLoad32(x, o = 0) {
+  return (x[o] | x[o + 1] << 8 | x[o + 2] << 16 | x[o + 3] << 24) >>> 0;
+}
+
+// node_modules/mlkem/esm/src/mlKemBase.js
+var MlKemBase = class {
+  /**
+   * Creates a new instance of the MlKemBase class.
+   */
+  constructor() {
+    Object.defineProperty(this, "_api", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_k", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_du", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_dv", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_eta1", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_eta2", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_skSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_pkSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_compressedUSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_compressedVSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_poolG", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_poolH", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_poolKdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_poolXof", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_poolPrf1", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_poolPrf2", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_bufG", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint8Array(64)
+    });
+    Object.defineProperty(this, "_bufH", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint8Array(32)
+    });
+    Object.defineProperty(this, "_bufKdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint8Array(32)
+    });
+    Object.defineProperty(this, "_bufXof", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint8Array(672)
+    });
+    Object.defineProperty(this, "_bufPrf1", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_bufPrf2", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nonceBuf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint8Array(1)
+    });
+    Object.defineProperty(this, "_xofSeed", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: new Uint8Array(34)
+    });
+    Object.defineProperty(this, "_kBuf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_matrixA", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_noiseVecs", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_polyVec", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_bufPkCheck", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_bufCt", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+  }
+  _initPool() {
+    this._poolG = new Keccak(72, 6, 64);
+    this._poolH = new Keccak(136, 6, 32);
+    this._poolKdf = new Keccak(136, 31, 32, true);
+    this._poolXof = new Keccak(168, 31, 672, true);
+    const prf1Len = this._eta1 * N / 4;
+    this._poolPrf1 = new Keccak(136, 31, prf1Len, true);
+    this._bufPrf1 = new Uint8Array(prf1Len);
+    const prf2Len = this._eta2 * N / 4;
+    this._poolPrf2 = new Keccak(136, 31, prf2Len, true);
+    this._bufPrf2 = new Uint8Array(prf2Len);
+    this._kBuf = new Uint8Array([this._k]);
+    this._matrixA = new Array(this._k);
+    for (let i = 0; i < this._k; i++) {
+      this._matrixA[i] = new Array(this._k);
+      for (let j = 0; j < this._k; j++) {
+        this._matrixA[i][j] = new Int16Array(N);
+      }
+    }
+    const maxNoise = 2 * this._k + 1;
+    this._noiseVecs = new Array(maxNoise);
+    for (let i = 0; i < maxNoise; i++) {
+      this._noiseVecs[i] = new Int16Array(N);
+    }
+    this._polyVec = new Array(this._k);
+    for (let i = 0; i < this._k; i++) {
+      this._polyVec[i] = new Int16Array(N);
+    }
+    this._bufPkCheck = new Uint8Array(384 * this._k);
+    this._bufCt = new Uint8Array(this._compressedUSize + this._compressedVSize);
+  }
+  _zeroPool() {
+    this._bufG.fill(0);
+    this._bufH.fill(0);
+    this._bufKdf.fill(0);
+    this._bufXof.fill(0);
+    this._bufPrf1.fill(0);
+    this._bufPrf2.fill(0);
+    this._nonceBuf[0] = 0;
+    this._xofSeed.fill(0);
+    for (let i = 0; i < this._k; i++) {
+      for (let j = 0; j < this._k; j++) {
+        this._matrixA[i][j].fill(0);
+      }
+    }
+    for (let i = 0; i < this._noiseVecs.length; i++) {
+      this._noiseVecs[i].fill(0);
+    }
+    for (let i = 0; i < this._k; i++) {
+      this._polyVec[i].fill(0);
+    }
+    this._bufPkCheck.fill(0);
+    this._bufCt.fill(0);
+    this._poolG.reset();
+    this._poolH.reset();
+    this._poolKdf.reset();
+    this._poolXof.reset();
+    this._poolPrf1.reset();
+    this._poolPrf2.reset();
+  }
+  // Serialize polynomial into byte buffer at offset (eliminates intermediate Uint8Array(384))
+  _polyToBytes(out, outOffset, a) {
+    let t0, t1;
+    for (let i = 0; i < N / 2; i++) {
+      t0 = a[2 * i] - Q;
+      t0 += t0 >> 31 & Q;
+      t1 = a[2 * i + 1] - Q;
+      t1 += t1 >> 31 & Q;
+      out[outOffset + 3 * i + 0] = byte(t0);
+      out[outOffset + 3 * i + 1] = byte(t0 >> 8) | byte(t1 << 4);
+      out[outOffset + 3 * i + 2] = byte(t1 >> 4);
+    }
+  }
+  // Deserialize bytes into polynomial (eliminates intermediate Int16Array(N))
+  _polyFromBytes(out, a, aOffset) {
+    for (let i = 0; i < N / 2; i++) {
+      out[2 * i] = int16((uint16(a[aOffset + 3 * i + 0]) >> 0 | uint16(a[aOffset + 3 * i + 1]) << 8) & 4095);
+      out[2 * i + 1] = int16((uint16(a[aOffset + 3 * i + 1]) >> 4 | uint16(a[aOffset + 3 * i + 2]) << 4) & 4095);
+    }
+  }
+  // Hash G: SHA3-512
+  _g(a, b) {
+    this._poolG.reset();
+    this._poolG.updateUnsafe(a);
+    if (b !== void 0)
+      this._poolG.updateUnsafe(b);
+    this._poolG.writeIntoUnsafe(this._bufG);
+    return [this._bufG.subarray(0, 32), this._bufG.subarray(32, 64)];
+  }
+  // Hash H: SHA3-256
+  _h(msg) {
+    this._poolH.reset();
+    this._poolH.updateUnsafe(msg).writeIntoUnsafe(this._bufH);
+    return this._bufH;
+  }
+  // KDF: SHAKE256(dkLen=32)
+  _kdf(a, b) {
+    this._poolKdf.reset();
+    this._poolKdf.updateUnsafe(a);
+    if (b !== void 0)
+      this._poolKdf.updateUnsafe(b);
+    this._poolKdf.writeIntoUnsafe(this._bufKdf);
+    return this._bufKdf;
+  }
+  // XOF: SHAKE128(dkLen=672)
+  _xof(seed) {
+    this._poolXof.reset();
+    this._poolXof.updateUnsafe(seed).writeIntoUnsafe(this._bufXof);
+    return this._bufXof;
+  }
+  // PRF for eta1 noise sampling: SHAKE256(dkLen=eta1*N/4)
+  _prf1(sigma, nonce2) {
+    this._nonceBuf[0] = nonce2;
+    this._poolPrf1.reset();
+    this._poolPrf1.updateUnsafe(sigma).updateUnsafe(this._nonceBuf).writeIntoUnsafe(this._bufPrf1);
+    return this._bufPrf1;
+  }
+  // PRF for eta2 noise sampling: SHAKE256(dkLen=eta2*N/4)
+  _prf2(sigma, nonce2) {
+    this._nonceBuf[0] = nonce2;
+    this._poolPrf2.reset();
+    this._poolPrf2.updateUnsafe(sigma).updateUnsafe(this._nonceBuf).writeIntoUnsafe(this._bufPrf2);
+    return this._bufPrf2;
+  }
+  _generateKeyPairCore() {
+    try {
+      const rnd = new Uint8Array(64);
+      this._api.getRandomValues(rnd);
+      return this._deriveKeyPair(rnd);
+    } finally {
+      this._zeroPool();
+    }
+  }
+  _deriveKeyPairCore(seed) {
+    try {
+      if (seed.byteLength !== 64) {
+        throw new Error("seed must be 64 bytes in length");
+      }
+      return this._deriveKeyPair(seed);
+    } finally {
+      this._zeroPool();
+    }
+  }
+  _encapCore(pk, seed) {
+    try {
+      if (pk.length !== 384 * this._k + 32) {
+        throw new Error("invalid encapsulation key");
+      }
+      const m = this._getSeed(seed);
+      const [k, r] = this._g(m, this._h(pk));
+      this._encap(pk, m, r);
+      return [this._bufCt.slice(), k.slice()];
+    } finally {
+      this._zeroPool();
+    }
+  }
+  _decapCore(ct, sk) {
+    try {
+      if (ct.byteLength !== this._compressedUSize + this._compressedVSize) {
+        throw new Error("Invalid ct size");
+      }
+      if (sk.length !== 768 * this._k + 96) {
+        throw new Error("Invalid decapsulation key");
+      }
+      const sk2 = sk.subarray(0, this._skSize);
+      const pk = sk.subarray(this._skSize, this._skSize + this._pkSize);
+      const hpk = sk.subarray(this._skSize + this._pkSize, this._skSize + this._pkSize + 32);
+      const z = sk.subarray(this._skSize + this._pkSize + 32, this._skSize + this._pkSize + 64);
+      const m2 = this._decap(ct, sk2);
+      const [k2, r2] = this._g(m2, hpk);
+      const kBar = this._kdf(z, ct);
+      this._encap(pk, m2, r2);
+      return constantTimeCompare(ct, this._bufCt) === 1 ? k2.slice() : kBar.slice();
+    } finally {
+      this._zeroPool();
+    }
+  }
+  /**
+   * Sets up the MlKemBase instance by loading the necessary crypto library.
+   * If the crypto library is already loaded, this method does nothing.
+   * @returns {Promise<void>} A promise that resolves when the setup is complete.
+   */
+  async _setup() {
+    if (this._api !== void 0) {
+      return;
+    }
+    this._api = await loadCrypto2();
+  }
+  /**
+   * Returns a Uint8Array seed for cryptographic operations.
+   * If no seed is provided, a random seed of length 32 bytes is generated.
+   * If a seed is provided, it must be exactly 32 bytes in length.
+   *
+   * @param seed - Optional seed for cryptographic operations.
+   * @returns A Uint8Array seed.
+   * @throws Error if the provided seed is not 32 bytes in length.
+   */
+  _getSeed(seed) {
+    if (seed == void 0) {
+      const s = new Uint8Array(32);
+      this._api.getRandomValues(s);
+      return s;
+    }
+    if (seed.byteLength !== 32) {
+      throw new Error("seed must be 32 bytes in length");
+    }
+    return seed;
+  }
+  /**
+   * Derives a key pair from a given seed.
+   *
+   * @param seed - The seed used for key derivation.
+   * @returns An array containing the public key and secret key.
+   */
+  _deriveKeyPair(seed) {
+    const cpaSeed = seed.subarray(0, 32);
+    const z = seed.subarray(32, 64);
+    const [pk, skBody] = this._deriveCpaKeyPair(cpaSeed);
+    const pkh = this._h(pk);
+    const sk = new Uint8Array(this._skSize + this._pkSize + 64);
+    sk.set(skBody, 0);
+    sk.set(pk, this._skSize);
+    sk.set(pkh, this._skSize + this._pkSize);
+    sk.set(z, this._skSize + this._pkSize + 32);
+    return [pk, sk];
+  }
+  // indcpaKeyGen generates public and private keys for the CPA-secure
+  // public-key encryption scheme underlying ML-KEM.
+  /**
+   * Derives a CPA key pair using the provided CPA seed.
+   *
+   * @param cpaSeed - The CPA seed used for key derivation.
+   * @returns An array containing the public key and private key.
+   */
+  _deriveCpaKeyPair(cpaSeed) {
+    const [publicSeed, noiseSeed] = this._g(cpaSeed, this._kBuf);
+    const a = this._sampleMatrix(publicSeed, false);
+    const s = this._sampleNoise1(noiseSeed, 0, this._k);
+    const e = this._sampleNoise1(noiseSeed, this._k, this._k);
+    for (let i = 0; i < this._k; i++) {
+      s[i] = ntt(s[i]);
+      s[i] = reduce(s[i]);
+      e[i] = ntt(e[i]);
+    }
+    const pk = new Array(this._k);
+    for (let i = 0; i < this._k; i++) {
+      pk[i] = polyToMont(multiply(a[i], s));
+      pk[i] = add2(pk[i], e[i]);
+      pk[i] = reduce(pk[i]);
+    }
+    const pubKey = new Uint8Array(this._pkSize);
+    for (let i = 0; i < this._k; i++) {
+      this._polyToBytes(pubKey, i * 384, pk[i]);
+    }
+    pubKey.set(publicSeed, this._skSize);
+    const privKey = new Uint8Array(this._skSize);
+    for (let i = 0; i < this._k; i++) {
+      this._polyToBytes(privKey, i * 384, s[i]);
+    }
+    return [pubKey, privKey];
+  }
+  // _encap is the encapsulation function of the CPA-secure
+  // public-key encryption scheme underlying ML-KEM.
+  /**
+   * Encapsulates a message using the ML-KEM encryption scheme.
+   *
+   * @param pk - The public key.
+   * @param msg - The message to be encapsulated.
+   * @param seed - The seed used for generating random values.
+   * @returns The encapsulated message as a Uint8Array.
+   */
+  _encap(pk, msg, seed) {
+    const tHat = this._polyVec;
+    const pkCheck = this._bufPkCheck;
+    for (let i = 0; i < this._k; i++) {
+      this._polyFromBytes(tHat[i], pk, i * 384);
+      this._polyToBytes(pkCheck, i * 384, tHat[i]);
+    }
+    if (!equalUint8Array(pk.subarray(0, pkCheck.length), pkCheck)) {
+      throw new Error("invalid encapsulation key");
+    }
+    const rho = pk.subarray(this._skSize);
+    const a = this._sampleMatrix(rho, true);
+    const r = this._sampleNoise1(seed, 0, this._k);
+    const e1 = this._sampleNoise2(seed, this._k, this._k);
+    const e2 = this._sampleNoise2(seed, this._k * 2, 1)[0];
+    for (let i = 0; i < this._k; i++) {
+      r[i] = ntt(r[i]);
+      r[i] = reduce(r[i]);
+    }
+    const u = new Array(this._k);
+    for (let i = 0; i < this._k; i++) {
+      u[i] = multiply(a[i], r);
+      u[i] = nttInverse(u[i]);
+      u[i] = add2(u[i], e1[i]);
+      u[i] = reduce(u[i]);
+    }
+    const m = polyFromMsg(msg);
+    let v = multiply(tHat, r);
+    v = nttInverse(v);
+    v = add2(v, e2);
+    v = add2(v, m);
+    v = reduce(v);
+    this._compressU(this._bufCt.subarray(0, this._compressedUSize), u);
+    this._compressV(this._bufCt.subarray(this._compressedUSize), v);
+    return this._bufCt;
+  }
+  // indcpaDecrypt is the decryption function of the CPA-secure
+  // public-key encryption scheme underlying ML-KEM.
+  /**
+   * Decapsulates the ciphertext using the provided secret key.
+   *
+   * @param ct - The ciphertext to be decapsulated.
+   * @param sk - The secret key used for decapsulation.
+   * @returns The decapsulated message as a Uint8Array.
+   */
+  _decap(ct, sk) {
+    const u = this._decompressU(ct.subarray(0, this._compressedUSize));
+    const v = this._decompressV(ct.subarray(this._compressedUSize));
+    const privateKeyPolyvec = this._polyvecFromBytes(sk);
+    for (let i = 0; i < this._k; i++) {
+      u[i] = ntt(u[i]);
+    }
+    let mp = multiply(privateKeyPolyvec, u);
+    mp = nttInverse(mp);
+    mp = subtract(v, mp);
+    mp = reduce(mp);
+    return polyToMsg(mp);
+  }
+  // generateMatrixA deterministically generates a matrix `A` (or the transpose of `A`)
+  // from a seed. Entries of the matrix are polynomials that look uniformly random.
+  // Performs rejection sampling on the output of an extendable-output function (XOF).
+  /**
+   * Generates a sample matrix based on the provided seed and transposition flag.
+   *
+   * @param seed - The seed used for generating the matrix.
+   * @param transposed - A flag indicating whether the matrix should be transposed or not.
+   * @returns The generated sample matrix.
+   */
+  _sampleMatrix(seed, transposed) {
+    const a = this._matrixA;
+    this._xofSeed.set(seed);
+    for (let ctr = 0, i = 0; i < this._k; i++) {
+      for (let j = 0; j < this._k; j++) {
+        if (transposed) {
+          this._xofSeed[seed.length] = i;
+          this._xofSeed[seed.length + 1] = j;
+        } else {
+          this._xofSeed[seed.length] = j;
+          this._xofSeed[seed.length + 1] = i;
+        }
+        const output = this._xof(this._xofSeed);
+        ctr = indcpaRejUniform(a[i][j], 0, output.subarray(0, 504), 504, N);
+        while (ctr < N) {
+          const outputn = output.subarray(504, 672);
+          ctr += indcpaRejUniform(a[i][j], ctr, outputn, 168, N - ctr);
+        }
+      }
+    }
+    return a;
+  }
+  /**
+   * Generates a 2D array of noise samples.
+   *
+   * @param sigma - The noise parameter.
+   * @param offset - The offset value.
+   * @param size - The size of the array.
+   * @returns The generated 2D array of noise samples.
+   */
+  _sampleNoise1(sigma, offset, size) {
+    const r = new Array(size);
+    for (let i = 0; i < size; i++) {
+      r[i] = this._noiseVecs[offset + i];
+      byteopsCbd(r[i], this._prf1(sigma, offset + i), this._eta1);
+    }
+    return r;
+  }
+  /**
+   * Generates a 2-dimensional array of noise samples.
+   *
+   * @param sigma - The noise parameter.
+   * @param offset - The offset value.
+   * @param size - The size of the array.
+   * @returns The generated 2-dimensional array of noise samples.
+   */
+  _sampleNoise2(sigma, offset, size) {
+    const r = new Array(size);
+    for (let i = 0; i < size; i++) {
+      r[i] = this._noiseVecs[offset + i];
+      byteopsCbd(r[i], this._prf2(sigma, offset + i), this._eta2);
+    }
+    return r;
+  }
+  // polyvecFromBytes deserializes a vector of polynomials.
+  /**
+   * Converts a Uint8Array to a 2D array of numbers representing a polynomial vector.
+   * Each element in the resulting array represents a polynomial.
+   * @param a The Uint8Array to convert.
+   * @returns The 2D array of numbers representing the polynomial vector.
+   */
+  _polyvecFromBytes(a) {
+    const r = this._polyVec;
+    for (let i = 0; i < this._k; i++) {
+      this._polyFromBytes(r[i], a, i * 384);
+    }
+    return r;
+  }
+  // compressU lossily compresses and serializes a vector of polynomials.
+  /**
+   * Compresses the given array of coefficients into a Uint8Array.
+   *
+   * @param r - The output Uint8Array.
+   * @param u - The array of coefficients.
+   * @returns The compressed Uint8Array.
+   */
+  _compressU(r, u) {
+    const t = new Array(4);
+    for (let rr = 0, i = 0; i < this._k; i++) {
+      for (let j = 0; j < N / 4; j++) {
+        for (let k = 0; k < 4; k++) {
+          t[k] = ((u[i][4 * j + k] << 10) + Q / 2) / Q & 1023;
+        }
+        r[rr++] = byte(t[0] >> 0);
+        r[rr++] = byte(t[0] >> 8 | t[1] << 2);
+        r[rr++] = byte(t[1] >> 6 | t[2] << 4);
+        r[rr++] = byte(t[2] >> 4 | t[3] << 6);
+        r[rr++] = byte(t[3] >> 2);
+      }
+    }
+    return r;
+  }
+  // compressV lossily compresses and subsequently serializes a polynomial.
+  /**
+   * Compresses the given array of numbers into a Uint8Array.
+   *
+   * @param r - The Uint8Array to store the compressed values.
+   * @param v - The array of numbers to compress.
+   * @returns The compressed Uint8Array.
+   */
+  _compressV(r, v) {
+    const t = new Uint8Array(8);
+    for (let rr = 0, i = 0; i < N / 8; i++) {
+      for (let j = 0; j < 8; j++) {
+        t[j] = byte(((v[8 * i + j] << 4) + Q / 2) / Q) & 15;
+      }
+      r[rr++] = t[0] | t[1] << 4;
+      r[rr++] = t[2] | t[3] << 4;
+      r[rr++] = t[4] | t[5] << 4;
+      r[rr++] = t[6] | t[7] << 4;
+    }
+    return r;
+  }
+  // decompressU de-serializes and decompresses a vector of polynomials and
+  // represents the approximate inverse of compress1. Since compression is lossy,
+  // the results of decompression will may not match the original vector of polynomials.
+  /**
+   * Decompresses a Uint8Array into a two-dimensional array of numbers.
+   *
+   * @param a The Uint8Array to decompress.
+   * @returns The decompressed two-dimensional array.
+   */
+  _decompressU(a) {
+    const r = new Array(this._k);
+    for (let i = 0; i < this._k; i++) {
+      r[i] = new Int16Array(N);
+    }
+    const t = new Array(4);
+    for (let aa = 0, i = 0; i < this._k; i++) {
+      for (let j = 0; j < N / 4; j++) {
+        t[0] = uint16(a[aa + 0]) >> 0 | uint16(a[aa + 1]) << 8;
+        t[1] = uint16(a[aa + 1]) >> 2 | uint16(a[aa + 2]) << 6;
+        t[2] = uint16(a[aa + 2]) >> 4 | uint16(a[aa + 3]) << 4;
+        t[3] = uint16(a[aa + 3]) >> 6 | uint16(a[aa + 4]) << 2;
+        aa = aa + 5;
+        for (let k = 0; k < 4; k++) {
+          r[i][4 * j + k] = int16((t[k] & 1023) * Q + 512 >> 10);
+        }
+      }
+    }
+    return r;
+  }
+  // decompressV de-serializes and subsequently decompresses a polynomial,
+  // representing the approximate inverse of compress2.
+  // Note that compression is lossy, and thus decompression will not match the
+  // original input.
+  /**
+   * Decompresses a Uint8Array into an array of numbers.
+   *
+   * @param a - The Uint8Array to decompress.
+   * @returns An array of numbers.
+   */
+  _decompressV(a) {
+    const r = new Int16Array(N);
+    for (let aa = 0, i = 0; i < N / 2; i++, aa++) {
+      r[2 * i + 0] = int16((a[aa] & 15) * Q + 8 >> 4);
+      r[2 * i + 1] = int16((a[aa] >> 4) * Q + 8 >> 4);
+    }
+    return r;
+  }
+};
+function polyToMsg(a) {
+  const msg = new Uint8Array(32);
+  let t, v;
+  for (let i = 0; i < N / 8; i++) {
+    for (let j = 0; j < 8; j++) {
+      v = a[8 * i + j] - Q;
+      v += v >> 31 & Q;
+      t = ((uint16(v) << 1) + uint16(Q / 2)) / uint16(Q) & 1;
+      msg[i] |= byte(t << j);
+    }
+  }
+  return msg;
+}
+function polyFromMsg(msg) {
+  const r = new Int16Array(N);
+  let mask;
+  for (let i = 0; i < N / 8; i++) {
+    for (let j = 0; j < 8; j++) {
+      mask = -1 * int16(msg[i] >> j & 1);
+      r[8 * i + j] = mask & int16((Q + 1) / 2);
+    }
+  }
+  return r;
+}
+function indcpaRejUniform(out, outOffset, buf, bufl, len) {
+  let ctr = 0;
+  let val0, val1;
+  for (let pos = 0; ctr < len && pos + 3 <= bufl; ) {
+    val0 = (uint16(buf[pos] >> 0) | uint16(buf[pos + 1]) << 8) & 4095;
+    val1 = (uint16(buf[pos + 1] >> 4) | uint16(buf[pos + 2]) << 4) & 4095;
+    pos = pos + 3;
+    if (val0 < Q) {
+      out[outOffset + ctr] = val0;
+      ctr = ctr + 1;
+    }
+    if (ctr < len && val1 < Q) {
+      out[outOffset + ctr] = val1;
+      ctr = ctr + 1;
+    }
+  }
+  return ctr;
+}
+function byteopsCbd(out, buf, eta) {
+  let t, d;
+  let a, b;
+  for (let i = 0; i < N / 8; i++) {
+    t = byteopsLoad32(buf, 4 * i);
+    d = t & 1431655765;
+    d = d + (t >> 1 & 1431655765);
+    for (let j = 0; j < 8; j++) {
+      a = int16(d >> 4 * j + 0 & 3);
+      b = int16(d >> 4 * j + eta & 3);
+      out[8 * i + j] = a - b;
+    }
+  }
+}
+function ntt(r) {
+  for (let j = 0, k = 1, l = 128; l >= 2; l >>= 1) {
+    for (let start = 0; start < 256; start = j + l) {
+      const zeta = NTT_ZETAS[k];
+      k = k + 1;
+      for (j = start; j < start + l; j++) {
+        const t = nttFqMul(zeta, r[j + l]);
+        r[j + l] = r[j] - t;
+        r[j] = r[j] + t;
+      }
+    }
+  }
+  return r;
+}
+function nttFqMul(a, b) {
+  const ab = a * b;
+  const u = Math.imul(ab, Q_INV) << 16 >> 16;
+  return ab - u * Q >> 16;
+}
+function reduce(r) {
+  for (let i = 0; i < N; i++) {
+    r[i] = barrett(r[i]);
+  }
+  return r;
+}
+var BARRETT_V = ((1 << 24) + Q / 2) / Q;
+function barrett(a) {
+  let t = BARRETT_V * a >> 24;
+  t = t * Q;
+  return a - t;
+}
+function polyToMont(r) {
+  const f = 1353;
+  for (let i = 0; i < N; i++) {
+    const a = r[i] * f;
+    const u = Math.imul(a, Q_INV) << 16 >> 16;
+    r[i] = a - u * Q >> 16;
+  }
+  return r;
+}
+function multiply(a, b) {
+  let r = polyBaseMulMontgomery(a[0], b[0]);
+  let t;
+  for (let i = 1; i < a.length; i++) {
+    t = polyBaseMulMontgomery(a[i], b[i]);
+    r = add2(r, t);
+  }
+  return reduce(r);
+}
+function polyBaseMulMontgomery(a, b) {
+  for (let i = 0; i < N / 4; i++) {
+    const idx = 4 * i;
+    const a0 = a[idx], a1 = a[idx + 1], a2 = a[idx + 2], a3 = a[idx + 3];
+    const b0 = b[idx], b1 = b[idx + 1], b2 = b[idx + 2], b3 = b[idx + 3];
+    const zeta = NTT_ZETAS[64 + i];
+    a[idx] = nttFqMul(nttFqMul(a1, b1), zeta) + nttFqMul(a0, b0);
+    a[idx + 1] = nttFqMul(a0, b1) + nttFqMul(a1, b0);
+    a[idx + 2] = nttFqMul(nttFqMul(a3, b3), -zeta) + nttFqMul(a2, b2);
+    a[idx + 3] = nttFqMul(a2, b3) + nttFqMul(a3, b2);
+  }
+  return a;
+}
+function add2(a, b) {
+  for (let i = 0; i < N; i++) {
+    a[i] += b[i];
+  }
+  return a;
+}
+function subtract(a, b) {
+  for (let i = 0; i < N; i++) {
+    a[i] -= b[i];
+  }
+  return a;
+}
+function nttInverse(r) {
+  let j = 0;
+  for (let k = 0, l = 2; l <= 128; l <<= 1) {
+    for (let start = 0; start < 256; start = j + l) {
+      const zeta = NTT_ZETAS_INV[k];
+      k = k + 1;
+      for (j = start; j < start + l; j++) {
+        const t = r[j];
+        r[j] = barrett(t + r[j + l]);
+        r[j + l] = t - r[j + l];
+        r[j + l] = nttFqMul(zeta, r[j + l]);
+      }
+    }
+  }
+  for (j = 0; j < 256; j++) {
+    r[j] = nttFqMul(r[j], NTT_ZETAS_INV[127]);
+  }
+  return r;
+}
+
+// node_modules/mlkem/esm/src/mlKem768.js
+var MlKem768 = class extends MlKemBase {
+  constructor() {
+    super();
+    Object.defineProperty(this, "_k", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 3
+    });
+    Object.defineProperty(this, "_du", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 10
+    });
+    Object.defineProperty(this, "_dv", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 4
+    });
+    Object.defineProperty(this, "_eta1", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 2
+    });
+    Object.defineProperty(this, "_eta2", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 2
+    });
+    this._skSize = 12 * this._k * N / 8;
+    this._pkSize = this._skSize + 32;
+    this._compressedUSize = this._k * this._du * N / 8;
+    this._compressedVSize = this._dv * N / 8;
+    this._initPool();
+  }
+  /**
+   * Generates a keypair [publicKey, privateKey].
+   *
+   * If an error occurred, throws {@link MlKemError}.
+   *
+   * @returns A kaypair [publicKey, privateKey].
+   * @throws {@link MlKemError}
+   */
+  async generateKeyPair() {
+    await this._setup();
+    try {
+      return this._generateKeyPairCore();
+    } catch (e) {
+      throw new MlKemError(e);
+    }
+  }
+  /**
+   * Derives a keypair [publicKey, privateKey] deterministically from a 64-octet seed.
+   *
+   * If an error occurred, throws {@link MlKemError}.
+   *
+   * @param seed A 64-octet seed for the deterministic key generation.
+   * @returns A kaypair [publicKey, privateKey].
+   * @throws {@link MlKemError}
+   */
+  async deriveKeyPair(seed) {
+    await this._setup();
+    try {
+      return this._deriveKeyPairCore(seed);
+    } catch (e) {
+      throw new MlKemError(e);
+    }
+  }
+  /**
+   * Generates a shared secret from the encapsulated ciphertext and the private key.
+   *
+   * If an error occurred, throws {@link MlKemError}.
+   *
+   * @param pk A public key.
+   * @param seed An optional 32-octet seed for the deterministic shared secret generation.
+   * @returns A ciphertext (encapsulated public key) and a shared secret.
+   * @throws {@link MlKemError}
+   */
+  async encap(pk, seed) {
+    await this._setup();
+    try {
+      return this._encapCore(pk, seed);
+    } catch (e) {
+      throw new MlKemError(e);
+    }
+  }
+  /**
+   * Generates a ciphertext for the public key and a shared secret.
+   *
+   * If an error occurred, throws {@link MlKemError}.
+   *
+   * @param ct A ciphertext generated by {@link encap}.
+   * @param sk A private key.
+   * @returns A shared secret.
+   * @throws {@link MlKemError}
+   */
+  async decap(ct, sk) {
+    await this._setup();
+    try {
+      return this._decapCore(ct, sk);
+    } catch (e) {
+      throw new MlKemError(e);
+    }
+  }
+};
+
+// node_modules/@hpke/dhkem-x25519/esm/src/primitives/x25519.js
+var _1n3 = 1n;
+var _2n3 = 2n;
+var _3n = 3n;
+var _5n = 5n;
+var ed25519_CURVE_p = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffedn;
+function ed25519_pow_2_252_3(x) {
+  const _10n = 10n;
+  const _20n = 20n;
+  const _40n = 40n;
+  const _80n = 80n;
+  const P = ed25519_CURVE_p;
+  const x2 = x * x % P;
+  const b2 = x2 * x % P;
+  const b4 = pow2(b2, _2n3, P) * b2 % P;
+  const b5 = pow2(b4, _1n3, P) * x % P;
+  const b10 = pow2(b5, _5n, P) * b5 % P;
+  const b20 = pow2(b10, _10n, P) * b10 % P;
+  const b40 = pow2(b20, _20n, P) * b20 % P;
+  const b80 = pow2(b40, _40n, P) * b40 % P;
+  const b160 = pow2(b80, _80n, P) * b80 % P;
+  const b240 = pow2(b160, _80n, P) * b80 % P;
+  const b250 = pow2(b240, _10n, P) * b10 % P;
+  const pow_p_5_8 = pow2(b250, _2n3, P) * x % P;
+  return { pow_p_5_8, b2 };
+}
+function adjustScalarBytes(bytes) {
+  bytes[0] &= 248;
+  bytes[31] &= 127;
+  bytes[31] |= 64;
+  return bytes;
+}
+var x25519 = /* @__PURE__ */ (() => {
+  const P = ed25519_CURVE_p;
+  return montgomery({
+    P,
+    type: "x25519",
+    powPminus2: (x) => {
+      const { pow_p_5_8, b2 } = ed25519_pow_2_252_3(x);
+      return mod(pow2(pow_p_5_8, _3n, P) * b2, P);
+    },
+    adjustScalarBytes
+  });
+})();
+
+// node_modules/@hpke/dhkem-x25519/esm/src/hkdfSha256.js
+var HkdfSha2562 = class extends HkdfSha256Native {
+  async extract(salt, ikm) {
+    await this._setup();
+    const saltBuf = salt.byteLength === 0 ? new ArrayBuffer(this.hashSize) : toArrayBuffer(salt);
+    const ikmBuf = toArrayBuffer(ikm);
+    if (saltBuf.byteLength !== this.hashSize) {
+      return hmac(sha256, new Uint8Array(saltBuf), new Uint8Array(ikmBuf)).buffer;
+    }
+    const key = await this._api.importKey("raw", saltBuf, this.algHash, false, [
+      "sign"
+    ]);
+    return await this._api.sign("HMAC", key, ikmBuf);
+  }
+};
+
+// node_modules/@hpke/dhkem-x25519/esm/src/dhkemX25519.js
+var X255192 = class extends XCurveDhkemPrimitives {
+  constructor(hkdf2) {
+    super("X25519", 32, x25519, hkdf2);
+  }
+  derive(sk, pk) {
+    try {
+      return Promise.resolve(this._curve.getSharedSecret(sk, pk));
+    } catch (e) {
+      return Promise.reject(new SerializeError(e));
+    }
+  }
+};
+
+// node_modules/@hpke/hybridkem-x-wing/esm/src/xWing.js
+var ALG_NAME = "X-Wing";
+var X25519_BASE = new Uint8Array([
+  9,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0
+]);
+var XWING_LABEL = new Uint8Array([92, 46, 47, 47, 94, 92]);
+function combiner(ssM, ssX, ctX, pkX) {
+  const ret = new Uint8Array(ssM.length + ssX.length + ctX.length + pkX.length + XWING_LABEL.length);
+  ret.set(ssM, 0);
+  ret.set(ssX, ssM.length);
+  ret.set(ctX, ssM.length + ssX.length);
+  ret.set(pkX, ssM.length + ssX.length + ctX.length);
+  ret.set(XWING_LABEL, ssM.length + ssX.length + ctX.length + pkX.length);
+  return sha3_2562.create().update(ret).digest();
+}
+var XWing = class {
+  constructor() {
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: KemId.XWing
+    });
+    Object.defineProperty(this, "name", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: ALG_NAME
+    });
+    Object.defineProperty(this, "secretSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "encSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 1120
+    });
+    Object.defineProperty(this, "publicKeySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 1216
+    });
+    Object.defineProperty(this, "privateKeySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "auth", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: false
+    });
+    Object.defineProperty(this, "_m", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_x25519", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_api", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this._m = new MlKem768();
+    this._x25519 = new X255192(new HkdfSha2562());
+  }
+  async serializePublicKey(key) {
+    await this._setup();
+    try {
+      return await this._serializePublicKey(key);
+    } catch (e) {
+      throw new SerializeError(e);
+    }
+  }
+  async deserializePublicKey(key) {
+    await this._setup();
+    try {
+      return await this._deserializePublicKey(toArrayBuffer(key));
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  async serializePrivateKey(key) {
+    await this._setup();
+    try {
+      return await this._serializePrivateKey(key);
+    } catch (e) {
+      throw new SerializeError(e);
+    }
+  }
+  async deserializePrivateKey(key) {
+    await this._setup();
+    try {
+      return await this._deserializePrivateKey(toArrayBuffer(key));
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  /**
+   * Generates a new key pair.
+   *
+   * @returns {Promise<CryptoKeyPair>} A promise that resolves with a new key pair.
+   */
+  async generateKeyPair() {
+    await this._setup();
+    const sk = new Uint8Array(32);
+    try {
+      this._api.getRandomValues(sk);
+    } catch (e) {
+      throw new NotSupportedError(e);
+    }
+    try {
+      const [_sk, pk] = await this._generateKeyPairDerand(sk);
+      const dSk = await this.deserializePrivateKey(sk.buffer);
+      const dPk = await this.deserializePublicKey(pk.buffer);
+      return { privateKey: dSk, publicKey: dPk };
+    } catch (e) {
+      throw new DeriveKeyPairError(e);
+    }
+  }
+  /**
+   * Generates a key pair from the secret key.
+   * @param sk The secret key.
+   * @returns {Promise<CryptoKeyPair>} A promise that resolves with a new key pair.
+   * @throws {InvalidParamError} Thrown if the length of the secret key is not 32 bytes.
+   * @throws {DeriveKeyPairError} Thrown if the key pair cannot be derived.
+   */
+  async generateKeyPairDerand(sk) {
+    if (sk.byteLength !== 32) {
+      throw new InvalidParamError("Invalid length of sk");
+    }
+    try {
+      const [_sk, pk] = await this._generateKeyPairDerand(sk);
+      const dSk = await this.deserializePrivateKey(sk.buffer);
+      const dPk = await this.deserializePublicKey(pk.buffer);
+      return { privateKey: dSk, publicKey: dPk };
+    } catch (e) {
+      throw new DeriveKeyPairError(e);
+    }
+  }
+  /**
+   * Derives a key pair from the input keying material.
+   *
+   * @param {ArrayBuffer} ikm The input keying material.
+   * @returns {Promise<CryptoKeyPair>} A promise that resolves with a new key pair.
+   * @throws {DeriveKeyPairError} Thrown if the key pair cannot be derived.
+   * @throws {InvalidParamError} Thrown if the length of the IKM is not 32 bytes.
+   */
+  async deriveKeyPair(ikm) {
+    await this._setup();
+    try {
+      const rawIkm = toArrayBuffer(ikm);
+      const sk = shake2562.create({ dkLen: 32 }).update(new Uint8Array(rawIkm)).digest();
+      const [_sk, pk] = await this._generateKeyPairDerand(sk);
+      const dSk = await this.deserializePrivateKey(sk.buffer);
+      const dPk = await this.deserializePublicKey(pk.buffer);
+      return { privateKey: dSk, publicKey: dPk };
+    } catch (e) {
+      throw new DeriveKeyPairError(e);
+    }
+  }
+  /**
+   * Imports a key from the input.
+   * @param format The format of the key. "raw" or "jwk" can be specified.
+   * @param key The key to import. If the format is "raw", the key must be an ArrayBuffer. If the format is "jwk", the key must be a JsonWebKey.
+   * @param isPublic A boolean indicating whether the key is public or not. The default is true.
+   * @returns {Promise<CryptoKey>} A promise that resolves with the imported key.
+   * @throws {DeserializeError} Thrown if the key cannot be imported.
+   */
+  async importKey(format, key, isPublic = true) {
+    await this._setup();
+    try {
+      let ret;
+      if (format === "jwk") {
+        if (key instanceof ArrayBuffer || key instanceof Uint8Array) {
+          throw new Error("Invalid jwk key format");
+        }
+        ret = await this._importJWK(key, isPublic);
+      } else {
+        if (key instanceof ArrayBuffer) {
+          ret = new Uint8Array(key);
+        } else if (key instanceof Uint8Array) {
+          ret = key;
+        } else {
+          throw new Error("Invalid key format");
+        }
+      }
+      if (isPublic && ret.byteLength !== this.publicKeySize) {
+        throw new Error("Invalid length of the key");
+      }
+      if (!isPublic && ret.byteLength !== this.privateKeySize) {
+        throw new Error("Invalid length of the key");
+      }
+      return new XCryptoKey(ALG_NAME, ret, isPublic ? "public" : "private", isPublic ? [] : KEM_USAGES);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  /**
+   * Encapsulates the shared secret and the `ct` (ciphertext) as `enc`.
+   * @param params The parameters for encapsulation.
+   * @returns {Promise<{ sharedSecret: ArrayBuffer; enc: ArrayBuffer }>} A promise that resolves with the `ss` (shared secret) as `sharedSecret` and the `ct` (ciphertext) as `enc`.
+   * @throws {InvalidParamError} Thrown if the length of the `ekm` is not 64 bytes.
+   * @throws {EncapError} Thrown if the shared secret cannot be encapsulated.
+   */
+  async encap(params) {
+    let ekm = void 0;
+    if (params.ekm !== void 0 && !isCryptoKeyPair(params.ekm)) {
+      ekm = toArrayBuffer(params.ekm);
+      if (ekm.byteLength !== 64) {
+        throw new InvalidParamError("ekm must be 64 bytes in length");
+      }
+    }
+    await this._setup();
+    let ekM = void 0;
+    let ekX;
+    if (ekm !== void 0) {
+      const ek = new Uint8Array(ekm);
+      ekM = ek.subarray(0, 32);
+      ekX = ek.subarray(32, 64);
+    } else {
+      ekX = new Uint8Array(32);
+      try {
+        this._api.getRandomValues(ekX);
+      } catch (e) {
+        throw new NotSupportedError(e);
+      }
+    }
+    const pk = new Uint8Array(await this.serializePublicKey(params.recipientPublicKey));
+    if (pk.byteLength !== 1216) {
+      throw new InvalidParamError("Invalid length of recipientPublicKey");
+    }
+    try {
+      const pkM = pk.subarray(0, 1184);
+      const pkX = pk.subarray(1184, 1216);
+      const ctX = await this._x25519.derive(ekX, X25519_BASE);
+      const ssX = await this._x25519.derive(ekX, pkX);
+      const [ctM, ssM] = await this._m.encap(pkM, ekM);
+      return {
+        sharedSecret: combiner(ssM, ssX, ctX, pkX).buffer,
+        enc: concat2(ctM, ctX).buffer
+      };
+    } catch (e) {
+      throw new EncapError(e);
+    }
+  }
+  /**
+   * Decapsulates the `ss` (shared secret) from the `enc` and the recipient's private key.
+   * The `enc` is the same as the `ct` (ciphertext) resulting from `X-Wing::Encapsulate(),
+   * which is executed under the `encap()`.
+   * @param params The parameters for decapsulation.
+   * @returns {Promise<ArrayBuffer>} A promise that resolves with the shared secret.
+   * @throws {InvalidParamError} Thrown if the length of the `enc` is not 1120 bytes.
+   * @throws {DecapError} Thrown if the shared secret cannot be decapsulated.
+   */
+  async decap(params) {
+    const enc = toArrayBuffer(params.enc);
+    const rSk = isCryptoKeyPair(params.recipientKey) ? params.recipientKey.privateKey : params.recipientKey;
+    if (enc.byteLength !== 1120) {
+      throw new InvalidParamError("Invalid length of enc");
+    }
+    const sk = new Uint8Array(await this.serializePrivateKey(rSk));
+    if (sk.byteLength !== 32) {
+      throw new InvalidParamError("Invalid length of recipientKey");
+    }
+    await this._setup();
+    try {
+      const [skM, skX, _pkM, pkX] = await this._expandDecapsulationKey(sk);
+      const ct = new Uint8Array(enc);
+      const ctM = ct.subarray(0, 1088);
+      const ctX = ct.subarray(1088);
+      const ssM = await this._m.decap(ctM, skM);
+      const ssX = await this._x25519.derive(skX, ctX);
+      return combiner(ssM, ssX, ctX, pkX).buffer;
+    } catch (e) {
+      throw new DecapError(e);
+    }
+  }
+  /**
+   * Sets up the MlKemBase instance by loading the necessary crypto library.
+   * If the crypto library is already loaded, this method does nothing.
+   * @returns {Promise<void>} A promise that resolves when the setup is complete.
+   */
+  async _setup() {
+    if (this._api !== void 0) {
+      return;
+    }
+    this._api = await loadCrypto();
+  }
+  /**
+   * Generates a key pair from the secret key.
+   * @param sk The secret key.
+   * @returns {Promise<[Uint8Array, Uint8Array]>} A promise that resolves with the key pair derived from the secret key.
+   */
+  async _generateKeyPairDerand(sk) {
+    const [_skM, _skX, pkM, pkX] = await this._expandDecapsulationKey(sk);
+    return [sk, concat2(pkM, pkX)];
+  }
+  /**
+   * Expands the decapsulation key.
+   * @param sk The secret key.
+   * @returns {Promise<[Uint8Array, Uint8Array, Uint8Array, Uint8Array]>} A promise that resolves with the keys derived by expanding the secret key.
+   */
+  async _expandDecapsulationKey(sk) {
+    const expanded = shake2562.create({ dkLen: 96 }).update(sk).digest();
+    const [pkM, skM] = await this._m.deriveKeyPair(expanded.subarray(0, 64));
+    const skX = expanded.subarray(64, 96);
+    const pkX = await this._x25519.derive(skX, X25519_BASE);
+    return [skM, skX, pkM, pkX];
+  }
+  _serializePublicKey(k) {
+    return new Promise((resolve, reject) => {
+      if (k.type !== "public") {
+        reject(new Error("Not public key"));
+      }
+      if (k.algorithm.name !== this.name) {
+        reject(new Error(`Invalid algorithm name: ${k.algorithm.name}`));
+      }
+      if (k.key.byteLength !== this.publicKeySize) {
+        reject(new Error(`Invalid key length: ${k.key.byteLength}`));
+      }
+      resolve(k.key.buffer);
+    });
+  }
+  _deserializePublicKey(k) {
+    return new Promise((resolve, reject) => {
+      if (k.byteLength !== this.publicKeySize) {
+        reject(new Error(`Invalid key length: ${k.byteLength}`));
+      }
+      resolve(new XCryptoKey(this.name, new Uint8Array(k), "public"));
+    });
+  }
+  _serializePrivateKey(k) {
+    return new Promise((resolve, reject) => {
+      if (k.type !== "private") {
+        reject(new Error("Not private key"));
+      }
+      if (k.algorithm.name !== this.name) {
+        reject(new Error(`Invalid algorithm name: ${k.algorithm.name}`));
+      }
+      if (k.key.byteLength !== this.privateKeySize) {
+        reject(new Error(`Invalid key length: ${k.key.byteLength}`));
+      }
+      resolve(k.key.buffer);
+    });
+  }
+  _deserializePrivateKey(k) {
+    return new Promise((resolve, reject) => {
+      if (k.byteLength !== this.privateKeySize) {
+        reject(new Error(`Invalid key length: ${k.byteLength}`));
+      }
+      resolve(new XCryptoKey(this.name, new Uint8Array(k), "private", ["deriveBits"]));
+    });
+  }
+  _importJWK(key, isPublic) {
+    return new Promise((resolve, reject) => {
+      if (typeof key.kty === "undefined" || key.kty !== "AKP") {
+        reject(new Error(`Invalid kty: ${key.kty}`));
+      }
+      if (typeof key.alg === "undefined" || key.alg !== ALG_NAME) {
+        reject(new Error(`Invalid alg: ${key.alg}`));
+      }
+      if (!isPublic) {
+        if (typeof key.priv === "undefined") {
+          reject(new Error("Invalid key: `priv` not found"));
+        }
+        if (typeof key.key_ops !== "undefined" && (key.key_ops.length !== 1 || key.key_ops[0] !== "deriveBits")) {
+          reject(new Error("Invalid key: `key_ops` should be ['deriveBits']"));
+        }
+        resolve(base64UrlToBytes(key.priv));
+      }
+      if (typeof key.priv !== "undefined") {
+        reject(new Error("Invalid key: `priv` should not be set"));
+      }
+      if (typeof key.pub === "undefined") {
+        reject(new Error("Invalid key: `pub` not found"));
+      }
+      if (typeof key.key_ops !== "undefined" && key.key_ops.length > 0) {
+        reject(new Error("Invalid key: `key_ops` should not be set"));
+      }
+      resolve(base64UrlToBytes(key.pub));
+    });
+  }
+};
+
+// src/keys.js
+var SEED_SIZE = 32;
+var PUBLIC_KEY_SIZE = 1216;
+var ENC_SIZE = 1120;
+var SEALED_MINIMUM = HEADER_SIZE + ENC_SIZE + 16;
+var suite = new CipherSuite({ kem: new XWing(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+function info(binding, head) {
+  return binding.associatedData("sealed", head);
+}
+async function publicKeyFromSeed(seed) {
+  if (seed.length !== SEED_SIZE) throw new TypeError("private key seeds are 32 bytes");
+  const pair = await suite.kem.generateKeyPairDerand(seed.slice());
+  return new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey));
+}
+async function sealTo(publicKey, plaintext, binding) {
+  if (publicKey.length !== PUBLIC_KEY_SIZE) {
+    throw new TamperedCiphertext("the public key has the wrong length");
+  }
+  const head = header(Kind.SEALED);
+  const recipientPublicKey = await suite.kem.importKey("raw", publicKey.slice(), true);
+  let sealed;
+  try {
+    sealed = await suite.seal({ recipientPublicKey, info: info(binding, head) }, plaintext);
+  } catch {
+    throw new TamperedCiphertext("the public key is malformed: it cannot be sealed to");
+  }
+  return concat(head, new Uint8Array(sealed.enc), new Uint8Array(sealed.ct));
+}
+async function openSealed(seed, blob, binding) {
+  if (seed.length !== SEED_SIZE) throw new TypeError("private key seeds are 32 bytes");
+  checkHeader(blob, Kind.SEALED, SEALED_MINIMUM);
+  const head = blob.subarray(0, HEADER_SIZE);
+  const recipientKey = await suite.kem.importKey("raw", seed.slice(), false);
+  const enc = blob.slice(HEADER_SIZE, HEADER_SIZE + ENC_SIZE);
+  const ciphertext = blob.slice(HEADER_SIZE + ENC_SIZE);
+  try {
+    const opened = await suite.open({ recipientKey, enc, info: info(binding, head) }, ciphertext);
+    return new Uint8Array(opened);
+  } catch {
+    throw new TamperedCiphertext(
+      "sealed key failed authentication: altered, moved or sealed to another key"
+    );
+  }
+}
+
+// src/stream.js
+var SEGMENT_SIZE = 64 * 1024;
+var PADDED_VERSION = 2;
+var SIZE_BYTES = 4;
+var SALT_SIZE = 32;
+var PREFIX_SIZE = 7;
+var LENGTH_BYTES = 8;
+var STREAM_HEADER_SIZE = HEADER_SIZE + SIZE_BYTES + SALT_SIZE + PREFIX_SIZE;
+var MIN_SEGMENT = 1024;
+var MAX_SEGMENT = 16 * 1024 * 1024;
+var MAX_SEGMENTS = 2 ** 32;
+function paddedStreamSize(length) {
+  return paddedSize(length + LENGTH_BYTES);
+}
+async function fileKey(key, streamHeader, binding) {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_SIZE) {
+    throw new TypeError("keys are 32 bytes");
+  }
+  const salt = streamHeader.subarray(HEADER_SIZE + SIZE_BYTES, -PREFIX_SIZE);
+  const info2 = binding.associatedData("stream", streamHeader.subarray(0, HEADER_SIZE));
+  return aesKey(await hkdf(key, salt, info2, KEY_SIZE));
+}
+function nonce(prefix, index, last) {
+  if (index >= MAX_SEGMENTS) throw new RangeError("stream is too long");
+  return concat(prefix, bigEndian(index, 4), Uint8Array.of(last ? 1 : 0));
+}
+var StreamEncryptor = class _StreamEncryptor {
+  /**
+   * A new stream under this data key, bound to its record (use `create`).
+   * @param {Uint8Array} streamHeader
+   * @param {CryptoKey} aead
+   */
+  constructor(streamHeader, aead) {
+    this.header = streamHeader;
+    this.segmentSize = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
+    this._aead = aead;
+    this._prefix = streamHeader.subarray(-PREFIX_SIZE);
+    this._index = 0;
+    this._length = 0;
+    this._buffer = new Uint8Array(0);
+    this._finished = false;
+  }
+  /**
+   * A new encryptor with a fresh salt and nonce prefix.
+   * @param {Uint8Array} key
+   * @param {Binding} binding
+   * @param {number} [segmentSize]
+   * @returns {Promise<StreamEncryptor>}
+   */
+  static async create(key, binding, segmentSize = SEGMENT_SIZE) {
+    if (!Number.isInteger(segmentSize) || segmentSize < MIN_SEGMENT || segmentSize > MAX_SEGMENT) {
+      throw new RangeError("segment size is out of range");
+    }
+    const streamHeader = concat(
+      header(Kind.STREAM, PADDED_VERSION),
+      bigEndian(segmentSize, SIZE_BYTES),
+      randomBytes(SALT_SIZE),
+      randomBytes(PREFIX_SIZE)
+    );
+    return new _StreamEncryptor(streamHeader, await fileKey(key, streamHeader, binding));
+  }
+  /**
+   * @param {Uint8Array} chunk
+   * @param {boolean} last
+   */
+  async _seal(chunk, last) {
+    const segmentNonce = nonce(this._prefix, this._index, last);
+    const sealed = await aesEncrypt(this._aead, segmentNonce, chunk, this.header);
+    this._index += 1;
+    return sealed;
+  }
+  _checkOpen() {
+    if (this._finished) throw new Error("the stream is already finished");
+  }
+  /**
+   * Take more of the file; return the segments it completed (often none).
+   * A full segment is sealed at once: the length record always follows it.
+   * @param {Uint8Array} data
+   * @returns {Promise<Uint8Array[]>}
+   */
+  async update(data) {
+    this._checkOpen();
+    this._length += data.length;
+    const size = this.segmentSize;
+    const sealed = [];
+    let incoming = data;
+    if (this._buffer.length) {
+      const taken = incoming.subarray(0, size - this._buffer.length);
+      this._buffer = concat(this._buffer, taken);
+      incoming = incoming.subarray(taken.length);
+      if (this._buffer.length < size) return sealed;
+      sealed.push(await this._seal(this._buffer, false));
+    }
+    for (; incoming.length >= size; incoming = incoming.subarray(size)) {
+      sealed.push(await this._seal(incoming.subarray(0, size), false));
+    }
+    this._buffer = incoming.slice();
+    return sealed;
+  }
+  /**
+   * The last segments: the file's end, zero padding, then its length.
+   * Padding is made one segment at a time, as it can be 12% of a large file.
+   * @returns {AsyncGenerator<Uint8Array>}
+   */
+  async *finish() {
+    this._checkOpen();
+    this._finished = true;
+    const size = this.segmentSize;
+    let pending = this._buffer;
+    let remaining = paddedStreamSize(this._length) - (this._length - pending.length);
+    let record = bigEndian(this._length, LENGTH_BYTES);
+    let zeros = remaining - pending.length - record.length;
+    while (remaining > size) {
+      const take = Math.min(zeros, size - pending.length);
+      let chunk = concat(pending, new Uint8Array(take));
+      zeros -= take;
+      if (chunk.length < size) {
+        const cut = size - chunk.length;
+        chunk = concat(chunk, record.subarray(0, cut));
+        record = record.subarray(cut);
+      }
+      yield await this._seal(chunk, false);
+      remaining -= size;
+      pending = new Uint8Array(0);
+    }
+    yield await this._seal(concat(pending, new Uint8Array(zeros), record), true);
+  }
+};
+var StreamDecryptor = class _StreamDecryptor {
+  /**
+   * A decryptor for the stream with this header (use `create`).
+   * @param {Uint8Array} streamHeader
+   * @param {CryptoKey} aead
+   */
+  constructor(streamHeader, aead) {
+    this.header = streamHeader;
+    this.segmentSize = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
+    this._aead = aead;
+    this._prefix = streamHeader.subarray(-PREFIX_SIZE);
+  }
+  /**
+   * Check the header and derive the file's key.
+   * @param {Uint8Array} key
+   * @param {Binding} binding
+   * @param {Uint8Array} streamHeader
+   * @returns {Promise<StreamDecryptor>}
+   */
+  static async create(key, binding, streamHeader) {
+    checkHeader(streamHeader, Kind.STREAM, STREAM_HEADER_SIZE, [PADDED_VERSION]);
+    if (streamHeader.length !== STREAM_HEADER_SIZE) {
+      throw new TamperedCiphertext("stream header has the wrong length");
+    }
+    const size = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
+    if (size < MIN_SEGMENT || size > MAX_SEGMENT) {
+      throw new TamperedCiphertext("stream header names an impossible segment size");
+    }
+    const copy = streamHeader.slice();
+    return new _StreamDecryptor(copy, await fileKey(key, copy, binding));
+  }
+  /**
+   * Decrypt segment number index (raw: padding and length record included);
+   * TamperedCiphertext if it is not that segment.
+   * @param {number} index
+   * @param {Uint8Array} sealed
+   * @param {boolean} last
+   * @returns {Promise<Uint8Array>}
+   */
+  decryptSegment(index, sealed, last) {
+    if (sealed.length > this.segmentSize + TAG_SIZE) {
+      throw new TamperedCiphertext("segment is longer than the segment size");
+    }
+    const message = `segment ${index} failed authentication: altered, reordered or truncated`;
+    return aesDecrypt(this._aead, nonce(this._prefix, index, last), sealed, this.header, message);
+  }
+  /**
+   * The whole file; TamperedCiphertext if a segment is missing, moved or
+   * altered, or if the length record or the padding is wrong.
+   * @param {Uint8Array[]} segments
+   * @returns {Promise<Uint8Array>}
+   */
+  async decryptSegments(segments) {
+    if (segments.length === 0) throw new TamperedCiphertext("stream has no segments");
+    const last = segments.length - 1;
+    const raw = [];
+    for (const [index, sealed] of segments.entries()) {
+      raw.push(await this.decryptSegment(index, sealed, index === last));
+    }
+    const padded = concat(...raw);
+    if (padded.length < LENGTH_BYTES) {
+      throw new TamperedCiphertext("the stream's length record is missing");
+    }
+    const body = padded.subarray(0, -LENGTH_BYTES);
+    const length = readBigEndian(padded.subarray(-LENGTH_BYTES));
+    if (paddedStreamSize(length) !== padded.length) {
+      throw new TamperedCiphertext("the stream's length record does not match its size");
+    }
+    if (body.subarray(length).some((byte2) => byte2 !== 0)) {
+      throw new TamperedCiphertext("the stream's padding is not zero");
+    }
+    return body.slice(0, length);
+  }
+};
+
+// src/codename.js
+var SALT = utf8("portal/v1/survivor-wrap");
+function codenameWrapKey(codename, reportId) {
+  return hkdf(utf8(codename), SALT, utf8(reportId), 32);
+}
+export {
+  Binding,
+  CryptoError,
+  FORMAT_VERSION,
+  Kind,
+  PUBLIC_KEY_SIZE,
+  SEED_SIZE,
+  SEGMENT_SIZE,
+  StreamDecryptor,
+  StreamEncryptor,
+  TamperedCiphertext,
+  UnknownFormatVersion,
+  codenameWrapKey,
+  decryptField,
+  decryptText,
+  encryptField,
+  encryptText,
+  newKey,
+  openSealed,
+  paddedSize,
+  paddedStreamSize,
+  publicKeyFromSeed,
+  sealTo,
+  unwrapKey,
+  wrapKey
+};
+/*! Bundled license information:
+
+@hpke/common/esm/src/curve/modular.js:
+@hpke/common/esm/src/curve/montgomery.js:
+@hpke/dhkem-x25519/esm/src/primitives/x25519.js:
+  (*! noble-curves - MIT License (c) 2022 Paul Miller (paulmillr.com) *)
+
+mlkem/esm/src/sha3/utils.js:
+  (*! noble-hashes - MIT License (c) 2022 Paul Miller (paulmillr.com) *)
+*/

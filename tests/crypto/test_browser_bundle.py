@@ -1,0 +1,94 @@
+"""portal/static/seal.js is what its sources build to, and it seals in a real Chromium.
+
+The bundle is committed so that serving the portal needs no node; these tests
+rebuild it with the pinned esbuild (js/seal/package-lock.json) and load the
+committed file in Chromium to round-trip envelopes with Python.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Route
+
+from crypto.envelope import decrypt_field, encrypt_field
+from crypto.keys import KeyKind, PrivateKey, open_sealed, seal
+from tests.crypto.conftest import HOME
+from tests.support import node
+
+KEY = bytes(range(1, 33))
+
+
+def test_committed_bundle_is_what_the_sources_build(tmp_path: Path) -> None:
+    node.installed_packages()
+    rebuilt = tmp_path / "seal.js"
+    node.run(["npm", "run", "--silent", "build", "--", f"--outfile={rebuilt}"])
+    assert rebuilt.read_bytes() == node.BUNDLE.read_bytes(), (
+        "portal/static/seal.js differs from what js/seal/src builds to: run `make js` and commit it"
+    )
+
+
+def test_packages_are_pinned_to_exact_versions() -> None:
+    manifest = json.loads((node.SEAL / "package.json").read_text())
+    versions = {**manifest["dependencies"], **manifest["devDependencies"]}
+    loose = {name: v for name, v in versions.items() if not re.fullmatch(r"\d+\.\d+\.\d+", v)}
+    assert not loose, f"pin exact versions in js/seal/package.json: {loose}"
+    assert "--outfile=../../portal/static/seal.js" in manifest["scripts"]["build"]
+
+
+# Served from http://localhost so that the page is a secure context (WebCrypto
+# needs one); the route answers every request, so nothing reaches the network.
+ORIGIN = "http://localhost"
+ROUND_TRIP = """async ({ publicKey, seed, sealed, field, key, binding }) => {
+  const seal = await import("/seal.js");
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const bytes = (text) => Uint8Array.from(text.match(/../g), (pair) => parseInt(pair, 16));
+  const home = new seal.Binding(...binding);
+  const secret = new TextEncoder().encode("sealed in the browser");
+  return {
+    sealed: hex(await seal.sealTo(bytes(publicKey), secret, home)),
+    opened: new TextDecoder().decode(await seal.openSealed(bytes(seed), bytes(sealed), home)),
+    field: hex(await seal.encryptField(bytes(key), new TextEncoder().encode("Café"), home)),
+    read: new TextDecoder().decode(await seal.decryptField(bytes(key), bytes(field), home)),
+  };
+}"""
+
+
+@pytest.mark.browser
+def test_committed_bundle_seals_and_opens_with_python_in_chromium(browser: Browser) -> None:
+    bundle = node.BUNDLE.read_bytes()
+
+    def serve(route: Route) -> None:
+        if route.request.url == f"{ORIGIN}/seal.js":
+            route.fulfill(body=bundle, content_type="text/javascript")
+        else:
+            route.fulfill(body="<!doctype html><title>seal</title>", content_type="text/html")
+
+    python_key, seed = PrivateKey.generate(), bytes(range(32))
+    context = browser.new_context()
+    try:
+        context.route(f"{ORIGIN}/**", serve)
+        page = context.new_page()
+        page.goto(f"{ORIGIN}/")
+        made = page.evaluate(
+            ROUND_TRIP,
+            {
+                "publicKey": python_key.public_key.to_bytes().hex(),
+                "seed": seed.hex(),
+                "sealed": seal(
+                    PrivateKey(seed, KeyKind.XWING).public_key, b"sealed in Python", HOME
+                ).hex(),
+                "field": encrypt_field(KEY, "Ünïcode".encode(), HOME).hex(),
+                "key": KEY.hex(),
+                "binding": [HOME.table, HOME.record_id, HOME.field],
+            },
+        )
+    finally:
+        context.close()
+    assert open_sealed(python_key, bytes.fromhex(made["sealed"]), HOME) == b"sealed in the browser"
+    assert made["opened"] == "sealed in Python"
+    assert decrypt_field(KEY, bytes.fromhex(made["field"]), HOME) == "Café".encode()
+    assert made["read"] == "Ünïcode"
