@@ -4799,6 +4799,7 @@ var XWing = class {
 
 // src/keys.js
 var SEED_SIZE = 32;
+var XWING_KIND = 2;
 var PUBLIC_KEY_SIZE = 1216;
 var ENC_SIZE = 1120;
 var SEALED_MINIMUM = HEADER_SIZE + ENC_SIZE + 16;
@@ -4806,9 +4807,17 @@ var suite = new CipherSuite({ kem: new XWing(), kdf: new HkdfSha256(), aead: new
 function info(binding, head) {
   return binding.associatedData("sealed", head);
 }
-async function publicKeyFromSeed(seed) {
-  if (seed.length !== SEED_SIZE) throw new TypeError("private key seeds are 32 bytes");
-  const pair = await suite.kem.generateKeyPairDerand(seed.slice());
+function xwingSeed(stored) {
+  if (stored.length === SEED_SIZE) {
+    throw new TypeError("a key of the old kind (a bare seed) opens only in Python");
+  }
+  if (stored.length !== SEED_SIZE + 1 || stored[0] !== XWING_KIND) {
+    throw new TamperedCiphertext("stored private key is malformed");
+  }
+  return stored.slice(1);
+}
+async function publicKeyOf(stored) {
+  const pair = await suite.kem.generateKeyPairDerand(xwingSeed(stored));
   return new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey));
 }
 async function sealTo(publicKey, plaintext, binding) {
@@ -4816,20 +4825,20 @@ async function sealTo(publicKey, plaintext, binding) {
     throw new TamperedCiphertext("the public key has the wrong length");
   }
   const head = header(Kind.SEALED);
-  const recipientPublicKey = await suite.kem.importKey("raw", publicKey.slice(), true);
   let sealed;
   try {
+    const recipientPublicKey = await suite.kem.importKey("raw", publicKey.slice(), true);
     sealed = await suite.seal({ recipientPublicKey, info: info(binding, head) }, plaintext);
   } catch {
     throw new TamperedCiphertext("the public key is malformed: it cannot be sealed to");
   }
   return concat(head, new Uint8Array(sealed.enc), new Uint8Array(sealed.ct));
 }
-async function openSealed(seed, blob, binding) {
-  if (seed.length !== SEED_SIZE) throw new TypeError("private key seeds are 32 bytes");
+async function openSealed(stored, blob, binding) {
+  const seed = xwingSeed(stored);
   checkHeader(blob, Kind.SEALED, SEALED_MINIMUM);
   const head = blob.subarray(0, HEADER_SIZE);
-  const recipientKey = await suite.kem.importKey("raw", seed.slice(), false);
+  const recipientKey = await suite.kem.importKey("raw", seed, false);
   const enc = blob.slice(HEADER_SIZE, HEADER_SIZE + ENC_SIZE);
   const ciphertext = blob.slice(HEADER_SIZE + ENC_SIZE);
   try {
@@ -5071,7 +5080,7 @@ export {
   openSealed,
   paddedSize,
   paddedStreamSize,
-  publicKeyFromSeed,
+  publicKeyOf,
   sealTo,
   unwrapKey,
   wrapKey

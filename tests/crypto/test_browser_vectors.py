@@ -86,7 +86,8 @@ def python_vectors() -> dict[str, Any]:
     """What Python makes for node to open, and what node is asked to make."""
     secret = bytes(range(32))
     plaintext = "Café, 5 May: badge 4471".encode()
-    public_key = PrivateKey(XWING_SEED, KeyKind.XWING).public_key
+    private_key = PrivateKey(XWING_SEED, KeyKind.XWING)
+    public_key = private_key.public_key
     report_id = "7c4f3f0e-0b7a-4f6e-9d55-1f2b3c4d5e6f"
     return {
         "binding": binding_parts(HOME),
@@ -95,7 +96,7 @@ def python_vectors() -> dict[str, Any]:
         "field": {"plaintext": plaintext.hex(), "blob": encrypt_field(KEY, plaintext, HOME).hex()},
         "wrap": {"secret": secret.hex(), "blob": wrap_key(KEY, secret, HOME).hex()},
         "seal": {
-            "seed": XWING_SEED.hex(),
+            "privateKey": private_key.to_bytes().hex(),
             "publicKey": public_key.to_bytes().hex(),
             "plaintext": secret.hex(),
             "blob": seal(public_key, secret, HOME).hex(),

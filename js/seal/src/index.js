@@ -17,6 +17,6 @@ export {
   unwrapKey,
   wrapKey,
 } from "./envelope.js";
-export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyFromSeed, sealTo } from "./keys.js";
+export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
 export { codenameWrapKey } from "./codename.js";

@@ -51,17 +51,23 @@ test("a Python key wrap opens, and refuses another binding", async () => {
   await assert.rejects(seal.unwrapKey(key, blob, moved), seal.TamperedCiphertext);
 });
 
-test("a Python seal opens with the seed; refused moved, altered or to another key", async () => {
-  const seed = fromHex(given.seal.seed);
+test("a Python seal opens with the stored key; refused moved, altered or to another key", async () => {
+  const seed = fromHex(given.seal.privateKey);
   const blob = fromHex(given.seal.blob);
-  assert.equal(toHex(await seal.publicKeyFromSeed(seed)), given.seal.publicKey);
+  assert.equal(toHex(await seal.publicKeyOf(seed)), given.seal.publicKey);
   assert.equal(toHex(await seal.openSealed(seed, blob, home)), given.seal.plaintext);
   await assert.rejects(seal.openSealed(seed, blob, moved), seal.TamperedCiphertext);
   await assert.rejects(seal.openSealed(seed, flipped(blob, 0), home), seal.UnknownFormatVersion);
   await assert.rejects(seal.openSealed(seed, flipped(blob, 1), home), seal.TamperedCiphertext);
   await assert.rejects(seal.openSealed(seed, flipped(blob, 500), home), seal.TamperedCiphertext);
-  const stranger = new Uint8Array(32).fill(1);
+  const stranger = new Uint8Array(33).fill(1);
+  stranger[0] = 2;
   await assert.rejects(seal.openSealed(stranger, blob, home), seal.TamperedCiphertext);
+  // A key of the old kind, or of no known form, is refused before anything is opened.
+  await assert.rejects(seal.openSealed(seed.slice(1), blob, home), TypeError);
+  const unknownKind = seed.slice();
+  unknownKind[0] = 1;
+  await assert.rejects(seal.openSealed(unknownKind, blob, home), seal.TamperedCiphertext);
 });
 
 test("the codename key is Python's", async () => {

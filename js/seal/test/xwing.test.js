@@ -9,7 +9,7 @@ import { test } from "node:test";
 
 import { XWing } from "@hpke/hybridkem-x-wing";
 
-import { publicKeyFromSeed } from "../src/index.js";
+import { publicKeyOf } from "../src/index.js";
 import { fromHex, toHex } from "./hex.js";
 
 const source = new URL("./xwing-vectors.json", import.meta.url);
@@ -21,7 +21,8 @@ test("the draft's three vectors are all here", () => {
 
 for (const [number, vector] of vectors.entries()) {
   test(`vector ${number + 1}: the seed grows the draft's public key`, async () => {
-    assert.equal(toHex(await publicKeyFromSeed(fromHex(vector.seed))), vector.pk);
+    const stored = new Uint8Array([0x02, ...fromHex(vector.seed)]); // the X-Wing kind
+    assert.equal(toHex(await publicKeyOf(stored)), vector.pk);
   });
 
   test(`vector ${number + 1}: the imported seed decapsulates the draft's secret`, async () => {
