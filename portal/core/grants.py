@@ -9,12 +9,15 @@ key and can never decrypt a report.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import unwrap_key
+from crypto.errors import TamperedCiphertext
 from crypto.keys import PrivateKey, PublicKey, open_private_key, seal_private_key
 from crypto.words import key_fingerprint, same_fingerprint
 from portal.core import audit, bindings
@@ -22,6 +25,8 @@ from portal.core.authentication import AccountError, Unlocked
 from portal.core.group_keys import current_group_key, forget_index, move_seals, new_group_key
 from portal.core.instance import bootstrap_secret_path
 from portal.store.models import Account, Group, GroupKey, GroupKeyGrant, Holder, Role, today
+
+log = logging.getLogger("portal.core.grants")
 
 ROLE_GROUP = {Role.ADVOCATE: Group.ADVOCATES, Role.STAFF: Group.EXPORTERS}
 
@@ -65,10 +70,15 @@ def _take_bootstrap_grant(
 ) -> None:
     old = grant.group_key
     group = old.group
-    old_private = PrivateKey.from_bytes(
-        unwrap_key(
-            secret, grant.sealed_key, bindings.group_key_grant(group, old.version, Holder.BOOTSTRAP)
-        )
+    old_private = _the_group_key(
+        old,
+        PrivateKey.from_bytes(
+            unwrap_key(
+                secret,
+                grant.sealed_key,
+                bindings.group_key_grant(group, old.version, Holder.BOOTSTRAP),
+            )
+        ),
     )
     newest = session.scalar(select(func.max(GroupKey.version)).where(GroupKey.group == group))
     new_key, new_private = new_group_key(session, group, (newest or old.version) + 1)
@@ -120,21 +130,45 @@ def _seal_to(session: Session, account: Account, group_key: GroupKey, private: P
     )
 
 
+def _the_group_key(group_key: GroupKey, opened: PrivateKey) -> PrivateKey:
+    """The opened key, if it is this group key version's private half.
+
+    A grant is sealed to a public key, so anyone who can write to the
+    database can seal a key of their own in its place: held, it would open
+    nothing sealed to the group, and be passed on to every member it is
+    granted to.
+    """
+    if opened.public_key.to_bytes() != group_key.public_key:
+        raise TamperedCiphertext(
+            f"the key granted for {group_key.group.value}/{group_key.version} is not that key"
+        )
+    return opened
+
+
+def _open_grants(
+    grants: Iterable[GroupKeyGrant], holder: PrivateKey, holder_name: str
+) -> dict[str, PrivateKey]:
+    """Open each grant sealed to one holder, by "group/version"; leave out, and log,
+    any that holds another key than its group key version's."""
+    keys: dict[str, PrivateKey] = {}
+    for grant in grants:
+        group_key = grant.group_key
+        name = f"{group_key.group.value}/{group_key.version}"
+        binding = bindings.group_key_grant(group_key.group, group_key.version, holder_name)
+        opened = open_private_key(holder, grant.sealed_key, binding)
+        try:
+            keys[name] = _the_group_key(group_key, opened)
+        except TamperedCiphertext:
+            log.warning("a grant of %s holds another key than the group's: left out", name)
+    return keys
+
+
 def held_group_keys(session: Session, unlocked: Unlocked) -> dict[str, PrivateKey]:
     """Open every group key sealed to this account, by "group/version"."""
-    keys: dict[str, PrivateKey] = {}
     grants = session.scalars(
         select(GroupKeyGrant).where(GroupKeyGrant.account_id == unlocked.account_id)
     )
-    for grant in grants:
-        group_key = grant.group_key
-        binding = bindings.group_key_grant(
-            group_key.group, group_key.version, account_holder(unlocked.account_id)
-        )
-        keys[f"{group_key.group.value}/{group_key.version}"] = open_private_key(
-            unlocked.personal_key, grant.sealed_key, binding
-        )
-    return keys
+    return _open_grants(grants, unlocked.personal_key, account_holder(unlocked.account_id))
 
 
 def own_fingerprint(unlocked: Unlocked) -> str:
@@ -213,19 +247,12 @@ def recovery_group_keys(
     session: Session, recovery: PrivateKey, group: Group
 ) -> dict[str, PrivateKey]:
     """Open every version of a group's key with the recovery key."""
-    keys = {}
     grants = session.scalars(
         select(GroupKeyGrant)
         .join(GroupKey)
         .where(GroupKey.group == group, GroupKeyGrant.holder == Holder.RECOVERY)
     )
-    for grant in grants:
-        group_key = grant.group_key
-        binding = bindings.group_key_grant(group, group_key.version, Holder.RECOVERY)
-        keys[f"{group.value}/{group_key.version}"] = open_private_key(
-            recovery, grant.sealed_key, binding
-        )
-    return keys
+    return _open_grants(grants, recovery, Holder.RECOVERY)
 
 
 def rotate_group_key(session: Session, group: Group, actor: str) -> GroupKey:

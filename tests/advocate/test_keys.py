@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import threading
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -12,13 +14,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from crypto.errors import CryptoError
+from crypto.envelope import wrap_key
+from crypto.errors import CryptoError, TamperedCiphertext
 from crypto.format import Binding
-from crypto.keys import KeyKind, PrivateKey, open_sealed
+from crypto.keys import KeyKind, PrivateKey, PublicKey, open_sealed, seal_private_key
 from crypto.passphrase import Argon2Params, unwrap_with_passphrase, wrap_with_passphrase
 from crypto.words import seed_to_phrase
 from portal.cli import main
 from portal.core import accounts, authentication, bindings, grants
+from portal.core.group_keys import recovery_key
 from portal.core.instance import bootstrap_secret_path
 from portal.core.principal import Principal, unlock_principal
 from portal.core.reports import open_report_key
@@ -734,3 +738,68 @@ def test_a_removed_advocates_index_key_names_no_report_indexed_after_the_removal
         )
         # Bob's new index still links the two reports naming the officer.
         assert session.scalar(select(func.count()).where(Report.indexed.is_(True))) == 2
+
+
+def _plant(store: Store, grant_of: Any, seal_it: Any) -> None:
+    """A database writer puts a key of their own in place of one grant."""
+    with store.session() as session:
+        grant = session.scalars(
+            select(GroupKeyGrant)
+            .join(GroupKey)
+            .where(GroupKey.group == Group.ADVOCATES, grant_of)
+            .order_by(GroupKey.version.desc())
+        ).first()
+        assert grant is not None
+        grant.sealed_key = seal_it(session, grant)
+        session.commit()
+
+
+def test_a_key_planted_in_a_members_grant_is_neither_held_nor_passed_on(
+    store: Store, instance: Instance, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice = create_person(store, instance, "alice", Role.ADVOCATE)
+    planted = PrivateKey.generate()
+
+    def sealed_to_alice(session: Any, grant: GroupKeyGrant) -> bytes:
+        account = session.get(Account, alice.account_id)
+        holder = grants.account_holder(alice.account_id)
+        binding = bindings.group_key_grant(Group.ADVOCATES, grant.group_key.version, holder)
+        return seal_private_key(PublicKey.from_bytes(account.public_key), planted, binding)
+
+    _plant(store, GroupKeyGrant.account_id == alice.account_id, sealed_to_alice)
+    with caplog.at_level(logging.WARNING, logger="portal.core.grants"):
+        held = _held_keys(store, alice)
+    assert "advocates/2" not in held and "escrow/2" in held
+    assert "advocates/2 holds another key than the group's" in caplog.text
+    assert planted.seed.hex() not in caplog.text
+
+
+def test_a_key_planted_in_a_recovery_grant_is_left_out(store: Store, instance: Instance) -> None:
+    planted = PrivateKey.generate()
+    recovery = recovery_key(instance.recovery_phrase)
+
+    def sealed_to_recovery(session: Any, grant: GroupKeyGrant) -> bytes:
+        binding = bindings.group_key_grant(Group.ADVOCATES, grant.group_key.version, "recovery")
+        return seal_private_key(recovery.public_key, planted, binding)
+
+    _plant(store, GroupKeyGrant.holder == Holder.RECOVERY, sealed_to_recovery)
+    with store.session() as session:
+        assert grants.recovery_group_keys(session, recovery, Group.ADVOCATES) == {}
+        assert grants.recovery_group_keys(session, recovery, Group.EXPORTERS) != {}
+
+
+def test_a_key_planted_under_the_bootstrap_secret_is_not_taken(
+    store: Store, instance: Instance
+) -> None:
+    secret = bytes.fromhex(
+        bootstrap_secret_path(instance.path / "secrets", Group.ADVOCATES).read_text()
+    )
+    planted = PrivateKey.generate()
+
+    def wrapped_under_the_secret(session: Any, grant: GroupKeyGrant) -> bytes:
+        binding = bindings.group_key_grant(Group.ADVOCATES, 1, Holder.BOOTSTRAP)
+        return wrap_key(secret, planted.to_bytes(), binding)
+
+    _plant(store, GroupKeyGrant.holder == Holder.BOOTSTRAP, wrapped_under_the_secret)
+    with pytest.raises(TamperedCiphertext, match="is not that key"):
+        create_person(store, instance, "alice", Role.ADVOCATE)
