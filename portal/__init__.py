@@ -19,6 +19,7 @@ from portal.web import (
     processes,
     request_log,
     rich_text,
+    scripts,
     security,
     uploads,
 )
@@ -65,6 +66,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     errors.init_app(app)
     rich_text.init_app(app)
+    scripts.init_app(app)
     cli.init_app(app)
     processes.init_app(app, instance_store)
     health.init_app(app)

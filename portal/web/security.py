@@ -38,6 +38,8 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    # Scripts run only with a Subresource Integrity hash (web/scripts.py).
+    "Integrity-Policy": "blocked-destinations=(script)",
 }
 HSTS = "max-age=63072000; includeSubDomains"
 
