@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Route
 
 from crypto.envelope import decrypt_field, encrypt_field
 from crypto.keys import PrivateKey, open_sealed, seal
+from portal.web.scripts import integrity
 from tests.crypto.conftest import HOME
 from tests.support import node
 
@@ -90,3 +91,13 @@ def test_committed_bundle_seals_and_opens_with_python_in_chromium(browser: Brows
     assert made["opened"] == "sealed in Python"
     assert decrypt_field(KEY, bytes.fromhex(made["field"]), HOME) == "Café".encode()
     assert made["read"] == "Ünïcode"
+
+
+def test_the_readme_publishes_the_committed_bundle_s_hash() -> None:
+    readme = (node.BUNDLE.parents[2] / "README.md").read_text()
+    published = re.search(r"^    seal\.js (sha384-\S+)$", readme, re.M)
+    assert published, "README.md publishes no hash for seal.js"
+    assert published.group(1) == integrity("seal.js"), (
+        "README.md's hash of seal.js is not the committed bundle's: after `make js`, "
+        "publish the new one"
+    )
