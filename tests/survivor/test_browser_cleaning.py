@@ -54,6 +54,40 @@ def _mp4_with_impossible_box(inside: bool) -> bytes:
     return bytes(movie)
 
 
+def _inside(data: bytes, path: list[bytes], children: bytes) -> bytes:
+    """The movie with children put first inside the atom at path (the first of each
+    type), every atom around them grown to hold them. The movie atom must follow the
+    media, so no sample moves."""
+    edited, start, end, grown = bytearray(data), 0, len(data), []
+    for kind in path:
+        start = next(a[1] for a in files.atoms_of(data, start, end) if a[0] == kind)
+        end = start + int.from_bytes(data[start : start + 4], "big")
+        grown.append(start)
+        start += 8
+    edited[start:start] = children
+    for at in grown:
+        size = int.from_bytes(edited[at : at + 4], "big") + len(children)
+        edited[at : at + 4] = size.to_bytes(4, "big")
+    return bytes(edited)
+
+
+def _atom(kind: bytes, body: bytes = b"Jane at 51.5074 -0.1278") -> bytes:
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def _movie_with_every_metadata_atom() -> bytes:
+    """Each kind of metadata atom in a track and its media, private atoms in the movie,
+    and a producer time, a uuid and padding at the top, all holding a position."""
+    kinds = [b"udta", b"meta", b"uuid", b"ilst", b"keys", b"XMP_", b"cprt", b"loci", b"smta"]
+    every = b"".join(_atom(kind) for kind in [*kinds, b"\xa9too", b"free", b"skip"])
+    movie = _inside(files.movie(), [b"moov", b"trak"], every)
+    movie = _inside(movie, [b"moov", b"trak", b"mdia"], every)
+    movie = _inside(movie, [b"moov", b"trak", b"mdia", b"minf", b"stbl"], every)
+    movie = _inside(movie, [b"moov"], _atom(b"gps ") + _atom(b"edts") + _atom(b"wide"))
+    top = _atom(b"prft", bytes(8) + b"wall clock") + _atom(b"uuid") + _atom(b"skip")
+    return movie + top + _atom(b"XYZW")
+
+
 def _png_chunk_past_the_end() -> bytes:
     png = bytearray(files.png())
     png[33:37] = (10**6).to_bytes(4, "big")  # the chunk after IHDR claims a megabyte
@@ -77,7 +111,7 @@ def _jpeg_with_vendor_segments() -> bytes:
     )
 
 
-# Files each cleaner must clean (or refuse) the same way: (name, bytes).
+# Files each side must clean, refuse or leave to the server the same way, by name.
 WHOLE: dict[str, Callable[[], bytes]] = {
     **BUILDERS,
     "jpeg-jfif-thumbnail": files.jpeg_with_jfif_thumbnail,
@@ -103,6 +137,7 @@ WHOLE: dict[str, Callable[[], bytes]] = {
     "webp-animated": lambda: _animated_webp(),
     "mp4-moov-first": lambda: files.movie(moov_first=True),
     "mp4-no-telemetry": lambda: files.movie(telemetry=False),
+    "mp4-every-metadata-atom": _movie_with_every_metadata_atom,
     "3gp": lambda: _with_3gp_brand(files.movie()),
     "m4a": lambda: _with_m4a_brand(files.movie()),
     # Files the browser leaves to the server, which cleans or refuses them.
