@@ -100,10 +100,10 @@ var Binding = class {
    * @param {string} recordId
    * @param {string} field
    */
-  constructor(table, recordId, field) {
-    this.table = table;
+  constructor(table2, recordId, field2) {
+    this.table = table2;
     this.recordId = recordId;
-    this.field = field;
+    this.field = field2;
     Object.freeze(this);
   }
   /**
@@ -432,23 +432,23 @@ var HkdfNative = class extends NativeAlgorithm {
   init(suiteId) {
     this._suiteId = suiteId;
   }
-  buildLabeledIkm(label, ikm) {
+  buildLabeledIkm(label2, ikm) {
     this._checkInit();
-    const ret = new Uint8Array(7 + this._suiteId.byteLength + label.byteLength + ikm.byteLength);
+    const ret = new Uint8Array(7 + this._suiteId.byteLength + label2.byteLength + ikm.byteLength);
     ret.set(HPKE_VERSION, 0);
     ret.set(this._suiteId, 7);
-    ret.set(label, 7 + this._suiteId.byteLength);
-    ret.set(ikm, 7 + this._suiteId.byteLength + label.byteLength);
+    ret.set(label2, 7 + this._suiteId.byteLength);
+    ret.set(ikm, 7 + this._suiteId.byteLength + label2.byteLength);
     return ret;
   }
-  buildLabeledInfo(label, info2, len) {
+  buildLabeledInfo(label2, info2, len) {
     this._checkInit();
-    const ret = new Uint8Array(9 + this._suiteId.byteLength + label.byteLength + info2.byteLength);
+    const ret = new Uint8Array(9 + this._suiteId.byteLength + label2.byteLength + info2.byteLength);
     ret.set(new Uint8Array([0, len]), 0);
     ret.set(HPKE_VERSION, 2);
     ret.set(this._suiteId, 9);
-    ret.set(label, 9 + this._suiteId.byteLength);
-    ret.set(info2, 9 + this._suiteId.byteLength + label.byteLength);
+    ret.set(label2, 9 + this._suiteId.byteLength);
+    ret.set(info2, 9 + this._suiteId.byteLength + label2.byteLength);
     return ret;
   }
   async extract(salt, ikm) {
@@ -505,11 +505,11 @@ var HkdfNative = class extends NativeAlgorithm {
       info: toArrayBuffer(info2)
     }, baseKey, len * 8);
   }
-  async labeledExtract(salt, label, ikm) {
-    return await this.extract(salt, this.buildLabeledIkm(label, ikm));
+  async labeledExtract(salt, label2, ikm) {
+    return await this.extract(salt, this.buildLabeledIkm(label2, ikm));
   }
-  async labeledExpand(prk, label, info2, len) {
-    return await this.expand(prk, this.buildLabeledInfo(label, info2, len), len);
+  async labeledExpand(prk, label2, info2, len) {
+    return await this.expand(prk, this.buildLabeledInfo(label2, info2, len), len);
   }
   _checkInit() {
     if (this._suiteId === EMPTY) {
@@ -5059,11 +5059,691 @@ var SALT = utf8("portal/v1/survivor-wrap");
 function codenameWrapKey(codename, reportId) {
   return hkdf(utf8(codename), SALT, utf8(reportId), 32);
 }
+
+// src/clean/errors.js
+var Unreadable = class extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = new.target.name;
+  }
+};
+
+// src/clean/bytes.js
+var Cursor = class {
+  /**
+   * @param {Uint8Array} bytes
+   * @param {number} [position]
+   * @param {string} [short] what to say when the file ends too early
+   */
+  constructor(bytes, position = 0, short = "the picture ends too early") {
+    this.bytes = bytes;
+    this.position = position;
+    this.short = short;
+  }
+  /** How many bytes are left. */
+  get left() {
+    return this.bytes.length - this.position;
+  }
+  /**
+   * Exactly size bytes (a view, not a copy), or Unreadable if the file ends first.
+   * @param {number} size
+   * @returns {Uint8Array}
+   */
+  exactly(size) {
+    if (size > this.left) throw new Unreadable(this.short);
+    const view = this.bytes.subarray(this.position, this.position + size);
+    this.position += size;
+    return view;
+  }
+  /** One byte, or Unreadable if the file ends. */
+  byte() {
+    return this.exactly(1)[0];
+  }
+};
+var Pieces = class {
+  constructor() {
+    this.parts = [];
+    this.length = 0;
+  }
+  /** @param {...(Uint8Array | number[])} parts */
+  push(...parts) {
+    for (const part of parts) {
+      const bytes = part instanceof Uint8Array ? part : Uint8Array.from(part);
+      this.parts.push(bytes);
+      this.length += bytes.length;
+    }
+  }
+  /** The pieces joined into one new array. */
+  join() {
+    const joined = new Uint8Array(this.length);
+    let offset = 0;
+    for (const part of this.parts) {
+      joined.set(part, offset);
+      offset += part.length;
+    }
+    return joined;
+  }
+};
+function bigEndian2(value, size) {
+  const bytes = new Uint8Array(size);
+  for (let i = size - 1; i >= 0; i--) {
+    bytes[i] = value % 256;
+    value = Math.floor(value / 256);
+  }
+  return bytes;
+}
+function readBigEndian2(bytes, offset = 0, size = bytes.length - offset) {
+  let value = 0;
+  for (let i = offset; i < offset + size; i++) value = value * 256 + bytes[i];
+  return value;
+}
+function readLittleEndian32(bytes, offset) {
+  const [a, b, c, d] = bytes.subarray(offset, offset + 4);
+  return a + b * 256 + c * 65536 + d * 16777216;
+}
+function startsWithAt(bytes, offset, text) {
+  if (offset + text.length > bytes.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+function fourCC(bytes, offset) {
+  return String.fromCharCode(...bytes.subarray(offset, offset + 4));
+}
+function indexOf(bytes, needle, from = 0, to = bytes.length) {
+  const last = Math.min(to, bytes.length) - needle.length;
+  outer: for (let i = from; i <= last; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+// src/clean/check.js
+var MAX_PIXELS = 2 * Math.floor(1024 * 1024 * 1024 / 4 / 3);
+var FRAMES = new Set(
+  [192, 193, 194, 195, 197, 198, 199].concat([201, 202, 203, 205, 206, 207])
+);
+var PNG_KINDS = new Set(
+  ["1,0", "2,0", "4,0", "8,0", "16,0", "8,2", "16,2", "1,3", "2,3", "4,3", "8,3"].concat(
+    ["8,4", "16,4", "8,6", "16,6"]
+  )
+);
+function checkSize(width, height) {
+  if (width <= 0 || height <= 0 || width * height > MAX_PIXELS) {
+    throw new Unreadable("the cleaned picture does not open");
+  }
+}
+function wholeTables(payload) {
+  let position = 0;
+  while (position < payload.length) {
+    position += 1 + (payload[position] >> 4 === 0 ? 64 : 128);
+    if (position > payload.length) return false;
+  }
+  return true;
+}
+function sortsFirst(arrays) {
+  const before = (a, b) => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return a.length < b.length;
+  };
+  return arrays.reduce((first, array) => before(array, first) ? array : first);
+}
+function checkJpeg(bytes) {
+  let position = 2;
+  let frame = null;
+  let profiles = [];
+  for (; ; ) {
+    const marker = bytes[position + 1];
+    if (marker === 218) break;
+    if (marker === 217) throw new Unreadable("the cleaned picture does not open");
+    if (marker >= 208 && marker <= 215) {
+      position += 2;
+      continue;
+    }
+    const length = readBigEndian2(bytes, position + 2, 2);
+    const payload = bytes.subarray(position + 4, position + 2 + length);
+    const adobe = marker === 238 && startsWithAt(payload, 0, "Adobe") && payload.length < 7;
+    if (marker < 192 || adobe || marker === 219 && !wholeTables(payload)) {
+      throw new Unreadable("the cleaned picture does not open");
+    }
+    if (marker === 226) profiles.push(payload);
+    if (FRAMES.has(marker)) {
+      if (profiles.length && sortsFirst(profiles).length < 14) {
+        throw new Unreadable("the cleaned picture does not open");
+      }
+      const layers = payload[5];
+      const whole = payload.length >= 6 && (payload.length - 6) % 3 === 0;
+      if (!whole || payload[0] !== 8 || !(layers === 1 || layers === 3 || layers === 4)) {
+        throw new Unreadable("the cleaned picture does not open");
+      }
+      frame = payload;
+      profiles = [];
+    }
+    position += 2 + length;
+  }
+  if (frame === null) throw new Unreadable("the cleaned picture does not open");
+  checkSize(readBigEndian2(frame, 3, 2), readBigEndian2(frame, 1, 2));
+}
+function checkPng(bytes) {
+  const length = readBigEndian2(bytes, 8, 4);
+  const header2 = bytes.subarray(16, 16 + length);
+  if (length < 13 || !PNG_KINDS.has(`${header2[8]},${header2[9]}`) || header2[11] !== 0) {
+    throw new Unreadable("the cleaned picture does not open");
+  }
+  checkSize(readBigEndian2(header2, 0, 4), readBigEndian2(header2, 4, 4));
+}
+
+// src/clean/isobmff.js
+var TOP_KEPT = new Set(
+  ["ftyp", "moov", "mdat", "free", "skip", "wide", "moof", "mfra"].concat(
+    ["sidx", "styp", "ssix", "pdin", "prft"]
+  )
+);
+var METADATA = /* @__PURE__ */ new Set(["udta", "meta", "uuid", "ilst", "keys", "XMP_", "cprt", "loci", "smta"]);
+var PADDING = /* @__PURE__ */ new Set(["free", "skip", "wide"]);
+var CONTAINERS = /* @__PURE__ */ new Set(["moov", "trak", "mdia", "minf", "stbl", "edts", "mvex"]);
+var MOVIE_KEPT = /* @__PURE__ */ new Set(["mvhd", "trak", "mvex", "iods"]);
+var TIMED = /* @__PURE__ */ new Set(["mvhd", "tkhd", "mdhd"]);
+var METADATA_HANDLERS = /* @__PURE__ */ new Set(["meta", "tmcd", "camm", "text", "sbtl", "subt", "clcp"]);
+var METADATA_SAMPLES = new Set(
+  ["gpmd", "camm", "mebx", "mett", "metx", "urim"].concat(
+    ["tx3g", "text", "wvtt", "stpp", "sbtt", "c608", "c708"]
+  )
+);
+var MAX_DEPTH = 8;
+var MAX_TABLE = 64 * 1024 * 1024;
+var HEIF_BRANDS = /* @__PURE__ */ new Set(
+  ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1", "avci"]
+);
+var AVIF_BRANDS = /* @__PURE__ */ new Set(["avif", "avis"]);
+var AUDIO_BRANDS = /* @__PURE__ */ new Set(["M4A ", "M4B ", "M4P ", "F4A ", "F4B "]);
+var THREE_GPP_PREFIXES = ["3gp", "3g2", "3ge", "3gg"];
+var MOVIES = {
+  "video/mp4": ".mp4",
+  "video/quicktime": ".mov",
+  "video/3gpp": ".3gp",
+  "audio/mp4": ".m4a"
+};
+function read(bytes, offset, size) {
+  if (offset + size > bytes.length) throw new Unreadable("the file ends inside an atom");
+  return bytes.subarray(offset, offset + size);
+}
+function atoms(bytes, start, end) {
+  const found = [];
+  let position = start;
+  while (position < end) {
+    if (end - position < 8) throw new Unreadable("an atom is cut short");
+    const head = read(bytes, position, 8);
+    let size = readBigEndian2(head, 0, 4);
+    const kind = fourCC(head, 4);
+    let header2 = 8;
+    if (size === 1) {
+      size = readBigEndian2(read(bytes, position + 8, 8));
+      header2 = 16;
+    } else if (size === 0) {
+      size = end - position;
+    }
+    if (size < header2 || position + size > end) {
+      throw new Unreadable("an atom's size is impossible");
+    }
+    const body = position + header2;
+    found.push({ kind, start: position, header: header2, size, body, end: position + size });
+    position += size;
+  }
+  return found;
+}
+function mediaType(bytes) {
+  let top;
+  try {
+    top = atoms(bytes, 0, bytes.length);
+  } catch (error) {
+    if (error instanceof Unreadable) return null;
+    throw error;
+  }
+  if (top.length === 0 || !(TOP_KEPT.has(top[0].kind) || METADATA.has(top[0].kind))) return null;
+  let brand = "";
+  if (top[0].kind === "ftyp") {
+    if (top[0].size < 16) return null;
+    brand = fourCC(bytes, top[0].body);
+    if (HEIF_BRANDS.has(brand)) return "image/heic";
+    if (AVIF_BRANDS.has(brand)) return "image/avif";
+  }
+  if (top.filter((atom) => atom.kind === "moov").length !== 1) return null;
+  if (AUDIO_BRANDS.has(brand)) return "audio/mp4";
+  if (THREE_GPP_PREFIXES.some((prefix) => brand.startsWith(prefix))) return "video/3gpp";
+  if (brand === "qt  " || brand === "") return "video/quicktime";
+  return "video/mp4";
+}
+var Edits = class {
+  constructor() {
+    this.renamed = [];
+    this.zeroed = [];
+  }
+  /** @param {Atom} atom turned into a `free` atom of the same size, its content zeroed */
+  blank(atom) {
+    this.renamed.push(atom.start + 4);
+    this.zero(atom.body, atom.end);
+  }
+  /** @param {number} start @param {number} end */
+  zero(start, end) {
+    if (end > start) this.zeroed.push([start, end]);
+  }
+};
+function zeroTimes(bytes, atom, edits) {
+  const width = read(bytes, atom.body, 1)[0] === 1 ? 8 : 4;
+  if (atom.size < atom.header + 4 + 2 * width) throw new Unreadable("a header atom is too short");
+  edits.zero(atom.body + 4, atom.body + 4 + 2 * width);
+}
+function walk(bytes, parent, edits, depth) {
+  if (depth > MAX_DEPTH) throw new Unreadable("atoms are nested too deeply");
+  for (const atom of atoms(bytes, parent.body, parent.end)) {
+    if (atom.kind === "cmov") throw new Unreadable("the movie's header is compressed");
+    if (PADDING.has(atom.kind)) {
+      edits.zero(atom.body, atom.end);
+    } else if (METADATA.has(atom.kind) || atom.kind.charCodeAt(0) === 169 || parent.kind === "moov" && !MOVIE_KEPT.has(atom.kind)) {
+      edits.blank(atom);
+    } else if (TIMED.has(atom.kind)) {
+      zeroTimes(bytes, atom, edits);
+    } else if (CONTAINERS.has(atom.kind)) {
+      walk(bytes, atom, edits, depth + 1);
+      if (atom.kind === "trak") zeroMetadataSamples(bytes, atom, edits);
+    }
+  }
+}
+function child(bytes, parent, ...path) {
+  let found = parent;
+  for (const kind of path) {
+    found = atoms(bytes, found.body, found.end).find((atom) => atom.kind === kind) ?? null;
+    if (found === null) return null;
+  }
+  return found;
+}
+function table(bytes, atom) {
+  if (atom.size - atom.header > MAX_TABLE) throw new Unreadable("a sample table is too large");
+  return read(bytes, atom.body, atom.size - atom.header);
+}
+function field(data, offset, size = 4) {
+  if (offset + size > data.length) throw new Unreadable("a table is cut short");
+  return readBigEndian2(data, offset, size);
+}
+function isMetadataTrack(bytes, trak) {
+  const handler = child(bytes, trak, "mdia", "hdlr");
+  if (handler !== null && handler.size >= handler.header + 12 && METADATA_HANDLERS.has(fourCC(read(bytes, handler.body + 8, 4), 0))) {
+    return true;
+  }
+  const stsd = child(bytes, trak, "mdia", "minf", "stbl", "stsd");
+  if (stsd !== null && stsd.size >= stsd.header + 16) {
+    return METADATA_SAMPLES.has(fourCC(read(bytes, stsd.body + 12, 4), 0));
+  }
+  return false;
+}
+function zeroMetadataSamples(bytes, trak, edits) {
+  if (!isMetadataTrack(bytes, trak)) return;
+  const stbl = child(bytes, trak, "mdia", "minf", "stbl");
+  if (stbl === null) return;
+  const tables = new Map(atoms(bytes, stbl.body, stbl.end).map((atom) => [atom.kind, atom]));
+  const offsetsAtom = tables.get("stco") ?? tables.get("co64");
+  const stscAtom = tables.get("stsc");
+  const stszAtom = tables.get("stsz");
+  if (offsetsAtom === void 0 || stscAtom === void 0 || stszAtom === void 0) {
+    return;
+  }
+  const step = offsetsAtom.kind === "co64" ? 8 : 4;
+  const raw = table(bytes, offsetsAtom);
+  const count = field(raw, 4);
+  if (8 + count * step > raw.length) throw new Unreadable("a chunk offset table is cut short");
+  const stsc = table(bytes, stscAtom);
+  const runs = field(stsc, 4);
+  if (8 + runs * 12 > stsc.length) throw new Unreadable("a sample-to-chunk table is cut short");
+  const stsz = table(bytes, stszAtom);
+  const fixed = field(stsz, 4);
+  const samples = field(stsz, 8);
+  if (!fixed && 12 + samples * 4 > stsz.length) {
+    throw new Unreadable("a sample size table is cut short");
+  }
+  let sample = 0;
+  for (let run = 0; run < runs; run++) {
+    const first = field(stsc, 8 + run * 12);
+    const inChunk = field(stsc, 12 + run * 12);
+    const last = run + 1 < runs ? field(stsc, 8 + (run + 1) * 12) - 1 : count;
+    for (let chunk = first; chunk <= last; chunk++) {
+      if (chunk < 1 || chunk > count) {
+        throw new Unreadable("a sample-to-chunk table names a chunk that is not there");
+      }
+      const taken = Math.max(0, Math.min(sample + inChunk, samples) - sample);
+      let total = 0;
+      if (fixed) total = fixed * taken;
+      else for (let i = sample; i < sample + taken; i++) total += field(stsz, 12 + i * 4);
+      sample += inChunk;
+      const start = field(raw, 8 + (chunk - 1) * step, step);
+      if (total > 0) edits.zeroed.push([start, start + total]);
+    }
+  }
+}
+function editsFor(bytes) {
+  const type = mediaType(bytes);
+  if (type === null || !(type in MOVIES)) throw new Unreadable("not an MP4, MOV or M4A file");
+  const edits = new Edits();
+  for (const atom of atoms(bytes, 0, bytes.length)) {
+    if (atom.kind === "moov") walk(bytes, atom, edits, 1);
+    else if (PADDING.has(atom.kind)) edits.zero(atom.body, atom.end);
+    else if (atom.kind === "prft") edits.zero(atom.body + 8, atom.end);
+    else if (!TOP_KEPT.has(atom.kind)) edits.blank(atom);
+  }
+  if (edits.zeroed.some(([, end]) => end > bytes.length)) {
+    throw new Unreadable("a sample lies outside the file");
+  }
+  return edits;
+}
+function cleanIsobmff(bytes) {
+  const edits = editsFor(bytes);
+  const copy = bytes.slice();
+  for (const [start, end] of edits.zeroed) copy.fill(0, start, end);
+  for (const start of edits.renamed) copy.set([102, 114, 101, 101], start);
+  return copy;
+}
+function checkIsobmff(bytes) {
+  if (mediaType(bytes) === null) throw new Unreadable("the cleaned file is not a movie");
+  const leftover = new Edits();
+  for (const atom of atoms(bytes, 0, bytes.length)) {
+    if (atom.kind === "moov") walk(bytes, atom, leftover, 1);
+    else if (!TOP_KEPT.has(atom.kind)) throw new Unreadable("a metadata atom is left");
+  }
+  if (leftover.renamed.length) throw new Unreadable("a metadata atom is left");
+}
+
+// src/clean/jpeg.js
+var APP0 = 224;
+var APP2 = 226;
+var APP14 = 238;
+var COM = 254;
+var SOS = 218;
+var EOI = 217;
+var JFIF_FIELDS = 12;
+var JPEG_SEARCH = 16;
+var JPEG_START = [255, 216, 255];
+function segmentKept(marker, payload) {
+  if (marker === COM) return null;
+  if (marker === APP0) {
+    if (!startsWithAt(payload, 0, "JFIF\0") || payload.length < JFIF_FIELDS + 2) return null;
+    const kept = new Uint8Array(JFIF_FIELDS + 2);
+    kept.set(payload.subarray(0, JFIF_FIELDS));
+    return kept;
+  }
+  if (marker >= 225 && marker <= 239) {
+    const keep = marker === APP14 || marker === APP2 && startsWithAt(payload, 0, "ICC_PROFILE\0");
+    return keep ? payload : null;
+  }
+  return payload;
+}
+function scanEnd(bytes, from) {
+  let position = from;
+  for (; ; ) {
+    const found = bytes.indexOf(255, position);
+    if (found === -1 || found === bytes.length - 1) {
+      throw new Unreadable("the picture ends inside its image data");
+    }
+    const following = bytes[found + 1];
+    if (following === 0 || following >= 208 && following <= 215) position = found + 2;
+    else if (following === 255) position = found + 1;
+    else return found;
+  }
+}
+function stripJpeg(bytes) {
+  const reader = new Cursor(bytes);
+  const start = reader.exactly(2);
+  if (start[0] !== 255 || start[1] !== 216) throw new Unreadable("not a JPEG picture");
+  const out = new Pieces();
+  out.push([255, 216]);
+  for (; ; ) {
+    if (reader.byte() !== 255) throw new Unreadable("a JPEG marker was expected");
+    let marker = reader.byte();
+    while (marker === 255) marker = reader.byte();
+    if (marker === EOI) {
+      out.push([255, 217]);
+      return out.join();
+    }
+    if (marker >= 208 && marker <= 215 || marker === 1) {
+      out.push([255, marker]);
+      continue;
+    }
+    const length = reader.byte() * 256 + reader.byte();
+    if (length < 2) throw new Unreadable("a JPEG segment length is impossible");
+    const kept = segmentKept(marker, reader.exactly(length - 2));
+    if (kept !== null) out.push([255, marker], bigEndian2(kept.length + 2, 2), kept);
+    if (marker === SOS) {
+      const end = scanEnd(bytes, reader.position);
+      out.push(bytes.subarray(reader.position, end));
+      reader.position = end;
+    }
+  }
+}
+function cleanJpeg(bytes) {
+  const start = indexOf(bytes, JPEG_START, 0, JPEG_SEARCH + JPEG_START.length);
+  if (start < 0) throw new Unreadable("not a JPEG picture");
+  return stripJpeg(bytes.subarray(start));
+}
+
+// src/clean/crc32.js
+var TABLE = (() => {
+  const table2 = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
+    table2[n] = c >>> 0;
+  }
+  return table2;
+})();
+function crc32(bytes, crc = 0) {
+  let c = ~crc >>> 0;
+  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 255] ^ c >>> 8;
+  return ~c >>> 0;
+}
+
+// src/clean/png.js
+var PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+var KEPT = /* @__PURE__ */ new Set([
+  ...["IHDR", "PLTE", "IDAT", "IEND"],
+  ...["tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "cICP", "mDCV", "cLLI"],
+  ...["bKGD", "pHYs", "acTL", "fcTL", "fdAT"]
+]);
+var NEUTRAL_PROFILE_NAME = Uint8Array.from("ICC profile", (c) => c.charCodeAt(0));
+var MAX_PROFILE_NAME = 79;
+var ascii = (text) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+var isLetters = (kind) => /^[A-Za-z]{4}$/.test(kind);
+var isCritical = (kind) => (kind.charCodeAt(0) & 32) === 0;
+function renamedProfile(reader, length, out) {
+  const whole = reader.exactly(length);
+  const end = whole.subarray(0, Math.min(length, MAX_PROFILE_NAME + 2)).indexOf(0);
+  if (end < 1) throw new Unreadable("a PNG colour profile has no name");
+  if (readBigEndian2(reader.exactly(4)) !== crc32(whole, crc32(ascii("iCCP")))) {
+    throw new Unreadable("a PNG chunk is damaged");
+  }
+  const rest = whole.subarray(end);
+  const crc = crc32(rest, crc32(NEUTRAL_PROFILE_NAME, crc32(ascii("iCCP"))));
+  out.push(bigEndian2(NEUTRAL_PROFILE_NAME.length + rest.length, 4), ascii("iCCP"));
+  out.push(NEUTRAL_PROFILE_NAME, rest, bigEndian2(crc, 4));
+}
+function cleanPng(bytes) {
+  const reader = new Cursor(bytes);
+  const signature = reader.exactly(8);
+  if (!PNG_SIGNATURE.every((byte2, i) => signature[i] === byte2)) {
+    throw new Unreadable("not a PNG picture");
+  }
+  const out = new Pieces();
+  out.push(signature);
+  let first = true;
+  for (; ; ) {
+    const header2 = reader.exactly(8);
+    const length = readBigEndian2(header2, 0, 4);
+    const kind = fourCC(header2, 4);
+    if (length > 2 ** 31 - 1 || !isLetters(kind) || first !== (kind === "IHDR")) {
+      throw new Unreadable("a PNG chunk is malformed");
+    }
+    first = false;
+    if (kind === "iCCP") {
+      renamedProfile(reader, length, out);
+      continue;
+    }
+    const keep = KEPT.has(kind);
+    if (!keep && isCritical(kind)) {
+      throw new Unreadable("the PNG has a chunk needed to show it that we do not know");
+    }
+    const body = reader.exactly(length);
+    const stored = reader.exactly(4);
+    if (readBigEndian2(stored) !== crc32(body, crc32(header2.subarray(4)))) {
+      throw new Unreadable("a PNG chunk is damaged");
+    }
+    if (keep) out.push(header2, body, stored);
+    if (kind === "IEND") return out.join();
+  }
+}
+
+// src/clean/webp.js
+var MAX_WEBP_BYTES = 32 * 1024 * 1024;
+var KEPT2 = /* @__PURE__ */ new Set(["VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF", "ICCP"]);
+var FRAME_KEPT = /* @__PURE__ */ new Set(["VP8 ", "VP8L", "ALPH"]);
+var VP8X_FLAGS_KEPT = 50;
+var VP8X_SIZE = 10;
+var ANMF_HEADER = 16;
+function chunkHeader(kind, size) {
+  const header2 = Uint8Array.from(kind, (c) => c.charCodeAt(0));
+  const withSize = new Uint8Array(8);
+  withSize.set(header2);
+  new DataView(withSize.buffer).setUint32(4, size, true);
+  return withSize;
+}
+function keptChunks(data, kept, out) {
+  let position = 0;
+  while (position < data.length) {
+    if (data.length - position < 8) throw new Unreadable("a WebP chunk is cut short");
+    const kind = fourCC(data, position);
+    const size = readLittleEndian32(data, position + 4);
+    let content = data.subarray(position + 8, position + 8 + size);
+    position += 8 + size + (size & 1);
+    if (position > data.length) throw new Unreadable("a WebP chunk runs past the end of the file");
+    if (!kept.has(kind)) continue;
+    if (kind === "VP8X") {
+      if (size < VP8X_SIZE) throw new Unreadable("a WebP header is cut short");
+      content = content.slice();
+      content[0] &= VP8X_FLAGS_KEPT;
+      content.fill(0, 1, 4);
+    } else if (kind === "ANMF") {
+      if (size < ANMF_HEADER) throw new Unreadable("a WebP frame is cut short");
+      const frame = new Pieces();
+      frame.push(content.subarray(0, ANMF_HEADER));
+      keptChunks(content.subarray(ANMF_HEADER), FRAME_KEPT, frame);
+      content = frame.join();
+    }
+    out.push(chunkHeader(kind, content.length), content);
+    if (content.length & 1) out.push([0]);
+  }
+}
+function cleanWebp(bytes) {
+  const reader = new Cursor(bytes);
+  const header2 = reader.exactly(12);
+  if (!startsWithAt(header2, 0, "RIFF") || !startsWithAt(header2, 8, "WEBP")) {
+    throw new Unreadable("not a WebP picture");
+  }
+  const declared = readLittleEndian32(header2, 4);
+  if (declared > MAX_WEBP_BYTES) throw new Unreadable("the WebP picture is too large to clean");
+  if (declared < 4) throw new Unreadable("the WebP picture is empty");
+  const chunks = new Pieces();
+  keptChunks(reader.exactly(declared - 4), KEPT2, chunks);
+  const out = new Pieces();
+  out.push(chunkHeader("RIFF", 4 + chunks.length), Uint8Array.from([87, 69, 66, 80]));
+  out.push(...chunks.parts);
+  return out.join();
+}
+
+// src/clean/index.js
+var DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+var BY_THE_SERVER = "This kind of file is cleaned by the portal's server.";
+var KEEP_BOX = "\u201CKeep hidden details in my files\u201D";
+var UNCLEANABLE_PICTURES = /* @__PURE__ */ new Set(
+  ["image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"]
+);
+var HEIF_BRANDS2 = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1"].concat(["msf1", "avci"]);
+var PDF_WINDOW = 1024;
+var PICTURES = {
+  jpeg: { mediaType: "image/jpeg", extension: ".jpg", clean: cleanJpeg, check: checkJpeg },
+  png: { mediaType: "image/png", extension: ".png", clean: cleanPng, check: checkPng },
+  webp: { mediaType: "image/webp", extension: ".webp", clean: cleanWebp, check: () => {
+  } }
+};
+function sniffMediaType(bytes) {
+  const at = (offset, text) => startsWithAt(bytes, offset, text);
+  const ftyp = at(4, "ftyp");
+  if (indexOf(bytes, JPEG_START, 0, JPEG_SEARCH + JPEG_START.length) >= 0) return "image/jpeg";
+  if (PNG_SIGNATURE.every((byte2, i) => bytes[i] === byte2)) return "image/png";
+  if (at(0, "RIFF") && at(8, "WEBP")) return "image/webp";
+  if (at(0, "GIF87a") || at(0, "GIF89a")) return "image/gif";
+  if (ftyp && HEIF_BRANDS2.some((brand) => at(8, brand))) return "image/heic";
+  if (ftyp && (at(8, "avif") || at(8, "avis"))) return "image/avif";
+  if (at(0, "II*\0") || at(0, "MM\0*")) return "image/tiff";
+  if (at(0, "\xFF\n") || at(0, "\0\0\0\fJXL \r\n\x87\n")) return "image/jxl";
+  if (at(0, "%PDF-")) return "application/pdf";
+  return "application/octet-stream";
+}
+function cleanerFor(bytes) {
+  const hint = sniffMediaType(bytes);
+  if (startsWithAt(bytes, 0, "\xFF\xD8\xFF")) return PICTURES.jpeg;
+  if (hint === "image/png") return PICTURES.png;
+  if (hint === "image/webp") return PICTURES.webp;
+  if (UNCLEANABLE_PICTURES.has(hint) || startsWithAt(bytes, 0, "PK")) return null;
+  const movie = mediaType(bytes);
+  if (movie !== null && movie in MOVIES) {
+    const extension = MOVIES[
+      /** @type {keyof typeof MOVIES} */
+      movie
+    ];
+    return { mediaType: movie, extension, clean: cleanIsobmff, check: checkIsobmff };
+  }
+  if (movie !== null) return null;
+  if (indexOf(bytes, [37, 80, 68, 70, 45], 0, PDF_WINDOW) >= 0) return null;
+  return hint === "image/jpeg" ? PICTURES.jpeg : null;
+}
+function label(mediaType2) {
+  if (mediaType2.startsWith("image/")) return "the picture";
+  if (mediaType2.startsWith("video/")) return "the video";
+  return "the recording";
+}
+function cleanFile(bytes, name, type = "", { maxBytes = DEFAULT_MAX_BYTES } = {}) {
+  if (bytes.length > maxBytes) {
+    const limit = Math.floor(maxBytes / (1024 * 1024));
+    const reason = `\u201C${name}\u201D is larger than the ${limit} MB limit.`;
+    return { cleaned: false, cleanable: false, byServer: false, reason };
+  }
+  const cleaner = cleanerFor(bytes);
+  if (cleaner === null) {
+    return { cleaned: false, cleanable: false, byServer: true, reason: BY_THE_SERVER };
+  }
+  try {
+    const cleaned = cleaner.clean(bytes);
+    cleaner.check(cleaned);
+    if (cleaned.length > maxBytes) throw new Unreadable("the clean copy is larger than the limit");
+    const { mediaType: mediaType2, extension } = cleaner;
+    return { cleaned: true, bytes: cleaned, mediaType: mediaType2, extension };
+  } catch (error) {
+    if (!(error instanceof Unreadable)) throw error;
+    return {
+      cleaned: false,
+      cleanable: false,
+      byServer: false,
+      reason: `We could not read ${label(cleaner.mediaType)} \u201C${name}\u201D to remove its hidden details (it may be damaged). To send it as it is, tick ${KEEP_BOX}.`
+    };
+  }
+}
 export {
+  BY_THE_SERVER,
   Binding,
   CryptoError,
   FORMAT_VERSION,
   Kind,
+  MAX_WEBP_BYTES,
   PUBLIC_KEY_SIZE,
   SEED_SIZE,
   SEGMENT_SIZE,
@@ -5071,6 +5751,12 @@ export {
   StreamEncryptor,
   TamperedCiphertext,
   UnknownFormatVersion,
+  Unreadable,
+  cleanFile,
+  cleanIsobmff,
+  cleanJpeg,
+  cleanPng,
+  cleanWebp,
   codenameWrapKey,
   decryptField,
   decryptText,
@@ -5082,6 +5768,7 @@ export {
   paddedStreamSize,
   publicKeyOf,
   sealTo,
+  sniffMediaType,
   unwrapKey,
   wrapKey
 };

@@ -2,7 +2,9 @@
  * The portal's envelopes in the browser, byte for byte as crypto/ writes
  * them: padded fields and key wraps (AES-256-GCM), HPKE seals to the
  * portal's X-Wing keys, padded attachment streams, and the survivor's
- * codename key. Bundled into portal/static/seal.js by `make js`.
+ * codename key; and evidence files cleaned of their hidden details by the
+ * server's rules before they are sealed (clean/). Bundled into
+ * portal/static/seal.js by `make js`.
  */
 
 export { Binding, FORMAT_VERSION, Kind } from "./format.js";
@@ -20,3 +22,14 @@ export {
 export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
 export { codenameWrapKey } from "./codename.js";
+export {
+  BY_THE_SERVER,
+  MAX_WEBP_BYTES,
+  Unreadable,
+  cleanFile,
+  cleanIsobmff,
+  cleanJpeg,
+  cleanPng,
+  cleanWebp,
+  sniffMediaType,
+} from "./clean/index.js";
