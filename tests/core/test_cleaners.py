@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -138,3 +139,20 @@ def test_a_zip_of_a_version_we_do_not_read_is_not_taken_for_a_document() -> None
     central = data.index(b"PK\x01\x02")
     data[central + 6 : central + 8] = (99).to_bytes(2, "little")  # version needed to extract
     assert identify(io.BytesIO(bytes(data))) == "application/zip"
+
+
+def _telemetry_of_one_size(count: int) -> bytes:
+    """The phone video, its GPS track saying every sample has one size, and `count` of them."""
+    data = files.movie()
+    stsz = data.rindex(b"stsz")  # the GPS track's, the last of the two
+    body = stsz + 4 + 4  # past the type, then the version and flags
+    return data[:body] + struct.pack(">II", len(files.TELEMETRY), count) + data[body + 8 :]
+
+
+def test_a_sample_count_of_four_billion_in_a_tiny_video_costs_nothing() -> None:
+    # Counted, not listed: a list of 2^32 - 1 sizes would take 32 GB.
+    honest, hostile = _clean(_telemetry_of_one_size(1)), _clean(_telemetry_of_one_size(2**32 - 1))
+    assert honest is not None and hostile is not None
+    assert files.mdat_of(hostile) == files.mdat_of(honest)  # the same GPS sample zeroed
+    assert files.TELEMETRY not in hostile
+    assert files.mdat_of(hostile).endswith(bytes(len(files.TELEMETRY)))

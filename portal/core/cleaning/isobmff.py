@@ -250,17 +250,21 @@ def _zero_metadata_samples(source: Source, trak: Atom, edits: _Edits) -> None:
     fixed, samples = struct.unpack_from(">II", stsz, 4)
     if not fixed and 12 + samples * 4 > len(stsz):
         raise Unreadable("a sample size table is cut short")
-    sizes = [fixed] * samples if fixed else list(struct.unpack_from(f">{samples}I", stsz, 12))
+    # One size for every sample is never written out: a count of 2^32 - 1 in a
+    # tiny file would ask for a list of four billion sizes.
+    sizes = () if fixed else struct.unpack_from(f">{samples}I", stsz, 12)
     sample = 0
     for run, (first, in_chunk, _description) in enumerate(per_chunk):
         last = per_chunk[run + 1][0] - 1 if run + 1 < runs else count
         for chunk in range(first, last + 1):
             if not 1 <= chunk <= count:
                 raise Unreadable("a sample-to-chunk table names a chunk that is not there")
-            taken = sizes[sample : sample + in_chunk]
+            # The sizes of this chunk's samples; those past the table's end count for none.
+            taken = max(0, min(sample + in_chunk, samples) - sample)
+            total = fixed * taken if fixed else sum(sizes[sample : sample + taken])
             sample += in_chunk
             start = chunk_offsets[chunk - 1]
-            edits.zero(start, start + sum(taken))
+            edits.zero(start, start + total)
 
 
 def clean(source: Source, write: Write) -> None:
