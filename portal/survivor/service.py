@@ -44,15 +44,13 @@ from portal.core.reports import (
 from portal.core.submissions import AlreadySent, Receipt, Submission
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store import forget_deleted, redo_if_raced
-from portal.store.group_commit import Inserts, write_together
+from portal.store.group_commit import new_report_rows, table_of, write_together
 from portal.store.models import (
     Attachment,
     Author,
-    ConsentRecord,
     EscrowEntry,
     MessageKind,
     Report,
-    ReportKeySeal,
     ReportStatus,
     SubmissionToken,
 )
@@ -169,34 +167,11 @@ def _submit(
         session.commit()
         _mark_claimed(files)
     else:  # the surge case: committed together with other reports sent at the same time
-        rows = [*_new_rows(report), (_table(SubmissionToken), [token_row])]
+        rows = [*new_report_rows(report), (table_of(SubmissionToken), [token_row])]
         if entry is not None:
-            rows.append((_table(EscrowEntry), [_entry_row(entry)]))
+            rows.append((table_of(EscrowEntry), [_entry_row(entry)]))
         write_together(session, rows)
     return receipt
-
-
-def _table(model: type[Any]) -> Any:
-    return model.metadata.tables[model.__tablename__]
-
-
-def _new_rows(report: Report) -> Inserts:
-    """A new report's rows, as its objects hold them (the insert fills in defaults)."""
-
-    def row(instance: Any, **foreign_keys: Any) -> dict[str, Any]:
-        held = inspect(instance).dict
-        return {c.key: held[c.key] for c in instance.__table__.columns if c.key in held} | (
-            foreign_keys
-        )
-
-    seals = [row(s, report_id=report.id, group_key_id=s.group_key.id) for s in report.seals]
-    consents = [row(c, report_id=report.id) for c in report.consent_history]
-    tables = Report.metadata.tables
-    return [
-        (tables[Report.__tablename__], [row(report)]),
-        (tables[ReportKeySeal.__tablename__], seals),
-        (tables[ConsentRecord.__tablename__], consents),
-    ]
 
 
 def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
