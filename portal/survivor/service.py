@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
-from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
+from crypto.words import (
+    codename_lookup_id,
+    codename_lookup_secret,
+    codename_wrap_key,
+    lookup_id_from_secret,
+    new_codename,
+)
 from portal.core import audit, bindings, escrow, retention, submissions
 from portal.core.evidence import PreparedFile
 from portal.core.reports import (
@@ -183,12 +189,24 @@ def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
 
 
 def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
-    """Check a codename and unlock its report's data key."""
+    """Check a codename and unlock its report's data key.
+
+    A report sealed in her browser is found by HMAC(pepper, lookup secret), one
+    sent before by HMAC(pepper, codename). Both are computed and looked up in
+    one query whichever kind she has, so the time taken does not tell them apart.
+    """
     try:
-        lookup_id = codename_lookup_id(pepper, codename)
+        sealed_lookup = lookup_id_from_secret(pepper, codename_lookup_secret(codename))
+        server_lookup = codename_lookup_id(pepper, codename)
     except InvalidPhrase:
         raise UnknownCodename from None
-    report = session.scalars(select(Report).where(Report.lookup_id == lookup_id)).one_or_none()
+    found = {
+        report.lookup_id: report
+        for report in session.scalars(
+            select(Report).where(Report.lookup_id.in_((sealed_lookup, server_lookup)))
+        )
+    }
+    report = found.get(sealed_lookup) or found.get(server_lookup)
     if report is None:
         raise UnknownCodename
     access = SurvivorAccess(report.id, codename_wrap_key(codename, report.id))
