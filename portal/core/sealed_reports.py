@@ -54,7 +54,7 @@ from portal.core.reports import STATISTICS_PADDED_SIZE, Consent, record_consent,
 from portal.core.submissions import Submission
 from portal.store import redo_if_raced
 from portal.store.group_commit import new_report_rows, table_of, write_together
-from portal.store.models import Group, Report, ReportKeySeal, SubmissionToken
+from portal.store.models import Group, GroupKey, Report, ReportKeySeal, SubmissionToken
 
 # The groups a browser seals a report's data key to (never the escrow group).
 SEALED_GROUPS = (Group.RECOVERY, Group.ADVOCATES, Group.EXPORTERS)
@@ -206,17 +206,41 @@ def store_sealed_report(
     meanwhile is refused by the database, and then found sent.
     """
     _check_envelopes(sealed, consent)
-    return redo_if_raced(session, lambda: _store(session, pepper, sealed, consent, submission))
+    lookup_id = lookup_id_from_secret(pepper, sealed.lookup_secret)
+    report_id = submission.report_id()
+
+    def store() -> SealedReceipt:
+        submissions.refuse_repeat(session, submission)
+        current = _current_keys(session, sealed)
+        if session.scalar(select(Report.id).where(Report.lookup_id == lookup_id)) is not None:
+            raise SealedReportRefused(NOT_WHOLE)  # only a browser reusing a codename sends this
+        report = Report(
+            id=report_id,
+            lookup_id=lookup_id,
+            survivor_key=sealed.survivor_key,
+            content=sealed.content,
+            next_sequence=0,
+        )
+        report.seals.extend(
+            ReportKeySeal(group_key=current[group], sealed_key=blob)
+            for group, (_, blob) in sealed.seals.items()
+        )
+        if sealed.statistics is not None:
+            report.statistics_seal = sealed.statistics[1]
+            report.statistics_key_id = current[Group.EXPORTERS].id
+        record_consent(report, consent)
+        # Her receipt is not kept: the server never had her codename, and the browser
+        # that has it computes the reference from the token itself.
+        write_together(
+            session, [*new_report_rows(report), (table_of(SubmissionToken), [submission.row()])]
+        )
+        return SealedReceipt(reference_of(report_id))
+
+    return redo_if_raced(session, store)
 
 
-def _store(
-    session: Session,
-    pepper: bytes,
-    sealed: SealedReport,
-    consent: Consent,
-    submission: Submission,
-) -> SealedReceipt:
-    submissions.refuse_repeat(session, submission)
+def _current_keys(session: Session, sealed: SealedReport) -> dict[Group, GroupKey]:
+    """The groups' current keys; SealedReportRefused unless every seal is to its group's."""
     current = current_group_keys(session, SEALED_GROUPS)
     named = [*sealed.seals.items()]
     if sealed.statistics is not None:
@@ -224,27 +248,4 @@ def _store(
     for group, (version, _) in named:
         if group not in current or current[group].version != version:
             raise SealedReportRefused(KEYS_CHANGED)
-    lookup_id = lookup_id_from_secret(pepper, sealed.lookup_secret)
-    if session.scalar(select(Report.id).where(Report.lookup_id == lookup_id)) is not None:
-        raise SealedReportRefused(NOT_WHOLE)  # only a browser that reused a codename sends this
-    report_id = submission.report_id()
-    report = Report(
-        id=report_id,
-        lookup_id=lookup_id,
-        survivor_key=sealed.survivor_key,
-        content=sealed.content,
-        next_sequence=0,
-    )
-    report.seals.extend(
-        ReportKeySeal(group_key=current[group], sealed_key=blob)
-        for group, (_, blob) in sealed.seals.items()
-    )
-    if sealed.statistics is not None:
-        report.statistics_seal = sealed.statistics[1]
-        report.statistics_key_id = current[Group.EXPORTERS].id
-    record_consent(report, consent)
-    # Her receipt is not kept: the server never had her codename, and the browser
-    # that has it computes the reference from the token itself.
-    rows = [*new_report_rows(report), (table_of(SubmissionToken), [submission.row()])]
-    write_together(session, rows)
-    return SealedReceipt(reference_of(report_id))
+    return current

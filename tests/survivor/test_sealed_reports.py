@@ -75,6 +75,7 @@ ACCOUNT = {
     "release": "now",
 }
 READ_ONLY = Consent(advocates_may_read=True)
+STATISTICS_ONLY = Consent(advocates_may_read=True, export_statistics=True)
 EVERYTHING = Consent(
     advocates_may_read=True, export_legal=True, export_statistics=True, messages_legal=True
 )
@@ -174,6 +175,16 @@ def count_rows(store: Store) -> dict[str, int]:
 
 
 NOTHING = {"reports": 0, "report_key_seals": 0, "consent_records": 0, "submission_tokens": 0}
+
+
+def assert_refused(
+    store: Store, instance: Instance, browser: Browser, consent: Consent, message: str
+) -> None:
+    """The server refuses what the browser sent, saying why in her words, and stores nothing."""
+    with pytest.raises(SealedReportRefused) as refused:
+        send(store, instance, browser, consent)
+    assert refused.value.message == message
+    assert count_rows(store) == NOTHING
 
 
 # Stored, then read by everyone who may.
@@ -339,10 +350,7 @@ def test_a_malformed_sealed_report_is_refused_and_nothing_is_stored(
     change, message = EDITS[edit]
     browser = seal_in_browser(store, instance, READ_ONLY)
     change(browser.fields)
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, READ_ONLY)
-    assert refused.value.message == message
-    assert count_rows(store) == NOTHING
+    assert_refused(store, instance, browser, READ_ONLY, message)
 
 
 def test_a_content_past_the_longest_account_is_refused_as_too_long(
@@ -350,9 +358,7 @@ def test_a_content_past_the_longest_account_is_refused_as_too_long(
 ) -> None:
     past = {**ACCOUNT, "what_happened": "x" * (MAX_CONTENT_SIZE + 1)}
     browser = seal_in_browser(store, instance, READ_ONLY, account=past)
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, READ_ONLY)
-    assert refused.value.message == TOO_LONG
+    assert_refused(store, instance, browser, READ_ONLY, TOO_LONG)
     # Checked before it is decoded, and again (as a sealed report) after.
     sealed = parse_sealed_report(seal_in_browser(store, instance, READ_ONLY).fields)
     long_content = base64.b64decode(browser.fields["content"])
@@ -371,25 +377,19 @@ def test_a_field_longer_than_any_content_is_refused_before_it_is_decoded(
 ) -> None:
     browser = seal_in_browser(store, instance, READ_ONLY)
     browser.fields["content"] = "!" * (MAX_CONTENT_SIZE * 4 // 3 + 8)  # never decoded
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, READ_ONLY)
-    assert refused.value.message == TOO_LONG
+    assert_refused(store, instance, browser, READ_ONLY, TOO_LONG)
 
 
 def test_statistics_not_padded_to_their_size_are_refused(store: Store, instance: Instance) -> None:
     # Unpadded, the seal's length would tell staff the force and harms without opening it.
-    consent = Consent(advocates_may_read=True, export_statistics=True)
-    browser = seal_in_browser(store, instance, consent)
+    browser = seal_in_browser(store, instance, STATISTICS_ONLY)
     with store.session() as session:
         exporters = current_group_key(session, Group.EXPORTERS)
         key, version = PublicKey.from_bytes(exporters.public_key), exporters.version
     facts = json.dumps({"force": "Kent Police", "harms": ["physical"]}).encode()
     binding = Binding("reports", browser.report_id, f"statistics/exporters/{version}")
     browser.fields["statistics"] = _b64(seal(key, facts, binding))
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, consent)
-    assert refused.value.message == NOT_WHOLE
-    assert count_rows(store) == NOTHING
+    assert_refused(store, instance, browser, STATISTICS_ONLY, NOT_WHOLE)
 
 
 def test_the_longest_account_the_form_takes_fits_in_a_sealed_report() -> None:
@@ -437,50 +437,34 @@ def test_seals_other_than_her_consent_asks_for_are_refused(
 ) -> None:
     consent, groups = MISMATCHES[mismatch]
     browser = seal_in_browser(store, instance, consent, groups=groups)
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, consent)
-    assert refused.value.message == NOT_AS_CHOSEN
-    assert count_rows(store) == NOTHING
+    assert_refused(store, instance, browser, consent, NOT_AS_CHOSEN)
 
 
 def test_no_statistics_seal_when_she_consented_to_statistics_is_refused(
     store: Store, instance: Instance
 ) -> None:
-    consent = Consent(advocates_may_read=True, export_statistics=True)
-    browser = seal_in_browser(store, instance, consent)
+    browser = seal_in_browser(store, instance, STATISTICS_ONLY)
     del browser.fields["statistics"], browser.fields["statistics_version"]
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, consent)
-    assert refused.value.message == NOT_AS_CHOSEN
-    assert count_rows(store) == NOTHING
+    assert_refused(store, instance, browser, STATISTICS_ONLY, NOT_AS_CHOSEN)
 
 
-@pytest.mark.parametrize("group", [Group.ADVOCATES, Group.EXPORTERS])
+@pytest.mark.parametrize(
+    ("group", "consent"),
+    [
+        (Group.ADVOCATES, EVERYTHING),
+        (Group.EXPORTERS, EVERYTHING),  # its seal and its statistics
+        (Group.EXPORTERS, STATISTICS_ONLY),  # its statistics alone
+    ],
+    ids=["advocates", "exporters", "statistics"],
+)
 def test_a_seal_to_a_key_version_retired_meanwhile_is_refused(
-    store: Store, instance: Instance, group: Group
+    store: Store, instance: Instance, group: Group, consent: Consent
 ) -> None:
-    browser = seal_in_browser(store, instance, EVERYTHING)  # exporters: a seal and statistics
+    browser = seal_in_browser(store, instance, consent)
     with store.session() as session:
         grants.rotate_group_key(session, group, actor="test")
         session.commit()
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, EVERYTHING)
-    assert refused.value.message == KEYS_CHANGED
-    assert count_rows(store) == NOTHING
-
-
-def test_statistics_sealed_to_a_retired_exporters_key_are_refused(
-    store: Store, instance: Instance
-) -> None:
-    consent = Consent(advocates_may_read=True, export_statistics=True)
-    browser = seal_in_browser(store, instance, consent)
-    with store.session() as session:
-        grants.rotate_group_key(session, Group.EXPORTERS, actor="test")
-        session.commit()
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, consent)
-    assert refused.value.message == KEYS_CHANGED
-    assert count_rows(store) == NOTHING
+    assert_refused(store, instance, browser, consent, KEYS_CHANGED)
 
 
 def test_a_report_waiting_for_a_match_is_refused_on_this_path(
@@ -488,10 +472,7 @@ def test_a_report_waiting_for_a_match_is_refused_on_this_path(
 ) -> None:
     waiting = Consent(advocates_may_read=True, wait_for_match=True)
     browser = seal_in_browser(store, instance, waiting)  # sealed to recovery alone
-    with pytest.raises(SealedReportRefused) as refused:
-        send(store, instance, browser, waiting)
-    assert refused.value.message == WAITING_NOT_HERE
-    assert count_rows(store) == NOTHING
+    assert_refused(store, instance, browser, waiting, WAITING_NOT_HERE)
 
 
 def test_a_repeated_submission_stores_one_report(store: Store, instance: Instance) -> None:
