@@ -45,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.envelope import KEY_SIZE, field_size, is_field_size, wrapped_size
-from crypto.format import FORMAT_VERSION, Kind
+from crypto.format import FORMAT_VERSION, HEADER_SIZE, Kind
 from crypto.keys import sealed_size
 from crypto.words import lookup_id_from_secret
 from portal.core import submissions
@@ -164,7 +164,7 @@ def parse_sealed_report(form_fields: Mapping[str, str]) -> SealedReport:
 
 def _envelope(blob: bytes, kind: Kind, sizes_ok: bool) -> None:
     """Refuse an envelope of another format version or kind, or of a size it cannot have."""
-    if len(blob) < 2 or blob[0] != FORMAT_VERSION or blob[1] != kind or not sizes_ok:
+    if len(blob) < HEADER_SIZE or blob[0] != FORMAT_VERSION or blob[1] != kind or not sizes_ok:
         raise SealedReportRefused(NOT_WHOLE)
 
 
