@@ -22,6 +22,7 @@ TAG_SIZE = 16
 # of 200 characters are indistinguishable.
 MIN_PADDED_SIZE = 256
 _LENGTH_PREFIX = 4
+ENVELOPE_OVERHEAD = HEADER_SIZE + NONCE_SIZE + TAG_SIZE
 
 
 def new_key() -> bytes:
@@ -37,6 +38,23 @@ def padded_size(length: int) -> int:
     low_bits = exponent - exponent.bit_length()
     mask = (1 << low_bits) - 1
     return (length + mask) & ~mask
+
+
+def field_size(plaintext_size: int) -> int:
+    """The length of encrypt_field's envelope around a plaintext of this many bytes."""
+    return ENVELOPE_OVERHEAD + padded_size(_LENGTH_PREFIX + plaintext_size)
+
+
+def is_field_size(size: int) -> bool:
+    """Whether encrypt_field makes envelopes of exactly this length (a padded bucket's)."""
+    padded = size - ENVELOPE_OVERHEAD
+    # Every bucket padded_size returns is its own bucket, and no other length is.
+    return padded >= MIN_PADDED_SIZE and padded_size(padded) == padded
+
+
+def wrapped_size(secret_size: int) -> int:
+    """The length of wrap_key's envelope around a secret of this many bytes."""
+    return ENVELOPE_OVERHEAD + secret_size
 
 
 def _pad(plaintext: bytes) -> bytes:

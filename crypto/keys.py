@@ -44,6 +44,11 @@ SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES
 _SEALED_MINIMUM = HEADER_SIZE + hpke.KEM.MLKEM768_X25519.enc_length() + 16
 
 
+def sealed_size(plaintext_size: int) -> int:
+    """The length of seal's envelope around a plaintext of this many bytes."""
+    return _SEALED_MINIMUM + plaintext_size
+
+
 class PublicKey:
     """The public half of a hybrid key pair: anyone may seal to it."""
 

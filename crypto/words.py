@@ -40,6 +40,7 @@ MIN_PASSPHRASE_WORDS = 5
 # does not help, because nobody but the server chooses the member's key.
 FINGERPRINT_WORDS = 6
 _SEED_SIZE = 32
+_LOOKUP_SECRET_SIZE = 32
 _SEPARATORS = re.compile(r"[^a-z]+")
 
 
@@ -122,6 +123,25 @@ def same_fingerprint(typed: str, fingerprint: str) -> bool:
 def codename_lookup_id(pepper: bytes, codename: str) -> bytes:
     """HMAC-SHA256(pepper, codename): finds the report without storing the codename."""
     return hmac.new(pepper, normalise_codename(codename).encode(), hashlib.sha256).digest()
+
+
+def codename_lookup_secret(codename: str) -> bytes:
+    """HKDF-SHA256 of the codename (salt "portal/v1/lookup"): what a browser that made the
+    codename sends instead of it. One-way: it finds the report but opens nothing."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"portal/v1/lookup", info=b"").derive(
+        normalise_codename(codename).encode()
+    )
+
+
+def lookup_id_from_secret(pepper: bytes, lookup_secret: bytes) -> bytes:
+    """HMAC-SHA256(pepper, lookup secret): finds a report sealed in the browser.
+
+    The database then holds neither the codename nor the secret it derives, and
+    without the pepper a stolen lookup id cannot even be checked against a guess.
+    """
+    if len(lookup_secret) != _LOOKUP_SECRET_SIZE:
+        raise ValueError("lookup secrets are 32 bytes")
+    return hmac.new(pepper, lookup_secret, hashlib.sha256).digest()
 
 
 def codename_wrap_key(codename: str, report_id: str) -> bytes:

@@ -184,6 +184,20 @@ def current_group_key(session: Session, group: Group) -> GroupKey:
     return group_key
 
 
+def current_group_keys(session: Session, groups: Iterable[Group]) -> dict[Group, GroupKey]:
+    """The newest version of each of these groups' keys, in one query (a group without
+    a key is left out)."""
+    current: dict[Group, GroupKey] = {}
+    with session.no_autoflush:  # a report being written need not be flushed to look keys up
+        for group_key in session.scalars(
+            select(GroupKey).where(GroupKey.group.in_(set(groups)), GroupKey.retired_on.is_(None))
+        ):
+            best = current.get(group_key.group)
+            if best is None or group_key.version > best.version:
+                current[group_key.group] = group_key
+    return current
+
+
 def public_key_of(group_key: GroupKey) -> PublicKey:
     """A group key version's public key, parsed once per process."""
     return _public_key(group_key.public_key)
@@ -202,14 +216,7 @@ def seal_report_key(
     wanted = set(groups)
     if not wanted:
         return []
-    with session.no_autoflush:  # the report being written need not be flushed to look keys up
-        current: dict[Group, GroupKey] = {}
-        for group_key in session.scalars(
-            select(GroupKey).where(GroupKey.group.in_(wanted), GroupKey.retired_on.is_(None))
-        ):
-            best = current.get(group_key.group)
-            if best is None or group_key.version > best.version:
-                current[group_key.group] = group_key
+    current = current_group_keys(session, wanted)
     seals = []
     for group in wanted:
         found = current.get(group)

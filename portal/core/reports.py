@@ -183,14 +183,15 @@ def apply_consent(
         report.statistics_seal, report.statistics_key_id = seal_statistics(
             session, report.id, facts
         )
+    record_consent(report, consent)
+
+
+def record_consent(report: Report, consent: Consent) -> None:
+    """Set the report's consent and add it to its history, unless it is unchanged
+    (a new report's first consent is always recorded). Its keys are the caller's."""
     if consent != Consent.of(report) or not report.consent_history:
-        report.advocates_may_read = consent.advocates_may_read
-        report.export_legal = consent.export_legal
-        report.export_iopc = consent.export_iopc
-        report.export_statistics = consent.export_statistics
-        report.messages_legal = consent.messages_legal
-        report.messages_iopc = consent.messages_iopc
-        report.wait_for_match = consent.wait_for_match
+        for choice, value in asdict(consent).items():
+            setattr(report, choice, value)
         # Two changes sent at the same instant would take the same number: the
         # second is refused by the key, and its request redoes its work.
         report.consent_history.append(

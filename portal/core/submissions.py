@@ -21,6 +21,14 @@ reference), sealed under a key derived from the token: a repeated request,
 which carries the token, is shown the same page (even when the browser never
 received the first answer), while a seized database, which holds only the
 hash, opens nothing. It is erased once she says she has saved the codename.
+
+A report sealed in her browser takes its id from the token
+(`Submission.report_id`): the browser, which has the token, can bind what it
+seals to the report before the server has answered, and a repeat of the same
+token names the same report. A seized database cannot tie a token's row to
+its report: the row holds only a keyed hash of the token, and the report id
+is an unkeyed hash of the token itself, so going from either to the other
+needs the token, which is never stored.
 """
 
 from __future__ import annotations
@@ -61,6 +69,7 @@ Purpose = Literal["report", "message", "consent", "delete"]
 _RANDOM, _MAC = 16, 16
 _ISSUED = 4  # the hour, big-endian
 _LENGTH = _ISSUED + _RANDOM + _MAC
+_REPORT_ID = b"portal/v1/report-id"
 
 
 class TokenRefused(Exception):
@@ -106,6 +115,14 @@ class Submission:
             "sweep_at_hour": sweep_hour(self.issued_hour),
             "receipt": None if receipt is None else self._seal(receipt),
         }
+
+    def report_id(self) -> str:
+        """The id of the report this submission sends: the first 16 bytes of
+        SHA-256("portal/v1/report-id" || token) in hex, as the browser computes it
+        from the form's token (the bytes its URL-safe base64 text decodes to)."""
+        if len(self.token) != _LENGTH:
+            raise ValueError("only a checked token names a report")
+        return hashlib.sha256(_REPORT_ID + self.token).digest()[:16].hex()
 
     def to_report(self, report_id: str) -> Submission:
         """This submission as sent to one report: the same token sent from the session

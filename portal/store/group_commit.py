@@ -13,6 +13,9 @@ that commit in turn. Nobody returns before the commit that holds their rows
 has returned, so an acknowledged report is on disk as before. If the group's
 transaction fails, each write is tried again on its own, so one bad write
 fails only its own request.
+
+`new_report_rows` gives a new report's rows (the report, its seals and its
+consent record) as its objects hold them, wherever the report was sealed.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Table, insert, inspect
 from sqlalchemy.orm import Session
+
+from portal.store.models import ConsentRecord, Report, ReportKeySeal
 
 # One write: rows to insert, table by table, in an order foreign keys allow.
 Inserts = Sequence[tuple[Table, Sequence[Mapping[str, Any]]]]
@@ -141,3 +146,27 @@ def write_together(session: Session, inserts: Inserts) -> None:
         if queue is None:
             queue = _QUEUES[engine] = GroupCommit()
     queue.write(session, inserts)
+
+
+def table_of(model: type[Any]) -> Table:
+    """The table a model's rows are inserted into."""
+    table: Table = model.metadata.tables[model.__tablename__]
+    return table
+
+
+def _row(instance: Any, **foreign_keys: Any) -> dict[str, Any]:
+    """An object's columns as it holds them (the insert fills in defaults)."""
+    held = inspect(instance).dict
+    columns = instance.__table__.columns
+    return {c.key: held[c.key] for c in columns if c.key in held} | foreign_keys
+
+
+def new_report_rows(report: Report) -> Inserts:
+    """A new report's rows, as its objects hold them: the report, its seals, its consent."""
+    seals = [_row(s, report_id=report.id, group_key_id=s.group_key.id) for s in report.seals]
+    consents = [_row(c, report_id=report.id) for c in report.consent_history]
+    return [
+        (table_of(Report), [_row(report)]),
+        (table_of(ReportKeySeal), seals),
+        (table_of(ConsentRecord), consents),
+    ]

@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
 from crypto.errors import InvalidPhrase
-from crypto.words import codename_lookup_id, codename_wrap_key, new_codename
+from crypto.words import (
+    codename_lookup_id,
+    codename_lookup_secret,
+    codename_wrap_key,
+    lookup_id_from_secret,
+    new_codename,
+)
 from portal.core import audit, bindings, escrow, retention, submissions
 from portal.core.evidence import PreparedFile
 from portal.core.reports import (
@@ -44,15 +50,13 @@ from portal.core.reports import (
 from portal.core.submissions import AlreadySent, Receipt, Submission
 from portal.core.survivor_sessions import SurvivorAccess
 from portal.store import forget_deleted, redo_if_raced
-from portal.store.group_commit import Inserts, write_together
+from portal.store.group_commit import new_report_rows, table_of, write_together
 from portal.store.models import (
     Attachment,
     Author,
-    ConsentRecord,
     EscrowEntry,
     MessageKind,
     Report,
-    ReportKeySeal,
     ReportStatus,
     SubmissionToken,
 )
@@ -169,34 +173,11 @@ def _submit(
         session.commit()
         _mark_claimed(files)
     else:  # the surge case: committed together with other reports sent at the same time
-        rows = [*_new_rows(report), (_table(SubmissionToken), [token_row])]
+        rows = [*new_report_rows(report), (table_of(SubmissionToken), [token_row])]
         if entry is not None:
-            rows.append((_table(EscrowEntry), [_entry_row(entry)]))
+            rows.append((table_of(EscrowEntry), [_entry_row(entry)]))
         write_together(session, rows)
     return receipt
-
-
-def _table(model: type[Any]) -> Any:
-    return model.metadata.tables[model.__tablename__]
-
-
-def _new_rows(report: Report) -> Inserts:
-    """A new report's rows, as its objects hold them (the insert fills in defaults)."""
-
-    def row(instance: Any, **foreign_keys: Any) -> dict[str, Any]:
-        held = inspect(instance).dict
-        return {c.key: held[c.key] for c in instance.__table__.columns if c.key in held} | (
-            foreign_keys
-        )
-
-    seals = [row(s, report_id=report.id, group_key_id=s.group_key.id) for s in report.seals]
-    consents = [row(c, report_id=report.id) for c in report.consent_history]
-    tables = Report.metadata.tables
-    return [
-        (tables[Report.__tablename__], [row(report)]),
-        (tables[ReportKeySeal.__tablename__], seals),
-        (tables[ConsentRecord.__tablename__], consents),
-    ]
 
 
 def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
@@ -208,12 +189,24 @@ def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
 
 
 def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
-    """Check a codename and unlock its report's data key."""
+    """Check a codename and unlock its report's data key.
+
+    A report sealed in her browser is found by HMAC(pepper, lookup secret), one
+    sent before by HMAC(pepper, codename). Both are computed and looked up in
+    one query whichever kind she has, so the time taken does not tell them apart.
+    """
     try:
-        lookup_id = codename_lookup_id(pepper, codename)
+        sealed_lookup = lookup_id_from_secret(pepper, codename_lookup_secret(codename))
+        server_lookup = codename_lookup_id(pepper, codename)
     except InvalidPhrase:
         raise UnknownCodename from None
-    report = session.scalars(select(Report).where(Report.lookup_id == lookup_id)).one_or_none()
+    found = {
+        report.lookup_id: report
+        for report in session.scalars(
+            select(Report).where(Report.lookup_id.in_((sealed_lookup, server_lookup)))
+        )
+    }
+    report = found.get(sealed_lookup) or found.get(server_lookup)
     if report is None:
         raise UnknownCodename
     access = SurvivorAccess(report.id, codename_wrap_key(codename, report.id))

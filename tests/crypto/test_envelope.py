@@ -16,10 +16,13 @@ from crypto.envelope import (
     decrypt_text,
     encrypt_field,
     encrypt_text,
+    field_size,
+    is_field_size,
     new_key,
     padded_size,
     unwrap_key,
     wrap_key,
+    wrapped_size,
 )
 from crypto.errors import TamperedCiphertext, UnknownFormatVersion
 from crypto.format import Binding, Kind
@@ -249,6 +252,22 @@ def test_each_doubling_of_length_has_few_buckets(exponent: int) -> None:
     step = max(1, (high - low) // 5000)
     sizes = {padded_size(n) for n in [*range(max(low, 257), high, step), high - 1]}
     assert len(sizes - {high}) <= 1 << exponent.bit_length()
+
+
+@pytest.mark.parametrize("length", [0, 1, 252, 253, 300, 1000, 4097, 65_000, 250_000])
+def test_envelope_sizes_are_known_before_encrypting(length: int) -> None:
+    # What the server checks a field or key wrap sealed elsewhere against.
+    field = encrypt_field(new_key(), bytes(length), HOME)
+    assert len(field) == field_size(length)
+    assert is_field_size(len(field))
+    assert len(wrap_key(new_key(), bytes(length), HOME)) == wrapped_size(length)
+
+
+def test_only_the_lengths_of_padded_buckets_are_field_sizes() -> None:
+    limit = 1 << 15
+    made = {size for size in map(field_size, range(limit)) if size <= limit}
+    claimed = {size for size in range(limit + 1) if is_field_size(size)}
+    assert claimed == made
 
 
 # Properties over arbitrary plaintexts and bindings.

@@ -24,6 +24,7 @@ from crypto.keys import (
     open_sealed,
     seal,
     seal_private_key,
+    sealed_size,
 )
 from tests.crypto.conftest import (
     HOME,
@@ -207,6 +208,12 @@ def test_private_key_repr_does_not_reveal_the_seed() -> None:
 
 
 # Sealed envelopes.
+
+
+@pytest.mark.parametrize("length", [0, 32, 1024])
+def test_a_seals_size_is_known_before_sealing(length: int) -> None:
+    public = PrivateKey.generate().public_key
+    assert len(seal(public, bytes(length), HOME)) == sealed_size(length)
 
 
 def test_sealed_envelope_round_trips(sealed: Sealed) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 from importlib import resources
 
@@ -19,9 +20,11 @@ from crypto.words import (
     PASSPHRASE_WORDS,
     RECOVERY_WORDS,
     codename_lookup_id,
+    codename_lookup_secret,
     codename_wrap_key,
     key_fingerprint,
     listed_word_count,
+    lookup_id_from_secret,
     new_codename,
     new_passphrase,
     normalise_codename,
@@ -194,6 +197,30 @@ def test_wrap_key_is_not_the_lookup_id() -> None:
 def test_wrap_key_of_a_malformed_codename_is_refused() -> None:
     with pytest.raises(InvalidPhrase):
         codename_wrap_key(CODENAME + " zoom", "report-1")
+
+
+def _hkdf_sha256(key: bytes, salt: bytes, length: int = 32) -> bytes:
+    """RFC 5869 written out with hmac alone, to check the library's HKDF against."""
+    prk = hmac.new(salt, key, hashlib.sha256).digest()
+    return hmac.new(prk, b"\x01", hashlib.sha256).digest()[:length]
+
+
+def test_lookup_secret_is_hkdf_of_the_normalised_codename() -> None:
+    # What a browser computes from the codename it made: RFC 5869, salt "portal/v1/lookup".
+    expected = _hkdf_sha256(CODENAME.encode(), b"portal/v1/lookup")
+    assert codename_lookup_secret(CODENAME) == expected
+    assert codename_lookup_secret(CODENAME.upper().replace(" ", " - ")) == expected
+
+
+def test_lookup_id_from_the_secret_is_its_hmac_under_the_pepper() -> None:
+    secret = codename_lookup_secret(CODENAME)
+    lookup_id = lookup_id_from_secret(PEPPER, secret)
+    assert lookup_id == hmac.new(PEPPER, secret, hashlib.sha256).digest()
+    # Neither kind of lookup id is the other, nor the key that opens the report.
+    assert lookup_id != codename_lookup_id(PEPPER, CODENAME)
+    assert secret not in (codename_wrap_key(CODENAME, "report-1"), lookup_id)
+    with pytest.raises(ValueError):
+        lookup_id_from_secret(PEPPER, secret[:31])
 
 
 # Recovery phrases.
