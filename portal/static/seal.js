@@ -5125,14 +5125,6 @@ var Pieces = class {
     return joined;
   }
 };
-function bigEndian2(value, size) {
-  const bytes = new Uint8Array(size);
-  for (let i = size - 1; i >= 0; i--) {
-    bytes[i] = value % 256;
-    value = Math.floor(value / 256);
-  }
-  return bytes;
-}
 function readBigEndian2(bytes, offset = 0, size = bytes.length - offset) {
   let value = 0;
   for (let i = offset; i < offset + size; i++) value = value * 256 + bytes[i];
@@ -5513,7 +5505,7 @@ function stripJpeg(bytes) {
     const length = reader.byte() * 256 + reader.byte();
     if (length < 2) throw new Unreadable("a JPEG segment length is impossible");
     const kept = segmentKept(marker, reader.exactly(length - 2));
-    if (kept !== null) out.push([255, marker], bigEndian2(kept.length + 2, 2), kept);
+    if (kept !== null) out.push([255, marker], bigEndian(kept.length + 2, 2), kept);
     if (marker === SOS) {
       const end = scanEnd(bytes, reader.position);
       out.push(bytes.subarray(reader.position, end));
@@ -5564,8 +5556,8 @@ function renamedProfile(reader, length, out) {
   }
   const rest = whole.subarray(end);
   const crc = crc32(rest, crc32(NEUTRAL_PROFILE_NAME, crc32(ascii("iCCP"))));
-  out.push(bigEndian2(NEUTRAL_PROFILE_NAME.length + rest.length, 4), ascii("iCCP"));
-  out.push(NEUTRAL_PROFILE_NAME, rest, bigEndian2(crc, 4));
+  out.push(bigEndian(NEUTRAL_PROFILE_NAME.length + rest.length, 4), ascii("iCCP"));
+  out.push(NEUTRAL_PROFILE_NAME, rest, bigEndian(crc, 4));
 }
 function cleanPng(bytes) {
   const reader = new Cursor(bytes);

@@ -71,19 +71,7 @@ export class Pieces {
   }
 }
 
-/**
- * A number as big-endian bytes.
- * @param {number} value
- * @param {number} size
- */
-export function bigEndian(value, size) {
-  const bytes = new Uint8Array(size);
-  for (let i = size - 1; i >= 0; i--) {
-    bytes[i] = value % 256;
-    value = Math.floor(value / 256);
-  }
-  return bytes;
-}
+export { bigEndian } from "../bytes.js";
 
 /**
  * A big-endian number (exact up to 2**53; larger ones only need to compare as large).
