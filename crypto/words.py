@@ -138,10 +138,13 @@ def lookup_id_from_secret(pepper: bytes, lookup_secret: bytes) -> bytes:
 
     The database then holds neither the codename nor the secret it derives, and
     without the pepper a stolen lookup id cannot even be checked against a guess.
+    The label keeps the two kinds of id apart: a codename of 32 letters and
+    spaces, sent as a lookup secret, does not give the id of the report that
+    codename opens.
     """
     if len(lookup_secret) != _LOOKUP_SECRET_SIZE:
         raise ValueError("lookup secrets are 32 bytes")
-    return hmac.new(pepper, lookup_secret, hashlib.sha256).digest()
+    return hmac.new(pepper, b"portal/v1/lookup-id\x00" + lookup_secret, hashlib.sha256).digest()
 
 
 def codename_wrap_key(codename: str, report_id: str) -> bytes:

@@ -10,7 +10,7 @@ whose envelope fails.
 The form's fields, each envelope in standard base64 with its padding:
 
 - `lookup`: `codename_lookup_secret(codename)`, 32 bytes; the report is found by
-  HMAC(pepper, lookup) (`crypto.words.lookup_id_from_secret`).
+  HMAC(pepper, label + lookup) (`crypto.words.lookup_id_from_secret`).
 - `survivor_key`: the data key wrapped (`wrap_key`) under
   `codename_wrap_key(codename, report id)`, bound to `reports/<id>/survivor_key`.
 - `content`: the account's JSON as `encrypt_field` makes it under the data

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from config import Config
 from crypto.envelope import new_key, unwrap_key, wrap_key
-from crypto.errors import InvalidPhrase
+from crypto.errors import CryptoError, InvalidPhrase
 from crypto.words import (
     codename_lookup_id,
     codename_lookup_secret,
@@ -191,7 +191,7 @@ def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
 def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
     """Check a codename and unlock its report's data key.
 
-    A report sealed in her browser is found by HMAC(pepper, lookup secret), one
+    A report sealed in her browser is found by HMAC(pepper, label + lookup secret), one
     sent before by HMAC(pepper, codename). Both are computed and looked up in
     one query whichever kind she has, so the time taken does not tell them apart.
     """
@@ -206,11 +206,17 @@ def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:
             select(Report).where(Report.lookup_id.in_((sealed_lookup, server_lookup)))
         )
     }
-    report = found.get(sealed_lookup) or found.get(server_lookup)
+    # The kinds never collide, so both are found only when someone who knew a
+    # codename the server made filed a sealed report under it, to take its place:
+    # the report the server made is hers.
+    report = found.get(server_lookup) or found.get(sealed_lookup)
     if report is None:
         raise UnknownCodename
     access = SurvivorAccess(report.id, codename_wrap_key(codename, report.id))
-    _data_key(report, access)  # a codename that does not open its report is refused here
+    try:
+        _data_key(report, access)
+    except CryptoError:  # a key her browser wrapped that does not open: counted as a miss
+        raise UnknownCodename from None
     return access
 
 

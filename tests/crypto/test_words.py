@@ -215,12 +215,23 @@ def test_lookup_secret_is_hkdf_of_the_normalised_codename() -> None:
 def test_lookup_id_from_the_secret_is_its_hmac_under_the_pepper() -> None:
     secret = codename_lookup_secret(CODENAME)
     lookup_id = lookup_id_from_secret(PEPPER, secret)
-    assert lookup_id == hmac.new(PEPPER, secret, hashlib.sha256).digest()
+    assert (
+        lookup_id == hmac.new(PEPPER, b"portal/v1/lookup-id\x00" + secret, hashlib.sha256).digest()
+    )
     # Neither kind of lookup id is the other, nor the key that opens the report.
     assert lookup_id != codename_lookup_id(PEPPER, CODENAME)
     assert secret not in (codename_wrap_key(CODENAME, "report-1"), lookup_id)
     with pytest.raises(ValueError):
         lookup_id_from_secret(PEPPER, secret[:31])
+
+
+def test_a_codename_sent_as_a_lookup_secret_does_not_give_its_report_s_id() -> None:
+    # Seven words can be exactly 32 letters and spaces: sent as her lookup secret by
+    # someone who knows her codename, they must not name the report it opens.
+    codename = "able acid acre acts afar aim art"
+    assert len(codename) == 32
+    forged = lookup_id_from_secret(PEPPER, codename.encode())
+    assert forged != codename_lookup_id(PEPPER, codename)
 
 
 # Recovery phrases.

@@ -56,7 +56,7 @@ from portal.store.models import (
 from portal.survivor import forms, service
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
-from tests.support.pages import sign_in, submit
+from tests.support.pages import csrf_token, sign_in, submit
 from tests.support.people import Person, create_person, signed_in_as
 
 ACCOUNT = {
@@ -108,13 +108,14 @@ def seal_in_browser(
     consent: Consent,
     account: Mapping[str, Any] = ACCOUNT,
     groups: tuple[Group, ...] | None = None,
+    codename: str | None = None,
 ) -> Browser:
     """Seal a report as the browser will: codename, data key and every envelope made here,
     to the current keys the page carries (to `groups` instead of consent's, if given)."""
     token_text, submission = _new_form(instance)
     token = base64.urlsafe_b64decode(token_text)
     report_id = hashlib.sha256(b"portal/v1/report-id" + token).digest()[:16].hex()
-    codename, data_key = new_codename(), new_key()
+    codename, data_key = codename or new_codename(), new_key()
     with store.session() as session:
         keys = {g: current_group_key(session, g) for g in (*Group,)}
         public = {g: (k.version, PublicKey.from_bytes(k.public_key)) for g, k in keys.items()}
@@ -274,6 +275,42 @@ def test_both_kinds_of_report_are_found_by_their_codenames_and_a_wrong_one_finds
         assert wanted in returning.get("/return/report").get_data(as_text=True)
     wrong = sign_in(client.application.test_client(), new_codename())
     assert wrong.status_code == 200 and "/return/report" not in wrong.headers.get("Location", "")
+
+
+def test_a_sealed_report_filed_under_a_codename_the_server_made_does_not_take_its_place(
+    client: FlaskClient, store: Store, instance: Instance
+) -> None:
+    # Someone who saw her codename on her phone files a sealed report of his own
+    # under it: the codename still opens hers.
+    codename = submit(client, what_happened="Her own words.")
+    decoy = {**ACCOUNT, "what_happened": "A decoy of his."}
+    send(
+        store,
+        instance,
+        seal_in_browser(store, instance, READ_ONLY, decoy, codename=codename),
+        READ_ONLY,
+    )
+    returning = client.application.test_client()
+    assert sign_in(returning, codename).status_code == 303
+    page = returning.get("/return/report").get_data(as_text=True)
+    assert "Her own words." in page and "A decoy of his." not in page
+
+
+def test_a_sealed_report_its_codename_does_not_open_is_a_codename_that_did_not_work(
+    client: FlaskClient, store: Store, instance: Instance
+) -> None:
+    browser = seal_in_browser(store, instance, READ_ONLY)
+    _replace("survivor_key", lambda blob: wrap_key(new_key(), new_key(), Binding("x", "y", "z")))(
+        browser.fields
+    )
+    send(store, instance, browser, READ_ONLY)
+    token = csrf_token(client, "/return")
+    sent = {"csrf_token": token, "codename": browser.codename}
+    elsewhere = {"REMOTE_ADDR": "198.51.100.7"}  # loopback is never throttled
+    answers = [client.post("/return", data=sent, environ_base=elsewhere) for _ in range(11)]
+    # The answer a wrong codename gets, never a 500, and counted as one: the 11th is held.
+    assert [a.status_code for a in answers] == [200] * 10 + [429]
+    assert "We could not find a report with that codename" in answers[0].get_data(as_text=True)
 
 
 # Refused, storing nothing.
