@@ -294,11 +294,14 @@ def check_page(
     assert found == [], f"{name}: {results.generate_report()}"
 
 
+# The last time step used by each account, by its TOTP secret: each store's portal has
+# an "alice" of its own, with her own secret and her own steps used.
 _last_step: dict[str, int] = {}
 
 
 def totp_code(person: Person) -> str:
-    """A code the portal has not seen yet: it takes each time step once, one step either side.
+    """A code the portal has not seen yet: it takes each account's time steps once, one step
+    either side.
 
     The step is this one or the next, never the last: a code of the last step
     chosen just before a step ends would be two steps old by the time a busy
@@ -306,10 +309,10 @@ def totp_code(person: Person) -> str:
     This one stays acceptable for at least 30 seconds.
     """
     current = int(time.time()) // 30
-    step = max(_last_step.get(person.name, 0) + 1, current)
+    step = max(_last_step.get(person.totp.secret, 0) + 1, current)
     if step > current + 1:  # both taken already: wait until the next step begins
         time.sleep((step - 1) * 30 - time.time() + 0.5)
-    _last_step[person.name] = step
+    _last_step[person.totp.secret] = step
     return person.totp.at(step * 30)
 
 
