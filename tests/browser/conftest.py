@@ -182,6 +182,8 @@ class Visit:
 
     context: BrowserContext
     javascript: bool
+    # A tab with JavaScript on where axe reads copies of this context's pages.
+    reader: Page
     foreign: list[str] = field(default_factory=list)
     exits: list[str] = field(default_factory=list)
     blocked_by_csp: list[str] = field(default_factory=list)
@@ -202,11 +204,25 @@ class Visit:
 
     def check(self, page: Page, name: str, impacts: frozenset[str] = SERIOUS) -> None:
         """Screenshot, measure and axe-check a page of this context (see check_page)."""
-        check_page(page, name, self.javascript, impacts)
+        check_page(page, name, self.javascript, impacts, self.reader)
+
+
+@pytest.fixture(scope="session")
+def axe_reader(browser: Browser) -> Iterator[Page]:
+    """One tab with JavaScript on, where axe reads copies of pages shown without it.
+
+    Made once: a new context for each copy cost about as much as axe's own run.
+    Nothing of one copy is left for the next: each is the page's HTML answered by a
+    route, loaded after a blank page, and the portal's scripts keep nothing in storage.
+    """
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
-def visit(browser: Browser, portal: Portal) -> Iterator[Callable[..., Visit]]:
+def visit(browser: Browser, portal: Portal, axe_reader: Page) -> Iterator[Callable[..., Visit]]:
     """Open browser contexts (JavaScript on or off); fail if any talked to another host."""
     opened: list[Visit] = []
 
@@ -215,7 +231,7 @@ def visit(browser: Browser, portal: Portal) -> Iterator[Callable[..., Visit]]:
             java_script_enabled=javascript, accept_downloads=True, **options
         )
         context.set_default_timeout(15_000)
-        seen = Visit(context, javascript)
+        seen = Visit(context, javascript, axe_reader)
 
         def record(request: Request) -> None:
             # Every request, redirects included (a route never sees those).
@@ -260,14 +276,19 @@ def overflow(page: Page, name: str) -> str | None:
 
 
 def check_page(
-    page: Page, name: str, javascript: bool = True, impacts: frozenset[str] = SERIOUS
+    page: Page,
+    name: str,
+    javascript: bool = True,
+    impacts: frozenset[str] = SERIOUS,
+    reader: Page | None = None,
 ) -> None:
     """Save a screenshot of the page; fail if it scrolls sideways or axe finds a problem.
 
     axe findings count when their impact is in `impacts`: serious and critical
     ones by default, every one (ALL_IMPACTS) for the pages survivors see.
     axe needs JavaScript, so a page from a context without it is checked as a copy
-    of its HTML, loaded at the same address in a context with JavaScript on.
+    of its HTML, loaded at the same address and width in `reader`, a tab with
+    JavaScript on.
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     # A page shown after a click may have its text before its stylesheet (no-store
@@ -278,27 +299,32 @@ def check_page(
     assert sideways is None, sideways
     checked = page
     if not javascript:
-        browser = page.context.browser
-        assert browser is not None
-        copy = browser.new_context(viewport=page.viewport_size)
-        checked = copy.new_page()
+        assert reader is not None, "a page shown without JavaScript needs a reader for axe"
+        checked = reader
+        assert page.viewport_size is not None
+        reader.set_viewport_size(page.viewport_size)
         html = page.content()
-        checked.route(page.url, lambda route: route.fulfill(content_type="text/html", body=html))
-        checked.goto(page.url)
-    try:
-        results = Axe().run(checked)
-    finally:
-        if checked is not page:
-            checked.context.close()
+        # From a blank page: a copy at the address of the last, but for its #fragment,
+        # would otherwise not be loaded at all.
+        reader.goto("about:blank")
+        reader.route(page.url, lambda route: route.fulfill(content_type="text/html", body=html))
+        try:
+            reader.goto(page.url)
+        finally:
+            reader.unroute(page.url)
+    results = Axe().run(checked)
     found = [v for v in results.response["violations"] if v["impact"] in impacts]
     assert found == [], f"{name}: {results.generate_report()}"
 
 
+# The last time step used by each account, by its TOTP secret: each store's portal has
+# an "alice" of its own, with her own secret and her own steps used.
 _last_step: dict[str, int] = {}
 
 
 def totp_code(person: Person) -> str:
-    """A code the portal has not seen yet: it takes each time step once, one step either side.
+    """A code the portal has not seen yet: it takes each account's time steps once, one step
+    either side.
 
     The step is this one or the next, never the last: a code of the last step
     chosen just before a step ends would be two steps old by the time a busy
@@ -306,10 +332,10 @@ def totp_code(person: Person) -> str:
     This one stays acceptable for at least 30 seconds.
     """
     current = int(time.time()) // 30
-    step = max(_last_step.get(person.name, 0) + 1, current)
+    step = max(_last_step.get(person.totp.secret, 0) + 1, current)
     if step > current + 1:  # both taken already: wait until the next step begins
         time.sleep((step - 1) * 30 - time.time() + 0.5)
-    _last_step[person.name] = step
+    _last_step[person.totp.secret] = step
     return person.totp.at(step * 30)
 
 

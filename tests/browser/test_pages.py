@@ -171,6 +171,20 @@ def test_the_accessibility_check_finds_a_serious_problem_when_there_is_one(
         check_page(page, "axe-self-check")
 
 
+def test_a_page_without_javascript_is_checked_as_a_copy_and_nothing_of_one_copy_stays(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    seen = visit(javascript=False)
+    page = seen.page()
+    page.goto(portal.url + "/safety")
+    page.set_content('<html lang="en"><title>x</title><main><img src="/static/favicon.ico">')
+    with pytest.raises(AssertionError, match="image-alt"):
+        seen.check(page, "axe-self-check-without-javascript")
+    # The same address but for a fragment: the copy read must be this page, not the last.
+    page.goto(portal.url + "/safety#main")
+    seen.check(page, "axe-self-check-without-javascript-after")
+
+
 def test_a_lesser_finding_fails_only_the_strict_check_and_a_wide_page_fails_both(
     portal: Portal, visit: Callable[..., Visit]
 ) -> None:

@@ -17,6 +17,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import expect
 from sqlalchemy import inspect, text
@@ -34,6 +35,7 @@ from tests.browser.conftest import (
 
 SYSTEM_TEMPORARY = Path(tempfile.gettempdir())
 LARGEST_FILE = 256 * 1024 * 1024
+ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")
 
 
 def _files(folder: Path, skip: Iterable[Path] = (), since: float = 0.0) -> Iterator[Path]:
@@ -52,22 +54,66 @@ def _files(folder: Path, skip: Iterable[Path] = (), since: float = 0.0) -> Itera
                 yield path
 
 
-def _found(needles: list[re.Pattern[bytes]], named: str, data: bytes) -> list[str]:
-    return [f"{named}: {n.pattern.decode(errors='replace')}" for n in needles if n.search(data)]
+class Needles:
+    """What a scan looks for: typed words in UTF-8 and UTF-16, and a few other patterns.
+
+    A pattern of its own for each word says which word was found where, but several
+    hundred of them read every file several hundred times: minutes, over a database
+    server's files. So every word is looked for first in one pass, by one pattern for all
+    (a trie) over the data with its NUL bytes taken out: an ASCII word in UTF-16 is that
+    word with a NUL beside each letter, so data this pass finds nothing in holds no word in
+    any encoding. Only data where the pass finds something is searched word by word.
+    """
+
+    def __init__(self, words: Iterable[str], others: Iterable[re.Pattern[bytes]] = ()) -> None:
+        words = list(words)
+        assert all(word.isascii() for word in words), "the single pass sees ASCII words only"
+        self.others = list(others)
+        self.words = [re.compile(re.escape(w.encode(e))) for e in ENCODINGS for w in words]
+        self.any_word = _any_of([word.encode() for word in words])
+
+    def found(self, named: str, data: bytes) -> list[str]:
+        """Each pattern found in `data`, said as "named: pattern"."""
+        patterns = self.others
+        if self.any_word.search(data.replace(b"\0", b"")):
+            patterns = patterns + self.words
+        return [
+            f"{named}: {n.pattern.decode(errors='replace')}" for n in patterns if n.search(data)
+        ]
 
 
-def _scan_files(needles: list[re.Pattern[bytes]], files: Iterable[Path]) -> list[str]:
+def _any_of(words: list[bytes]) -> re.Pattern[bytes]:
+    """One pattern matching each of `words`, written as a trie: an alternation of hundreds
+    of whole words would try each of them at every byte."""
+    trie: dict[int | None, Any] = {}
+    for word in words:
+        node = trie
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def written(node: dict[int | None, Any]) -> bytes:
+        branches = [
+            b"" if key is None else re.escape(bytes([key])) + written(child)
+            for key, child in node.items()
+        ]
+        return branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+
+    return re.compile(written(trie) if words else b"(?!)")
+
+
+def _scan_files(needles: Needles, files: Iterable[Path]) -> list[str]:
     found = []
     for path in files:
         try:
             data = path.read_bytes()
         except OSError:
             continue
-        found += _found(needles, str(path), data)
+        found += needles.found(str(path), data)
     return found
 
 
-def _scan_database(needles: list[re.Pattern[bytes]], instance: Path) -> list[str]:
+def _scan_database(needles: Needles, instance: Path) -> list[str]:
     """Every value of every column of every table, read with the database key."""
     engine = make_engine(config.load(instance, environ={}))
     found = []
@@ -79,26 +125,23 @@ def _scan_database(needles: list[re.Pattern[bytes]], instance: Path) -> list[str
                         if value is None:
                             continue
                         data = value if isinstance(value, bytes) else str(value).encode()
-                        found += _found(needles, f"{table}.{column}", data)
+                        found += needles.found(f"{table}.{column}", data)
     finally:
         engine.dispose()
     return found
 
 
-def _word_needles(portal: Portal) -> list[re.Pattern[bytes]]:
-    """Every word typed in the run, and the codenames, in UTF-8 and UTF-16."""
-    encodings = ("utf-8", "utf-16-le", "utf-16-be")
-    return [re.compile(re.escape(w.encode(e))) for e in encodings for w in portal.markers]
-
-
-def _needles(portal: Portal, port: int, user_agent: str) -> list[re.Pattern[bytes]]:
-    return [
-        *_word_needles(portal),
-        # The server's own listening address is in its start-up lines; a client's is not.
-        re.compile(rb"127\.0\.0\.1(?!:" + str(port).encode() + rb"\b)"),
-        re.compile(re.escape(user_agent.encode())),
-        re.compile(rb"HeadlessChrome"),
-    ]
+def _needles(portal: Portal, port: int, user_agent: str) -> Needles:
+    """Every word typed in the run and the codenames; the client's address and browser."""
+    return Needles(
+        portal.markers,
+        [
+            # The server's own listening address is in its start-up lines; a client's is not.
+            re.compile(rb"127\.0\.0\.1(?!:" + str(port).encode() + rb"\b)"),
+            re.compile(re.escape(user_agent.encode())),
+            re.compile(rb"HeadlessChrome"),
+        ],
+    )
 
 
 def test_a_full_visit_leaves_no_trace_of_the_survivor_or_the_client(
@@ -141,25 +184,40 @@ def test_a_full_visit_leaves_no_trace_of_the_survivor_or_the_client(
         log = (portal.database_server / "server.log").read_bytes()
         # Like the portal's, the database server's log names where it listens.
         log = re.sub(rb'listening on IPv4 address "127\.0\.0\.1", port \d+', b"", log)
-        found += _found(needles, "the database server's log", log)
+        found += needles.found("the database server's log", log)
     # The rest of the temporary directory, as far as it was written during the
     # run, for the survivor's words only (other programs' files may name
     # loopback); Chromium's own profile is the device's.
     skip = [browser_temporary, served_root, *filter(None, [portal.database_server])]
     outside = _files(SYSTEM_TEMPORARY, skip=skip, since=portal.started)
-    found += _scan_files(_word_needles(portal), outside)
+    found += _scan_files(Needles(portal.markers), outside)
     assert found == []
 
 
 def test_the_trace_scan_finds_a_trace_when_there_is_one(tmp_path: Path, portal: Portal) -> None:
-    marker = portal.marker("planted")
+    marker, little_endian, big_endian = (portal.marker("planted") for _ in range(3))
     (tmp_path / "left-behind.log").write_text(f"GET / from 127.0.0.1:51234 said {marker}\n")
+    # Each word in UTF-16, one byte order each, in binary data (not NULs: UTF-16 of either
+    # order next to a NUL holds the other order as well).
+    (tmp_path / "left-behind.db").write_bytes(
+        b"\xff" * 9
+        + little_endian.encode("utf-16-le")
+        + b"\xff" * 9
+        + big_endian.encode("utf-16-be")
+        + b"\xff"
+    )
     needles = _needles(portal, 5000, "Mozilla/5.0 HeadlessChrome/1")
     found = _scan_files(needles, _files(tmp_path))
-    assert len(found) == 2, found  # the marker and the client address
-    portal.markers.remove(marker)
+    # The marker and the client address in the log; each word in UTF-16 in the database.
+    assert sorted(Path(f.split(": ", 1)[0]).name for f in found) == [
+        "left-behind.db",
+        "left-behind.db",
+        "left-behind.log",
+        "left-behind.log",
+    ], found
+    for planted in (marker, little_endian, big_endian):
+        portal.markers.remove(planted)
     # The database scan reads real rows: the advocate's name is in the audit log.
     assert any(
-        f.startswith("audit_events.")
-        for f in _scan_database([re.compile(b"alice")], portal.instance)
+        f.startswith("audit_events.") for f in _scan_database(Needles(["alice"]), portal.instance)
     )
