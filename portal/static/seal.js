@@ -5056,8 +5056,12 @@ var StreamDecryptor = class _StreamDecryptor {
 
 // src/codename.js
 var SALT = utf8("portal/v1/survivor-wrap");
+var LOOKUP_SALT = utf8("portal/v1/lookup");
 function codenameWrapKey(codename, reportId) {
   return hkdf(utf8(codename), SALT, utf8(reportId), 32);
+}
+function codenameLookupSecret(codename) {
+  return hkdf(utf8(codename), LOOKUP_SALT, new Uint8Array(0), 32);
 }
 
 // src/clean/errors.js
@@ -5749,6 +5753,7 @@ export {
   cleanJpeg,
   cleanPng,
   cleanWebp,
+  codenameLookupSecret,
   codenameWrapKey,
   decryptField,
   decryptText,

@@ -37,7 +37,7 @@ from crypto.stream import (
     StreamEncryptor,
     padded_stream_size,
 )
-from crypto.words import codename_wrap_key
+from crypto.words import codename_lookup_secret, codename_wrap_key
 from tests.crypto.conftest import HOME, MOVED
 from tests.support import node
 
@@ -105,6 +105,7 @@ def python_vectors() -> dict[str, Any]:
             "codename": CODENAME,
             "reportId": report_id,
             "key": codename_wrap_key(CODENAME, report_id).hex(),
+            "lookup": codename_lookup_secret(CODENAME).hex(),
         },
         "streams": [python_stream(*stream) for stream in STREAMS],
         "make": {
@@ -161,10 +162,13 @@ def test_python_unwraps_node_key_wrap_and_opens_its_seal(made_by_node: dict[str,
     assert open_sealed(PYTHON_KEY, blob, HOME) == bytes.fromhex(sealed["plaintext"])
 
 
-def test_node_derives_the_codename_key_python_derives(made_by_node: dict[str, Any]) -> None:
+def test_node_derives_the_codename_key_and_lookup_secret_python_derives(
+    made_by_node: dict[str, Any],
+) -> None:
     made = made_by_node["codename"]
     expected = codename_wrap_key(made["codename"], made["reportId"])
     assert bytes.fromhex(made["key"]) == expected
+    assert bytes.fromhex(made["lookup"]) == codename_lookup_secret(made["codename"])
 
 
 @pytest.mark.parametrize(("name", "length", "segment_size"), STREAMS, ids=[s[0] for s in STREAMS])

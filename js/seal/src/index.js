@@ -21,7 +21,7 @@ export {
 } from "./envelope.js";
 export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
-export { codenameWrapKey } from "./codename.js";
+export { codenameLookupSecret, codenameWrapKey } from "./codename.js";
 export {
   BY_THE_SERVER,
   MAX_WEBP_BYTES,

@@ -70,9 +70,10 @@ test("a Python seal opens with the stored key; refused moved, altered or to anot
   await assert.rejects(seal.openSealed(unknownKind, blob, home), seal.TamperedCiphertext);
 });
 
-test("the codename key is Python's", async () => {
+test("the codename key and lookup secret are Python's", async () => {
   const { codename, reportId } = given.codename;
   assert.equal(toHex(await seal.codenameWrapKey(codename, reportId)), given.codename.key);
+  assert.equal(toHex(await seal.codenameLookupSecret(codename)), given.codename.lookup);
 });
 
 for (const stream of given.streams) {
@@ -126,7 +127,7 @@ test("make fields of every size class", async () => {
   made.text = { text, blob: toHex(await seal.encryptText(key, text, home)) };
 });
 
-test("make a key wrap, a seal to Python's key and the codename key", async () => {
+test("make a key wrap, a seal to Python's key, the codename key and lookup secret", async () => {
   const secret = pattern(32).reverse();
   made.wrap = { secret: toHex(secret), blob: toHex(await seal.wrapKey(key, secret, home)) };
   const plaintext = pattern(32);
@@ -135,7 +136,8 @@ test("make a key wrap, a seal to Python's key and the codename key", async () =>
   made.seal = { plaintext: toHex(plaintext), blob: toHex(sealed) };
   const { codename, reportId } = given.codename;
   const codenameKey = await seal.codenameWrapKey(codename, reportId);
-  made.codename = { codename, reportId, key: toHex(codenameKey) };
+  const lookup = toHex(await seal.codenameLookupSecret(codename));
+  made.codename = { codename, reportId, key: toHex(codenameKey), lookup };
 });
 
 test("make streams, fed in uneven pieces", async () => {
