@@ -3,7 +3,8 @@
  * them: padded fields and key wraps (AES-256-GCM), HPKE seals to the
  * portal's X-Wing keys, padded attachment streams, and the survivor's
  * codename key; and evidence files cleaned of their hidden details by the
- * server's rules before they are sealed (clean/). Bundled into
+ * server's rules before they are sealed (clean/), then sealed as the
+ * server stores them (files.js). Bundled into
  * portal/static/seal.js by `make js`.
  */
 
@@ -22,6 +23,13 @@ export {
 export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
 export { codenameLookupSecret, codenameWrapKey } from "./codename.js";
+export {
+  FILES_PER_REQUEST,
+  appendSealedFile,
+  attachmentIdOf,
+  prepareReportFiles,
+  sealReportFile,
+} from "./files.js";
 export {
   BY_THE_SERVER,
   MAX_WEBP_BYTES,
