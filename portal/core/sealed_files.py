@@ -128,9 +128,7 @@ class SealedUpload(io.RawIOBase):
                 return len(view)
             self._begin(bytes(self._pending[:STREAM_HEADER_SIZE]))
             del self._pending[:STREAM_HEADER_SIZE]
-        while (
-            self._segments is not None and not self.taken and len(self._pending) >= _SEALED_SEGMENT
-        ):
+        while self._segments is not None and len(self._pending) >= _SEALED_SEGMENT:
             self._segments.add(bytes(self._pending[:_SEALED_SEGMENT]))
             del self._pending[:_SEALED_SEGMENT]
         return len(view)
