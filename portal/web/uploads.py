@@ -36,6 +36,7 @@ _log = logging.getLogger("portal.web.uploads")
 SEALED_ENDPOINT = "survivor.report_sealed"  # its files come sealed
 UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add", SEALED_ENDPOINT})
 SEALED_FILE = "sealed_file"
+TOO_MANY = f"Only {FILES_PER_REQUEST} files can be sent at once."
 _RAW_FILENAME = re.compile(r'filename="([^"]*)"')
 
 
@@ -54,8 +55,7 @@ class PortalRequest(Request):
         received = g.get("files_received", 0) + 1
         g.files_received = received
         if received > FILES_PER_REQUEST:
-            reason = f"Only {FILES_PER_REQUEST} files can be sent at once."
-            return RefusedUpload(filename, reason)  # type: ignore[return-value]
+            return RefusedUpload(filename, TOO_MANY)  # type: ignore[return-value]
         store = current_app.extensions["store"]
         limit = current_app.config["PORTAL"].max_upload_bytes
         uploads = g.setdefault("uploads", [])

@@ -112,18 +112,18 @@ export function cleanFilename(name) {
  * it (a PDF).
  * @param {Uint8Array} bytes
  * @returns {{ cleaner?: import("./clean/index.js").Cleaner, mediaType: string,
- *             byServer?: boolean }}
+ *             unnamed?: boolean, serverCleans?: boolean }}
  */
 function identify(bytes) {
   const cleaner = cleanerFor(bytes);
   if (cleaner !== null) return { cleaner, mediaType: cleaner.mediaType };
   const hint = sniffMediaType(bytes);
   if (UNCLEANABLE_PICTURES.has(hint)) return { mediaType: hint };
-  if (startsWithAt(bytes, 0, "PK\x03\x04")) return { mediaType: "application/zip", byServer: true };
+  if (startsWithAt(bytes, 0, "PK\x03\x04")) return { mediaType: "application/zip", unnamed: true };
   const movie = movieType(bytes);
   if (movie !== null) return { mediaType: movie }; // a HEIF or AVIF picture
   if (indexOf(bytes, PDF_START, 0, PDF_WINDOW) >= 0) {
-    return { mediaType: "application/pdf", byServer: true };
+    return { mediaType: "application/pdf", serverCleans: true };
   }
   return { mediaType: hint };
 }
@@ -196,7 +196,7 @@ export async function prepareReportFiles(files, keepDetails, { maxBytes = DEFAUL
       continue;
     }
     const found = identify(bytes);
-    if (found.byServer) {
+    if (found.unnamed || (found.serverCleans && !keepDetails)) {
       prepared.push({ file, outcome: "server" });
     } else if (keepDetails) {
       const details = await detailsOf(bytes, name, found.mediaType, false);

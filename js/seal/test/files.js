@@ -35,7 +35,7 @@ for (let number = 1; number <= FILES_PER_REQUEST + 1; number++) {
 }
 
 const prepared = [];
-for (const [call, { keep, files }] of input.prepare.entries()) {
+for (const [call, { keep, files }] of (input.prepare ?? []).entries()) {
   const answers = await prepareReportFiles(files.map(chosen), keep, options);
   prepared.push(
     answers.map((answer, index) => {
@@ -48,7 +48,7 @@ for (const [call, { keep, files }] of input.prepare.entries()) {
 }
 
 const sealed = [];
-for (const { path, number, details } of input.seal) {
+for (const { path, number, details } of input.seal ?? []) {
   const made = await sealReportFile(dataKey, ids[number - 1], readFileSync(path), details);
   writeFileSync(`${path}.sealed`, new Uint8Array(await made.stream.arrayBuffer()));
   sealed.push({
@@ -58,18 +58,26 @@ for (const { path, number, details } of input.seal) {
   });
 }
 
-const form = new FormData();
-for (const [name, value] of input.form.fields) form.append(name, value);
-const answers = await prepareReportFiles(input.form.files.map(chosen), false, options);
-let number = 0;
-for (const answer of answers) {
-  if (answer.outcome !== "seal") continue;
-  number += 1;
-  const id = await attachmentIdOf(input.form.fields.find(([n]) => n === "submission")[1], number);
-  appendSealedFile(form, await sealReportFile(dataKey, id, answer.bytes, answer.details));
+/** The form: its fields, then each file made ready, sealed and appended in order. */
+async function sendForm({ fields, files, body }) {
+  const form = new FormData();
+  for (const [name, value] of fields) form.append(name, value);
+  const token = fields.find(([name]) => name === "submission")[1];
+  const answers = await prepareReportFiles(files.map(chosen), false, options);
+  let number = 0;
+  for (const answer of answers) {
+    if (answer.outcome !== "seal") continue;
+    number += 1;
+    const id = await attachmentIdOf(token, number);
+    appendSealedFile(form, await sealReportFile(dataKey, id, answer.bytes, answer.details));
+  }
+  const request = new Request("http://localhost/report/sealed", { method: "POST", body: form });
+  writeFileSync(body, new Uint8Array(await request.arrayBuffer()));
+  return {
+    contentType: request.headers.get("content-type"),
+    outcomes: answers.map((answer) => answer.outcome),
+  };
 }
-const request = new Request("http://localhost/report/sealed", { method: "POST", body: form });
-writeFileSync(input.form.body, new Uint8Array(await request.arrayBuffer()));
 
 writeFileSync(
   outputPath,
@@ -77,9 +85,6 @@ writeFileSync(
     ids,
     prepared,
     sealed,
-    form: {
-      contentType: request.headers.get("content-type"),
-      outcomes: answers.map((answer) => answer.outcome),
-    },
+    form: input.form ? await sendForm(input.form) : null,
   }),
 );
