@@ -242,6 +242,1020 @@ async function decryptText(key, blob, binding) {
   }
 }
 
+// src/clean/errors.js
+var Unreadable = class extends Error {
+  /** @param {string} message */
+  constructor(message) {
+    super(message);
+    this.name = new.target.name;
+  }
+};
+
+// src/clean/bytes.js
+var Cursor = class {
+  /**
+   * @param {Uint8Array} bytes
+   * @param {number} [position]
+   * @param {string} [short] what to say when the file ends too early
+   */
+  constructor(bytes, position = 0, short = "the picture ends too early") {
+    this.bytes = bytes;
+    this.position = position;
+    this.short = short;
+  }
+  /** How many bytes are left. */
+  get left() {
+    return this.bytes.length - this.position;
+  }
+  /**
+   * Exactly size bytes (a view, not a copy), or Unreadable if the file ends first.
+   * @param {number} size
+   * @returns {Uint8Array}
+   */
+  exactly(size) {
+    if (size > this.left) throw new Unreadable(this.short);
+    const view = this.bytes.subarray(this.position, this.position + size);
+    this.position += size;
+    return view;
+  }
+  /** One byte, or Unreadable if the file ends. */
+  byte() {
+    return this.exactly(1)[0];
+  }
+};
+var Pieces = class {
+  constructor() {
+    this.parts = [];
+    this.length = 0;
+  }
+  /** @param {...(Uint8Array | number[])} parts */
+  push(...parts) {
+    for (const part of parts) {
+      const bytes = part instanceof Uint8Array ? part : Uint8Array.from(part);
+      this.parts.push(bytes);
+      this.length += bytes.length;
+    }
+  }
+  /** The pieces joined into one new array. */
+  join() {
+    const joined = new Uint8Array(this.length);
+    let offset = 0;
+    for (const part of this.parts) {
+      joined.set(part, offset);
+      offset += part.length;
+    }
+    return joined;
+  }
+};
+function readBigEndian2(bytes, offset = 0, size = bytes.length - offset) {
+  let value = 0;
+  for (let i = offset; i < offset + size; i++) value = value * 256 + bytes[i];
+  return value;
+}
+function readLittleEndian32(bytes, offset) {
+  const [a, b, c, d] = bytes.subarray(offset, offset + 4);
+  return a + b * 256 + c * 65536 + d * 16777216;
+}
+function startsWithAt(bytes, offset, text) {
+  if (offset + text.length > bytes.length) return false;
+  for (let i = 0; i < text.length; i++) {
+    if (bytes[offset + i] !== text.charCodeAt(i)) return false;
+  }
+  return true;
+}
+function fourCC(bytes, offset) {
+  return String.fromCharCode(...bytes.subarray(offset, offset + 4));
+}
+function indexOf(bytes, needle, from = 0, to = bytes.length) {
+  const last = Math.min(to, bytes.length) - needle.length;
+  outer: for (let i = from; i <= last; i++) {
+    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+// src/clean/check.js
+var MAX_PIXELS = 2 * Math.floor(1024 * 1024 * 1024 / 4 / 3);
+var FRAMES = new Set(
+  [192, 193, 194, 195, 197, 198, 199].concat([201, 202, 203, 205, 206, 207])
+);
+var PNG_KINDS = new Set(
+  ["1,0", "2,0", "4,0", "8,0", "16,0", "8,2", "16,2", "1,3", "2,3", "4,3", "8,3"].concat(
+    ["8,4", "16,4", "8,6", "16,6"]
+  )
+);
+function checkSize(width, height) {
+  if (width <= 0 || height <= 0 || width * height > MAX_PIXELS) {
+    throw new Unreadable("the cleaned picture does not open");
+  }
+}
+function wholeTables(payload) {
+  let position = 0;
+  while (position < payload.length) {
+    position += 1 + (payload[position] >> 4 === 0 ? 64 : 128);
+    if (position > payload.length) return false;
+  }
+  return true;
+}
+function sortsFirst(arrays) {
+  const before = (a, b) => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i];
+    return a.length < b.length;
+  };
+  return arrays.reduce((first, array) => before(array, first) ? array : first);
+}
+function checkJpeg(bytes) {
+  let position = 2;
+  let frame = null;
+  let profiles = [];
+  for (; ; ) {
+    const marker = bytes[position + 1];
+    if (marker === 218) break;
+    if (marker === 217) throw new Unreadable("the cleaned picture does not open");
+    if (marker >= 208 && marker <= 215) {
+      position += 2;
+      continue;
+    }
+    const length = readBigEndian2(bytes, position + 2, 2);
+    const payload = bytes.subarray(position + 4, position + 2 + length);
+    const adobe = marker === 238 && startsWithAt(payload, 0, "Adobe") && payload.length < 7;
+    if (marker < 192 || adobe || marker === 219 && !wholeTables(payload)) {
+      throw new Unreadable("the cleaned picture does not open");
+    }
+    if (marker === 226) profiles.push(payload);
+    if (FRAMES.has(marker)) {
+      if (profiles.length && sortsFirst(profiles).length < 14) {
+        throw new Unreadable("the cleaned picture does not open");
+      }
+      const layers = payload[5];
+      const whole = payload.length >= 6 && (payload.length - 6) % 3 === 0;
+      if (!whole || payload[0] !== 8 || !(layers === 1 || layers === 3 || layers === 4)) {
+        throw new Unreadable("the cleaned picture does not open");
+      }
+      frame = payload;
+      profiles = [];
+    }
+    position += 2 + length;
+  }
+  if (frame === null) throw new Unreadable("the cleaned picture does not open");
+  checkSize(readBigEndian2(frame, 3, 2), readBigEndian2(frame, 1, 2));
+}
+function checkPng(bytes) {
+  const length = readBigEndian2(bytes, 8, 4);
+  const header2 = bytes.subarray(16, 16 + length);
+  if (length < 13 || !PNG_KINDS.has(`${header2[8]},${header2[9]}`) || header2[11] !== 0) {
+    throw new Unreadable("the cleaned picture does not open");
+  }
+  checkSize(readBigEndian2(header2, 0, 4), readBigEndian2(header2, 4, 4));
+}
+
+// src/clean/isobmff.js
+var TOP_KEPT = new Set(
+  ["ftyp", "moov", "mdat", "free", "skip", "wide", "moof", "mfra"].concat(
+    ["sidx", "styp", "ssix", "pdin", "prft"]
+  )
+);
+var METADATA = /* @__PURE__ */ new Set(["udta", "meta", "uuid", "ilst", "keys", "XMP_", "cprt", "loci", "smta"]);
+var PADDING = /* @__PURE__ */ new Set(["free", "skip", "wide"]);
+var CONTAINERS = /* @__PURE__ */ new Set(["moov", "trak", "mdia", "minf", "stbl", "edts", "mvex"]);
+var MOVIE_KEPT = /* @__PURE__ */ new Set(["mvhd", "trak", "mvex", "iods"]);
+var TIMED = /* @__PURE__ */ new Set(["mvhd", "tkhd", "mdhd"]);
+var METADATA_HANDLERS = /* @__PURE__ */ new Set(["meta", "tmcd", "camm", "text", "sbtl", "subt", "clcp"]);
+var METADATA_SAMPLES = new Set(
+  ["gpmd", "camm", "mebx", "mett", "metx", "urim"].concat(
+    ["tx3g", "text", "wvtt", "stpp", "sbtt", "c608", "c708"]
+  )
+);
+var MAX_DEPTH = 8;
+var MAX_TABLE = 64 * 1024 * 1024;
+var HEIF_BRANDS = /* @__PURE__ */ new Set(
+  ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1", "avci"]
+);
+var AVIF_BRANDS = /* @__PURE__ */ new Set(["avif", "avis"]);
+var AUDIO_BRANDS = /* @__PURE__ */ new Set(["M4A ", "M4B ", "M4P ", "F4A ", "F4B "]);
+var THREE_GPP_PREFIXES = ["3gp", "3g2", "3ge", "3gg"];
+var MOVIES = {
+  "video/mp4": ".mp4",
+  "video/quicktime": ".mov",
+  "video/3gpp": ".3gp",
+  "audio/mp4": ".m4a"
+};
+function read(bytes, offset, size) {
+  if (offset + size > bytes.length) throw new Unreadable("the file ends inside an atom");
+  return bytes.subarray(offset, offset + size);
+}
+function atoms(bytes, start, end) {
+  const found = [];
+  let position = start;
+  while (position < end) {
+    if (end - position < 8) throw new Unreadable("an atom is cut short");
+    const head = read(bytes, position, 8);
+    let size = readBigEndian2(head, 0, 4);
+    const kind = fourCC(head, 4);
+    let header2 = 8;
+    if (size === 1) {
+      size = readBigEndian2(read(bytes, position + 8, 8));
+      header2 = 16;
+    } else if (size === 0) {
+      size = end - position;
+    }
+    if (size < header2 || position + size > end) {
+      throw new Unreadable("an atom's size is impossible");
+    }
+    const body = position + header2;
+    found.push({ kind, start: position, header: header2, size, body, end: position + size });
+    position += size;
+  }
+  return found;
+}
+function mediaType(bytes) {
+  let top;
+  try {
+    top = atoms(bytes, 0, bytes.length);
+  } catch (error) {
+    if (error instanceof Unreadable) return null;
+    throw error;
+  }
+  if (top.length === 0 || !(TOP_KEPT.has(top[0].kind) || METADATA.has(top[0].kind))) return null;
+  let brand = "";
+  if (top[0].kind === "ftyp") {
+    if (top[0].size < 16) return null;
+    brand = fourCC(bytes, top[0].body);
+    if (HEIF_BRANDS.has(brand)) return "image/heic";
+    if (AVIF_BRANDS.has(brand)) return "image/avif";
+  }
+  if (top.filter((atom) => atom.kind === "moov").length !== 1) return null;
+  if (AUDIO_BRANDS.has(brand)) return "audio/mp4";
+  if (THREE_GPP_PREFIXES.some((prefix) => brand.startsWith(prefix))) return "video/3gpp";
+  if (brand === "qt  " || brand === "") return "video/quicktime";
+  return "video/mp4";
+}
+var Edits = class {
+  constructor() {
+    this.renamed = [];
+    this.zeroed = [];
+  }
+  /** @param {Atom} atom turned into a `free` atom of the same size, its content zeroed */
+  blank(atom) {
+    this.renamed.push(atom.start + 4);
+    this.zero(atom.body, atom.end);
+  }
+  /** @param {number} start @param {number} end */
+  zero(start, end) {
+    if (end > start) this.zeroed.push([start, end]);
+  }
+};
+function zeroTimes(bytes, atom, edits) {
+  const width = read(bytes, atom.body, 1)[0] === 1 ? 8 : 4;
+  if (atom.size < atom.header + 4 + 2 * width) throw new Unreadable("a header atom is too short");
+  edits.zero(atom.body + 4, atom.body + 4 + 2 * width);
+}
+function walk(bytes, parent, edits, depth) {
+  if (depth > MAX_DEPTH) throw new Unreadable("atoms are nested too deeply");
+  for (const atom of atoms(bytes, parent.body, parent.end)) {
+    if (atom.kind === "cmov") throw new Unreadable("the movie's header is compressed");
+    if (PADDING.has(atom.kind)) {
+      edits.zero(atom.body, atom.end);
+    } else if (METADATA.has(atom.kind) || atom.kind.charCodeAt(0) === 169 || parent.kind === "moov" && !MOVIE_KEPT.has(atom.kind)) {
+      edits.blank(atom);
+    } else if (TIMED.has(atom.kind)) {
+      zeroTimes(bytes, atom, edits);
+    } else if (CONTAINERS.has(atom.kind)) {
+      walk(bytes, atom, edits, depth + 1);
+      if (atom.kind === "trak") zeroMetadataSamples(bytes, atom, edits);
+    }
+  }
+}
+function child(bytes, parent, ...path) {
+  let found = parent;
+  for (const kind of path) {
+    found = atoms(bytes, found.body, found.end).find((atom) => atom.kind === kind) ?? null;
+    if (found === null) return null;
+  }
+  return found;
+}
+function table(bytes, atom) {
+  if (atom.size - atom.header > MAX_TABLE) throw new Unreadable("a sample table is too large");
+  return read(bytes, atom.body, atom.size - atom.header);
+}
+function field(data, offset, size = 4) {
+  if (offset + size > data.length) throw new Unreadable("a table is cut short");
+  return readBigEndian2(data, offset, size);
+}
+function isMetadataTrack(bytes, trak) {
+  const handler = child(bytes, trak, "mdia", "hdlr");
+  if (handler !== null && handler.size >= handler.header + 12 && METADATA_HANDLERS.has(fourCC(read(bytes, handler.body + 8, 4), 0))) {
+    return true;
+  }
+  const stsd = child(bytes, trak, "mdia", "minf", "stbl", "stsd");
+  if (stsd !== null && stsd.size >= stsd.header + 16) {
+    return METADATA_SAMPLES.has(fourCC(read(bytes, stsd.body + 12, 4), 0));
+  }
+  return false;
+}
+function zeroMetadataSamples(bytes, trak, edits) {
+  if (!isMetadataTrack(bytes, trak)) return;
+  const stbl = child(bytes, trak, "mdia", "minf", "stbl");
+  if (stbl === null) return;
+  const tables = new Map(atoms(bytes, stbl.body, stbl.end).map((atom) => [atom.kind, atom]));
+  const offsetsAtom = tables.get("stco") ?? tables.get("co64");
+  const stscAtom = tables.get("stsc");
+  const stszAtom = tables.get("stsz");
+  if (offsetsAtom === void 0 || stscAtom === void 0 || stszAtom === void 0) {
+    return;
+  }
+  const step = offsetsAtom.kind === "co64" ? 8 : 4;
+  const raw = table(bytes, offsetsAtom);
+  const count = field(raw, 4);
+  if (8 + count * step > raw.length) throw new Unreadable("a chunk offset table is cut short");
+  const stsc = table(bytes, stscAtom);
+  const runs = field(stsc, 4);
+  if (8 + runs * 12 > stsc.length) throw new Unreadable("a sample-to-chunk table is cut short");
+  const stsz = table(bytes, stszAtom);
+  const fixed = field(stsz, 4);
+  const samples = field(stsz, 8);
+  if (!fixed && 12 + samples * 4 > stsz.length) {
+    throw new Unreadable("a sample size table is cut short");
+  }
+  let sample = 0;
+  for (let run = 0; run < runs; run++) {
+    const first = field(stsc, 8 + run * 12);
+    const inChunk = field(stsc, 12 + run * 12);
+    const last = run + 1 < runs ? field(stsc, 8 + (run + 1) * 12) - 1 : count;
+    for (let chunk = first; chunk <= last; chunk++) {
+      if (chunk < 1 || chunk > count) {
+        throw new Unreadable("a sample-to-chunk table names a chunk that is not there");
+      }
+      const taken = Math.max(0, Math.min(sample + inChunk, samples) - sample);
+      let total = 0;
+      if (fixed) total = fixed * taken;
+      else for (let i = sample; i < sample + taken; i++) total += field(stsz, 12 + i * 4);
+      sample += inChunk;
+      const start = field(raw, 8 + (chunk - 1) * step, step);
+      if (total > 0) edits.zeroed.push([start, start + total]);
+    }
+  }
+}
+function editsFor(bytes) {
+  const type = mediaType(bytes);
+  if (type === null || !(type in MOVIES)) throw new Unreadable("not an MP4, MOV or M4A file");
+  const edits = new Edits();
+  for (const atom of atoms(bytes, 0, bytes.length)) {
+    if (atom.kind === "moov") walk(bytes, atom, edits, 1);
+    else if (PADDING.has(atom.kind)) edits.zero(atom.body, atom.end);
+    else if (atom.kind === "prft") edits.zero(atom.body + 8, atom.end);
+    else if (!TOP_KEPT.has(atom.kind)) edits.blank(atom);
+  }
+  if (edits.zeroed.some(([, end]) => end > bytes.length)) {
+    throw new Unreadable("a sample lies outside the file");
+  }
+  return edits;
+}
+function cleanIsobmff(bytes) {
+  const edits = editsFor(bytes);
+  const copy = bytes.slice();
+  for (const [start, end] of edits.zeroed) copy.fill(0, start, end);
+  for (const start of edits.renamed) copy.set([102, 114, 101, 101], start);
+  return copy;
+}
+function checkIsobmff(bytes) {
+  if (mediaType(bytes) === null) throw new Unreadable("the cleaned file is not a movie");
+  const leftover = new Edits();
+  for (const atom of atoms(bytes, 0, bytes.length)) {
+    if (atom.kind === "moov") walk(bytes, atom, leftover, 1);
+    else if (!TOP_KEPT.has(atom.kind)) throw new Unreadable("a metadata atom is left");
+  }
+  if (leftover.renamed.length) throw new Unreadable("a metadata atom is left");
+}
+
+// src/clean/jpeg.js
+var APP0 = 224;
+var APP2 = 226;
+var APP14 = 238;
+var COM = 254;
+var SOS = 218;
+var EOI = 217;
+var JFIF_FIELDS = 12;
+var JPEG_SEARCH = 16;
+var JPEG_START = [255, 216, 255];
+function segmentKept(marker, payload) {
+  if (marker === COM) return null;
+  if (marker === APP0) {
+    if (!startsWithAt(payload, 0, "JFIF\0") || payload.length < JFIF_FIELDS + 2) return null;
+    const kept = new Uint8Array(JFIF_FIELDS + 2);
+    kept.set(payload.subarray(0, JFIF_FIELDS));
+    return kept;
+  }
+  if (marker >= 225 && marker <= 239) {
+    const keep = marker === APP14 || marker === APP2 && startsWithAt(payload, 0, "ICC_PROFILE\0");
+    return keep ? payload : null;
+  }
+  return payload;
+}
+function scanEnd(bytes, from) {
+  let position = from;
+  for (; ; ) {
+    const found = bytes.indexOf(255, position);
+    if (found === -1 || found === bytes.length - 1) {
+      throw new Unreadable("the picture ends inside its image data");
+    }
+    const following = bytes[found + 1];
+    if (following === 0 || following >= 208 && following <= 215) position = found + 2;
+    else if (following === 255) position = found + 1;
+    else return found;
+  }
+}
+function stripJpeg(bytes) {
+  const reader = new Cursor(bytes);
+  const start = reader.exactly(2);
+  if (start[0] !== 255 || start[1] !== 216) throw new Unreadable("not a JPEG picture");
+  const out = new Pieces();
+  out.push([255, 216]);
+  for (; ; ) {
+    if (reader.byte() !== 255) throw new Unreadable("a JPEG marker was expected");
+    let marker = reader.byte();
+    while (marker === 255) marker = reader.byte();
+    if (marker === EOI) {
+      out.push([255, 217]);
+      return out.join();
+    }
+    if (marker >= 208 && marker <= 215 || marker === 1) {
+      out.push([255, marker]);
+      continue;
+    }
+    const length = reader.byte() * 256 + reader.byte();
+    if (length < 2) throw new Unreadable("a JPEG segment length is impossible");
+    const kept = segmentKept(marker, reader.exactly(length - 2));
+    if (kept !== null) out.push([255, marker], bigEndian(kept.length + 2, 2), kept);
+    if (marker === SOS) {
+      const end = scanEnd(bytes, reader.position);
+      out.push(bytes.subarray(reader.position, end));
+      reader.position = end;
+    }
+  }
+}
+function cleanJpeg(bytes) {
+  const start = indexOf(bytes, JPEG_START, 0, JPEG_SEARCH + JPEG_START.length);
+  if (start < 0) throw new Unreadable("not a JPEG picture");
+  return stripJpeg(bytes.subarray(start));
+}
+
+// src/clean/crc32.js
+var TABLE = (() => {
+  const table2 = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
+    table2[n] = c >>> 0;
+  }
+  return table2;
+})();
+function crc32(bytes, crc = 0) {
+  let c = ~crc >>> 0;
+  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 255] ^ c >>> 8;
+  return ~c >>> 0;
+}
+
+// src/clean/png.js
+var PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+var KEPT = /* @__PURE__ */ new Set([
+  ...["IHDR", "PLTE", "IDAT", "IEND"],
+  ...["tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "cICP", "mDCV", "cLLI"],
+  ...["bKGD", "pHYs", "acTL", "fcTL", "fdAT"]
+]);
+var NEUTRAL_PROFILE_NAME = Uint8Array.from("ICC profile", (c) => c.charCodeAt(0));
+var MAX_PROFILE_NAME = 79;
+var ascii = (text) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+var isLetters = (kind) => /^[A-Za-z]{4}$/.test(kind);
+var isCritical = (kind) => (kind.charCodeAt(0) & 32) === 0;
+function renamedProfile(reader, length, out) {
+  const whole = reader.exactly(length);
+  const end = whole.subarray(0, Math.min(length, MAX_PROFILE_NAME + 2)).indexOf(0);
+  if (end < 1) throw new Unreadable("a PNG colour profile has no name");
+  if (readBigEndian2(reader.exactly(4)) !== crc32(whole, crc32(ascii("iCCP")))) {
+    throw new Unreadable("a PNG chunk is damaged");
+  }
+  const rest = whole.subarray(end);
+  const crc = crc32(rest, crc32(NEUTRAL_PROFILE_NAME, crc32(ascii("iCCP"))));
+  out.push(bigEndian(NEUTRAL_PROFILE_NAME.length + rest.length, 4), ascii("iCCP"));
+  out.push(NEUTRAL_PROFILE_NAME, rest, bigEndian(crc, 4));
+}
+function cleanPng(bytes) {
+  const reader = new Cursor(bytes);
+  const signature = reader.exactly(8);
+  if (!PNG_SIGNATURE.every((byte2, i) => signature[i] === byte2)) {
+    throw new Unreadable("not a PNG picture");
+  }
+  const out = new Pieces();
+  out.push(signature);
+  let first = true;
+  for (; ; ) {
+    const header2 = reader.exactly(8);
+    const length = readBigEndian2(header2, 0, 4);
+    const kind = fourCC(header2, 4);
+    if (length > 2 ** 31 - 1 || !isLetters(kind) || first !== (kind === "IHDR")) {
+      throw new Unreadable("a PNG chunk is malformed");
+    }
+    first = false;
+    if (kind === "iCCP") {
+      renamedProfile(reader, length, out);
+      continue;
+    }
+    const keep = KEPT.has(kind);
+    if (!keep && isCritical(kind)) {
+      throw new Unreadable("the PNG has a chunk needed to show it that we do not know");
+    }
+    const body = reader.exactly(length);
+    const stored = reader.exactly(4);
+    if (readBigEndian2(stored) !== crc32(body, crc32(header2.subarray(4)))) {
+      throw new Unreadable("a PNG chunk is damaged");
+    }
+    if (keep) out.push(header2, body, stored);
+    if (kind === "IEND") return out.join();
+  }
+}
+
+// src/clean/webp.js
+var MAX_WEBP_BYTES = 32 * 1024 * 1024;
+var KEPT2 = /* @__PURE__ */ new Set(["VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF", "ICCP"]);
+var FRAME_KEPT = /* @__PURE__ */ new Set(["VP8 ", "VP8L", "ALPH"]);
+var VP8X_FLAGS_KEPT = 50;
+var VP8X_SIZE = 10;
+var ANMF_HEADER = 16;
+function chunkHeader(kind, size) {
+  const header2 = Uint8Array.from(kind, (c) => c.charCodeAt(0));
+  const withSize = new Uint8Array(8);
+  withSize.set(header2);
+  new DataView(withSize.buffer).setUint32(4, size, true);
+  return withSize;
+}
+function keptChunks(data, kept, out) {
+  let position = 0;
+  while (position < data.length) {
+    if (data.length - position < 8) throw new Unreadable("a WebP chunk is cut short");
+    const kind = fourCC(data, position);
+    const size = readLittleEndian32(data, position + 4);
+    let content = data.subarray(position + 8, position + 8 + size);
+    position += 8 + size + (size & 1);
+    if (position > data.length) throw new Unreadable("a WebP chunk runs past the end of the file");
+    if (!kept.has(kind)) continue;
+    if (kind === "VP8X") {
+      if (size < VP8X_SIZE) throw new Unreadable("a WebP header is cut short");
+      content = content.slice();
+      content[0] &= VP8X_FLAGS_KEPT;
+      content.fill(0, 1, 4);
+    } else if (kind === "ANMF") {
+      if (size < ANMF_HEADER) throw new Unreadable("a WebP frame is cut short");
+      const frame = new Pieces();
+      frame.push(content.subarray(0, ANMF_HEADER));
+      keptChunks(content.subarray(ANMF_HEADER), FRAME_KEPT, frame);
+      content = frame.join();
+    }
+    out.push(chunkHeader(kind, content.length), content);
+    if (content.length & 1) out.push([0]);
+  }
+}
+function cleanWebp(bytes) {
+  const reader = new Cursor(bytes);
+  const header2 = reader.exactly(12);
+  if (!startsWithAt(header2, 0, "RIFF") || !startsWithAt(header2, 8, "WEBP")) {
+    throw new Unreadable("not a WebP picture");
+  }
+  const declared = readLittleEndian32(header2, 4);
+  if (declared > MAX_WEBP_BYTES) throw new Unreadable("the WebP picture is too large to clean");
+  if (declared < 4) throw new Unreadable("the WebP picture is empty");
+  const chunks = new Pieces();
+  keptChunks(reader.exactly(declared - 4), KEPT2, chunks);
+  const out = new Pieces();
+  out.push(chunkHeader("RIFF", 4 + chunks.length), Uint8Array.from([87, 69, 66, 80]));
+  out.push(...chunks.parts);
+  return out.join();
+}
+
+// src/clean/index.js
+var DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
+var BY_THE_SERVER = "This kind of file is cleaned by the portal's server.";
+var KEEP_BOX = "\u201CKeep hidden details in my files\u201D";
+var UNCLEANABLE_PICTURES = /* @__PURE__ */ new Set(
+  ["image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"]
+);
+var HEIF_BRANDS2 = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1"].concat(["msf1", "avci"]);
+var PDF_WINDOW = 1024;
+var PICTURES = {
+  jpeg: { mediaType: "image/jpeg", extension: ".jpg", clean: cleanJpeg, check: checkJpeg },
+  png: { mediaType: "image/png", extension: ".png", clean: cleanPng, check: checkPng },
+  webp: { mediaType: "image/webp", extension: ".webp", clean: cleanWebp, check: () => {
+  } }
+};
+function sniffMediaType(bytes) {
+  const at = (offset, text) => startsWithAt(bytes, offset, text);
+  const ftyp = at(4, "ftyp");
+  if (indexOf(bytes, JPEG_START, 0, JPEG_SEARCH + JPEG_START.length) >= 0) return "image/jpeg";
+  if (PNG_SIGNATURE.every((byte2, i) => bytes[i] === byte2)) return "image/png";
+  if (at(0, "RIFF") && at(8, "WEBP")) return "image/webp";
+  if (at(0, "GIF87a") || at(0, "GIF89a")) return "image/gif";
+  if (ftyp && HEIF_BRANDS2.some((brand) => at(8, brand))) return "image/heic";
+  if (ftyp && (at(8, "avif") || at(8, "avis"))) return "image/avif";
+  if (at(0, "II*\0") || at(0, "MM\0*")) return "image/tiff";
+  if (at(0, "\xFF\n") || at(0, "\0\0\0\fJXL \r\n\x87\n")) return "image/jxl";
+  if (at(0, "%PDF-")) return "application/pdf";
+  return "application/octet-stream";
+}
+function cleanerFor(bytes) {
+  const hint = sniffMediaType(bytes);
+  if (startsWithAt(bytes, 0, "\xFF\xD8\xFF")) return PICTURES.jpeg;
+  if (hint === "image/png") return PICTURES.png;
+  if (hint === "image/webp") return PICTURES.webp;
+  if (UNCLEANABLE_PICTURES.has(hint) || startsWithAt(bytes, 0, "PK")) return null;
+  const movie = mediaType(bytes);
+  if (movie !== null && movie in MOVIES) {
+    const extension = MOVIES[
+      /** @type {keyof typeof MOVIES} */
+      movie
+    ];
+    return { mediaType: movie, extension, clean: cleanIsobmff, check: checkIsobmff };
+  }
+  if (movie !== null) return null;
+  if (indexOf(bytes, [37, 80, 68, 70, 45], 0, PDF_WINDOW) >= 0) return null;
+  return hint === "image/jpeg" ? PICTURES.jpeg : null;
+}
+function label(mediaType2) {
+  if (mediaType2.startsWith("image/")) return "the picture";
+  if (mediaType2.startsWith("video/")) return "the video";
+  return "the recording";
+}
+function cleanFile(bytes, name, type = "", { maxBytes = DEFAULT_MAX_BYTES } = {}) {
+  if (bytes.length > maxBytes) {
+    const limit = Math.floor(maxBytes / (1024 * 1024));
+    const reason = `\u201C${name}\u201D is larger than the ${limit} MB limit.`;
+    return { cleaned: false, cleanable: false, byServer: false, reason };
+  }
+  const cleaner = cleanerFor(bytes);
+  if (cleaner === null) {
+    return { cleaned: false, cleanable: false, byServer: true, reason: BY_THE_SERVER };
+  }
+  try {
+    const cleaned = cleaner.clean(bytes);
+    cleaner.check(cleaned);
+    if (cleaned.length > maxBytes) throw new Unreadable("the clean copy is larger than the limit");
+    const { mediaType: mediaType2, extension } = cleaner;
+    return { cleaned: true, bytes: cleaned, mediaType: mediaType2, extension };
+  } catch (error) {
+    if (!(error instanceof Unreadable)) throw error;
+    return {
+      cleaned: false,
+      cleanable: false,
+      byServer: false,
+      reason: `We could not read ${label(cleaner.mediaType)} \u201C${name}\u201D to remove its hidden details (it may be damaged). To send it as it is, tick ${KEEP_BOX}.`
+    };
+  }
+}
+
+// src/stream.js
+var SEGMENT_SIZE = 64 * 1024;
+var PADDED_VERSION = 2;
+var SIZE_BYTES = 4;
+var SALT_SIZE = 32;
+var PREFIX_SIZE = 7;
+var LENGTH_BYTES = 8;
+var STREAM_HEADER_SIZE = HEADER_SIZE + SIZE_BYTES + SALT_SIZE + PREFIX_SIZE;
+var MIN_SEGMENT = 1024;
+var MAX_SEGMENT = 16 * 1024 * 1024;
+var MAX_SEGMENTS = 2 ** 32;
+function paddedStreamSize(length) {
+  return paddedSize(length + LENGTH_BYTES);
+}
+async function fileKey(key, streamHeader, binding) {
+  if (!(key instanceof Uint8Array) || key.length !== KEY_SIZE) {
+    throw new TypeError("keys are 32 bytes");
+  }
+  const salt = streamHeader.subarray(HEADER_SIZE + SIZE_BYTES, -PREFIX_SIZE);
+  const info2 = binding.associatedData("stream", streamHeader.subarray(0, HEADER_SIZE));
+  return aesKey(await hkdf(key, salt, info2, KEY_SIZE));
+}
+function nonce(prefix, index, last) {
+  if (index >= MAX_SEGMENTS) throw new RangeError("stream is too long");
+  return concat(prefix, bigEndian(index, 4), Uint8Array.of(last ? 1 : 0));
+}
+var StreamEncryptor = class _StreamEncryptor {
+  /**
+   * A new stream under this data key, bound to its record (use `create`).
+   * @param {Uint8Array} streamHeader
+   * @param {CryptoKey} aead
+   */
+  constructor(streamHeader, aead) {
+    this.header = streamHeader;
+    this.segmentSize = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
+    this._aead = aead;
+    this._prefix = streamHeader.subarray(-PREFIX_SIZE);
+    this._index = 0;
+    this._length = 0;
+    this._buffer = new Uint8Array(0);
+    this._finished = false;
+  }
+  /**
+   * A new encryptor with a fresh salt and nonce prefix.
+   * @param {Uint8Array} key
+   * @param {Binding} binding
+   * @param {number} [segmentSize]
+   * @returns {Promise<StreamEncryptor>}
+   */
+  static async create(key, binding, segmentSize = SEGMENT_SIZE) {
+    if (!Number.isInteger(segmentSize) || segmentSize < MIN_SEGMENT || segmentSize > MAX_SEGMENT) {
+      throw new RangeError("segment size is out of range");
+    }
+    const streamHeader = concat(
+      header(Kind.STREAM, PADDED_VERSION),
+      bigEndian(segmentSize, SIZE_BYTES),
+      randomBytes(SALT_SIZE),
+      randomBytes(PREFIX_SIZE)
+    );
+    return new _StreamEncryptor(streamHeader, await fileKey(key, streamHeader, binding));
+  }
+  /**
+   * @param {Uint8Array} chunk
+   * @param {boolean} last
+   */
+  async _seal(chunk, last) {
+    const segmentNonce = nonce(this._prefix, this._index, last);
+    const sealed = await aesEncrypt(this._aead, segmentNonce, chunk, this.header);
+    this._index += 1;
+    return sealed;
+  }
+  _checkOpen() {
+    if (this._finished) throw new Error("the stream is already finished");
+  }
+  /**
+   * Take more of the file; return the segments it completed (often none).
+   * A full segment is sealed at once: the length record always follows it.
+   * @param {Uint8Array} data
+   * @returns {Promise<Uint8Array[]>}
+   */
+  async update(data) {
+    this._checkOpen();
+    this._length += data.length;
+    const size = this.segmentSize;
+    const sealed = [];
+    let incoming = data;
+    if (this._buffer.length) {
+      const taken = incoming.subarray(0, size - this._buffer.length);
+      this._buffer = concat(this._buffer, taken);
+      incoming = incoming.subarray(taken.length);
+      if (this._buffer.length < size) return sealed;
+      sealed.push(await this._seal(this._buffer, false));
+    }
+    for (; incoming.length >= size; incoming = incoming.subarray(size)) {
+      sealed.push(await this._seal(incoming.subarray(0, size), false));
+    }
+    this._buffer = incoming.slice();
+    return sealed;
+  }
+  /**
+   * The last segments: the file's end, zero padding, then its length.
+   * Padding is made one segment at a time, as it can be 12% of a large file.
+   * @returns {AsyncGenerator<Uint8Array>}
+   */
+  async *finish() {
+    this._checkOpen();
+    this._finished = true;
+    const size = this.segmentSize;
+    let pending = this._buffer;
+    let remaining = paddedStreamSize(this._length) - (this._length - pending.length);
+    let record = bigEndian(this._length, LENGTH_BYTES);
+    let zeros = remaining - pending.length - record.length;
+    while (remaining > size) {
+      const take = Math.min(zeros, size - pending.length);
+      let chunk = concat(pending, new Uint8Array(take));
+      zeros -= take;
+      if (chunk.length < size) {
+        const cut = size - chunk.length;
+        chunk = concat(chunk, record.subarray(0, cut));
+        record = record.subarray(cut);
+      }
+      yield await this._seal(chunk, false);
+      remaining -= size;
+      pending = new Uint8Array(0);
+    }
+    yield await this._seal(concat(pending, new Uint8Array(zeros), record), true);
+  }
+};
+var StreamDecryptor = class _StreamDecryptor {
+  /**
+   * A decryptor for the stream with this header (use `create`).
+   * @param {Uint8Array} streamHeader
+   * @param {CryptoKey} aead
+   */
+  constructor(streamHeader, aead) {
+    this.header = streamHeader;
+    this.segmentSize = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
+    this._aead = aead;
+    this._prefix = streamHeader.subarray(-PREFIX_SIZE);
+  }
+  /**
+   * Check the header and derive the file's key.
+   * @param {Uint8Array} key
+   * @param {Binding} binding
+   * @param {Uint8Array} streamHeader
+   * @returns {Promise<StreamDecryptor>}
+   */
+  static async create(key, binding, streamHeader) {
+    checkHeader(streamHeader, Kind.STREAM, STREAM_HEADER_SIZE, [PADDED_VERSION]);
+    if (streamHeader.length !== STREAM_HEADER_SIZE) {
+      throw new TamperedCiphertext("stream header has the wrong length");
+    }
+    const size = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
+    if (size < MIN_SEGMENT || size > MAX_SEGMENT) {
+      throw new TamperedCiphertext("stream header names an impossible segment size");
+    }
+    const copy = streamHeader.slice();
+    return new _StreamDecryptor(copy, await fileKey(key, copy, binding));
+  }
+  /**
+   * Decrypt segment number index (raw: padding and length record included);
+   * TamperedCiphertext if it is not that segment.
+   * @param {number} index
+   * @param {Uint8Array} sealed
+   * @param {boolean} last
+   * @returns {Promise<Uint8Array>}
+   */
+  decryptSegment(index, sealed, last) {
+    if (sealed.length > this.segmentSize + TAG_SIZE) {
+      throw new TamperedCiphertext("segment is longer than the segment size");
+    }
+    const message = `segment ${index} failed authentication: altered, reordered or truncated`;
+    return aesDecrypt(this._aead, nonce(this._prefix, index, last), sealed, this.header, message);
+  }
+  /**
+   * The whole file; TamperedCiphertext if a segment is missing, moved or
+   * altered, or if the length record or the padding is wrong.
+   * @param {Uint8Array[]} segments
+   * @returns {Promise<Uint8Array>}
+   */
+  async decryptSegments(segments) {
+    if (segments.length === 0) throw new TamperedCiphertext("stream has no segments");
+    const last = segments.length - 1;
+    const raw = [];
+    for (const [index, sealed] of segments.entries()) {
+      raw.push(await this.decryptSegment(index, sealed, index === last));
+    }
+    const padded = concat(...raw);
+    if (padded.length < LENGTH_BYTES) {
+      throw new TamperedCiphertext("the stream's length record is missing");
+    }
+    const body = padded.subarray(0, -LENGTH_BYTES);
+    const length = readBigEndian(padded.subarray(-LENGTH_BYTES));
+    if (paddedStreamSize(length) !== padded.length) {
+      throw new TamperedCiphertext("the stream's length record does not match its size");
+    }
+    if (body.subarray(length).some((byte2) => byte2 !== 0)) {
+      throw new TamperedCiphertext("the stream's padding is not zero");
+    }
+    return body.slice(0, length);
+  }
+};
+
+// src/files.js
+var FILES_PER_REQUEST = 5;
+var ATTACHMENT_ID = utf8("portal/v1/attachment-id");
+var ID_PATTERN = /^[0-9a-f]{32}$/;
+var MAX_NAME_LENGTH = 200;
+var MIB = 1024 * 1024;
+var KEEP_BOX2 = "\u201CKeep hidden details in my files\u201D";
+var CLEANED_KINDS = "photos (JPEG, PNG, WebP), videos and recordings (MP4, MOV, 3GP, M4A), PDFs, and Word, Excel, PowerPoint or LibreOffice documents";
+var UNCLEANABLE_PICTURES2 = /* @__PURE__ */ new Set(
+  ["image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"]
+);
+var PDF_START = [37, 80, 68, 70, 45];
+var PDF_WINDOW2 = 1024;
+var NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+async function sha2562(bytes) {
+  return new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+}
+var hex = (bytes) => Array.from(bytes, (byte2) => byte2.toString(16).padStart(2, "0")).join("");
+function tokenBytes(token) {
+  const standard = token.replaceAll("-", "+").replaceAll("_", "/");
+  return Uint8Array.from(atob(standard), (char) => char.charCodeAt(0));
+}
+function base64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 32768) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 32768));
+  }
+  return btoa(binary);
+}
+async function attachmentIdOf(token, number) {
+  if (!Number.isInteger(number) || number < 1 || number >= 2 ** 32) {
+    throw new RangeError("files are numbered from 1");
+  }
+  const counter = new Uint8Array(4);
+  new DataView(counter.buffer).setUint32(0, number);
+  return hex((await sha2562(concat(ATTACHMENT_ID, tokenBytes(token), counter))).subarray(0, 16));
+}
+function cleanFilename(name) {
+  const last = String(name ?? "").replaceAll("\\", "/").split("/").pop() ?? "";
+  const kept = Array.from(last).filter((char) => char === " " || !NOT_PRINTABLE.test(char)).join("").trim();
+  if (kept === "" || kept === "." || kept === "..") return "file";
+  return Array.from(kept).slice(0, MAX_NAME_LENGTH).join("");
+}
+function identify(bytes) {
+  const cleaner = cleanerFor(bytes);
+  if (cleaner !== null) return { cleaner, mediaType: cleaner.mediaType };
+  const hint = sniffMediaType(bytes);
+  if (UNCLEANABLE_PICTURES2.has(hint)) return { mediaType: hint };
+  if (startsWithAt(bytes, 0, "PK")) return { mediaType: "application/zip", unnamed: true };
+  const movie = mediaType(bytes);
+  if (movie !== null) return { mediaType: movie };
+  if (indexOf(bytes, PDF_START, 0, PDF_WINDOW2) >= 0) {
+    return { mediaType: "application/pdf", serverCleans: true };
+  }
+  return { mediaType: hint };
+}
+async function detailsOf(bytes, name, mediaType2, removed) {
+  return {
+    name,
+    media_type: mediaType2,
+    size: bytes.length,
+    sha256: hex(await sha2562(bytes)),
+    metadata_removed: removed
+  };
+}
+async function prepareReportFiles(files, keepDetails, { maxBytes = DEFAULT_MAX_BYTES } = {}) {
+  const prepared = [];
+  let number = 0;
+  for (const [index, file] of Array.from(files).entries()) {
+    const name = cleanFilename(file.name);
+    const refused = (problem) => prepared.push({ file, outcome: "refused", problem });
+    if (index >= FILES_PER_REQUEST) {
+      refused(`\u201C${name}\u201D was not attached. Only ${FILES_PER_REQUEST} files can be sent at once.`);
+      continue;
+    }
+    if (file.size > maxBytes) {
+      refused(`\u201C${name}\u201D is larger than the ${Math.floor(maxBytes / MIB)} MB limit.`);
+      continue;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (bytes.length === 0) {
+      refused(`\u201C${name}\u201D is empty.`);
+      continue;
+    }
+    const found = identify(bytes);
+    if (found.unnamed || found.serverCleans && !keepDetails) {
+      prepared.push({ file, outcome: "server" });
+    } else if (keepDetails) {
+      const details = await detailsOf(bytes, name, found.mediaType, false);
+      prepared.push({ file, outcome: "seal", bytes, details });
+      number += 1;
+    } else if (found.cleaner === void 0) {
+      const what = found.mediaType.startsWith("image/") ? ", such as where it was taken," : "";
+      refused(
+        `We cannot remove hidden details${what} from \u201C${name}\u201D, so it was not attached. We can remove them from ${CLEANED_KINDS}. To send it as it is, tick ${KEEP_BOX2}.`
+      );
+    } else {
+      const answer = cleanFile(bytes, name, "", { maxBytes });
+      if (!answer.cleaned) {
+        refused(answer.reason);
+        continue;
+      }
+      number += 1;
+      const stored = `evidence-${number}${answer.extension}`;
+      const details = await detailsOf(answer.bytes, stored, answer.mediaType, true);
+      prepared.push({ file, outcome: "seal", bytes: answer.bytes, details });
+    }
+  }
+  return prepared;
+}
+function pythonString(text) {
+  return JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function detailsJson(details) {
+  const { name, media_type: mediaType2, size, sha256: digest } = details;
+  if (!Number.isSafeInteger(size) || size < 0) throw new TypeError("size is a whole number");
+  return `{"name": ${pythonString(name)}, "media_type": ${pythonString(mediaType2)}, "size": ${size}, "sha256": ${pythonString(digest)}, "metadata_removed": ${details.metadata_removed ? "true" : "false"}}`;
+}
+async function sealReportFile(dataKey, attachmentId, bytes, details) {
+  if (!ID_PATTERN.test(attachmentId)) throw new TypeError("an attachment id is 32 hex digits");
+  const bound = (field2) => new Binding("attachments", attachmentId, field2);
+  const fileKey2 = newKey();
+  const encryptor = await StreamEncryptor.create(fileKey2, bound("content"));
+  const parts = [encryptor.header, ...await encryptor.update(bytes)];
+  for await (const segment of encryptor.finish()) parts.push(segment);
+  return {
+    attachmentId,
+    stream: new Blob(parts),
+    fileKey: await wrapKey(dataKey, fileKey2, bound("file_key")),
+    details: await encryptField(dataKey, utf8(detailsJson(details)), bound("details"))
+  };
+}
+function appendSealedFile(form, sealed) {
+  form.append("sealed_file", sealed.stream, sealed.attachmentId);
+  form.append("sealed_file_key", base64(sealed.fileKey));
+  form.append("sealed_file_details", base64(sealed.details));
+}
+
 // src/ids.js
 var REPORT_ID = utf8("portal/v1/report-id");
 async function reportIdOf(token) {
@@ -1582,7 +2596,7 @@ var _SHA256 = class extends SHA2_32B {
     });
   }
 };
-var sha2562 = /* @__PURE__ */ createHasher(
+var sha2563 = /* @__PURE__ */ createHasher(
   () => new _SHA256(),
   /* @__PURE__ */ oidNist(1)
 );
@@ -4391,7 +5405,7 @@ var HkdfSha2562 = class extends HkdfSha256Native {
     const saltBuf = salt.byteLength === 0 ? new ArrayBuffer(this.hashSize) : toArrayBuffer(salt);
     const ikmBuf = toArrayBuffer(ikm);
     if (saltBuf.byteLength !== this.hashSize) {
-      return hmac(sha2562, new Uint8Array(saltBuf), new Uint8Array(ikmBuf)).buffer;
+      return hmac(sha2563, new Uint8Array(saltBuf), new Uint8Array(ikmBuf)).buffer;
     }
     const key = await this._api.importKey("raw", saltBuf, this.algHash, false, [
       "sign"
@@ -4940,7 +5954,7 @@ function accountOf(form, data) {
   account.release = sent.get("release");
   return account;
 }
-function problemsOf(form, data, account) {
+function problemsOf(form, data, account, hasFiles = false) {
   const sent = new FormData(form);
   const found = [];
   for (const [name, [limit, message]] of Object.entries(data.limits)) {
@@ -4948,7 +5962,7 @@ function problemsOf(form, data, account) {
       found.push([name, message]);
     }
   }
-  if (found.length === 0 && !account.what_happened) {
+  if (found.length === 0 && !account.what_happened && !hasFiles) {
     found.push(["what_happened", data.messages.write_something]);
   }
   return found;
@@ -4964,7 +5978,7 @@ function consentOf(form) {
   }
   return { groups, statistics: ticked("consent_statistics") };
 }
-async function sealReport(form, data, account, codename) {
+async function sealReport(form, data, account, codename, files = []) {
   const sent = new FormData(form);
   const body = new FormData();
   for (const [name, value] of sent) {
@@ -4996,14 +6010,63 @@ async function sealReport(form, data, account, codename) {
     body.append("statistics", toBase64(await sealTo(fromBase64(publicKey), padded, binding)));
     body.append("statistics_version", String(version));
   }
+  const token = String(sent.get("submission") ?? "");
+  let number = 0;
+  for (const file of files) {
+    if (file.outcome === "seal") {
+      number += 1;
+      const id = await attachmentIdOf(token, number);
+      appendSealedFile(body, await sealReportFile(dataKey, id, file.bytes, file.details));
+    }
+  }
   return body;
 }
 function sealsHere(form, data) {
-  const sent = new FormData(form);
-  const files = sent.getAll("files").some((file) => file instanceof File && file.name !== "");
   const consent = consentOf(form);
   const keysHere = consent.groups.every((group) => group in data.keys);
-  return !files && sent.get("release") === "now" && keysHere && (!consent.statistics || "exporters" in data.keys);
+  const statistics = !consent.statistics || "exporters" in data.keys;
+  return new FormData(form).get("release") === "now" && keysHere && statistics;
+}
+function chosenFiles(form) {
+  return new FormData(form).getAll("files").filter((file) => file instanceof File && file.name !== "").map((file) => (
+    /** @type {File} */
+    file
+  ));
+}
+function askAboutServerFiles(names, byServer) {
+  const box = (
+    /** @type {HTMLElement} */
+    document.getElementById("sealing-choice")
+  );
+  const list = (
+    /** @type {HTMLElement} */
+    box.querySelector("ul")
+  );
+  list.replaceChildren(
+    ...names.map((name) => {
+      const item = document.createElement("li");
+      item.textContent = name;
+      return item;
+    })
+  );
+  const send2 = (
+    /** @type {HTMLElement} */
+    box.querySelector("[data-by-server]")
+  );
+  const back = (
+    /** @type {HTMLElement} */
+    box.querySelector("[data-remove]")
+  );
+  send2.onclick = () => {
+    box.hidden = true;
+    byServer();
+  };
+  back.onclick = () => {
+    box.hidden = true;
+    document.getElementById("files").focus();
+  };
+  box.hidden = false;
+  box.focus();
 }
 function showProblems(problems) {
   const box = (
@@ -5110,48 +6173,69 @@ function startReportForm(page) {
   const data = JSON.parse(block.textContent ?? "{}");
   let made = null;
   let sending = false;
-  form.addEventListener("submit", async (event) => {
-    const submitter = (
-      /** @type {SubmitEvent} */
-      event.submitter
-    );
-    if (submitter?.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
-      return;
-    }
-    event.preventDefault();
-    if (sending) {
-      return;
-    }
+  let byServer = false;
+  const sealAndSend = async (submitter) => {
     const account = accountOf(form, data);
-    const problems = problemsOf(form, data, account);
+    const chosen = chosenFiles(form);
+    const problems = problemsOf(form, data, account, chosen.length > 0);
     showProblems(problems);
     if (problems.length > 0) {
+      return;
+    }
+    showStatus(data.messages.sending);
+    const keepDetails = new FormData(form).has("keep_metadata");
+    const files = await prepareReportFiles(chosen, keepDetails, { maxBytes: data.max_upload_bytes });
+    const refused = files.flatMap((file) => file.outcome === "refused" ? [file.problem] : []);
+    const forServer = files.flatMap((file) => file.outcome === "server" ? [file.file.name] : []);
+    if (refused.length > 0 || forServer.length > 0) {
+      showStatus("");
+      showProblems(refused.map((problem) => ["files", problem]));
+      if (refused.length === 0) {
+        askAboutServerFiles(forServer, () => {
+          byServer = true;
+          form.requestSubmit(submitter);
+        });
+      }
       return;
     }
     const token = String(new FormData(form).get("submission") ?? "");
     if (made?.token !== token) {
       made = { token, codename: newCodename() };
     }
+    const { codename } = made;
+    const answer = await send(data, await sealReport(form, data, account, codename, files));
+    for (const name of ["submission", "csrf_token"]) {
+      const renewed = answer[
+        /** @type {"submission" | "csrf_token"} */
+        name
+      ];
+      const input = form.elements.namedItem(name);
+      if (renewed && input instanceof HTMLInputElement) {
+        input.value = renewed;
+      }
+    }
+    if (answer.reference) {
+      showCodename(data, codename, answer.reference, account.in_danger === "yes");
+      return;
+    }
+    showStatus("");
+    showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+  };
+  form.addEventListener("submit", async (event) => {
+    const submitter = (
+      /** @type {SubmitEvent} */
+      event.submitter
+    );
+    if (byServer || !submitter || submitter.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
+      return;
+    }
+    event.preventDefault();
+    if (sending) {
+      return;
+    }
     sending = true;
-    showStatus(data.messages.sending);
     try {
-      const answer = await send(data, await sealReport(form, data, account, made.codename));
-      for (const name of ["submission", "csrf_token"]) {
-        const renewed = answer[
-          /** @type {"submission" | "csrf_token"} */
-          name
-        ];
-        const input = form.elements.namedItem(name);
-        if (renewed && input instanceof HTMLInputElement) {
-          input.value = renewed;
-        }
-      }
-      if (answer.reference) {
-        showCodename(data, made.codename, answer.reference, account.in_danger === "yes");
-        return;
-      }
-      showStatus("");
-      showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+      await sealAndSend(submitter);
     } catch {
       showStatus("");
       showProblems([["report-form", data.messages.failed]]);
@@ -5159,1020 +6243,6 @@ function startReportForm(page) {
       sending = false;
     }
   });
-}
-
-// src/stream.js
-var SEGMENT_SIZE = 64 * 1024;
-var PADDED_VERSION = 2;
-var SIZE_BYTES = 4;
-var SALT_SIZE = 32;
-var PREFIX_SIZE = 7;
-var LENGTH_BYTES = 8;
-var STREAM_HEADER_SIZE = HEADER_SIZE + SIZE_BYTES + SALT_SIZE + PREFIX_SIZE;
-var MIN_SEGMENT = 1024;
-var MAX_SEGMENT = 16 * 1024 * 1024;
-var MAX_SEGMENTS = 2 ** 32;
-function paddedStreamSize(length) {
-  return paddedSize(length + LENGTH_BYTES);
-}
-async function fileKey(key, streamHeader, binding) {
-  if (!(key instanceof Uint8Array) || key.length !== KEY_SIZE) {
-    throw new TypeError("keys are 32 bytes");
-  }
-  const salt = streamHeader.subarray(HEADER_SIZE + SIZE_BYTES, -PREFIX_SIZE);
-  const info2 = binding.associatedData("stream", streamHeader.subarray(0, HEADER_SIZE));
-  return aesKey(await hkdf(key, salt, info2, KEY_SIZE));
-}
-function nonce(prefix, index, last) {
-  if (index >= MAX_SEGMENTS) throw new RangeError("stream is too long");
-  return concat(prefix, bigEndian(index, 4), Uint8Array.of(last ? 1 : 0));
-}
-var StreamEncryptor = class _StreamEncryptor {
-  /**
-   * A new stream under this data key, bound to its record (use `create`).
-   * @param {Uint8Array} streamHeader
-   * @param {CryptoKey} aead
-   */
-  constructor(streamHeader, aead) {
-    this.header = streamHeader;
-    this.segmentSize = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
-    this._aead = aead;
-    this._prefix = streamHeader.subarray(-PREFIX_SIZE);
-    this._index = 0;
-    this._length = 0;
-    this._buffer = new Uint8Array(0);
-    this._finished = false;
-  }
-  /**
-   * A new encryptor with a fresh salt and nonce prefix.
-   * @param {Uint8Array} key
-   * @param {Binding} binding
-   * @param {number} [segmentSize]
-   * @returns {Promise<StreamEncryptor>}
-   */
-  static async create(key, binding, segmentSize = SEGMENT_SIZE) {
-    if (!Number.isInteger(segmentSize) || segmentSize < MIN_SEGMENT || segmentSize > MAX_SEGMENT) {
-      throw new RangeError("segment size is out of range");
-    }
-    const streamHeader = concat(
-      header(Kind.STREAM, PADDED_VERSION),
-      bigEndian(segmentSize, SIZE_BYTES),
-      randomBytes(SALT_SIZE),
-      randomBytes(PREFIX_SIZE)
-    );
-    return new _StreamEncryptor(streamHeader, await fileKey(key, streamHeader, binding));
-  }
-  /**
-   * @param {Uint8Array} chunk
-   * @param {boolean} last
-   */
-  async _seal(chunk, last) {
-    const segmentNonce = nonce(this._prefix, this._index, last);
-    const sealed = await aesEncrypt(this._aead, segmentNonce, chunk, this.header);
-    this._index += 1;
-    return sealed;
-  }
-  _checkOpen() {
-    if (this._finished) throw new Error("the stream is already finished");
-  }
-  /**
-   * Take more of the file; return the segments it completed (often none).
-   * A full segment is sealed at once: the length record always follows it.
-   * @param {Uint8Array} data
-   * @returns {Promise<Uint8Array[]>}
-   */
-  async update(data) {
-    this._checkOpen();
-    this._length += data.length;
-    const size = this.segmentSize;
-    const sealed = [];
-    let incoming = data;
-    if (this._buffer.length) {
-      const taken = incoming.subarray(0, size - this._buffer.length);
-      this._buffer = concat(this._buffer, taken);
-      incoming = incoming.subarray(taken.length);
-      if (this._buffer.length < size) return sealed;
-      sealed.push(await this._seal(this._buffer, false));
-    }
-    for (; incoming.length >= size; incoming = incoming.subarray(size)) {
-      sealed.push(await this._seal(incoming.subarray(0, size), false));
-    }
-    this._buffer = incoming.slice();
-    return sealed;
-  }
-  /**
-   * The last segments: the file's end, zero padding, then its length.
-   * Padding is made one segment at a time, as it can be 12% of a large file.
-   * @returns {AsyncGenerator<Uint8Array>}
-   */
-  async *finish() {
-    this._checkOpen();
-    this._finished = true;
-    const size = this.segmentSize;
-    let pending = this._buffer;
-    let remaining = paddedStreamSize(this._length) - (this._length - pending.length);
-    let record = bigEndian(this._length, LENGTH_BYTES);
-    let zeros = remaining - pending.length - record.length;
-    while (remaining > size) {
-      const take = Math.min(zeros, size - pending.length);
-      let chunk = concat(pending, new Uint8Array(take));
-      zeros -= take;
-      if (chunk.length < size) {
-        const cut = size - chunk.length;
-        chunk = concat(chunk, record.subarray(0, cut));
-        record = record.subarray(cut);
-      }
-      yield await this._seal(chunk, false);
-      remaining -= size;
-      pending = new Uint8Array(0);
-    }
-    yield await this._seal(concat(pending, new Uint8Array(zeros), record), true);
-  }
-};
-var StreamDecryptor = class _StreamDecryptor {
-  /**
-   * A decryptor for the stream with this header (use `create`).
-   * @param {Uint8Array} streamHeader
-   * @param {CryptoKey} aead
-   */
-  constructor(streamHeader, aead) {
-    this.header = streamHeader;
-    this.segmentSize = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
-    this._aead = aead;
-    this._prefix = streamHeader.subarray(-PREFIX_SIZE);
-  }
-  /**
-   * Check the header and derive the file's key.
-   * @param {Uint8Array} key
-   * @param {Binding} binding
-   * @param {Uint8Array} streamHeader
-   * @returns {Promise<StreamDecryptor>}
-   */
-  static async create(key, binding, streamHeader) {
-    checkHeader(streamHeader, Kind.STREAM, STREAM_HEADER_SIZE, [PADDED_VERSION]);
-    if (streamHeader.length !== STREAM_HEADER_SIZE) {
-      throw new TamperedCiphertext("stream header has the wrong length");
-    }
-    const size = readBigEndian(streamHeader.subarray(HEADER_SIZE, HEADER_SIZE + SIZE_BYTES));
-    if (size < MIN_SEGMENT || size > MAX_SEGMENT) {
-      throw new TamperedCiphertext("stream header names an impossible segment size");
-    }
-    const copy = streamHeader.slice();
-    return new _StreamDecryptor(copy, await fileKey(key, copy, binding));
-  }
-  /**
-   * Decrypt segment number index (raw: padding and length record included);
-   * TamperedCiphertext if it is not that segment.
-   * @param {number} index
-   * @param {Uint8Array} sealed
-   * @param {boolean} last
-   * @returns {Promise<Uint8Array>}
-   */
-  decryptSegment(index, sealed, last) {
-    if (sealed.length > this.segmentSize + TAG_SIZE) {
-      throw new TamperedCiphertext("segment is longer than the segment size");
-    }
-    const message = `segment ${index} failed authentication: altered, reordered or truncated`;
-    return aesDecrypt(this._aead, nonce(this._prefix, index, last), sealed, this.header, message);
-  }
-  /**
-   * The whole file; TamperedCiphertext if a segment is missing, moved or
-   * altered, or if the length record or the padding is wrong.
-   * @param {Uint8Array[]} segments
-   * @returns {Promise<Uint8Array>}
-   */
-  async decryptSegments(segments) {
-    if (segments.length === 0) throw new TamperedCiphertext("stream has no segments");
-    const last = segments.length - 1;
-    const raw = [];
-    for (const [index, sealed] of segments.entries()) {
-      raw.push(await this.decryptSegment(index, sealed, index === last));
-    }
-    const padded = concat(...raw);
-    if (padded.length < LENGTH_BYTES) {
-      throw new TamperedCiphertext("the stream's length record is missing");
-    }
-    const body = padded.subarray(0, -LENGTH_BYTES);
-    const length = readBigEndian(padded.subarray(-LENGTH_BYTES));
-    if (paddedStreamSize(length) !== padded.length) {
-      throw new TamperedCiphertext("the stream's length record does not match its size");
-    }
-    if (body.subarray(length).some((byte2) => byte2 !== 0)) {
-      throw new TamperedCiphertext("the stream's padding is not zero");
-    }
-    return body.slice(0, length);
-  }
-};
-
-// src/clean/errors.js
-var Unreadable = class extends Error {
-  /** @param {string} message */
-  constructor(message) {
-    super(message);
-    this.name = new.target.name;
-  }
-};
-
-// src/clean/bytes.js
-var Cursor = class {
-  /**
-   * @param {Uint8Array} bytes
-   * @param {number} [position]
-   * @param {string} [short] what to say when the file ends too early
-   */
-  constructor(bytes, position = 0, short = "the picture ends too early") {
-    this.bytes = bytes;
-    this.position = position;
-    this.short = short;
-  }
-  /** How many bytes are left. */
-  get left() {
-    return this.bytes.length - this.position;
-  }
-  /**
-   * Exactly size bytes (a view, not a copy), or Unreadable if the file ends first.
-   * @param {number} size
-   * @returns {Uint8Array}
-   */
-  exactly(size) {
-    if (size > this.left) throw new Unreadable(this.short);
-    const view = this.bytes.subarray(this.position, this.position + size);
-    this.position += size;
-    return view;
-  }
-  /** One byte, or Unreadable if the file ends. */
-  byte() {
-    return this.exactly(1)[0];
-  }
-};
-var Pieces = class {
-  constructor() {
-    this.parts = [];
-    this.length = 0;
-  }
-  /** @param {...(Uint8Array | number[])} parts */
-  push(...parts) {
-    for (const part of parts) {
-      const bytes = part instanceof Uint8Array ? part : Uint8Array.from(part);
-      this.parts.push(bytes);
-      this.length += bytes.length;
-    }
-  }
-  /** The pieces joined into one new array. */
-  join() {
-    const joined = new Uint8Array(this.length);
-    let offset = 0;
-    for (const part of this.parts) {
-      joined.set(part, offset);
-      offset += part.length;
-    }
-    return joined;
-  }
-};
-function readBigEndian2(bytes, offset = 0, size = bytes.length - offset) {
-  let value = 0;
-  for (let i = offset; i < offset + size; i++) value = value * 256 + bytes[i];
-  return value;
-}
-function readLittleEndian32(bytes, offset) {
-  const [a, b, c, d] = bytes.subarray(offset, offset + 4);
-  return a + b * 256 + c * 65536 + d * 16777216;
-}
-function startsWithAt(bytes, offset, text) {
-  if (offset + text.length > bytes.length) return false;
-  for (let i = 0; i < text.length; i++) {
-    if (bytes[offset + i] !== text.charCodeAt(i)) return false;
-  }
-  return true;
-}
-function fourCC(bytes, offset) {
-  return String.fromCharCode(...bytes.subarray(offset, offset + 4));
-}
-function indexOf(bytes, needle, from = 0, to = bytes.length) {
-  const last = Math.min(to, bytes.length) - needle.length;
-  outer: for (let i = from; i <= last; i++) {
-    for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-// src/clean/check.js
-var MAX_PIXELS = 2 * Math.floor(1024 * 1024 * 1024 / 4 / 3);
-var FRAMES = new Set(
-  [192, 193, 194, 195, 197, 198, 199].concat([201, 202, 203, 205, 206, 207])
-);
-var PNG_KINDS = new Set(
-  ["1,0", "2,0", "4,0", "8,0", "16,0", "8,2", "16,2", "1,3", "2,3", "4,3", "8,3"].concat(
-    ["8,4", "16,4", "8,6", "16,6"]
-  )
-);
-function checkSize(width, height) {
-  if (width <= 0 || height <= 0 || width * height > MAX_PIXELS) {
-    throw new Unreadable("the cleaned picture does not open");
-  }
-}
-function wholeTables(payload) {
-  let position = 0;
-  while (position < payload.length) {
-    position += 1 + (payload[position] >> 4 === 0 ? 64 : 128);
-    if (position > payload.length) return false;
-  }
-  return true;
-}
-function sortsFirst(arrays) {
-  const before = (a, b) => {
-    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] < b[i];
-    return a.length < b.length;
-  };
-  return arrays.reduce((first, array) => before(array, first) ? array : first);
-}
-function checkJpeg(bytes) {
-  let position = 2;
-  let frame = null;
-  let profiles = [];
-  for (; ; ) {
-    const marker = bytes[position + 1];
-    if (marker === 218) break;
-    if (marker === 217) throw new Unreadable("the cleaned picture does not open");
-    if (marker >= 208 && marker <= 215) {
-      position += 2;
-      continue;
-    }
-    const length = readBigEndian2(bytes, position + 2, 2);
-    const payload = bytes.subarray(position + 4, position + 2 + length);
-    const adobe = marker === 238 && startsWithAt(payload, 0, "Adobe") && payload.length < 7;
-    if (marker < 192 || adobe || marker === 219 && !wholeTables(payload)) {
-      throw new Unreadable("the cleaned picture does not open");
-    }
-    if (marker === 226) profiles.push(payload);
-    if (FRAMES.has(marker)) {
-      if (profiles.length && sortsFirst(profiles).length < 14) {
-        throw new Unreadable("the cleaned picture does not open");
-      }
-      const layers = payload[5];
-      const whole = payload.length >= 6 && (payload.length - 6) % 3 === 0;
-      if (!whole || payload[0] !== 8 || !(layers === 1 || layers === 3 || layers === 4)) {
-        throw new Unreadable("the cleaned picture does not open");
-      }
-      frame = payload;
-      profiles = [];
-    }
-    position += 2 + length;
-  }
-  if (frame === null) throw new Unreadable("the cleaned picture does not open");
-  checkSize(readBigEndian2(frame, 3, 2), readBigEndian2(frame, 1, 2));
-}
-function checkPng(bytes) {
-  const length = readBigEndian2(bytes, 8, 4);
-  const header2 = bytes.subarray(16, 16 + length);
-  if (length < 13 || !PNG_KINDS.has(`${header2[8]},${header2[9]}`) || header2[11] !== 0) {
-    throw new Unreadable("the cleaned picture does not open");
-  }
-  checkSize(readBigEndian2(header2, 0, 4), readBigEndian2(header2, 4, 4));
-}
-
-// src/clean/isobmff.js
-var TOP_KEPT = new Set(
-  ["ftyp", "moov", "mdat", "free", "skip", "wide", "moof", "mfra"].concat(
-    ["sidx", "styp", "ssix", "pdin", "prft"]
-  )
-);
-var METADATA = /* @__PURE__ */ new Set(["udta", "meta", "uuid", "ilst", "keys", "XMP_", "cprt", "loci", "smta"]);
-var PADDING = /* @__PURE__ */ new Set(["free", "skip", "wide"]);
-var CONTAINERS = /* @__PURE__ */ new Set(["moov", "trak", "mdia", "minf", "stbl", "edts", "mvex"]);
-var MOVIE_KEPT = /* @__PURE__ */ new Set(["mvhd", "trak", "mvex", "iods"]);
-var TIMED = /* @__PURE__ */ new Set(["mvhd", "tkhd", "mdhd"]);
-var METADATA_HANDLERS = /* @__PURE__ */ new Set(["meta", "tmcd", "camm", "text", "sbtl", "subt", "clcp"]);
-var METADATA_SAMPLES = new Set(
-  ["gpmd", "camm", "mebx", "mett", "metx", "urim"].concat(
-    ["tx3g", "text", "wvtt", "stpp", "sbtt", "c608", "c708"]
-  )
-);
-var MAX_DEPTH = 8;
-var MAX_TABLE = 64 * 1024 * 1024;
-var HEIF_BRANDS = /* @__PURE__ */ new Set(
-  ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1", "msf1", "avci"]
-);
-var AVIF_BRANDS = /* @__PURE__ */ new Set(["avif", "avis"]);
-var AUDIO_BRANDS = /* @__PURE__ */ new Set(["M4A ", "M4B ", "M4P ", "F4A ", "F4B "]);
-var THREE_GPP_PREFIXES = ["3gp", "3g2", "3ge", "3gg"];
-var MOVIES = {
-  "video/mp4": ".mp4",
-  "video/quicktime": ".mov",
-  "video/3gpp": ".3gp",
-  "audio/mp4": ".m4a"
-};
-function read(bytes, offset, size) {
-  if (offset + size > bytes.length) throw new Unreadable("the file ends inside an atom");
-  return bytes.subarray(offset, offset + size);
-}
-function atoms(bytes, start, end) {
-  const found = [];
-  let position = start;
-  while (position < end) {
-    if (end - position < 8) throw new Unreadable("an atom is cut short");
-    const head = read(bytes, position, 8);
-    let size = readBigEndian2(head, 0, 4);
-    const kind = fourCC(head, 4);
-    let header2 = 8;
-    if (size === 1) {
-      size = readBigEndian2(read(bytes, position + 8, 8));
-      header2 = 16;
-    } else if (size === 0) {
-      size = end - position;
-    }
-    if (size < header2 || position + size > end) {
-      throw new Unreadable("an atom's size is impossible");
-    }
-    const body = position + header2;
-    found.push({ kind, start: position, header: header2, size, body, end: position + size });
-    position += size;
-  }
-  return found;
-}
-function mediaType(bytes) {
-  let top;
-  try {
-    top = atoms(bytes, 0, bytes.length);
-  } catch (error) {
-    if (error instanceof Unreadable) return null;
-    throw error;
-  }
-  if (top.length === 0 || !(TOP_KEPT.has(top[0].kind) || METADATA.has(top[0].kind))) return null;
-  let brand = "";
-  if (top[0].kind === "ftyp") {
-    if (top[0].size < 16) return null;
-    brand = fourCC(bytes, top[0].body);
-    if (HEIF_BRANDS.has(brand)) return "image/heic";
-    if (AVIF_BRANDS.has(brand)) return "image/avif";
-  }
-  if (top.filter((atom) => atom.kind === "moov").length !== 1) return null;
-  if (AUDIO_BRANDS.has(brand)) return "audio/mp4";
-  if (THREE_GPP_PREFIXES.some((prefix) => brand.startsWith(prefix))) return "video/3gpp";
-  if (brand === "qt  " || brand === "") return "video/quicktime";
-  return "video/mp4";
-}
-var Edits = class {
-  constructor() {
-    this.renamed = [];
-    this.zeroed = [];
-  }
-  /** @param {Atom} atom turned into a `free` atom of the same size, its content zeroed */
-  blank(atom) {
-    this.renamed.push(atom.start + 4);
-    this.zero(atom.body, atom.end);
-  }
-  /** @param {number} start @param {number} end */
-  zero(start, end) {
-    if (end > start) this.zeroed.push([start, end]);
-  }
-};
-function zeroTimes(bytes, atom, edits) {
-  const width = read(bytes, atom.body, 1)[0] === 1 ? 8 : 4;
-  if (atom.size < atom.header + 4 + 2 * width) throw new Unreadable("a header atom is too short");
-  edits.zero(atom.body + 4, atom.body + 4 + 2 * width);
-}
-function walk(bytes, parent, edits, depth) {
-  if (depth > MAX_DEPTH) throw new Unreadable("atoms are nested too deeply");
-  for (const atom of atoms(bytes, parent.body, parent.end)) {
-    if (atom.kind === "cmov") throw new Unreadable("the movie's header is compressed");
-    if (PADDING.has(atom.kind)) {
-      edits.zero(atom.body, atom.end);
-    } else if (METADATA.has(atom.kind) || atom.kind.charCodeAt(0) === 169 || parent.kind === "moov" && !MOVIE_KEPT.has(atom.kind)) {
-      edits.blank(atom);
-    } else if (TIMED.has(atom.kind)) {
-      zeroTimes(bytes, atom, edits);
-    } else if (CONTAINERS.has(atom.kind)) {
-      walk(bytes, atom, edits, depth + 1);
-      if (atom.kind === "trak") zeroMetadataSamples(bytes, atom, edits);
-    }
-  }
-}
-function child(bytes, parent, ...path) {
-  let found = parent;
-  for (const kind of path) {
-    found = atoms(bytes, found.body, found.end).find((atom) => atom.kind === kind) ?? null;
-    if (found === null) return null;
-  }
-  return found;
-}
-function table(bytes, atom) {
-  if (atom.size - atom.header > MAX_TABLE) throw new Unreadable("a sample table is too large");
-  return read(bytes, atom.body, atom.size - atom.header);
-}
-function field(data, offset, size = 4) {
-  if (offset + size > data.length) throw new Unreadable("a table is cut short");
-  return readBigEndian2(data, offset, size);
-}
-function isMetadataTrack(bytes, trak) {
-  const handler = child(bytes, trak, "mdia", "hdlr");
-  if (handler !== null && handler.size >= handler.header + 12 && METADATA_HANDLERS.has(fourCC(read(bytes, handler.body + 8, 4), 0))) {
-    return true;
-  }
-  const stsd = child(bytes, trak, "mdia", "minf", "stbl", "stsd");
-  if (stsd !== null && stsd.size >= stsd.header + 16) {
-    return METADATA_SAMPLES.has(fourCC(read(bytes, stsd.body + 12, 4), 0));
-  }
-  return false;
-}
-function zeroMetadataSamples(bytes, trak, edits) {
-  if (!isMetadataTrack(bytes, trak)) return;
-  const stbl = child(bytes, trak, "mdia", "minf", "stbl");
-  if (stbl === null) return;
-  const tables = new Map(atoms(bytes, stbl.body, stbl.end).map((atom) => [atom.kind, atom]));
-  const offsetsAtom = tables.get("stco") ?? tables.get("co64");
-  const stscAtom = tables.get("stsc");
-  const stszAtom = tables.get("stsz");
-  if (offsetsAtom === void 0 || stscAtom === void 0 || stszAtom === void 0) {
-    return;
-  }
-  const step = offsetsAtom.kind === "co64" ? 8 : 4;
-  const raw = table(bytes, offsetsAtom);
-  const count = field(raw, 4);
-  if (8 + count * step > raw.length) throw new Unreadable("a chunk offset table is cut short");
-  const stsc = table(bytes, stscAtom);
-  const runs = field(stsc, 4);
-  if (8 + runs * 12 > stsc.length) throw new Unreadable("a sample-to-chunk table is cut short");
-  const stsz = table(bytes, stszAtom);
-  const fixed = field(stsz, 4);
-  const samples = field(stsz, 8);
-  if (!fixed && 12 + samples * 4 > stsz.length) {
-    throw new Unreadable("a sample size table is cut short");
-  }
-  let sample = 0;
-  for (let run = 0; run < runs; run++) {
-    const first = field(stsc, 8 + run * 12);
-    const inChunk = field(stsc, 12 + run * 12);
-    const last = run + 1 < runs ? field(stsc, 8 + (run + 1) * 12) - 1 : count;
-    for (let chunk = first; chunk <= last; chunk++) {
-      if (chunk < 1 || chunk > count) {
-        throw new Unreadable("a sample-to-chunk table names a chunk that is not there");
-      }
-      const taken = Math.max(0, Math.min(sample + inChunk, samples) - sample);
-      let total = 0;
-      if (fixed) total = fixed * taken;
-      else for (let i = sample; i < sample + taken; i++) total += field(stsz, 12 + i * 4);
-      sample += inChunk;
-      const start = field(raw, 8 + (chunk - 1) * step, step);
-      if (total > 0) edits.zeroed.push([start, start + total]);
-    }
-  }
-}
-function editsFor(bytes) {
-  const type = mediaType(bytes);
-  if (type === null || !(type in MOVIES)) throw new Unreadable("not an MP4, MOV or M4A file");
-  const edits = new Edits();
-  for (const atom of atoms(bytes, 0, bytes.length)) {
-    if (atom.kind === "moov") walk(bytes, atom, edits, 1);
-    else if (PADDING.has(atom.kind)) edits.zero(atom.body, atom.end);
-    else if (atom.kind === "prft") edits.zero(atom.body + 8, atom.end);
-    else if (!TOP_KEPT.has(atom.kind)) edits.blank(atom);
-  }
-  if (edits.zeroed.some(([, end]) => end > bytes.length)) {
-    throw new Unreadable("a sample lies outside the file");
-  }
-  return edits;
-}
-function cleanIsobmff(bytes) {
-  const edits = editsFor(bytes);
-  const copy = bytes.slice();
-  for (const [start, end] of edits.zeroed) copy.fill(0, start, end);
-  for (const start of edits.renamed) copy.set([102, 114, 101, 101], start);
-  return copy;
-}
-function checkIsobmff(bytes) {
-  if (mediaType(bytes) === null) throw new Unreadable("the cleaned file is not a movie");
-  const leftover = new Edits();
-  for (const atom of atoms(bytes, 0, bytes.length)) {
-    if (atom.kind === "moov") walk(bytes, atom, leftover, 1);
-    else if (!TOP_KEPT.has(atom.kind)) throw new Unreadable("a metadata atom is left");
-  }
-  if (leftover.renamed.length) throw new Unreadable("a metadata atom is left");
-}
-
-// src/clean/jpeg.js
-var APP0 = 224;
-var APP2 = 226;
-var APP14 = 238;
-var COM = 254;
-var SOS = 218;
-var EOI = 217;
-var JFIF_FIELDS = 12;
-var JPEG_SEARCH = 16;
-var JPEG_START = [255, 216, 255];
-function segmentKept(marker, payload) {
-  if (marker === COM) return null;
-  if (marker === APP0) {
-    if (!startsWithAt(payload, 0, "JFIF\0") || payload.length < JFIF_FIELDS + 2) return null;
-    const kept = new Uint8Array(JFIF_FIELDS + 2);
-    kept.set(payload.subarray(0, JFIF_FIELDS));
-    return kept;
-  }
-  if (marker >= 225 && marker <= 239) {
-    const keep = marker === APP14 || marker === APP2 && startsWithAt(payload, 0, "ICC_PROFILE\0");
-    return keep ? payload : null;
-  }
-  return payload;
-}
-function scanEnd(bytes, from) {
-  let position = from;
-  for (; ; ) {
-    const found = bytes.indexOf(255, position);
-    if (found === -1 || found === bytes.length - 1) {
-      throw new Unreadable("the picture ends inside its image data");
-    }
-    const following = bytes[found + 1];
-    if (following === 0 || following >= 208 && following <= 215) position = found + 2;
-    else if (following === 255) position = found + 1;
-    else return found;
-  }
-}
-function stripJpeg(bytes) {
-  const reader = new Cursor(bytes);
-  const start = reader.exactly(2);
-  if (start[0] !== 255 || start[1] !== 216) throw new Unreadable("not a JPEG picture");
-  const out = new Pieces();
-  out.push([255, 216]);
-  for (; ; ) {
-    if (reader.byte() !== 255) throw new Unreadable("a JPEG marker was expected");
-    let marker = reader.byte();
-    while (marker === 255) marker = reader.byte();
-    if (marker === EOI) {
-      out.push([255, 217]);
-      return out.join();
-    }
-    if (marker >= 208 && marker <= 215 || marker === 1) {
-      out.push([255, marker]);
-      continue;
-    }
-    const length = reader.byte() * 256 + reader.byte();
-    if (length < 2) throw new Unreadable("a JPEG segment length is impossible");
-    const kept = segmentKept(marker, reader.exactly(length - 2));
-    if (kept !== null) out.push([255, marker], bigEndian(kept.length + 2, 2), kept);
-    if (marker === SOS) {
-      const end = scanEnd(bytes, reader.position);
-      out.push(bytes.subarray(reader.position, end));
-      reader.position = end;
-    }
-  }
-}
-function cleanJpeg(bytes) {
-  const start = indexOf(bytes, JPEG_START, 0, JPEG_SEARCH + JPEG_START.length);
-  if (start < 0) throw new Unreadable("not a JPEG picture");
-  return stripJpeg(bytes.subarray(start));
-}
-
-// src/clean/crc32.js
-var TABLE = (() => {
-  const table2 = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 3988292384 ^ c >>> 1 : c >>> 1;
-    table2[n] = c >>> 0;
-  }
-  return table2;
-})();
-function crc32(bytes, crc = 0) {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 255] ^ c >>> 8;
-  return ~c >>> 0;
-}
-
-// src/clean/png.js
-var PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-var KEPT = /* @__PURE__ */ new Set([
-  ...["IHDR", "PLTE", "IDAT", "IEND"],
-  ...["tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "cICP", "mDCV", "cLLI"],
-  ...["bKGD", "pHYs", "acTL", "fcTL", "fdAT"]
-]);
-var NEUTRAL_PROFILE_NAME = Uint8Array.from("ICC profile", (c) => c.charCodeAt(0));
-var MAX_PROFILE_NAME = 79;
-var ascii = (text) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-var isLetters = (kind) => /^[A-Za-z]{4}$/.test(kind);
-var isCritical = (kind) => (kind.charCodeAt(0) & 32) === 0;
-function renamedProfile(reader, length, out) {
-  const whole = reader.exactly(length);
-  const end = whole.subarray(0, Math.min(length, MAX_PROFILE_NAME + 2)).indexOf(0);
-  if (end < 1) throw new Unreadable("a PNG colour profile has no name");
-  if (readBigEndian2(reader.exactly(4)) !== crc32(whole, crc32(ascii("iCCP")))) {
-    throw new Unreadable("a PNG chunk is damaged");
-  }
-  const rest = whole.subarray(end);
-  const crc = crc32(rest, crc32(NEUTRAL_PROFILE_NAME, crc32(ascii("iCCP"))));
-  out.push(bigEndian(NEUTRAL_PROFILE_NAME.length + rest.length, 4), ascii("iCCP"));
-  out.push(NEUTRAL_PROFILE_NAME, rest, bigEndian(crc, 4));
-}
-function cleanPng(bytes) {
-  const reader = new Cursor(bytes);
-  const signature = reader.exactly(8);
-  if (!PNG_SIGNATURE.every((byte2, i) => signature[i] === byte2)) {
-    throw new Unreadable("not a PNG picture");
-  }
-  const out = new Pieces();
-  out.push(signature);
-  let first = true;
-  for (; ; ) {
-    const header2 = reader.exactly(8);
-    const length = readBigEndian2(header2, 0, 4);
-    const kind = fourCC(header2, 4);
-    if (length > 2 ** 31 - 1 || !isLetters(kind) || first !== (kind === "IHDR")) {
-      throw new Unreadable("a PNG chunk is malformed");
-    }
-    first = false;
-    if (kind === "iCCP") {
-      renamedProfile(reader, length, out);
-      continue;
-    }
-    const keep = KEPT.has(kind);
-    if (!keep && isCritical(kind)) {
-      throw new Unreadable("the PNG has a chunk needed to show it that we do not know");
-    }
-    const body = reader.exactly(length);
-    const stored = reader.exactly(4);
-    if (readBigEndian2(stored) !== crc32(body, crc32(header2.subarray(4)))) {
-      throw new Unreadable("a PNG chunk is damaged");
-    }
-    if (keep) out.push(header2, body, stored);
-    if (kind === "IEND") return out.join();
-  }
-}
-
-// src/clean/webp.js
-var MAX_WEBP_BYTES = 32 * 1024 * 1024;
-var KEPT2 = /* @__PURE__ */ new Set(["VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF", "ICCP"]);
-var FRAME_KEPT = /* @__PURE__ */ new Set(["VP8 ", "VP8L", "ALPH"]);
-var VP8X_FLAGS_KEPT = 50;
-var VP8X_SIZE = 10;
-var ANMF_HEADER = 16;
-function chunkHeader(kind, size) {
-  const header2 = Uint8Array.from(kind, (c) => c.charCodeAt(0));
-  const withSize = new Uint8Array(8);
-  withSize.set(header2);
-  new DataView(withSize.buffer).setUint32(4, size, true);
-  return withSize;
-}
-function keptChunks(data, kept, out) {
-  let position = 0;
-  while (position < data.length) {
-    if (data.length - position < 8) throw new Unreadable("a WebP chunk is cut short");
-    const kind = fourCC(data, position);
-    const size = readLittleEndian32(data, position + 4);
-    let content = data.subarray(position + 8, position + 8 + size);
-    position += 8 + size + (size & 1);
-    if (position > data.length) throw new Unreadable("a WebP chunk runs past the end of the file");
-    if (!kept.has(kind)) continue;
-    if (kind === "VP8X") {
-      if (size < VP8X_SIZE) throw new Unreadable("a WebP header is cut short");
-      content = content.slice();
-      content[0] &= VP8X_FLAGS_KEPT;
-      content.fill(0, 1, 4);
-    } else if (kind === "ANMF") {
-      if (size < ANMF_HEADER) throw new Unreadable("a WebP frame is cut short");
-      const frame = new Pieces();
-      frame.push(content.subarray(0, ANMF_HEADER));
-      keptChunks(content.subarray(ANMF_HEADER), FRAME_KEPT, frame);
-      content = frame.join();
-    }
-    out.push(chunkHeader(kind, content.length), content);
-    if (content.length & 1) out.push([0]);
-  }
-}
-function cleanWebp(bytes) {
-  const reader = new Cursor(bytes);
-  const header2 = reader.exactly(12);
-  if (!startsWithAt(header2, 0, "RIFF") || !startsWithAt(header2, 8, "WEBP")) {
-    throw new Unreadable("not a WebP picture");
-  }
-  const declared = readLittleEndian32(header2, 4);
-  if (declared > MAX_WEBP_BYTES) throw new Unreadable("the WebP picture is too large to clean");
-  if (declared < 4) throw new Unreadable("the WebP picture is empty");
-  const chunks = new Pieces();
-  keptChunks(reader.exactly(declared - 4), KEPT2, chunks);
-  const out = new Pieces();
-  out.push(chunkHeader("RIFF", 4 + chunks.length), Uint8Array.from([87, 69, 66, 80]));
-  out.push(...chunks.parts);
-  return out.join();
-}
-
-// src/clean/index.js
-var DEFAULT_MAX_BYTES = 200 * 1024 * 1024;
-var BY_THE_SERVER = "This kind of file is cleaned by the portal's server.";
-var KEEP_BOX = "\u201CKeep hidden details in my files\u201D";
-var UNCLEANABLE_PICTURES = /* @__PURE__ */ new Set(
-  ["image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"]
-);
-var HEIF_BRANDS2 = ["heic", "heix", "heim", "heis", "hevc", "hevx", "hevm", "hevs", "mif1"].concat(["msf1", "avci"]);
-var PDF_WINDOW = 1024;
-var PICTURES = {
-  jpeg: { mediaType: "image/jpeg", extension: ".jpg", clean: cleanJpeg, check: checkJpeg },
-  png: { mediaType: "image/png", extension: ".png", clean: cleanPng, check: checkPng },
-  webp: { mediaType: "image/webp", extension: ".webp", clean: cleanWebp, check: () => {
-  } }
-};
-function sniffMediaType(bytes) {
-  const at = (offset, text) => startsWithAt(bytes, offset, text);
-  const ftyp = at(4, "ftyp");
-  if (indexOf(bytes, JPEG_START, 0, JPEG_SEARCH + JPEG_START.length) >= 0) return "image/jpeg";
-  if (PNG_SIGNATURE.every((byte2, i) => bytes[i] === byte2)) return "image/png";
-  if (at(0, "RIFF") && at(8, "WEBP")) return "image/webp";
-  if (at(0, "GIF87a") || at(0, "GIF89a")) return "image/gif";
-  if (ftyp && HEIF_BRANDS2.some((brand) => at(8, brand))) return "image/heic";
-  if (ftyp && (at(8, "avif") || at(8, "avis"))) return "image/avif";
-  if (at(0, "II*\0") || at(0, "MM\0*")) return "image/tiff";
-  if (at(0, "\xFF\n") || at(0, "\0\0\0\fJXL \r\n\x87\n")) return "image/jxl";
-  if (at(0, "%PDF-")) return "application/pdf";
-  return "application/octet-stream";
-}
-function cleanerFor(bytes) {
-  const hint = sniffMediaType(bytes);
-  if (startsWithAt(bytes, 0, "\xFF\xD8\xFF")) return PICTURES.jpeg;
-  if (hint === "image/png") return PICTURES.png;
-  if (hint === "image/webp") return PICTURES.webp;
-  if (UNCLEANABLE_PICTURES.has(hint) || startsWithAt(bytes, 0, "PK")) return null;
-  const movie = mediaType(bytes);
-  if (movie !== null && movie in MOVIES) {
-    const extension = MOVIES[
-      /** @type {keyof typeof MOVIES} */
-      movie
-    ];
-    return { mediaType: movie, extension, clean: cleanIsobmff, check: checkIsobmff };
-  }
-  if (movie !== null) return null;
-  if (indexOf(bytes, [37, 80, 68, 70, 45], 0, PDF_WINDOW) >= 0) return null;
-  return hint === "image/jpeg" ? PICTURES.jpeg : null;
-}
-function label(mediaType2) {
-  if (mediaType2.startsWith("image/")) return "the picture";
-  if (mediaType2.startsWith("video/")) return "the video";
-  return "the recording";
-}
-function cleanFile(bytes, name, type = "", { maxBytes = DEFAULT_MAX_BYTES } = {}) {
-  if (bytes.length > maxBytes) {
-    const limit = Math.floor(maxBytes / (1024 * 1024));
-    const reason = `\u201C${name}\u201D is larger than the ${limit} MB limit.`;
-    return { cleaned: false, cleanable: false, byServer: false, reason };
-  }
-  const cleaner = cleanerFor(bytes);
-  if (cleaner === null) {
-    return { cleaned: false, cleanable: false, byServer: true, reason: BY_THE_SERVER };
-  }
-  try {
-    const cleaned = cleaner.clean(bytes);
-    cleaner.check(cleaned);
-    if (cleaned.length > maxBytes) throw new Unreadable("the clean copy is larger than the limit");
-    const { mediaType: mediaType2, extension } = cleaner;
-    return { cleaned: true, bytes: cleaned, mediaType: mediaType2, extension };
-  } catch (error) {
-    if (!(error instanceof Unreadable)) throw error;
-    return {
-      cleaned: false,
-      cleanable: false,
-      byServer: false,
-      reason: `We could not read ${label(cleaner.mediaType)} \u201C${name}\u201D to remove its hidden details (it may be damaged). To send it as it is, tick ${KEEP_BOX}.`
-    };
-  }
-}
-
-// src/files.js
-var FILES_PER_REQUEST = 5;
-var ATTACHMENT_ID = utf8("portal/v1/attachment-id");
-var ID_PATTERN = /^[0-9a-f]{32}$/;
-var MAX_NAME_LENGTH = 200;
-var MIB = 1024 * 1024;
-var KEEP_BOX2 = "\u201CKeep hidden details in my files\u201D";
-var CLEANED_KINDS = "photos (JPEG, PNG, WebP), videos and recordings (MP4, MOV, 3GP, M4A), PDFs, and Word, Excel, PowerPoint or LibreOffice documents";
-var UNCLEANABLE_PICTURES2 = /* @__PURE__ */ new Set(
-  ["image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"]
-);
-var PDF_START = [37, 80, 68, 70, 45];
-var PDF_WINDOW2 = 1024;
-var NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-async function sha2563(bytes) {
-  return new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
-}
-var hex = (bytes) => Array.from(bytes, (byte2) => byte2.toString(16).padStart(2, "0")).join("");
-function tokenBytes(token) {
-  const standard = token.replaceAll("-", "+").replaceAll("_", "/");
-  return Uint8Array.from(atob(standard), (char) => char.charCodeAt(0));
-}
-function base64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 32768) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 32768));
-  }
-  return btoa(binary);
-}
-async function attachmentIdOf(token, number) {
-  if (!Number.isInteger(number) || number < 1 || number >= 2 ** 32) {
-    throw new RangeError("files are numbered from 1");
-  }
-  const counter = new Uint8Array(4);
-  new DataView(counter.buffer).setUint32(0, number);
-  return hex((await sha2563(concat(ATTACHMENT_ID, tokenBytes(token), counter))).subarray(0, 16));
-}
-function cleanFilename(name) {
-  const last = String(name ?? "").replaceAll("\\", "/").split("/").pop() ?? "";
-  const kept = Array.from(last).filter((char) => char === " " || !NOT_PRINTABLE.test(char)).join("").trim();
-  if (kept === "" || kept === "." || kept === "..") return "file";
-  return Array.from(kept).slice(0, MAX_NAME_LENGTH).join("");
-}
-function identify(bytes) {
-  const cleaner = cleanerFor(bytes);
-  if (cleaner !== null) return { cleaner, mediaType: cleaner.mediaType };
-  const hint = sniffMediaType(bytes);
-  if (UNCLEANABLE_PICTURES2.has(hint)) return { mediaType: hint };
-  if (startsWithAt(bytes, 0, "PK")) return { mediaType: "application/zip", unnamed: true };
-  const movie = mediaType(bytes);
-  if (movie !== null) return { mediaType: movie };
-  if (indexOf(bytes, PDF_START, 0, PDF_WINDOW2) >= 0) {
-    return { mediaType: "application/pdf", serverCleans: true };
-  }
-  return { mediaType: hint };
-}
-async function detailsOf(bytes, name, mediaType2, removed) {
-  return {
-    name,
-    media_type: mediaType2,
-    size: bytes.length,
-    sha256: hex(await sha2563(bytes)),
-    metadata_removed: removed
-  };
-}
-async function prepareReportFiles(files, keepDetails, { maxBytes = DEFAULT_MAX_BYTES } = {}) {
-  const prepared = [];
-  let number = 0;
-  for (const [index, file] of Array.from(files).entries()) {
-    const name = cleanFilename(file.name);
-    const refused = (problem) => prepared.push({ file, outcome: "refused", problem });
-    if (index >= FILES_PER_REQUEST) {
-      refused(`\u201C${name}\u201D was not attached. Only ${FILES_PER_REQUEST} files can be sent at once.`);
-      continue;
-    }
-    if (file.size > maxBytes) {
-      refused(`\u201C${name}\u201D is larger than the ${Math.floor(maxBytes / MIB)} MB limit.`);
-      continue;
-    }
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    if (bytes.length === 0) {
-      refused(`\u201C${name}\u201D is empty.`);
-      continue;
-    }
-    const found = identify(bytes);
-    if (found.unnamed || found.serverCleans && !keepDetails) {
-      prepared.push({ file, outcome: "server" });
-    } else if (keepDetails) {
-      const details = await detailsOf(bytes, name, found.mediaType, false);
-      prepared.push({ file, outcome: "seal", bytes, details });
-      number += 1;
-    } else if (found.cleaner === void 0) {
-      const what = found.mediaType.startsWith("image/") ? ", such as where it was taken," : "";
-      refused(
-        `We cannot remove hidden details${what} from \u201C${name}\u201D, so it was not attached. We can remove them from ${CLEANED_KINDS}. To send it as it is, tick ${KEEP_BOX2}.`
-      );
-    } else {
-      const answer = cleanFile(bytes, name, "", { maxBytes });
-      if (!answer.cleaned) {
-        refused(answer.reason);
-        continue;
-      }
-      number += 1;
-      const stored = `evidence-${number}${answer.extension}`;
-      const details = await detailsOf(answer.bytes, stored, answer.mediaType, true);
-      prepared.push({ file, outcome: "seal", bytes: answer.bytes, details });
-    }
-  }
-  return prepared;
-}
-function pythonString(text) {
-  return JSON.stringify(text).replace(
-    /[^\x20-\x7e]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-}
-function detailsJson(details) {
-  const { name, media_type: mediaType2, size, sha256: digest } = details;
-  if (!Number.isSafeInteger(size) || size < 0) throw new TypeError("size is a whole number");
-  return `{"name": ${pythonString(name)}, "media_type": ${pythonString(mediaType2)}, "size": ${size}, "sha256": ${pythonString(digest)}, "metadata_removed": ${details.metadata_removed ? "true" : "false"}}`;
-}
-async function sealReportFile(dataKey, attachmentId, bytes, details) {
-  if (!ID_PATTERN.test(attachmentId)) throw new TypeError("an attachment id is 32 hex digits");
-  const bound = (field2) => new Binding("attachments", attachmentId, field2);
-  const fileKey2 = newKey();
-  const encryptor = await StreamEncryptor.create(fileKey2, bound("content"));
-  const parts = [encryptor.header, ...await encryptor.update(bytes)];
-  for await (const segment of encryptor.finish()) parts.push(segment);
-  return {
-    attachmentId,
-    stream: new Blob(parts),
-    fileKey: await wrapKey(dataKey, fileKey2, bound("file_key")),
-    details: await encryptField(dataKey, utf8(detailsJson(details)), bound("details"))
-  };
-}
-function appendSealedFile(form, sealed) {
-  form.append("sealed_file", sealed.stream, sealed.attachmentId);
-  form.append("sealed_file_key", base64(sealed.fileKey));
-  form.append("sealed_file_details", base64(sealed.details));
 }
 
 // src/index.js

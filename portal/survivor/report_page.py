@@ -125,5 +125,6 @@ def sealing_data() -> dict[str, Any]:
         "officer_rows": OFFICER_ROWS,
         "limits": limits,
         "statistics_size": STATISTICS_PADDED_SIZE,
+        "max_upload_bytes": portal_config().max_upload_bytes,
         "messages": MESSAGES,
     }

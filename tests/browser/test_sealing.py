@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
+from fpdf import FPDF
 from playwright.sync_api import Page, Request, expect
 
 from tests.browser.conftest import Portal, Visit, come_back, confirm_saved, sign_in
@@ -30,8 +32,9 @@ TEXT_BOXES = (
 )
 
 
-def fill_every_box(page: Page, portal: Portal) -> dict[str, str]:
-    """The report form with every question answered; the marker typed into each box."""
+def fill_every_box(page: Page, portal: Portal, file: bool = False) -> dict[str, str]:
+    """The report form with every question answered; the marker typed into each box, and
+    one in a file attached as it is (hidden details kept), when asked."""
     page.goto(portal.url + "/report")
     page.locator('input[name="in_danger"][value="no"]').check()
     page.locator("summary", has_text="Telling someone before").click()
@@ -47,7 +50,15 @@ def fill_every_box(page: Page, portal: Portal) -> dict[str, str]:
     page.locator('input[name="reported_before"]').first.check()
     page.locator("#consent_legal").check()
     page.locator("#consent_statistics").check()
+    if file:
+        typed["file"] = portal.marker("file")
+        attached = {"name": "notes.txt", "mimeType": "text/plain", "buffer": typed["file"].encode()}
+        page.locator("#files").set_input_files([attached])
+        page.locator("#keep_metadata").check()  # a text file is kept only as sent
     return typed
+
+
+SEALED = b"POST /report/sealed\n"
 
 
 def bodies_of(seen: Visit) -> list[bytes]:
@@ -55,7 +66,8 @@ def bodies_of(seen: Visit) -> list[bytes]:
     sent: list[bytes] = []
 
     def record(request: Request) -> None:
-        sent.append(request.url.encode() + b"\n" + (request.post_data_buffer or b""))
+        where = request.url.removeprefix(re.sub(r"(//[^/]+).*", r"\1", request.url))
+        sent.append(f"{request.method} {where}\n".encode() + (request.post_data_buffer or b""))
 
     seen.context.on("request", record)
     return sent
@@ -78,27 +90,35 @@ def what_she_sent(page: Page, portal: Portal, codename: str) -> str:
     return page.locator("main").inner_text()
 
 
-def test_with_javascript_nothing_she_types_leaves_her_browser_in_clear(
-    portal: Portal, visit: Callable[..., Visit]
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript-on", "javascript-off"])
+def test_with_javascript_nothing_she_types_or_attaches_leaves_her_browser_in_clear(
+    portal: Portal, visit: Callable[..., Visit], javascript: bool
 ) -> None:
-    seen = visit(javascript=True)
+    """With JavaScript off the same journey works, through the server, which sees it all."""
+    seen = visit(javascript=javascript)
     page = seen.page()
-    typed = fill_every_box(page, portal)
+    typed = fill_every_box(page, portal, file=True)
     sent = bodies_of(seen)
     codename, reference = send_and_confirm(page)
-    assert any(b"/report/sealed" in body for body in sent), "the report was not sealed here"
-    for body in sent:
+    sealed_here = any(body.startswith(SEALED) for body in sent)
+    assert sealed_here == javascript
+    for body in sent if javascript else []:
         for secret in [*typed.values(), codename]:
             assert secret.encode() not in body, f"{secret} left the browser in clear"
 
     assert typed["what_happened"] in what_she_sent(page, portal, codename)
+    expect(page.locator("main")).to_contain_text("notes.txt")
 
     advocate = visit().page()
     sign_in(advocate, portal, "alice")
     advocate.get_by_role("link", name=reference, exact=True).click()
     case = advocate.locator("main")
-    for marker in typed.values():
-        expect(case).to_contain_text(marker)
+    for box, marker in typed.items():
+        if box != "file":
+            expect(case).to_contain_text(marker)
+    link = advocate.get_by_role("link", name="notes.txt")
+    held = advocate.context.request.get(portal.url + str(link.get_attribute("href")))
+    assert held.ok and held.body() == typed["file"].encode()
 
 
 # What the advocate's case page shows of the account, section by section.
@@ -128,3 +148,65 @@ def test_the_same_report_arrives_whether_her_browser_or_the_server_sealed_it(
         shown[javascript] = text
     assert "what_happened" in shown[True]
     assert shown[True] == shown[False]
+
+
+def a_pdf() -> bytes:
+    """A real one-page PDF: only the server cleans PDFs."""
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text="A letter from the force.")
+    return bytes(document.output())
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_file_only_the_server_cleans_is_named_and_she_chooses_how_to_send(
+    portal: Portal, visit: Callable[..., Visit], width: int
+) -> None:
+    seen = visit(javascript=True, viewport={"width": width, "height": 900})
+    page = seen.page()
+    page.goto(portal.url + "/report")
+    page.locator("#what_happened").fill(f"The letter is attached. {portal.marker('account')}")
+    pdf = {"name": "letter.pdf", "mimeType": "application/pdf", "buffer": a_pdf()}
+    page.locator("#files").set_input_files([pdf])
+    send = page.get_by_role("button", name="Send my report")
+    choice = page.locator("#sealing-choice")
+
+    send.click()
+    expect(choice).to_be_visible()
+    expect(choice).to_contain_text("letter.pdf")
+    expect(choice).to_be_focused()
+    seen.check(page, f"survivor-report-server-file-choice-{width}")
+    choice.get_by_role("button", name="Go back and remove them").click()
+    expect(choice).to_be_hidden()
+    expect(page.locator("#files")).to_be_focused()
+    assert page.url == portal.url + "/report"  # nothing was sent
+
+    send.click()
+    choice.get_by_role("button", name="Send through the server").click()
+    page.wait_for_url(portal.url + "/report/sent")
+    codename = page.locator("p.codename").inner_text().strip()
+    portal.markers.append(codename)
+    confirm_saved(page)
+    come_back(page, portal, codename)
+    expect(page.locator("main")).to_contain_text("evidence-1.pdf")  # cleaned by the server
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_codename_page_her_browser_draws_asks_her_to_confirm_it_is_saved(
+    portal: Portal, visit: Callable[..., Visit], width: int
+) -> None:
+    seen = visit(javascript=True, viewport={"width": width, "height": 900})
+    page = seen.page()
+    page.goto(portal.url + "/report")
+    page.locator('input[name="in_danger"][value="yes"]').check()
+    page.locator("#what_happened").fill(f"He is outside now. {portal.marker('account')}")
+    page.get_by_role("button", name="Send my report").click()
+    expect(page.locator("h1")).to_have_text("Your report has been sent")
+    expect(page.locator("h1")).to_be_focused()
+    expect(page.locator(".urgent")).to_be_visible()  # she said she is in danger now
+    portal.markers.append(page.locator("p.codename").inner_text().strip())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("saved your codename")
+    seen.check(page, f"survivor-codename-sealed-{width}")
+    confirm_saved(page)

@@ -6,14 +6,17 @@
  * never had it. The words she reads and the limits it checks come from the
  * page, so both paths say the same.
  *
- * Without JavaScript, and for what is not sealed here yet (a report that
- * waits for a match, or that carries files), the form goes to the server as
- * it is (docs/browser-sealing.md).
+ * Her files are cleaned and sealed here too (files.js). A file only the
+ * server can clean (a PDF, an office document) is named to her, and she
+ * chooses: send the whole report by the server's path, or remove the file.
+ * Without JavaScript, and for a report that waits for a match, the form goes
+ * to the server as it is (docs/browser-sealing.md).
  */
 
 import { fromBase64, toBase64, utf8 } from "../bytes.js";
 import { codenameLookupSecret, codenameWrapKey, newCodename } from "../codename.js";
 import { encryptField, newKey, wrapKey } from "../envelope.js";
+import { appendSealedFile, attachmentIdOf, prepareReportFiles, sealReportFile } from "../files.js";
 import { Binding } from "../format.js";
 import { reportIdOf } from "../ids.js";
 import { sealTo } from "../keys.js";
@@ -41,8 +44,9 @@ export function cleanText(value) {
  *   keys: Record<string, GroupKey>, send_to: string, next: string,
  *   account_fields: string[], officer_fields: string[], officer_rows: number,
  *   limits: Record<string, [number, string]>, statistics_size: number,
- *   messages: Record<string, string>,
+ *   max_upload_bytes: number, messages: Record<string, string>,
  * }} SealingData
+ * @typedef {import("../files.js").PreparedFile} PreparedFile
  */
 
 /**
@@ -102,7 +106,7 @@ export function accountOf(form, data) {
  * @param {Record<string, unknown>} account
  * @returns {[string, string][]}
  */
-export function problemsOf(form, data, account) {
+export function problemsOf(form, data, account, hasFiles = false) {
   const sent = new FormData(form);
   /** @type {[string, string][]} */
   const found = [];
@@ -111,7 +115,7 @@ export function problemsOf(form, data, account) {
       found.push([name, message]);
     }
   }
-  if (found.length === 0 && !account.what_happened) {
+  if (found.length === 0 && !account.what_happened && !hasFiles) {
     found.push(["what_happened", data.messages.write_something]);
   }
   return found;
@@ -140,9 +144,10 @@ function consentOf(form) {
  * @param {SealingData} data
  * @param {Record<string, unknown>} account
  * @param {string} codename
+ * @param {PreparedFile[]} [files] her files, made ready to seal
  * @returns {Promise<FormData>}
  */
-export async function sealReport(form, data, account, codename) {
+export async function sealReport(form, data, account, codename, files = []) {
   const sent = new FormData(form);
   const body = new FormData();
   for (const [name, value] of sent) {
@@ -174,6 +179,15 @@ export async function sealReport(form, data, account, codename) {
     body.append("statistics", toBase64(await sealTo(fromBase64(publicKey), padded, binding)));
     body.append("statistics_version", String(version));
   }
+  const token = String(sent.get("submission") ?? "");
+  let number = 0;
+  for (const file of files) {
+    if (file.outcome === "seal") {
+      number += 1;
+      const id = await attachmentIdOf(token, number);
+      appendSealedFile(body, await sealReportFile(dataKey, id, file.bytes, file.details));
+    }
+  }
   return body;
 }
 
@@ -183,11 +197,52 @@ export async function sealReport(form, data, account, codename) {
  * @param {SealingData} data
  */
 function sealsHere(form, data) {
-  const sent = new FormData(form);
-  const files = sent.getAll("files").some((file) => file instanceof File && file.name !== "");
   const consent = consentOf(form);
   const keysHere = consent.groups.every((group) => group in data.keys);
-  return !files && sent.get("release") === "now" && keysHere && (!consent.statistics || "exporters" in data.keys);
+  const statistics = !consent.statistics || "exporters" in data.keys;
+  return new FormData(form).get("release") === "now" && keysHere && statistics;
+}
+
+/**
+ * The files she chose, in order.
+ * @param {HTMLFormElement} form
+ * @returns {File[]}
+ */
+function chosenFiles(form) {
+  return new FormData(form)
+    .getAll("files")
+    .filter((file) => file instanceof File && file.name !== "")
+    .map((file) => /** @type {File} */ (file));
+}
+
+/**
+ * Ask her what to do with files only the server can clean: send the whole
+ * report by the server's path, or go back and remove them.
+ * @param {string[]} names
+ * @param {() => void} byServer
+ */
+function askAboutServerFiles(names, byServer) {
+  const box = /** @type {HTMLElement} */ (document.getElementById("sealing-choice"));
+  const list = /** @type {HTMLElement} */ (box.querySelector("ul"));
+  list.replaceChildren(
+    ...names.map((name) => {
+      const item = document.createElement("li");
+      item.textContent = name;
+      return item;
+    }),
+  );
+  const send = /** @type {HTMLElement} */ (box.querySelector("[data-by-server]"));
+  const back = /** @type {HTMLElement} */ (box.querySelector("[data-remove]"));
+  send.onclick = () => {
+    box.hidden = true;
+    byServer();
+  };
+  back.onclick = () => {
+    box.hidden = true;
+    /** @type {HTMLElement} */ (document.getElementById("files")).focus();
+  };
+  box.hidden = false;
+  box.focus();
 }
 
 /**
@@ -300,42 +355,67 @@ export function startReportForm(page) {
   /** @type {{ token: string, codename: string } | null} */
   let made = null; // one codename per form token: a repeat names the same report
   let sending = false;
-  form.addEventListener("submit", async (event) => {
-    const submitter = /** @type {SubmitEvent} */ (event).submitter;
-    if (submitter?.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
-      return; // "Add another officer", or what goes by the server's path
-    }
-    event.preventDefault();
-    if (sending) {
-      return;
-    }
+  let byServer = false; // she chose the server's path for what she chose to send
+  /**
+   * Seal what she typed and chose, and send it; or say why not.
+   * @param {HTMLElement} submitter
+   */
+  const sealAndSend = async (submitter) => {
     const account = accountOf(form, data);
-    const problems = problemsOf(form, data, account);
+    const chosen = chosenFiles(form);
+    const problems = problemsOf(form, data, account, chosen.length > 0);
     showProblems(problems);
     if (problems.length > 0) {
+      return;
+    }
+    showStatus(data.messages.sending);
+    const keepDetails = new FormData(form).has("keep_metadata");
+    const files = await prepareReportFiles(chosen, keepDetails, { maxBytes: data.max_upload_bytes });
+    const refused = files.flatMap((file) => (file.outcome === "refused" ? [file.problem] : []));
+    const forServer = files.flatMap((file) => (file.outcome === "server" ? [file.file.name] : []));
+    if (refused.length > 0 || forServer.length > 0) {
+      showStatus("");
+      showProblems(refused.map((problem) => ["files", problem]));
+      if (refused.length === 0) {
+        askAboutServerFiles(forServer, () => {
+          byServer = true;
+          form.requestSubmit(submitter);
+        });
+      }
       return;
     }
     const token = String(new FormData(form).get("submission") ?? "");
     if (made?.token !== token) {
       made = { token, codename: newCodename() };
     }
+    const { codename } = made;
+    const answer = await send(data, await sealReport(form, data, account, codename, files));
+    for (const name of ["submission", "csrf_token"]) {
+      const renewed = answer[/** @type {"submission" | "csrf_token"} */ (name)];
+      const input = form.elements.namedItem(name);
+      if (renewed && input instanceof HTMLInputElement) {
+        input.value = renewed; // an expired form's: the next press sends with it
+      }
+    }
+    if (answer.reference) {
+      showCodename(data, codename, answer.reference, account.in_danger === "yes");
+      return;
+    }
+    showStatus("");
+    showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+  };
+  form.addEventListener("submit", async (event) => {
+    const submitter = /** @type {SubmitEvent} */ (event).submitter;
+    if (byServer || !submitter || submitter.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
+      return; // "Add another officer", or what goes by the server's path
+    }
+    event.preventDefault();
+    if (sending) {
+      return;
+    }
     sending = true;
-    showStatus(data.messages.sending);
     try {
-      const answer = await send(data, await sealReport(form, data, account, made.codename));
-      for (const name of ["submission", "csrf_token"]) {
-        const renewed = answer[/** @type {"submission" | "csrf_token"} */ (name)];
-        const input = form.elements.namedItem(name);
-        if (renewed && input instanceof HTMLInputElement) {
-          input.value = renewed; // an expired form's: the next press sends with it
-        }
-      }
-      if (answer.reference) {
-        showCodename(data, made.codename, answer.reference, account.in_danger === "yes");
-        return;
-      }
-      showStatus("");
-      showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+      await sealAndSend(submitter);
     } catch {
       showStatus("");
       showProblems([["report-form", data.messages.failed]]);
