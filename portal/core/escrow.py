@@ -138,6 +138,27 @@ def new_entry(
     return EscrowEntry(report_id=report.id, group_key=group_key, sealed=sealed)
 
 
+def counts_only_entry(
+    session: Session, report: Report, officers: dict[str, Any], escrow_seed: bytes
+) -> EscrowEntry | None:
+    """The entry of a report sealed in the browser, which the server never had the data
+    key of: it counts toward others' matches and releases nothing. `officers` is what
+    matching needs of her account, sent in clear beside its envelopes: the force, and
+    each officer's name and number."""
+    if report.wait_for_match:
+        raise ValueError("a report that waits for a match needs its data key in its entry")
+    return new_entry(session, report, b"", officers, escrow_seed)  # no key is wrapped
+
+
+def entry_row(entry: EscrowEntry) -> dict[str, Any]:
+    """An entry as a row to write together with others (`group_commit.write_together`)."""
+    return {
+        "report_id": entry.report_id,
+        "group_key_id": entry.group_key.id,
+        "sealed": entry.sealed,
+    }
+
+
 def refile_entry(
     session: Session,
     report: Report,

@@ -22,6 +22,10 @@ The form's fields, each envelope in standard base64 with its padding:
 - `statistics` and `statistics_version`: with consent to statistics only, the
   force and kinds of harm as JSON padded with spaces to STATISTICS_PADDED_SIZE
   bytes, sealed to the exporters' current key (`bindings.statistics_seal`).
+- In clear, for the matching escrow (`core/escrow.py`) only: `officer_force`, and
+  `officer_<n>_name` and `officer_<n>_number` for each officer she names (n from
+  0, at most MATCHED_OFFICERS): the server makes the report's counts-only entry
+  from them, as it does for a report it sealed, and keeps nothing else of them.
 
 The report id is the submission token's (`Submission.report_id`), so the
 browser binds its envelopes to it before sending. Her consent comes in clear
@@ -31,9 +35,7 @@ Her files come beside these, sealed too (`portal/core/sealed_files.py`).
 
 Not on this path yet: a report that waits for a match (its data key goes into
 an escrow entry the browser cannot make yet; the browser sends such a report
-by the server's path), and an escrow entry of any kind (the
-counts-only entries, made from the officers' identifiers sent in clear, come
-next).
+by the server's path).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -52,12 +54,20 @@ from crypto.format import FORMAT_VERSION, HEADER_SIZE, Kind
 from crypto.keys import sealed_size
 from crypto.words import lookup_id_from_secret
 from portal.core import submissions
+from portal.core.escrow import counts_only_entry, entry_row
 from portal.core.group_keys import current_group_keys
 from portal.core.reports import STATISTICS_PADDED_SIZE, Consent, record_consent, reference_of
 from portal.core.submissions import Submission
 from portal.store import redo_if_raced
 from portal.store.group_commit import new_report_rows, table_of, write_together
-from portal.store.models import Group, GroupKey, Report, ReportKeySeal, SubmissionToken
+from portal.store.models import (
+    EscrowEntry,
+    Group,
+    GroupKey,
+    Report,
+    ReportKeySeal,
+    SubmissionToken,
+)
 
 # The groups a browser seals a report's data key to (never the escrow group).
 SEALED_GROUPS = (Group.RECOVERY, Group.ADVOCATES, Group.EXPORTERS)
@@ -75,6 +85,11 @@ STATISTICS_SEAL_SIZE = sealed_size(STATISTICS_PADDED_SIZE)
 LONGEST_ACCOUNT_CHARS = 120_000
 _JSON_BYTES_PER_CHAR = 6
 MAX_CONTENT_SIZE = field_size(LONGEST_ACCOUNT_CHARS * _JSON_BYTES_PER_CHAR)
+
+# The officers a report form names (portal/survivor/forms.py's rows), and the longest
+# a name, number or force is there (its short fields).
+MATCHED_OFFICERS = 3
+OFFICER_FIELD_CHARS = 200
 
 # What she reads when a report is refused: plain words, and nothing was kept.
 NOT_WHOLE = "Your report did not arrive whole, so it was not kept. Please send it again."
@@ -109,6 +124,7 @@ class SealedReport:
     content: bytes
     seals: Mapping[Group, tuple[int, bytes]]  # group: (its key's version, sealed data key)
     statistics: tuple[int, bytes] | None  # (the exporters' key version, sealed facts)
+    officers: dict[str, Any] = field(default_factory=dict)  # what matching needs, in clear
 
 
 @dataclass(frozen=True)
@@ -176,7 +192,26 @@ def parse_sealed_report(form_fields: Mapping[str, str]) -> SealedReport:
         content=_required(form_fields, "content", MAX_CONTENT_SIZE),
         seals=seals,
         statistics=_versioned(form_fields, "statistics", STATISTICS_SEAL_SIZE),
+        officers=_officers(form_fields),
     )
+
+
+def _officers(form_fields: Mapping[str, str]) -> dict[str, Any]:
+    """The force and officers sent for matching, as an account holds them."""
+
+    def text(name: str) -> str:
+        value = form_fields.get(name) or ""
+        if len(value) > OFFICER_FIELD_CHARS:
+            raise SealedReportRefused(NOT_WHOLE)
+        return value
+
+    officers = [
+        {"name": text(f"officer_{n}_name"), "number": text(f"officer_{n}_number")}
+        for n in range(MATCHED_OFFICERS)
+    ]
+    if f"officer_{MATCHED_OFFICERS}_name" in form_fields:
+        raise SealedReportRefused(NOT_WHOLE)
+    return {"force": text("officer_force"), "officers": officers}
 
 
 def _envelope(blob: bytes, kind: Kind, sizes_ok: bool) -> None:
@@ -214,6 +249,8 @@ def store_sealed_report(
     consent: Consent,
     submission: Submission,
     files: Files | None = None,
+    *,
+    escrow_seed: bytes,
 ) -> SealedReceipt:
     """Check a report sealed in the browser and store it, with its files if she sent any
     (`sealed_files.parse_sealed_files`); committed before this returns.
@@ -222,7 +259,8 @@ def store_sealed_report(
     other than her consent asks for, or a seal to a key version that is not its
     group's current one; AlreadySent if this form's token was used before (the same
     token names the same report). A report whose token another request recorded
-    meanwhile is refused by the database, and then found sent.
+    meanwhile is refused by the database, and then found sent. A report that names
+    an officer gets its counts-only escrow entry (`escrow.counts_only_entry`).
     """
     _check_envelopes(sealed, consent)
     lookup_id = lookup_id_from_secret(pepper, sealed.lookup_secret)
@@ -248,15 +286,19 @@ def store_sealed_report(
             report.statistics_seal = sealed.statistics[1]
             report.statistics_key_id = current[Group.EXPORTERS].id
         record_consent(report, consent)
+        # The same work whether or not others name the officer: a match is found later.
+        entry = counts_only_entry(session, report, sealed.officers, escrow_seed)
         # Her receipt is not kept: the server never had her codename, and the browser
         # that has it computes the reference from the token itself.
         if files:  # its files are claimed in the report's own transaction
             files.claim(session, report, submission)
-            session.add_all([report, SubmissionToken(**submission.row())])
+            session.add_all([report, SubmissionToken(**submission.row()), *filter(None, [entry])])
             session.commit()
             files.claimed()
         else:
             rows = [*new_report_rows(report), (table_of(SubmissionToken), [submission.row()])]
+            if entry is not None:
+                rows.append((table_of(EscrowEntry), [entry_row(entry)]))
             write_together(session, rows)
         return SealedReceipt(reference_of(report_id))
 

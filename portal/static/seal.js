@@ -5986,6 +5986,17 @@ async function sealReport(form, data, account, codename, files = []) {
       body.append(name, value);
     }
   }
+  if (sent.has("consent_read")) {
+    body.append("officer_force", String(account.force ?? ""));
+    const officers = (
+      /** @type {Record<string, string>[]} */
+      account.officers
+    );
+    officers.forEach((officer, n) => {
+      body.append(`officer_${n}_name`, officer.name);
+      body.append(`officer_${n}_number`, officer.number);
+    });
+  }
   const reportId = await reportIdOf(String(sent.get("submission") ?? ""));
   const dataKey = newKey();
   const bound = (field2) => new Binding("reports", reportId, field2);

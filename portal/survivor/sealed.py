@@ -87,6 +87,7 @@ def report() -> tuple[Response, int]:
         store_sealed_report(
             db(), portal_config().lookup_pepper, parse_sealed_report(request.form),
             consent_chosen(form), form.submitted, sent_sealed_files(request),
+            escrow_seed=portal_config().escrow_key,
         )  # fmt: skip
     except SealedReportRefused as refused:
         return _refused(refused.message)

@@ -175,17 +175,9 @@ def _submit(
     else:  # the surge case: committed together with other reports sent at the same time
         rows = [*new_report_rows(report), (table_of(SubmissionToken), [token_row])]
         if entry is not None:
-            rows.append((table_of(EscrowEntry), [_entry_row(entry)]))
+            rows.append((table_of(EscrowEntry), [escrow.entry_row(entry)]))
         write_together(session, rows)
     return receipt
-
-
-def _entry_row(entry: EscrowEntry) -> dict[str, Any]:
-    return {
-        "report_id": entry.report_id,
-        "group_key_id": entry.group_key.id,
-        "sealed": entry.sealed,
-    }
 
 
 def sign_in(session: Session, pepper: bytes, codename: str) -> SurvivorAccess:

@@ -155,10 +155,17 @@ def seal_in_browser(
 
 def send(store: Store, instance: Instance, browser: Browser, consent: Consent) -> str:
     """The server's half: parse the fields, check and store; the reference shown."""
-    pepper = config.load(instance.path, environ={}).lookup_pepper
+    settings = config.load(instance.path, environ={})
     with store.session() as session:
         sealed = parse_sealed_report(browser.fields)
-        return store_sealed_report(session, pepper, sealed, consent, browser.submission).reference
+        return store_sealed_report(
+            session,
+            settings.lookup_pepper,
+            sealed,
+            consent,
+            browser.submission,
+            escrow_seed=settings.escrow_key,
+        ).reference
 
 
 def _decoded(fields: Mapping[str, str]) -> bytes:
@@ -403,7 +410,12 @@ def test_a_content_past_the_longest_account_is_refused_as_too_long(
     with store.session() as session, pytest.raises(SealedReportRefused) as again:
         submission = _new_form(instance)[1]
         store_sealed_report(
-            session, pepper, replace(sealed, content=long_content), READ_ONLY, submission
+            session,
+            pepper,
+            replace(sealed, content=long_content),
+            READ_ONLY,
+            submission,
+            escrow_seed=config.load(instance.path, environ={}).escrow_key,
         )
     assert again.value.message == TOO_LONG
     assert count_rows(store) == NOTHING

@@ -155,6 +155,16 @@ export async function sealReport(form, data, account, codename, files = []) {
       body.append(name, value);
     }
   }
+  // What matching needs, in clear (docs/escrow.md): only with the advocates' consent,
+  // without which the report neither counts toward a match nor is named by one.
+  if (sent.has("consent_read")) {
+    body.append("officer_force", String(account.force ?? ""));
+    const officers = /** @type {Record<string, string>[]} */ (account.officers);
+    officers.forEach((officer, n) => {
+      body.append(`officer_${n}_name`, officer.name);
+      body.append(`officer_${n}_number`, officer.number);
+    });
+  }
   const reportId = await reportIdOf(String(sent.get("submission") ?? ""));
   const dataKey = newKey();
   const bound = (/** @type {string} */ field) => new Binding("reports", reportId, field);
