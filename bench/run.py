@@ -969,7 +969,7 @@ class Bench:
                 + by_path
             )
             output += part
-            print(part[2:])
+            print(part)
         failed = [f for f in self.figures if f.verdict == "FAIL"]
         summary = (
             f"{len(failed)} budget(s) missed beyond noise: "
