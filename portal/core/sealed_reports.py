@@ -40,6 +40,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -249,3 +250,15 @@ def _current_keys(session: Session, sealed: SealedReport) -> dict[Group, GroupKe
         if group not in current or current[group].version != version:
             raise SealedReportRefused(KEYS_CHANGED)
     return current
+
+
+def page_keys(session: Session) -> dict[str, dict[str, Any]]:
+    """What the report page gives its script to seal to: each group's current key version
+    and public key (standard base64), by the group's name."""
+    return {
+        group.value: {
+            "version": key.version,
+            "public_key": base64.b64encode(key.public_key).decode(),
+        }
+        for group, key in current_group_keys(session, SEALED_GROUPS).items()
+    }

@@ -8,6 +8,8 @@
   var presses = [];
   function leave(event) {
     if (event) { event.preventDefault(); }
+    // Pages that would ask "leave this page?" (the codename page) do not ask now.
+    document.documentElement.dataset.exiting = "yes";
     document.body.style.visibility = "hidden";
     window.location.replace(link.href);
   }

@@ -47,6 +47,7 @@ OFFICER_ROWS = 3  # at most; the form shows one, and she adds the others one at 
 CODENAME_MAX_CHARS = 300
 # Her messages go with an export only when she ticks this under that export's
 # own box; neither is ever ticked for her.
+ADVOCATES_MAY_READ = "Advocates at the charity may read my report"
 MESSAGES_LEGAL = "Include my messages with the advocates for the legal team"
 MESSAGES_IOPC = "Include my messages with the advocates in the IOPC complaint"
 KEEP_DETAILS_LABEL = "Keep hidden details in my files"
@@ -81,6 +82,8 @@ RELEASE_NEEDS_ADVOCATES = (
 )
 
 
+CONFIRM_SAVED = "Please confirm that you have saved your codename."
+WRITE_SOMETHING = "Please write something about what happened, or attach a file."
 FORM_TOO_OLD = (
     "This page was open too long to be sent as it was, so nothing has been sent from it. "
     "Everything you typed is still here: please check it and send it again. If you did "
@@ -89,7 +92,7 @@ FORM_TOO_OLD = (
 
 
 # The report form's fields that make up the account, besides the officers.
-_ACCOUNT_FIELDS = (
+ACCOUNT_FIELDS = (
     "in_danger",
     "what_happened",
     "when",
@@ -102,12 +105,13 @@ _ACCOUNT_FIELDS = (
     "contact_method",
     "contact_details",
 )
-_OFFICER_KEYS = ("name", "number", "rank", "role")
+OFFICER_KEYS = ("name", "number", "rank", "role")
 
 
-class _ConsentChoices:
+class ConsentChoices:
     """The choices of who else may have her report, asked when she sends it and after."""
 
+    consent_read = BooleanField(ADVOCATES_MAY_READ)
     consent_legal = BooleanField("The charity's legal team may receive my report")
     consent_messages_legal = BooleanField(MESSAGES_LEGAL)
     consent_iopc = BooleanField(
@@ -121,7 +125,7 @@ def _new_token(purpose: Purpose) -> str:
     return submissions.issue(portal_config().secret_key, purpose)
 
 
-class _OneSubmission:
+class OneSubmission:
     """A form that names its one submission with a token issued with the page, so that
     sending it again (a reload, Back then Forward, a double click) sends nothing twice."""
 
@@ -147,7 +151,7 @@ class _TokenField(HiddenField):
         self.data = valuelist[0] if valuelist else ""
 
 
-def _token_field(purpose: Purpose) -> HiddenField:
+def token_field(purpose: Purpose) -> HiddenField:
     return _TokenField(default=lambda: _new_token(purpose))
 
 
@@ -161,11 +165,11 @@ class _SendsFiles:
         return any(getattr(f, "filename", "") for f in self.files.data or [])
 
 
-class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
+class ReportForm(FlaskForm, _SendsFiles, ConsentChoices, OneSubmission):
     """The whole report on one page, in sections; nothing is required on its own."""
 
     PURPOSE: Purpose = "report"
-    submission = _token_field("report")
+    submission = token_field("report")
     # How many officer blocks the page showed; "Add another officer" shows one more.
     officers_shown = IntegerField(default=1, validators=[Optional()])
     add_officer = SubmitField("Add another officer")
@@ -213,7 +217,7 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
         filters=[clean_text],
         validators=[too_long(MEDIUM_MAX_CHARS)],
     )
-    consent_read = BooleanField("Advocates at the charity may read my report", default=True)
+    consent_read = BooleanField(ADVOCATES_MAY_READ, default=True)
     release = RadioField(
         "When should the advocates receive your report?",
         choices=options(RELEASE_CHOICES),
@@ -243,11 +247,11 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
     def account(self) -> dict[str, Any]:
         """What she wrote, as the report's account: the officer rows she left empty left out."""
         officers = [
-            {key: entry.data[key] for key in _OFFICER_KEYS}
+            {key: entry.data[key] for key in OFFICER_KEYS}
             for entry in self.officers
-            if any(entry.data[key] for key in _OFFICER_KEYS)
+            if any(entry.data[key] for key in OFFICER_KEYS)
         ]
-        account = {name: getattr(self, name).data for name in _ACCOUNT_FIELDS}
+        account = {name: getattr(self, name).data for name in ACCOUNT_FIELDS}
         account["officers"] = officers
         account["release"] = self.release.data
         return account
@@ -266,9 +270,7 @@ class ReportForm(FlaskForm, _SendsFiles, _ConsentChoices, _OneSubmission):
         if not super().validate(extra_validators):
             return False
         if not self.what_happened.data and not self.has_files():
-            self.what_happened.errors = [
-                "Please write something about what happened, or attach a file."
-            ]
+            self.what_happened.errors = [WRITE_SOMETHING]
             return False
         return True
 
@@ -278,7 +280,7 @@ class SavedCodenameForm(FlaskForm):
 
     saved = BooleanField(
         "I have saved my codename somewhere safe",
-        validators=[DataRequired(message="Please confirm that you have saved your codename.")],
+        validators=[DataRequired(message=CONFIRM_SAVED)],
     )
     submit = SubmitField("Continue")
 
@@ -297,11 +299,11 @@ class CodenameForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class AddForm(FlaskForm, _SendsFiles, _OneSubmission):
+class AddForm(FlaskForm, _SendsFiles, OneSubmission):
     """Adding information, a message or files to an existing report."""
 
     PURPOSE: Purpose = "message"
-    submission = _token_field("message")
+    submission = token_field("message")
 
     kind = RadioField(
         "What are you sending?",
@@ -332,13 +334,12 @@ class AddForm(FlaskForm, _SendsFiles, _OneSubmission):
         return True
 
 
-class ConsentForm(FlaskForm, _ConsentChoices, _OneSubmission):
+class ConsentForm(FlaskForm, ConsentChoices, OneSubmission):
     """Changing consent choices."""
 
     PURPOSE: Purpose = "consent"
-    submission = _token_field("consent")
+    submission = token_field("consent")
 
-    consent_read = BooleanField("Advocates at the charity may read my report")
     submit = SubmitField("Save my choices")
 
     def show(self, current: Consent) -> None:
@@ -351,8 +352,9 @@ class ConsentForm(FlaskForm, _ConsentChoices, _OneSubmission):
         self.consent_statistics.data = current.export_statistics
 
 
-def consent_chosen(form: ReportForm | ConsentForm) -> Consent:
-    """The consent the ticked boxes give, on the report form or the consent page."""
+def consent_chosen(form: ConsentChoices) -> Consent:
+    """The consent the ticked boxes give, on a report form or the consent page."""
+    release = getattr(form, "release", None)  # only a report form asks when to send
     # Messages go only with the export they were ticked under: a tick with no
     # export to go with is no consent, and she ticks it afresh if she consents later.
     return Consent(
@@ -362,23 +364,23 @@ def consent_chosen(form: ReportForm | ConsentForm) -> Consent:
         export_statistics=form.consent_statistics.data,
         messages_legal=form.consent_legal.data and form.consent_messages_legal.data,
         messages_iopc=form.consent_iopc.data and form.consent_messages_iopc.data,
-        wait_for_match=isinstance(form, ReportForm) and form.release.data != "now",
+        wait_for_match=release is not None and release.data != "now",
     )
 
 
-class EscrowForm(FlaskForm, _OneSubmission):
+class EscrowForm(FlaskForm, OneSubmission):
     """Releasing a report that waits for a match, or leaving the escrow: a button each."""
 
     PURPOSE: Purpose = "consent"
-    submission = _token_field("consent")
+    submission = token_field("consent")
     submit = SubmitField()
 
 
-class DeleteForm(FlaskForm, _OneSubmission):
+class DeleteForm(FlaskForm, OneSubmission):
     """Deleting the report, with a confirmation."""
 
     PURPOSE: Purpose = "delete"
-    submission = _token_field("delete")
+    submission = token_field("delete")
 
     confirm = BooleanField(
         "I understand that my report, files and messages will be deleted for good",

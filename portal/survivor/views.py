@@ -82,7 +82,7 @@ def _throttle() -> Throttle:
     return throttle
 
 
-def _report_throttle() -> SubmissionThrottle:
+def report_throttle() -> SubmissionThrottle:
     throttle: SubmissionThrottle = current_app.extensions["report_throttle"]
     return throttle
 
@@ -166,7 +166,7 @@ def report() -> Response | str | tuple[str, int]:
         return report_form_page(form, _limit_mb())
     if service.was_sent(db(), form.submitted):  # checked first: a repeat is never throttled
         return _show_receipt(form)
-    if not _report_throttle().allowed(request.remote_addr):  # nothing is stored
+    if not report_throttle().allowed(request.remote_addr):  # nothing is stored
         return report_form_page(form, _limit_mb(), [TOO_MANY_REPORTS]), 429
     files, problems = _prepared_files(form)
     if problems:
@@ -178,7 +178,7 @@ def report() -> Response | str | tuple[str, int]:
         )  # fmt: skip
     except service.AlreadySent:  # the same token, sent at the same instant
         return _show_receipt(form)
-    _report_throttle().sent(request.remote_addr)
+    report_throttle().sent(request.remote_addr)
     processes.new_activity()
     return _show_receipt(form)
 

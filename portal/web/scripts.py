@@ -2,7 +2,7 @@
 
 A template names a script with `{{ script("report.js") }}`: a `<script>`
 element with `src`, `integrity` (the SHA-384 of the file the portal serves)
-and `defer`. Every page also sends `Integrity-Policy` (web/security.py), so a
+and `defer` (`type="module"` for a module). Every page also sends `Integrity-Policy` (web/security.py), so a
 browser that honours it runs no script without a hash: one slipped into a
 page, or added by a script, is refused. A hash is read from its file once,
 and again whenever the file changes.
@@ -32,10 +32,12 @@ def _digest(path: Path, _modified: int) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
 
 
-def script(filename: str) -> Markup:
-    """The element that loads one of the portal's scripts, after the page is read."""
-    return Markup('<script src="{}" integrity="{}" crossorigin="anonymous" defer></script>').format(
-        url_for("static", filename=filename), integrity(filename)
+def script(filename: str, module: bool = False) -> Markup:
+    """The element that loads one of the portal's scripts, after the page is read (a
+    module, such as seal.js, is run after the page is read without being told)."""
+    kind = 'type="module"' if module else "defer"
+    return Markup('<script src="{}" integrity="{}" crossorigin="anonymous" {}></script>').format(
+        url_for("static", filename=filename), integrity(filename), Markup(kind)
     )
 
 

@@ -23,6 +23,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
+        "connect-src 'self'",  # the report page sends a report sealed in the browser
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",

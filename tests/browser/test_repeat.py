@@ -51,11 +51,11 @@ def _codename(page: Page) -> str:
     return page.locator("p.codename").inner_text().strip()
 
 
-@JAVASCRIPT
 def test_a_report_reloaded_resent_and_revisited_is_stored_once(
-    portal: Portal, visit: Callable[..., Visit], count: Callable[[Any], int], javascript: bool
+    portal: Portal, visit: Callable[..., Visit], count: Callable[[Any], int]
 ) -> None:
-    page = visit(javascript=javascript).page()
+    """Without JavaScript: the server's path, ending on its codename page."""
+    page = visit(javascript=False).page()
     before = count(Report)
     _fill_report(page, portal)
     again = _send_again(page, page.get_by_role("button", name="Send my report").click)
@@ -75,11 +75,10 @@ def test_a_report_reloaded_resent_and_revisited_is_stored_once(
     assert count(Report) == before + 1
 
 
-@JAVASCRIPT
 def test_a_double_clicked_report_is_stored_once_and_shows_its_codename(
-    portal: Portal, visit: Callable[..., Visit], count: Callable[[Any], int], javascript: bool
+    portal: Portal, visit: Callable[..., Visit], count: Callable[[Any], int]
 ) -> None:
-    page = visit(javascript=javascript).page()
+    page = visit(javascript=False).page()
     before = count(Report)
     _fill_report(page, portal)
     page.get_by_role("button", name="Send my report").dblclick()
@@ -89,6 +88,35 @@ def test_a_double_clicked_report_is_stored_once_and_shows_its_codename(
     codename = _codename(page)
     portal.markers.append(codename)
     assert len(codename.split()) >= 7
+    assert count(Report) == before + 1
+
+
+def test_a_report_sealed_in_the_browser_resent_and_double_clicked_is_stored_once(
+    portal: Portal, visit: Callable[..., Visit], count: Callable[[Any], int]
+) -> None:
+    """With JavaScript: the browser seals and sends it, and draws the codename page."""
+    page = visit(javascript=True).page()
+    before = count(Report)
+    _fill_report(page, portal)
+    with page.expect_request(lambda request: request.method == "POST") as sent:
+        page.get_by_role("button", name="Send my report").dblclick()
+    assert sent.value.url == portal.url + "/report/sealed"
+    codename = _codename(page)
+    portal.markers.append(codename)
+    reference = page.locator("p:has-text('Your reference is') strong").inner_text()
+    again = page.request.fetch(sent.value)  # the same body and token, sent once more
+    assert again.ok and again.json() == {"reference": reference}
+    assert count(Report) == before + 1
+
+    # Leaving before "I have saved it" would lose the codename: the browser asks first.
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    expect(page.locator("p.codename")).to_have_text(codename)
+    assert asked == ["beforeunload"]
+    confirm_saved(page)
+    page.go_back()  # the form again, and no codename: the server never had it
+    expect(page.locator("h1")).to_have_text("Tell us what happened")
     assert count(Report) == before + 1
 
 

@@ -118,3 +118,35 @@ export async function hkdf(ikm, salt, info, length) {
   const params = { name: "HKDF", hash: "SHA-256", salt, info };
   return new Uint8Array(await subtle().deriveBits(params, base, length * 8));
 }
+
+/**
+ * Standard base64 with padding, as the server's forms read it.
+ * @param {Uint8Array} bytes
+ * @returns {string}
+ */
+export function toBase64(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+/**
+ * The bytes of standard or URL-safe base64 text.
+ * @param {string} text
+ * @returns {Uint8Array}
+ */
+export function fromBase64(text) {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+}
+
+/**
+ * SHA-256 of the bytes.
+ * @param {Uint8Array} bytes
+ * @returns {Promise<Uint8Array>}
+ */
+export async function sha256(bytes) {
+  return new Uint8Array(await subtle().digest("SHA-256", bytes));
+}

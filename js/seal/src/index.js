@@ -4,8 +4,11 @@
  * portal's X-Wing keys, padded attachment streams, and the survivor's
  * codename key; and evidence files cleaned of their hidden details by the
  * server's rules before they are sealed (clean/). Bundled into
- * portal/static/seal.js by `make js`.
+ * portal/static/seal.js by `make js`; on the report page it also takes over
+ * "Send my report" (page/report.js), and elsewhere does nothing.
  */
+
+import { startReportForm } from "./page/report.js";
 
 export { Binding, FORMAT_VERSION, Kind } from "./format.js";
 export { CryptoError, TamperedCiphertext, UnknownFormatVersion } from "./errors.js";
@@ -21,7 +24,9 @@ export {
 } from "./envelope.js";
 export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
-export { codenameLookupSecret, codenameWrapKey } from "./codename.js";
+export { codenameLookupSecret, codenameWrapKey, newCodename } from "./codename.js";
+export { reportIdOf } from "./ids.js";
+export { accountOf, cleanText, problemsOf, sealReport, startReportForm } from "./page/report.js";
 export {
   BY_THE_SERVER,
   MAX_WEBP_BYTES,
@@ -33,3 +38,7 @@ export {
   cleanWebp,
   sniffMediaType,
 } from "./clean/index.js";
+
+if (typeof document !== "undefined") {
+  startReportForm(document);
+}

@@ -1,0 +1,346 @@
+/**
+ * The report page with JavaScript: her browser makes her codename, seals her
+ * report to the charity's keys the page carries, and sends only what it
+ * sealed, with her consent, to the address the page names
+ * (portal/survivor/sealed.py). It then shows her codename itself: the server
+ * never had it. The words she reads and the limits it checks come from the
+ * page, so both paths say the same.
+ *
+ * Without JavaScript, and for what is not sealed here yet (a report that
+ * waits for a match, or that carries files), the form goes to the server as
+ * it is (docs/browser-sealing.md).
+ */
+
+import { fromBase64, toBase64, utf8 } from "../bytes.js";
+import { codenameLookupSecret, codenameWrapKey, newCodename } from "../codename.js";
+import { encryptField, newKey, wrapKey } from "../envelope.js";
+import { Binding } from "../format.js";
+import { reportIdOf } from "../ids.js";
+import { sealTo } from "../keys.js";
+
+// What the server's clean_text filter drops, and the whitespace Python's strip() removes.
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+const SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const EDGES = new RegExp(`^[${SPACE}]+|[${SPACE}]+$`, "g");
+const SENT_IN_CLEAR = ["csrf_token", "submission", "release"];
+
+/**
+ * A typed value as the server's form reads it: line breaks as a browser sends
+ * them (CR LF), control characters dropped, surrounding space removed.
+ * @param {FormDataEntryValue | null} value
+ * @returns {string}
+ */
+export function cleanText(value) {
+  const text = typeof value === "string" ? value : "";
+  return text.replace(/\r\n|\r|\n/g, "\r\n").replace(CONTROL, "").replace(EDGES, "");
+}
+
+/**
+ * @typedef {{ version: number, public_key: string }} GroupKey
+ * @typedef {{
+ *   keys: Record<string, GroupKey>, send_to: string, next: string,
+ *   account_fields: string[], officer_fields: string[], officer_rows: number,
+ *   limits: Record<string, [number, string]>, statistics_size: number,
+ *   messages: Record<string, string>,
+ * }} SealingData
+ */
+
+/**
+ * One field's value in the account, as the server's form gives it.
+ * @param {HTMLFormElement} form
+ * @param {FormData} sent
+ * @param {string} name
+ */
+function valueOf(form, sent, name) {
+  // By name only: namedItem() would also find a fieldset whose id is the name.
+  const first = Array.from(form.elements).find((e) => e.getAttribute("name") === name);
+  if (first instanceof HTMLInputElement && first.type === "checkbox") {
+    return sent.getAll(name);
+  }
+  if (first instanceof HTMLInputElement && first.type === "radio") {
+    return sent.get(name); // null when none is chosen
+  }
+  if (first instanceof HTMLSelectElement) {
+    return sent.get(name) ?? "";
+  }
+  return cleanText(sent.get(name));
+}
+
+/**
+ * Her account as ReportForm.account() makes it on the server.
+ * @param {HTMLFormElement} form
+ * @param {SealingData} data
+ * @returns {Record<string, unknown>}
+ */
+export function accountOf(form, data) {
+  const sent = new FormData(form);
+  /** @type {Record<string, unknown>} */
+  const account = {};
+  for (const name of data.account_fields) {
+    account[name] = valueOf(form, sent, name);
+  }
+  const officers = [];
+  for (let row = 0; row < data.officer_rows; row++) {
+    /** @type {Record<string, unknown>} */
+    const officer = {};
+    for (const key of data.officer_fields) {
+      officer[key] = valueOf(form, sent, `officers-${row}-${key}`);
+    }
+    if (Object.values(officer).some(Boolean)) {
+      officers.push(officer);
+    }
+  }
+  account.officers = officers;
+  account.release = sent.get("release");
+  return account;
+}
+
+/**
+ * What the server would refuse in what she typed: [field name, message] pairs.
+ * @param {HTMLFormElement} form
+ * @param {SealingData} data
+ * @param {Record<string, unknown>} account
+ * @returns {[string, string][]}
+ */
+export function problemsOf(form, data, account) {
+  const sent = new FormData(form);
+  /** @type {[string, string][]} */
+  const found = [];
+  for (const [name, [limit, message]] of Object.entries(data.limits)) {
+    if ([...cleanText(sent.get(name))].length > limit) {
+      found.push([name, message]);
+    }
+  }
+  if (found.length === 0 && !account.what_happened) {
+    found.push(["what_happened", data.messages.write_something]);
+  }
+  return found;
+}
+
+/**
+ * Her consent as the boxes give it: the groups her report's key is sealed to,
+ * and whether she consents to statistics.
+ * @param {HTMLFormElement} form
+ */
+function consentOf(form) {
+  const ticked = (/** @type {string} */ name) => new FormData(form).has(name);
+  const groups = ["recovery"];
+  if (ticked("consent_read")) {
+    groups.push("advocates");
+  }
+  if (ticked("consent_legal") || ticked("consent_iopc")) {
+    groups.push("exporters");
+  }
+  return { groups, statistics: ticked("consent_statistics") };
+}
+
+/**
+ * Seal a report as the server would and make the form the server reads.
+ * @param {HTMLFormElement} form
+ * @param {SealingData} data
+ * @param {Record<string, unknown>} account
+ * @param {string} codename
+ * @returns {Promise<FormData>}
+ */
+export async function sealReport(form, data, account, codename) {
+  const sent = new FormData(form);
+  const body = new FormData();
+  for (const [name, value] of sent) {
+    if (SENT_IN_CLEAR.includes(name) || name.startsWith("consent_")) {
+      body.append(name, value);
+    }
+  }
+  const reportId = await reportIdOf(String(sent.get("submission") ?? ""));
+  const dataKey = newKey();
+  const bound = (/** @type {string} */ field) => new Binding("reports", reportId, field);
+  body.append("lookup", toBase64(await codenameLookupSecret(codename)));
+  const wrapping = await codenameWrapKey(codename, reportId);
+  body.append("survivor_key", toBase64(await wrapKey(wrapping, dataKey, bound("survivor_key"))));
+  const content = utf8(JSON.stringify(account));
+  body.append("content", toBase64(await encryptField(dataKey, content, bound("content"))));
+  const consent = consentOf(form);
+  for (const group of consent.groups) {
+    const { version, public_key: publicKey } = data.keys[group];
+    const binding = new Binding("report_key_seals", reportId, `${group}/${version}`);
+    body.append(`seal_${group}`, toBase64(await sealTo(fromBase64(publicKey), dataKey, binding)));
+    body.append(`seal_${group}_version`, String(version));
+  }
+  if (consent.statistics) {
+    const { version, public_key: publicKey } = data.keys.exporters;
+    const facts = utf8(JSON.stringify({ force: account.force, harms: account.harms }));
+    const padded = new Uint8Array(Math.max(data.statistics_size, facts.length)).fill(0x20);
+    padded.set(facts);
+    const binding = new Binding("reports", reportId, `statistics/exporters/${version}`);
+    body.append("statistics", toBase64(await sealTo(fromBase64(publicKey), padded, binding)));
+    body.append("statistics_version", String(version));
+  }
+  return body;
+}
+
+/**
+ * Whether this browser seals this report, or leaves it to the server's path.
+ * @param {HTMLFormElement} form
+ * @param {SealingData} data
+ */
+function sealsHere(form, data) {
+  const sent = new FormData(form);
+  const files = sent.getAll("files").some((file) => file instanceof File && file.name !== "");
+  const consent = consentOf(form);
+  const keysHere = consent.groups.every((group) => group in data.keys);
+  return !files && sent.get("release") === "now" && keysHere && (!consent.statistics || "exporters" in data.keys);
+}
+
+/**
+ * Show what stops the report being sent, as the server's page would.
+ * @param {[string, string][]} problems
+ */
+function showProblems(problems) {
+  const box = /** @type {HTMLElement} */ (document.getElementById("sealing-problems"));
+  const list = /** @type {HTMLElement} */ (box.querySelector("ul"));
+  list.replaceChildren(
+    ...problems.map(([name, message]) => {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `#${name}`;
+      link.textContent = message;
+      item.append(link);
+      return item;
+    }),
+  );
+  box.hidden = problems.length === 0;
+  if (problems.length > 0) {
+    box.focus();
+  }
+}
+
+/**
+ * @param {string} text
+ */
+function showStatus(text) {
+  const status = /** @type {HTMLElement} */ (document.getElementById("sealing-status"));
+  status.textContent = text;
+  status.hidden = text === "";
+}
+
+/**
+ * Replace the form with her codename, as the server's codename page shows it.
+ * @param {SealingData} data
+ * @param {string} codename
+ * @param {string} reference
+ * @param {boolean} inDanger
+ */
+function showCodename(data, codename, reference, inDanger) {
+  const template = /** @type {HTMLTemplateElement} */ (document.getElementById("sealed-codename"));
+  const page = /** @type {DocumentFragment} */ (template.content.cloneNode(true));
+  const shown = (/** @type {string} */ selector) => /** @type {HTMLElement} */ (page.querySelector(selector));
+  shown("p.codename").textContent = codename;
+  shown("[data-reference] strong").textContent = reference;
+  shown("[data-reference]").hidden = false;
+  shown("[data-urgent]").hidden = !inDanger;
+  const problem = shown("[data-problem]");
+  const box = /** @type {HTMLInputElement} */ (shown("#saved"));
+  // Leaving before she confirms loses the codename for good, so the browser asks
+  // first; never when she leaves by "Exit this page" (exit.js).
+  const warn = (/** @type {BeforeUnloadEvent} */ event) => {
+    if (document.documentElement.dataset.exiting !== "yes") {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  };
+  window.addEventListener("beforeunload", warn);
+  shown("[data-saved]").addEventListener("click", () => {
+    if (!box.checked) {
+      problem.hidden = false;
+      problem.focus();
+      return;
+    }
+    window.removeEventListener("beforeunload", warn);
+    window.location.assign(data.next);
+  });
+  const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+  main.replaceChildren(page);
+  window.scrollTo(0, 0);
+  const heading = /** @type {HTMLElement} */ (main.querySelector("h1"));
+  heading.tabIndex = -1; // so a screen reader starts at the new page's heading
+  heading.focus();
+}
+
+/**
+ * Send the sealed report; answer with what the server said.
+ * @param {SealingData} data
+ * @param {FormData} body
+ * @returns {Promise<{ reference?: string, problem?: string, submission?: string, csrf_token?: string }>}
+ */
+async function send(data, body) {
+  const response = await fetch(data.send_to, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+  });
+  try {
+    return await response.json();
+  } catch {
+    return { problem: data.messages.failed };
+  }
+}
+
+/**
+ * Take over the report form's "Send my report" when this browser can seal it.
+ * @param {Document} page
+ */
+export function startReportForm(page) {
+  const form = page.getElementById("report-form");
+  const block = page.getElementById("sealing-data");
+  if (!(form instanceof HTMLFormElement) || !block || !globalThis.crypto?.subtle) {
+    return;
+  }
+  /** @type {SealingData} */
+  const data = JSON.parse(block.textContent ?? "{}");
+  /** @type {{ token: string, codename: string } | null} */
+  let made = null; // one codename per form token: a repeat names the same report
+  let sending = false;
+  form.addEventListener("submit", async (event) => {
+    const submitter = /** @type {SubmitEvent} */ (event).submitter;
+    if (submitter?.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
+      return; // "Add another officer", or what goes by the server's path
+    }
+    event.preventDefault();
+    if (sending) {
+      return;
+    }
+    const account = accountOf(form, data);
+    const problems = problemsOf(form, data, account);
+    showProblems(problems);
+    if (problems.length > 0) {
+      return;
+    }
+    const token = String(new FormData(form).get("submission") ?? "");
+    if (made?.token !== token) {
+      made = { token, codename: newCodename() };
+    }
+    sending = true;
+    showStatus(data.messages.sending);
+    try {
+      const answer = await send(data, await sealReport(form, data, account, made.codename));
+      for (const name of ["submission", "csrf_token"]) {
+        const renewed = answer[/** @type {"submission" | "csrf_token"} */ (name)];
+        const input = form.elements.namedItem(name);
+        if (renewed && input instanceof HTMLInputElement) {
+          input.value = renewed; // an expired form's: the next press sends with it
+        }
+      }
+      if (answer.reference) {
+        showCodename(data, made.codename, answer.reference, account.in_danger === "yes");
+        return;
+      }
+      showStatus("");
+      showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+    } catch {
+      showStatus("");
+      showProblems([["report-form", data.messages.failed]]);
+    } finally {
+      sending = false;
+    }
+  });
+}
