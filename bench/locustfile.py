@@ -20,10 +20,10 @@ import os
 import random
 import re
 import time
-import uuid
 
 from locust import FastHttpUser, between, constant, events, task
 
+from bench.client import multipart
 from bench.sealed import ReportPage, SealedVisit, bench_account, seal_report
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -56,23 +56,6 @@ def _write_samples(**_kwargs: object) -> None:
     with open(os.environ["BENCH_SAMPLES"], "w", encoding="utf-8") as out:
         for sample in _samples:
             out.write(json.dumps(sample) + "\n")
-
-
-def multipart(fields: dict[str, str], empty_file_input: bool = True) -> tuple[bytes, str]:
-    """A multipart/form-data body, as the report form's browser would send it (with its
-    file input left empty; a script's FormData of sealed fields has none)."""
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    if empty_file_input:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n")
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class _Dealt(FastHttpUser):
@@ -168,9 +151,9 @@ class SealedSurvivor(_Dealt):
     def _send(self, sealed: SealedVisit) -> bool:
         body, content_type = multipart(sealed.fields, empty_file_input=False)
         with self.client.post(
-            "/report/sealed",
+            sealed.send_to,
             data=body,
-            headers={"Content-Type": content_type},
+            headers={"Content-Type": content_type, "Accept": "application/json"},
             name="POST /report/sealed",
             catch_response=True,
         ) as answer:

@@ -39,6 +39,7 @@ _SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 CONSENT = {"consent_read": "y", "consent_legal": "y", "release": "now"}
 SEALED_TO = ("recovery", "advocates", "exporters")
 _REPORT_ID_LABEL = b"portal/v1/report-id"
+SEND_TO = "/report/sealed"  # where the page sends it, unless it names another address
 
 
 class PageNotUnderstood(ValueError):
@@ -47,12 +48,14 @@ class PageNotUnderstood(ValueError):
 
 @dataclass(frozen=True)
 class ReportPage:
-    """What the report page gives the browser's script: tokens, the groups' keys, limits."""
+    """What the report page gives the browser's script: tokens, the groups' keys, limits
+    and the address to send to."""
 
     csrf_token: str
     submission: str
     keys: Mapping[str, tuple[int, bytes]]  # group: (its key's version, public key bytes)
-    limits: Mapping[str, int]
+    limits: Mapping[str, int]  # a text box's name: its most characters
+    send_to: str = SEND_TO
 
     @classmethod
     def read(cls, page: str) -> ReportPage:
@@ -68,10 +71,17 @@ class ReportPage:
                 group: (int(key["version"]), base64.b64decode(key["public_key"], validate=True))
                 for group, key in data["keys"].items()
             }
-            limits = {name: int(most) for name, most in data.get("limits", {}).items()}
+            limits = {name: _most(limit) for name, limit in data.get("limits", {}).items()}
+            send_to = str(data.get("send_to") or SEND_TO)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise PageNotUnderstood(f"sealing data not as expected: {error}") from None
-        return cls(html.unescape(csrf.group(1)), html.unescape(submission.group(1)), keys, limits)
+        tokens = html.unescape(csrf.group(1)), html.unescape(submission.group(1))
+        return cls(*tokens, keys, limits, send_to)
+
+
+def _most(limit: Any) -> int:
+    """A limit as the page gives it: [most characters, the server's message], or a number."""
+    return int(limit[0] if isinstance(limit, list) else limit)
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,7 @@ class SealedVisit:
     codename: str
     report_id: str
     cpu_ms: float  # this client's CPU time making the envelopes
+    send_to: str = SEND_TO
 
     @property
     def reference(self) -> str:
@@ -156,4 +167,4 @@ def seal_report(page: ReportPage, account: Mapping[str, Any]) -> SealedVisit:
         fields[f"seal_{group}"] = _b64(seal(PublicKey.from_bytes(public_key), data_key, binding))
         fields[f"seal_{group}_version"] = str(version)
     cpu_ms = (time.thread_time() - started) * 1000
-    return SealedVisit(fields, codename, report_id, cpu_ms)
+    return SealedVisit(fields, codename, report_id, cpu_ms, page.send_to)

@@ -9,41 +9,40 @@ key that decrypts it.
 
 from __future__ import annotations
 
-import base64
 import json
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 import config
 from bench.budgets import Figure
+from bench.client import multipart
 from bench.paths import SEALED, SERVER, compared, side_by_side
 from bench.run import ACCOUNT, parse_scenarios
-from bench.sealed import CONSENT, PageNotUnderstood, ReportPage, bench_account, seal_report
+from bench.sealed import (
+    CONSENT,
+    PageNotUnderstood,
+    ReportPage,
+    SealedVisit,
+    bench_account,
+    seal_report,
+)
 from crypto.keys import PrivateKey, open_sealed
 from portal.core import bindings, submissions
 from portal.core.grants import recovery_group_keys
-from portal.core.group_keys import current_group_keys, recovery_key
+from portal.core.group_keys import recovery_key
 from portal.core.reports import Consent
-from portal.core.sealed_reports import SEALED_GROUPS, parse_sealed_report, store_sealed_report
+from portal.core.sealed_reports import parse_sealed_report, store_sealed_report
 from portal.store import Store
-from portal.store.models import Group, Report
+from portal.store.models import Group
 from portal.survivor import service
 from tests.support.instance import Instance
 
 
-def _report_page(client: FlaskClient, store: Store) -> str:
-    """The report page with its sealing data, as the contract of POST /report/sealed has
-    it: the groups' current public keys in standard base64, and the form's limits."""
-    page = client.get("/report").get_data(as_text=True)
-    with store.session() as session:
-        keys = {
-            group.value: {"version": key.version, "public_key": base64.b64encode(key.public_key)}
-            for group, key in current_group_keys(session, SEALED_GROUPS).items()
-        }
-    data = {"keys": keys, "limits": {"what_happened": 100_000, "when": 200}}
-    block = json.dumps(data, default=bytes.decode).replace("<", "\\u003c")
-    return page + f'<script type="application/json" id="sealing-data">{block}</script>'
+def _report_page(client: FlaskClient) -> ReportPage:
+    """The report page as a new visitor's browser reads it."""
+    return ReportPage.read(client.get("/report").get_data(as_text=True))
 
 
 def _consent_of(fields: dict[str, str]) -> Consent:
@@ -59,25 +58,16 @@ def _consent_of(fields: dict[str, str]) -> Consent:
     )
 
 
-def test_the_bench_s_sealed_report_is_stored_and_opens_for_everyone_her_consent_names(
-    client: FlaskClient, store: Store, instance: Instance
+def _opens_for_everyone_her_consent_names(
+    store: Store, instance: Instance, sealed: SealedVisit, account: dict[str, Any]
 ) -> None:
-    account = bench_account(ACCOUNT)
-    sealed = seal_report(ReportPage.read(_report_page(client, store)), account)
-    assert ACCOUNT[:40] not in json.dumps(sealed.fields)  # nothing of her account in clear
-    settings = config.load(instance.path, environ={})
-    submission = submissions.check(settings.secret_key, "report", sealed.fields["submission"])
-    consent = _consent_of(sealed.fields)
-    assert consent == Consent(advocates_may_read=True, export_legal=True)
-    with store.session() as session:
-        receipt = store_sealed_report(
-            session, settings.lookup_pepper, parse_sealed_report(sealed.fields), consent, submission
-        )
-    assert receipt.reference == sealed.reference and sealed.report_id == submission.report_id()
-
+    """Her codename opens her account; recovery, the advocates' and the exporters' keys
+    each open the key that decrypts it; nobody else's seal is there."""
+    pepper = config.load(instance.path, environ={}).lookup_pepper
     recovery = recovery_key(instance.recovery_phrase)
     with store.session() as session:
-        access = service.sign_in(session, settings.lookup_pepper, sealed.codename)
+        access = service.sign_in(session, pepper, sealed.codename)
+        assert access.report_id == sealed.report_id
         assert service.view_report(session, access).account == account
         report, data_key = service.open_report(session, access)
         group_keys: dict[str, PrivateKey] = {}
@@ -94,11 +84,46 @@ def test_the_bench_s_sealed_report_is_stored_and_opens_for_everyone_her_consent_
             binding = bindings.report_key_seal(report.id, key)
             opened[key.group] = open_sealed(private, seal.sealed_key, binding)
         assert opened == dict.fromkeys((Group.RECOVERY, Group.ADVOCATES, Group.EXPORTERS), data_key)
-        assert session.get(Report, sealed.report_id) is report
+        assert Consent.of(report) == Consent(advocates_may_read=True, export_legal=True)
 
 
-def test_each_visit_seals_under_a_new_codename_and_key(client: FlaskClient, store: Store) -> None:
-    page = ReportPage.read(_report_page(client, store))
+def test_the_bench_s_sealed_report_is_stored_and_opens_for_everyone_her_consent_names(
+    client: FlaskClient, store: Store, instance: Instance
+) -> None:
+    account = bench_account(ACCOUNT)
+    sealed = seal_report(_report_page(client), account)
+    assert ACCOUNT[:40] not in json.dumps(sealed.fields)  # nothing of her account in clear
+    settings = config.load(instance.path, environ={})
+    submission = submissions.check(settings.secret_key, "report", sealed.fields["submission"])
+    with store.session() as session:
+        receipt = store_sealed_report(
+            session,
+            settings.lookup_pepper,
+            parse_sealed_report(sealed.fields),
+            _consent_of(sealed.fields),
+            submission,
+        )
+    assert receipt.reference == sealed.reference
+    _opens_for_everyone_her_consent_names(store, instance, sealed, account)
+
+
+def test_the_bench_s_sealed_report_posted_as_its_clients_post_it_is_answered_with_its_reference(
+    client: FlaskClient, store: Store, instance: Instance
+) -> None:
+    account = bench_account(ACCOUNT)
+    sealed = seal_report(_report_page(client), account)
+    body, content_type = multipart(sealed.fields, empty_file_input=False)
+    answer = client.post(
+        sealed.send_to,
+        data=body,
+        headers={"Content-Type": content_type, "Accept": "application/json"},
+    )
+    assert (answer.status_code, answer.get_json()) == (200, {"reference": sealed.reference})
+    _opens_for_everyone_her_consent_names(store, instance, sealed, account)
+
+
+def test_each_visit_seals_under_a_new_codename_and_key(client: FlaskClient) -> None:
+    page = _report_page(client)
     first, second = (seal_report(page, bench_account("words")) for _ in range(2))
     assert first.codename != second.codename
     assert first.fields["survivor_key"] != second.fields["survivor_key"]
@@ -122,11 +147,11 @@ def test_a_page_without_what_the_browser_needs_is_not_understood(page: str) -> N
 
 
 def test_an_account_past_the_page_s_limits_or_a_group_without_a_key_is_not_sealed(
-    client: FlaskClient, store: Store
+    client: FlaskClient,
 ) -> None:
-    page = ReportPage.read(_report_page(client, store))
+    page = _report_page(client)
     with pytest.raises(ValueError, match="what_happened"):
-        seal_report(page, bench_account("x" * 100_001))
+        seal_report(page, bench_account("x" * (page.limits["what_happened"] + 1)))
     keys = {group: key for group, key in page.keys.items() if group != "exporters"}
     without = ReportPage(page.csrf_token, page.submission, keys, page.limits)
     with pytest.raises(ValueError, match="exporters"):
