@@ -34,7 +34,7 @@ _CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
 # Her choices, as the report form names its boxes: the advocates may read her
 # report and staff may export it for the legal team, so its data key is sealed
-# to recovery, the advocates and the exporters (three seals, as many as any
+# to recovery, the advocates and the exporters (three seals, the most any
 # report sent now has).
 CONSENT = {"consent_read": "y", "consent_legal": "y", "release": "now"}
 SEALED_TO = ("recovery", "advocates", "exporters")
