@@ -43,7 +43,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         TESTING=config.testing,
         # Each file is held to max_upload_bytes as it streams in; the whole
         # request may carry a few of them.
-        MAX_CONTENT_LENGTH=uploads.FILES_PER_REQUEST * config.max_upload_bytes + 8 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=uploads.max_request_bytes(config.max_upload_bytes),
         # Text fields are parsed in memory: room for an over-long account to
         # reach the form and get a clear message with the text kept.
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,

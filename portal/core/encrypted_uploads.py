@@ -82,6 +82,49 @@ class _SegmentWriter:
                 self.error = error
 
 
+class SegmentBatches:
+    """One stream's sealed segments, numbered in order and stored in committed batches
+    by a writer thread of their own (started with the first batch)."""
+
+    def __init__(self, engine: Engine, attachment_id: str):
+        self._engine = engine
+        self._attachment_id = attachment_id
+        self._batch: list[dict[str, Any]] = []
+        self._writer: _SegmentWriter | None = None
+        self.count = 0
+
+    def add(self, sealed: bytes) -> None:
+        """Number the next segment and store it with its batch."""
+        self._batch.append(
+            {"attachment_id": self._attachment_id, "index": self.count, "data": sealed}
+        )
+        self.count += 1
+        if len(self._batch) >= _BATCH_SEGMENTS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the batch begun to the writer; raise if an earlier batch could not be stored."""
+        if self._batch:
+            if self._writer is None:
+                self._writer = _SegmentWriter(self._engine)
+            if self._writer.error is not None:
+                self.close()  # raises what went wrong
+            self._writer.put(self._batch)
+            self._batch = []
+
+    def close(self) -> None:
+        """Wait until every batch handed over is stored; raise if one could not be."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
+    def drop(self) -> None:
+        """Forget the batch begun and stop the writer; its row is being deleted anyway."""
+        self._batch = []
+        with contextlib.suppress(Exception):  # what it could not store is deleted anyway
+            self.close()
+
+
 class EncryptedUpload(io.RawIOBase):
     """A write-only file that encrypts and stores what is written to it."""
 
@@ -106,9 +149,7 @@ class EncryptedUpload(io.RawIOBase):
         self.finished = False
         self._engine = engine
         self._encryptor = StreamEncryptor(self.file_key, bindings.attachment(self.id, "content"))
-        self._batch: list[dict[str, Any]] = []
-        self._writer: _SegmentWriter | None = None
-        self._index = 0
+        self._segments = SegmentBatches(engine, self.id)
         self.media_type = "application/octet-stream"  # known once the file is read whole
         self._sha256 = hashlib.sha256()
         with engine.begin() as connection:
@@ -144,37 +185,17 @@ class EncryptedUpload(io.RawIOBase):
             return len(view)
         self._sha256.update(view)
         for sealed in self._encryptor.update(view):
-            self._store(sealed)
+            self._segments.add(sealed)
         return len(view)
-
-    def _store(self, sealed: bytes) -> None:
-        self._batch.append({"attachment_id": self.id, "index": self._index, "data": sealed})
-        self._index += 1
-        if len(self._batch) >= _BATCH_SEGMENTS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._batch:
-            if self._writer is None:
-                self._writer = _SegmentWriter(self._engine)
-            if self._writer.error is not None:
-                self._stop_writer()  # raises what went wrong
-            self._writer.put(self._batch)
-            self._batch = []
-
-    def _stop_writer(self) -> None:
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.close()
 
     def finish(self) -> None:
         """Encrypt the last segment and store it; the upload is then complete."""
         if not self.finished and not self.too_large:
             for sealed in self._encryptor.finish():  # the end, padding and length record
-                self._store(sealed)
-            self._flush()
+                self._segments.add(sealed)
+            self._segments.flush()
         self.finished = True
-        self._stop_writer()
+        self._segments.close()
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
         """Werkzeug rewinds a file once it is fully parsed: that is the end."""
@@ -183,10 +204,8 @@ class EncryptedUpload(io.RawIOBase):
 
     def discard(self) -> None:
         """Delete whatever was stored of this upload."""
-        self._batch = []
         self.finished = True
-        with contextlib.suppress(Exception):  # what it could not store is deleted anyway
-            self._stop_writer()
+        self._segments.drop()
         with self._engine.begin() as connection:
             connection.execute(delete(Attachment).where(Attachment.id == self.id))
 
@@ -213,9 +232,9 @@ class EncryptedUpload(io.RawIOBase):
         """
         if not self.finished or self.too_large:
             raise ValueError("only a finished upload can be read")
-        return SeekableStream(self._decryptor(), self._index, self._segments)
+        return SeekableStream(self._decryptor(), self._segments.count, self._fetch)
 
-    def _segments(self, start: int, stop: int) -> list[bytes]:
+    def _fetch(self, start: int, stop: int) -> list[bytes]:
         with self._engine.connect() as connection:
             return list(
                 connection.execute(

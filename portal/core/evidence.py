@@ -28,6 +28,8 @@ from portal.core.cleaning import (
 from portal.core.encrypted_uploads import EncryptedUpload, RefusedUpload, clean_filename
 from portal.store.models import Attachment, today
 
+# The most files one form sends: a report's, or a message's.
+FILES_PER_REQUEST = 5
 # What a cleaner may raise on a file built to confuse it, besides Unreadable:
 # each means the same, that the file is not what it seems.
 _PARSE_ERRORS = (Unreadable, struct.error, ValueError, IndexError, EOFError, OSError, zlib.error)

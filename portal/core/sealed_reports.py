@@ -27,9 +27,11 @@ The report id is the submission token's (`Submission.report_id`), so the
 browser binds its envelopes to it before sending. Her consent comes in clear
 beside these, from the form's own boxes.
 
+Her files come beside these, sealed too (`portal/core/sealed_files.py`).
+
 Not on this path yet: a report that waits for a match (its data key goes into
 an escrow entry the browser cannot make yet; the browser sends such a report
-by the server's path), files, and an escrow entry of any kind (the
+by the server's path), and an escrow entry of any kind (the
 counts-only entries, made from the officers' identifiers sent in clear, come
 next).
 """
@@ -40,7 +42,7 @@ import base64
 import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -114,6 +116,20 @@ class SealedReceipt:
     """What the page shows once the report is stored: the server never had her codename."""
 
     reference: str
+
+
+class Files(Protocol):
+    """A report's files sealed in the browser (`sealed_files.SealedFiles`)."""
+
+    def __len__(self) -> int:
+        """How many."""
+
+    def claim(self, session: Session, report: Report, submission: Submission) -> None:
+        """Attach them to the new report in the caller's transaction, or refuse, changing
+        nothing."""
+
+    def claimed(self) -> None:
+        """Once the report is committed: keep them when the request ends."""
 
 
 def _decode(form_fields: Mapping[str, str], name: str, most: int) -> bytes | None:
@@ -197,8 +213,10 @@ def store_sealed_report(
     sealed: SealedReport,
     consent: Consent,
     submission: Submission,
+    files: Files | None = None,
 ) -> SealedReceipt:
-    """Check a report sealed in the browser and store it; committed before this returns.
+    """Check a report sealed in the browser and store it, with its files if she sent any
+    (`sealed_files.parse_sealed_files`); committed before this returns.
 
     SealedReportRefused, storing nothing, for a malformed envelope, seals or statistics
     other than her consent asks for, or a seal to a key version that is not its
@@ -232,9 +250,14 @@ def store_sealed_report(
         record_consent(report, consent)
         # Her receipt is not kept: the server never had her codename, and the browser
         # that has it computes the reference from the token itself.
-        write_together(
-            session, [*new_report_rows(report), (table_of(SubmissionToken), [submission.row()])]
-        )
+        if files:  # its files are claimed in the report's own transaction
+            files.claim(session, report, submission)
+            session.add_all([report, SubmissionToken(**submission.row())])
+            session.commit()
+            files.claimed()
+        else:
+            rows = [*new_report_rows(report), (table_of(SubmissionToken), [submission.row()])]
+            write_together(session, rows)
         return SealedReceipt(reference_of(report_id))
 
     return redo_if_raced(session, store)

@@ -23,12 +23,13 @@ received the first answer), while a seized database, which holds only the
 hash, opens nothing. It is erased once she says she has saved the codename.
 
 A report sealed in her browser takes its id from the token
-(`Submission.report_id`): the browser, which has the token, can bind what it
-seals to the report before the server has answered, and a repeat of the same
-token names the same report. A seized database cannot tie a token's row to
-its report: the row holds only a keyed hash of the token, and the report id
-is an unkeyed hash of the token itself, so going from either to the other
-needs the token, which is never stored.
+(`Submission.report_id`), and each file it seals its id from the token and the
+file's number (`Submission.attachment_id`): the browser, which has the token,
+can bind what it seals to the report and its files before the server has
+answered, and a repeat of the same token names the same report. A seized
+database cannot tie a token's row to its report: the row holds only a keyed
+hash of the token, and the report id is an unkeyed hash of the token itself,
+so going from either to the other needs the token, which is never stored.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ _RANDOM, _MAC = 16, 16
 _ISSUED = 4  # the hour, big-endian
 _LENGTH = _ISSUED + _RANDOM + _MAC
 _REPORT_ID = b"portal/v1/report-id"
+_ATTACHMENT_ID = b"portal/v1/attachment-id"
 
 
 class TokenRefused(Exception):
@@ -123,6 +125,17 @@ class Submission:
         if len(self.token) != _LENGTH:
             raise ValueError("only a checked token names a report")
         return hashlib.sha256(_REPORT_ID + self.token).digest()[:16].hex()
+
+    def attachment_id(self, number: int) -> str:
+        """The id of this report's file number `number` (from 1) when the browser seals it:
+        the first 16 bytes of SHA-256("portal/v1/attachment-id" || token || number as 4
+        bytes, big-endian) in hex, so the browser binds each file before the server answers."""
+        if len(self.token) != _LENGTH:
+            raise ValueError("only a checked token names a report's files")
+        if not 1 <= number < 2**32:
+            raise ValueError("files are numbered from 1")
+        digest = hashlib.sha256(_ATTACHMENT_ID + self.token + number.to_bytes(4, "big"))
+        return digest.digest()[:16].hex()
 
     def to_report(self, report_id: str) -> Submission:
         """This submission as sent to one report: the same token sent from the session

@@ -615,8 +615,8 @@ function concat2(a, b) {
   return ret;
 }
 function base64UrlToBytes(v) {
-  const base64 = v.replace(/-/g, "+").replace(/_/g, "/");
-  const byteString = atob(base64);
+  const base642 = v.replace(/-/g, "+").replace(/_/g, "/");
+  const byteString = atob(base642);
   const ret = new Uint8Array(byteString.length);
   for (let i = 0; i < byteString.length; i++) {
     ret[i] = byteString.charCodeAt(i);
@@ -955,11 +955,11 @@ function bytesToHex(bytes) {
   abytes(bytes);
   if (hasHexBuiltin)
     return bytes.toHex();
-  let hex = "";
+  let hex2 = "";
   for (let i = 0; i < bytes.length; i++) {
-    hex += hexes[bytes[i]];
+    hex2 += hexes[bytes[i]];
   }
-  return hex;
+  return hex2;
 }
 var asciis = { _0: 48, _9: 57, A: 65, F: 70, a: 97, f: 102 };
 function asciiToBase16(ch) {
@@ -971,38 +971,38 @@ function asciiToBase16(ch) {
     return ch - (asciis.a - 10);
   return;
 }
-function hexToBytes(hex) {
-  if (typeof hex !== "string") {
-    throw new Error("hex string expected, got " + typeof hex);
+function hexToBytes(hex2) {
+  if (typeof hex2 !== "string") {
+    throw new Error("hex string expected, got " + typeof hex2);
   }
   if (hasHexBuiltin)
-    return Uint8Array.fromHex(hex);
-  const hl = hex.length;
+    return Uint8Array.fromHex(hex2);
+  const hl = hex2.length;
   const al = hl / 2;
   if (hl % 2) {
     throw new Error("hex string expected, got unpadded hex of length " + hl);
   }
   const array = new Uint8Array(al);
   for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
-    const n1 = asciiToBase16(hex.charCodeAt(hi));
-    const n2 = asciiToBase16(hex.charCodeAt(hi + 1));
+    const n1 = asciiToBase16(hex2.charCodeAt(hi));
+    const n2 = asciiToBase16(hex2.charCodeAt(hi + 1));
     if (n1 === void 0 || n2 === void 0) {
-      const char = hex[hi] + hex[hi + 1];
+      const char = hex2[hi] + hex2[hi + 1];
       throw new Error('hex string expected, got non-hex character "' + char + '" at index ' + hi);
     }
     array[ai] = n1 * 16 + n2;
   }
   return array;
 }
-function hexToNumber(hex) {
-  if (typeof hex !== "string") {
-    throw new Error("hex string expected, got " + typeof hex);
+function hexToNumber(hex2) {
+  if (typeof hex2 !== "string") {
+    throw new Error("hex string expected, got " + typeof hex2);
   }
   let out = N_0;
-  for (let i = 0; i < hex.length; i++) {
-    const n = asciiToBase16(hex.charCodeAt(i));
+  for (let i = 0; i < hex2.length; i++) {
+    const n = asciiToBase16(hex2.charCodeAt(i));
     if (n === void 0) {
-      throw new Error('hex string expected, got non-hex character "' + hex[i] + '" at index ' + i);
+      throw new Error('hex string expected, got non-hex character "' + hex2[i] + '" at index ' + i);
     }
     out = out << 4n | HEX_TO_BIGINT[n];
   }
@@ -6034,6 +6034,147 @@ function cleanFile(bytes, name, type = "", { maxBytes = DEFAULT_MAX_BYTES } = {}
   }
 }
 
+// src/files.js
+var FILES_PER_REQUEST = 5;
+var ATTACHMENT_ID = utf8("portal/v1/attachment-id");
+var ID_PATTERN = /^[0-9a-f]{32}$/;
+var MAX_NAME_LENGTH = 200;
+var MIB = 1024 * 1024;
+var KEEP_BOX2 = "\u201CKeep hidden details in my files\u201D";
+var CLEANED_KINDS = "photos (JPEG, PNG, WebP), videos and recordings (MP4, MOV, 3GP, M4A), PDFs, and Word, Excel, PowerPoint or LibreOffice documents";
+var UNCLEANABLE_PICTURES2 = /* @__PURE__ */ new Set(
+  ["image/heic", "image/avif", "image/tiff", "image/gif", "image/jxl"]
+);
+var PDF_START = [37, 80, 68, 70, 45];
+var PDF_WINDOW2 = 1024;
+var NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+async function sha2563(bytes) {
+  return new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+}
+var hex = (bytes) => Array.from(bytes, (byte2) => byte2.toString(16).padStart(2, "0")).join("");
+function tokenBytes(token) {
+  const standard = token.replaceAll("-", "+").replaceAll("_", "/");
+  return Uint8Array.from(atob(standard), (char) => char.charCodeAt(0));
+}
+function base64(bytes) {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 32768) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 32768));
+  }
+  return btoa(binary);
+}
+async function attachmentIdOf(token, number) {
+  if (!Number.isInteger(number) || number < 1 || number >= 2 ** 32) {
+    throw new RangeError("files are numbered from 1");
+  }
+  const counter = new Uint8Array(4);
+  new DataView(counter.buffer).setUint32(0, number);
+  return hex((await sha2563(concat(ATTACHMENT_ID, tokenBytes(token), counter))).subarray(0, 16));
+}
+function cleanFilename(name) {
+  const last = String(name ?? "").replaceAll("\\", "/").split("/").pop() ?? "";
+  const kept = Array.from(last).filter((char) => char === " " || !NOT_PRINTABLE.test(char)).join("").trim();
+  if (kept === "" || kept === "." || kept === "..") return "file";
+  return Array.from(kept).slice(0, MAX_NAME_LENGTH).join("");
+}
+function identify(bytes) {
+  const cleaner = cleanerFor(bytes);
+  if (cleaner !== null) return { cleaner, mediaType: cleaner.mediaType };
+  const hint = sniffMediaType(bytes);
+  if (UNCLEANABLE_PICTURES2.has(hint)) return { mediaType: hint };
+  if (startsWithAt(bytes, 0, "PK")) return { mediaType: "application/zip", unnamed: true };
+  const movie = mediaType(bytes);
+  if (movie !== null) return { mediaType: movie };
+  if (indexOf(bytes, PDF_START, 0, PDF_WINDOW2) >= 0) {
+    return { mediaType: "application/pdf", serverCleans: true };
+  }
+  return { mediaType: hint };
+}
+async function detailsOf(bytes, name, mediaType2, removed) {
+  return {
+    name,
+    media_type: mediaType2,
+    size: bytes.length,
+    sha256: hex(await sha2563(bytes)),
+    metadata_removed: removed
+  };
+}
+async function prepareReportFiles(files, keepDetails, { maxBytes = DEFAULT_MAX_BYTES } = {}) {
+  const prepared = [];
+  let number = 0;
+  for (const [index, file] of Array.from(files).entries()) {
+    const name = cleanFilename(file.name);
+    const refused = (problem) => prepared.push({ file, outcome: "refused", problem });
+    if (index >= FILES_PER_REQUEST) {
+      refused(`\u201C${name}\u201D was not attached. Only ${FILES_PER_REQUEST} files can be sent at once.`);
+      continue;
+    }
+    if (file.size > maxBytes) {
+      refused(`\u201C${name}\u201D is larger than the ${Math.floor(maxBytes / MIB)} MB limit.`);
+      continue;
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (bytes.length === 0) {
+      refused(`\u201C${name}\u201D is empty.`);
+      continue;
+    }
+    const found = identify(bytes);
+    if (found.unnamed || found.serverCleans && !keepDetails) {
+      prepared.push({ file, outcome: "server" });
+    } else if (keepDetails) {
+      const details = await detailsOf(bytes, name, found.mediaType, false);
+      prepared.push({ file, outcome: "seal", bytes, details });
+      number += 1;
+    } else if (found.cleaner === void 0) {
+      const what = found.mediaType.startsWith("image/") ? ", such as where it was taken," : "";
+      refused(
+        `We cannot remove hidden details${what} from \u201C${name}\u201D, so it was not attached. We can remove them from ${CLEANED_KINDS}. To send it as it is, tick ${KEEP_BOX2}.`
+      );
+    } else {
+      const answer = cleanFile(bytes, name, "", { maxBytes });
+      if (!answer.cleaned) {
+        refused(answer.reason);
+        continue;
+      }
+      number += 1;
+      const stored = `evidence-${number}${answer.extension}`;
+      const details = await detailsOf(answer.bytes, stored, answer.mediaType, true);
+      prepared.push({ file, outcome: "seal", bytes: answer.bytes, details });
+    }
+  }
+  return prepared;
+}
+function pythonString(text) {
+  return JSON.stringify(text).replace(
+    /[^\x20-\x7e]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function detailsJson(details) {
+  const { name, media_type: mediaType2, size, sha256: digest } = details;
+  if (!Number.isSafeInteger(size) || size < 0) throw new TypeError("size is a whole number");
+  return `{"name": ${pythonString(name)}, "media_type": ${pythonString(mediaType2)}, "size": ${size}, "sha256": ${pythonString(digest)}, "metadata_removed": ${details.metadata_removed ? "true" : "false"}}`;
+}
+async function sealReportFile(dataKey, attachmentId, bytes, details) {
+  if (!ID_PATTERN.test(attachmentId)) throw new TypeError("an attachment id is 32 hex digits");
+  const bound = (field2) => new Binding("attachments", attachmentId, field2);
+  const fileKey2 = newKey();
+  const encryptor = await StreamEncryptor.create(fileKey2, bound("content"));
+  const parts = [encryptor.header, ...await encryptor.update(bytes)];
+  for await (const segment of encryptor.finish()) parts.push(segment);
+  return {
+    attachmentId,
+    stream: new Blob(parts),
+    fileKey: await wrapKey(dataKey, fileKey2, bound("file_key")),
+    details: await encryptField(dataKey, utf8(detailsJson(details)), bound("details"))
+  };
+}
+function appendSealedFile(form, sealed) {
+  form.append("sealed_file", sealed.stream, sealed.attachmentId);
+  form.append("sealed_file_key", base64(sealed.fileKey));
+  form.append("sealed_file_details", base64(sealed.details));
+}
+
 // src/index.js
 if (typeof document !== "undefined") {
   startReportForm(document);
@@ -6042,6 +6183,7 @@ export {
   BY_THE_SERVER,
   Binding,
   CryptoError,
+  FILES_PER_REQUEST,
   FORMAT_VERSION,
   Kind,
   MAX_WEBP_BYTES,
@@ -6054,6 +6196,8 @@ export {
   UnknownFormatVersion,
   Unreadable,
   accountOf,
+  appendSealedFile,
+  attachmentIdOf,
   cleanFile,
   cleanIsobmff,
   cleanJpeg,
@@ -6071,10 +6215,12 @@ export {
   openSealed,
   paddedSize,
   paddedStreamSize,
+  prepareReportFiles,
   problemsOf,
   publicKeyOf,
   reportIdOf,
   sealReport,
+  sealReportFile,
   sealTo,
   sniffMediaType,
   startReportForm,

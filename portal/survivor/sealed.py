@@ -5,9 +5,10 @@ With JavaScript, the report page's script (js/seal, bundled in static/seal.js)
 makes her codename, seals her account to the group keys the page carries, and
 sends here only envelopes, her consent and her choice of when to send: the
 server never has her words nor her codename (docs/browser-sealing.md). The
-answer is JSON, and the page shows her codename itself. Without JavaScript,
-and for what the browser does not seal yet (a report that waits for a match,
-files), the form goes to /report as before.
+answer is JSON, and the page shows her codename itself. Her files come sealed
+too (`portal/core/sealed_files.py`). Without JavaScript, and for what the
+browser does not seal yet (a report that waits for a match), the form goes to
+/report as before.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from portal.web import processes
 from portal.web.database import db
 from portal.web.settings import portal_config
 from portal.web.throttle import REPORTS_WINDOW_SECONDS
+from portal.web.uploads import sent_sealed_files
 
 bp = Blueprint("sealed", __name__)
 
@@ -84,7 +86,7 @@ def report() -> tuple[Response, int]:
     try:
         store_sealed_report(
             db(), portal_config().lookup_pepper, parse_sealed_report(request.form),
-            consent_chosen(form), form.submitted,
+            consent_chosen(form), form.submitted, sent_sealed_files(request),
         )  # fmt: skip
     except SealedReportRefused as refused:
         return _refused(refused.message)

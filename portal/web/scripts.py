@@ -2,10 +2,10 @@
 
 A template names a script with `{{ script("report.js") }}`: a `<script>`
 element with `src`, `integrity` (the SHA-384 of the file the portal serves)
-and `defer` (`type="module"` for a module). Every page also sends `Integrity-Policy` (web/security.py), so a
-browser that honours it runs no script without a hash: one slipped into a
-page, or added by a script, is refused. A hash is read from its file once,
-and again whenever the file changes.
+and `defer` (`type="module"` for a module). Every page also sends
+`Integrity-Policy` (web/security.py), so a browser that honours it runs no
+script without a hash: one slipped into a page, or added by a script, is
+refused. A hash is read from its file once, and again whenever the file changes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from flask import Flask, url_for
 from markupsafe import Markup
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
+_DEFERRED = Markup('<script src="{}" integrity="{}" crossorigin="anonymous" defer></script>')
+_MODULE = Markup('<script src="{}" integrity="{}" crossorigin="anonymous" type="module"></script>')
 
 
 def integrity(filename: str) -> str:
@@ -35,10 +37,8 @@ def _digest(path: Path, _modified: int) -> str:
 def script(filename: str, module: bool = False) -> Markup:
     """The element that loads one of the portal's scripts, after the page is read (a
     module, such as seal.js, is run after the page is read without being told)."""
-    kind = 'type="module"' if module else "defer"
-    return Markup('<script src="{}" integrity="{}" crossorigin="anonymous" {}></script>').format(
-        url_for("static", filename=filename), integrity(filename), Markup(kind)
-    )
+    element = _MODULE if module else _DEFERRED
+    return element.format(url_for("static", filename=filename), integrity(filename))
 
 
 def init_app(app: Flask) -> None:

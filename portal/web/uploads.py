@@ -1,8 +1,10 @@
 """The request class that encrypts uploads as the multipart parser reads them.
 
 Werkzeug normally spools an uploaded file to a temporary file. Instead, each
-file part goes into an `EncryptedUpload` (core/encrypted_uploads.py), and
-whatever no service claimed is deleted when the request ends.
+file part goes into an `EncryptedUpload` (core/encrypted_uploads.py), or, for
+a report sealed in the browser, a `SealedUpload` that stores the sealed
+stream as it comes (core/sealed_files.py), and whatever no service claimed is
+deleted when the request ends.
 """
 
 from __future__ import annotations
@@ -16,16 +18,25 @@ from flask import Flask, Request, current_app, g
 from werkzeug.datastructures import FileStorage
 
 from portal.core.encrypted_uploads import EncryptedUpload, RefusedUpload
-from portal.core.evidence import SentFile
+from portal.core.evidence import FILES_PER_REQUEST, SentFile
 from portal.core.logs import describe_exception
+from portal.core.sealed_files import (
+    SealedFiles,
+    SealedUpload,
+    parse_sealed_files,
+    sealed_stream_size,
+)
+from portal.core.sealed_reports import NOT_WHOLE, SealedReportRefused
 
 _log = logging.getLogger("portal.web.uploads")
 
 
 # Only these forms take files; anywhere else a file part is dropped unread,
 # so no one can make the portal store files by posting to another address.
-UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add"})
-FILES_PER_REQUEST = 5
+SEALED_ENDPOINT = "survivor.sealed.report"  # its files come sealed
+UPLOAD_ENDPOINTS = frozenset({"survivor.report", "survivor.add", SEALED_ENDPOINT})
+SEALED_FILE = "sealed_file"
+TOO_MANY = f"Only {FILES_PER_REQUEST} files can be sent at once."
 _RAW_FILENAME = re.compile(r'filename="([^"]*)"')
 
 
@@ -44,14 +55,23 @@ class PortalRequest(Request):
         received = g.get("files_received", 0) + 1
         g.files_received = received
         if received > FILES_PER_REQUEST:
-            reason = f"Only {FILES_PER_REQUEST} files can be sent at once."
-            return RefusedUpload(filename, reason)  # type: ignore[return-value]
+            return RefusedUpload(filename, TOO_MANY)  # type: ignore[return-value]
         store = current_app.extensions["store"]
         limit = current_app.config["PORTAL"].max_upload_bytes
         uploads = g.setdefault("uploads", [])
-        upload = EncryptedUpload(store.engine, filename, limit, uploads)
+        upload: EncryptedUpload | SealedUpload
+        if self.endpoint == SEALED_ENDPOINT:
+            upload = SealedUpload(store.engine, filename, limit)
+        else:
+            upload = EncryptedUpload(store.engine, filename, limit, uploads)
         uploads.append(upload)
         return upload  # type: ignore[return-value]
+
+
+def max_request_bytes(max_upload_bytes: int) -> int:
+    """The largest request body taken: as many files as one form sends, each sealed in the
+    browser at the upload limit (a padded stream, a little larger), and the form around them."""
+    return FILES_PER_REQUEST * sealed_stream_size(max_upload_bytes) + 8 * 1024 * 1024
 
 
 def init_app(app: Flask) -> None:
@@ -88,3 +108,15 @@ def sent_files(field: Iterable[FileStorage | str]) -> list[SentFile]:
         for part in field
         if isinstance(part, FileStorage)
     ]
+
+
+def sent_sealed_files(request: Request) -> SealedFiles:
+    """The files a report sealed in the browser sent, in order, checked; SealedReportRefused
+    (in her words) if one is not whole, is too large, or is one too many."""
+    if any(name != SEALED_FILE for name in request.files):
+        raise SealedReportRefused(NOT_WHOLE)
+    return parse_sealed_files(
+        [part.stream for part in request.files.getlist(SEALED_FILE)],
+        request.form.getlist("sealed_file_key"),
+        request.form.getlist("sealed_file_details"),
+    )

@@ -3,9 +3,10 @@
  * them: padded fields and key wraps (AES-256-GCM), HPKE seals to the
  * portal's X-Wing keys, padded attachment streams, and the survivor's
  * codename key; and evidence files cleaned of their hidden details by the
- * server's rules before they are sealed (clean/). Bundled into
- * portal/static/seal.js by `make js`; on the report page it also takes over
- * "Send my report" (page/report.js), and elsewhere does nothing.
+ * server's rules before they are sealed (clean/), then sealed as the
+ * server stores them (files.js). Bundled into portal/static/seal.js by
+ * `make js`; on the report page it also takes over "Send my report"
+ * (page/report.js), and elsewhere does nothing.
  */
 
 import { startReportForm } from "./page/report.js";
@@ -27,6 +28,13 @@ export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from
 export { codenameLookupSecret, codenameWrapKey, newCodename } from "./codename.js";
 export { reportIdOf } from "./ids.js";
 export { accountOf, cleanText, problemsOf, sealReport, startReportForm } from "./page/report.js";
+export {
+  FILES_PER_REQUEST,
+  appendSealedFile,
+  attachmentIdOf,
+  prepareReportFiles,
+  sealReportFile,
+} from "./files.js";
 export {
   BY_THE_SERVER,
   MAX_WEBP_BYTES,
