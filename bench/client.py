@@ -9,6 +9,7 @@ import http.client
 import re
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -90,6 +91,23 @@ def log_in(browser: Browser, name: str, passphrase: str, code: str) -> float:
     if status != 303:
         raise RuntimeError(f"sign-in failed (status {status})")
     return seconds
+
+
+def multipart(fields: dict[str, str], empty_file_input: bool = True) -> tuple[bytes, str]:
+    """A multipart/form-data body, as the report form's browser would send it (with its
+    file input left empty; a script's FormData of sealed fields has none)."""
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    if empty_file_input:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n")
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def write_upload_body(path: Path, tokens: tuple[str, str], size: int) -> tuple[str, int]:

@@ -5,6 +5,7 @@ BENCH_SAMPLES (where to write every timing as JSON lines), BENCH_ACCOUNT
 (the survivor's account text), BENCH_COOKIE (an advocate's session cookie),
 BENCH_CASES (a file of report ids, one a line), BENCH_HOSTS (the hosts'
 base URLs, space-separated: the users are dealt out among them in turn).
+bench/run.py puts this tree first on PYTHONPATH, so `bench.sealed` imports.
 
 Each timing is written as {"t": end time, "name", "ms", "ok", and "error" if any}; bench/run.py
 computes throughput and percentiles from them, per window, so that the
@@ -19,9 +20,11 @@ import os
 import random
 import re
 import time
-import uuid
 
 from locust import FastHttpUser, between, constant, events, task
+
+from bench.client import multipart
+from bench.sealed import ReportPage, SealedVisit, bench_account, seal_report
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
@@ -53,20 +56,6 @@ def _write_samples(**_kwargs: object) -> None:
     with open(os.environ["BENCH_SAMPLES"], "w", encoding="utf-8") as out:
         for sample in _samples:
             out.write(json.dumps(sample) + "\n")
-
-
-def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
-    """A multipart/form-data body, as the report form's browser would send it."""
-    boundary = uuid.uuid4().hex
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename=""\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
-    )
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 class _Dealt(FastHttpUser):
@@ -120,6 +109,67 @@ class Survivor(_Dealt):
                 if not ok:
                     answer.failure(f"no codename (status {answer.status_code})")
         _record("submission", started, ok)
+
+
+class SealedSurvivor(_Dealt):
+    """A new survivor each time whose browser seals her report: GET the form, seal the
+    account to the page's keys here, POST the envelopes, see the reference."""
+
+    wait_time = constant(0)
+    account = bench_account(os.environ.get("BENCH_ACCOUNT", ""))
+
+    @task
+    def submit(self) -> None:
+        self.client.cookiejar.clear()  # a new visitor, with a new session and CSRF token
+        started = time.perf_counter()
+        sealed = self._seal(self._form())
+        ok = sealed is not None and self._send(sealed)
+        _record("sealed submission", started, ok)
+
+    def _form(self) -> str | None:
+        with self.client.get("/report", name="GET /report", catch_response=True) as page:
+            if page.status_code == 200:
+                return page.text or ""
+            page.failure(f"no form (status {page.status_code})")
+            return None
+
+    def _seal(self, page: str | None) -> SealedVisit | None:
+        """The envelopes, recorded as "sealing" with the client's CPU milliseconds."""
+        if page is None:
+            return None
+        sample: dict[str, object] = {"name": "sealing", "ms": 0.0, "ok": False}
+        try:
+            sealed = seal_report(ReportPage.read(page), self.account)
+        except ValueError as problem:  # PageNotUnderstood too
+            sample["error"] = str(problem)[:200]  # what was missing, never content
+            sealed = None
+        else:
+            sample |= {"ms": sealed.cpu_ms, "ok": True}
+        _samples.append({"t": time.time(), **sample})
+        return sealed
+
+    def _send(self, sealed: SealedVisit) -> bool:
+        body, content_type = multipart(sealed.fields, empty_file_input=False)
+        with self.client.post(
+            sealed.send_to,
+            data=body,
+            headers={"Content-Type": content_type, "Accept": "application/json"},
+            name="POST /report/sealed",
+            catch_response=True,
+        ) as answer:
+            ok = answer.status_code == 200 and _reference(answer.text) == sealed.reference
+            if not ok:
+                answer.failure(f"no reference (status {answer.status_code})")
+        return ok
+
+
+def _reference(text: str | None) -> str | None:
+    """The reference in the portal's JSON answer, if it is one."""
+    try:
+        answer = json.loads(text or "")
+    except ValueError:
+        return None
+    return answer.get("reference") if isinstance(answer, dict) else None
 
 
 class _Advocate(_Dealt):

@@ -35,6 +35,8 @@ import psutil
 from bench import ceilings, peers
 from bench.budgets import Figure, band, percentile, spread, table
 from bench.client import Browser, log_in, write_upload_body
+from bench.paths import PATHS, SEALED, SERVER, SubmissionPath, compared
+from bench.paths import side_by_side as paths_side_by_side
 from bench.postgres import bin_dir
 from bench.server import BIN, Hosts, MemorySampler, Seeded, Server, seed_instance
 from bench.stores import (
@@ -69,9 +71,24 @@ EXPORT_TIMEOUT = 300
 # A 5 KB account: plain words, as a survivor would write them.
 ACCOUNT = ("It happened after the meeting at the station. " * 110)[:5000]
 
+# What --scenarios chooses from, in the order they run; on PostgreSQL only the first three.
+SCENARIOS = ("advocates", *(path.key for path in PATHS), "upload", "login", "export")
+
 Samples = list[dict[str, Any]]
 # CPU seconds the last locust run of each user class used.
 LOAD_GENERATOR_CPU: dict[str, float] = {}
+
+
+def parse_scenarios(text: str) -> list[str]:
+    """`--scenarios submissions,sealed` (any of SCENARIOS, in the order they run)."""
+    named = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in named if name not in SCENARIOS]
+    if unknown or not named:
+        raise argparse.ArgumentTypeError(
+            f"unknown scenario {', '.join(unknown) or '(none given)'}: "
+            f"choose from {', '.join(SCENARIOS)}"
+        )
+    return [name for name in SCENARIOS if name in named]
 
 
 def say(text: str) -> None:
@@ -115,8 +132,12 @@ def locust(
         "WARNING",
         user_class,
     ]
+    # This tree first on the path: the locustfile imports bench.sealed, and crypto/ from here.
+    python_path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
     environment = (
-        os.environ | {"BENCH_SAMPLES": str(samples), "BENCH_HOSTS": " ".join(urls)} | (env or {})
+        os.environ
+        | {"BENCH_SAMPLES": str(samples), "BENCH_HOSTS": " ".join(urls), "PYTHONPATH": python_path}
+        | (env or {})
     )
     with open(work / "locust.log", "ab") as log:
         process = subprocess.Popen(  # noqa: S603 - our own locust, fixed arguments
@@ -286,10 +307,13 @@ def machine() -> dict[str, Any]:
 class Bench:
     """One run: ceilings, peers, then the scenarios on a seeded instance."""
 
-    def __init__(self, work: Path, quick: bool, stores: list[str]):
+    def __init__(
+        self, work: Path, quick: bool, stores: list[str], scenarios: list[str] | None = None
+    ):
         self.work = work
         self.quick = quick
         self.stores = stores
+        self.scenarios = scenarios or list(SCENARIOS)
         self.figures: list[Figure] = []
         self.details: dict[str, Any] = {}
         self.drift = 0.0
@@ -369,10 +393,13 @@ class Bench:
 
     # The scenarios -----------------------------------------------------------
 
-    def submissions(self, hosts: Hosts, store: str = SQLCIPHER) -> None:
-        """Survivors' submissions; the budgets are judged on SQLCipher only."""
+    def submissions(
+        self, hosts: Hosts, store: str = SQLCIPHER, path: SubmissionPath = SERVER
+    ) -> None:
+        """Survivors' submissions by one path; the budgets are judged on SQLCipher only,
+        on the path they were set for."""
         say(
-            f"survivor submissions ({LABELS[store]}): {SURVIVORS} clients "
+            f"survivor submissions, {path.label} ({LABELS[store]}): {SURVIVORS} clients "
             f"for {self.seconds(SUBMISSION_SECONDS)} s"
         )
         app_before, database_before = hosts.app_cpu_seconds(), hosts.database_cpu_seconds()
@@ -380,7 +407,7 @@ class Bench:
         with MemorySampler(hosts, interval=0.5) as memory, Contention(hosts) as contention:
             samples = locust(
                 self.work,
-                "Survivor",
+                path.user_class,
                 hosts.urls,
                 SURVIVORS,
                 self.seconds(SUBMISSION_SECONDS),
@@ -391,7 +418,7 @@ class Bench:
         cpu = app_cpu + database_cpu
         wall = time.monotonic() - wall_before
         busy = sum(psutil.cpu_times()[:3]) - machine_before  # user, nice, system: every process
-        client = LOAD_GENERATOR_CPU.get("Survivor", 0.0)
+        client = LOAD_GENERATOR_CPU.get(path.user_class, 0.0)
         cores = {
             "server": cpu / wall,
             "database": database_cpu / wall,
@@ -399,15 +426,15 @@ class Bench:
             "everything_else": max(0.0, busy - cpu - client) / wall,
             "machine": float(os.cpu_count() or 1),
         }
-        flows = steady(samples, "submission")
-        done = sum(1 for s in samples if s["name"] == "submission" and s["ok"])
+        flows = steady(samples, path.visit)
+        done = sum(1 for s in samples if s["name"] == path.visit and s["ok"])
         errors = sum(1 for s in samples if not s["ok"])
         per_host = [
-            sum(1 for s in samples if s["name"] == "POST /report" and s.get("host") == number)
+            sum(1 for s in samples if s["name"] == path.post and s.get("host") == number)
             for number in range(len(hosts.servers))
         ]
         per_window = [rate(w) for w in windows(flows)]
-        self.store_details(store)["submissions"] = {
+        self.store_details(store)[path.details_key] = {
             "completed": done,
             "errors": errors,
             "first_error": next((s.get("error", "") for s in samples if not s["ok"]), ""),
@@ -421,9 +448,16 @@ class Bench:
             "posts_per_host": per_host if len(per_host) > 1 else [],
             "database_peak_pss_mb": memory.peak_database_mb,
         }
-        self.contention("submissions", store, contention.share)
+        sealing = [s["ms"] for s in steady(samples, "sealing") if s["ok"]]
+        if path is SEALED:
+            self.store_details(store)[path.details_key]["client_cpu_ms_per_envelope_set"] = {
+                "median": statistics.median(sealing) if sealing else math.nan,
+                "p95": percentile(sealing, 0.95),
+                "count": len(sealing),
+            }
+        self.contention(path.details_key, store, contention.share)
         drift = max(self.drift, contention.slowdown)
-        self.submission_figures(store, samples, flows, cores, memory, drift)
+        self.submission_figures(store, samples, flows, cores, memory, drift, path)
 
     def submission_figures(
         self,
@@ -433,20 +467,23 @@ class Bench:
         cores: dict[str, float],
         memory: MemorySampler,
         drift: float,
+        path: SubmissionPath = SERVER,
     ) -> None:
-        """The submissions' figures, against the budgets on SQLCipher, as information elsewhere."""
-        details = self.store_details(store)["submissions"]
-        judged = store == SQLCIPHER
-        name = scenario("submission", store)
+        """The submissions' figures, against the budgets on SQLCipher by the path they were
+        set for, as information elsewhere."""
+        details = self.store_details(store)[path.details_key]
+        on_sqlcipher = store == SQLCIPHER
+        judged = on_sqlcipher and path.judged
+        name = scenario(path.scenario, store)
         throughput = rate(flows)
         cpu_ms = details["server_cpu_ms_per_submission"]
         database_ms = details["database_cpu_ms_per_submission"]
         empty = self.details["ceilings"]["empty_flask_requests_s"]
         inserts = self.details["ceilings"][
-            "sqlcipher_inserts_s" if judged else "postgresql_inserts_s"
+            "sqlcipher_inserts_s" if on_sqlcipher else "postgresql_inserts_s"
         ]
         relative = [f"{2 * throughput / empty:.0%} of empty-Flask request rate"] if empty else []
-        database = "SQLCipher" if judged else "PostgreSQL"
+        database = "SQLCipher" if on_sqlcipher else "PostgreSQL"
         relative.append(f"{throughput / inserts:.0%} of raw {database} committed inserts")
         securedrop = self.details["peers"]["securedrop_new_source"]["total_ms"]
         self.figures += [
@@ -463,14 +500,16 @@ class Bench:
                 if details["posts_per_host"]
                 else "",
             ),
-            *latency_figures(name, samples, "POST /report", 100 if judged else None, drift),
+            *latency_figures(name, samples, path.post, 100 if judged else None, drift),
             Figure(
                 name,
                 "GET + POST p95",
                 p(flows, 0.95),
                 "ms",
                 noise=band(spread([p(w, 0.95) for w in windows(flows)]), drift),
-                note="the whole visit: form, then report",
+                note="the whole visit: form, "
+                + ("sealing in the client, " if path is SEALED else "")
+                + "then report",
             ),
             # A failed request is a fault on any store, so errors are judged on every one.
             Figure(name, "errors", details["errors"], "", 0, "<=", 0.0),
@@ -480,7 +519,7 @@ class Bench:
                 cores["server"],
                 f"of {cores['machine']:.0f}",
                 noise=band(drift),
-                note=(f"PostgreSQL {cores['database']:.2f} of them; " if not judged else "")
+                note=(f"PostgreSQL {cores['database']:.2f} of them; " if not on_sqlcipher else "")
                 + f"load generator {cores['load_generator']:.2f}, "
                 f"everything else on the machine {cores['everything_else']:.2f}",
             ),
@@ -493,7 +532,7 @@ class Bench:
                 peer=f"SecureDrop new source {securedrop:.0f} ms = {securedrop / cpu_ms:.1f}x ours"
                 if cpu_ms
                 else "",
-                note="" if judged else f"PostgreSQL {database_ms:.2f} ms of it",
+                note="" if on_sqlcipher else f"PostgreSQL {database_ms:.2f} ms of it",
             ),
             Figure(
                 name,
@@ -503,10 +542,12 @@ class Bench:
                 200 if judged else None,
                 "<=" if judged else "",
                 band(drift),
-                note="" if judged else "the app hosts' processes; PostgreSQL's below",
+                note="" if on_sqlcipher else "the app hosts' processes; PostgreSQL's below",
             ),
         ]
-        if not judged:
+        if path is SEALED:
+            self.figures.append(self.client_cpu_figure(name, details, drift))
+        if not on_sqlcipher:
             self.figures.append(
                 Figure(
                     name,
@@ -517,6 +558,21 @@ class Bench:
                     note="the database server's processes, its shared buffers counted once",
                 )
             )
+
+    def client_cpu_figure(self, name: str, details: dict[str, Any], drift: float) -> Figure:
+        """The load client's own CPU time sealing one report: the browser's work, not the
+        server's, shown so the server's figures can be read apart from it."""
+        sealing = details["client_cpu_ms_per_envelope_set"]
+        return Figure(
+            name,
+            "client CPU per envelope set",
+            sealing["median"],
+            "ms",
+            noise=band(drift),
+            note=f"median in the load client (p95 {sealing['p95']:.2f} ms); "
+            f"its whole CPU per submission {details['load_generator_cpu_ms_per_submission']:.2f}"
+            " ms",
+        )
 
     def sign_in(self, server: Server, seeded: Seeded) -> str:
         """Sign the advocate in; returns the session cookie for the advocates' scenarios."""
@@ -829,16 +885,28 @@ class Bench:
         hosts = Hosts([Server(seeded.path, self.work / "server.log")])
         try:
             hosts.wait_until_up("/report")
-            cookie = self.sign_in(hosts.servers[0], seeded)
             # The advocates' pages first, on the 10,000 seeded and indexed reports:
             # after the surge below, the first page loads would be indexing it.
-            self.advocates(hosts, seeded, cookie)
-            self.submissions(hosts)
-            self.upload(hosts)
-            self.login(hosts.servers[0], seeded)
+            self.advocates_and_submissions(hosts, seeded)
+            if "upload" in self.scenarios:
+                self.upload(hosts)
+            if "login" in self.scenarios:
+                self.login(hosts.servers[0], seeded)
         finally:
             hosts.stop()
-        self.export(seeded)
+        if "export" in self.scenarios:
+            self.export(seeded)
+
+    def advocates_and_submissions(
+        self, hosts: Hosts, seeded: Seeded, store: str = SQLCIPHER
+    ) -> None:
+        """The advocates' pages, then the submissions by each path, as --scenarios asks."""
+        if "advocates" in self.scenarios:
+            cookie = self.sign_in(hosts.servers[0], seeded)
+            self.advocates(hosts, seeded, cookie, store)
+        for path in PATHS:
+            if path.key in self.scenarios:
+                self.submissions(hosts, store, path)
 
     def on_postgresql(self, postgres: PostgresStores, store: str) -> None:
         """The advocates' pages and the submissions on PostgreSQL, on one host or two.
@@ -852,9 +920,7 @@ class Bench:
         hosts, seeded = postgres.hosts(store)
         try:
             hosts.wait_until_up("/report")
-            cookie = self.sign_in(hosts.servers[0], seeded)
-            self.advocates(hosts, seeded, cookie, store)
-            self.submissions(hosts, store)
+            self.advocates_and_submissions(hosts, seeded, store)
         finally:
             hosts.stop()
 
@@ -895,6 +961,15 @@ class Bench:
                 + side_by_side(self.figures, self.stores)
             )
             print(output[output.index("\n\nSide by side") :])
+        by_path = paths_side_by_side(self.figures, self.stores)
+        if by_path:
+            part = (
+                "\n\nHow the report was sealed, side by side (the budgets were set for the "
+                "server's path; the client's CPU is the load generator's, a browser's work):\n\n"
+                + by_path
+            )
+            output += part
+            print(part)
         failed = [f for f in self.figures if f.verdict == "FAIL"]
         summary = (
             f"{len(failed)} budget(s) missed beyond noise: "
@@ -912,7 +987,9 @@ class Bench:
             "machine": info,
             "quick": self.quick,
             "stores": self.stores,
+            "scenarios": self.scenarios,
             "figures": [f.as_dict() for f in self.figures],
+            "submission_paths": compared(self.figures, self.stores),
             "details": self.details,
         }
         RESULTS.write_text(json.dumps(results, indent=2, default=float) + "\n", encoding="utf-8")
@@ -930,7 +1007,12 @@ def update_readme(results: dict[str, Any], output: str, summary: str) -> None:
         "<!-- latest figures: written by `make bench` -->\n"
         f"Run of {results['when']} at commit {m['commit']}"
         f"{' (--quick)' if results['quick'] else ''}, stores {', '.join(results['stores'])}, "
-        f"on {m['cores']} cores of {m['cpu']}, "
+        + (
+            f"scenarios {', '.join(results['scenarios'])}, "
+            if results["scenarios"] != list(SCENARIOS)
+            else ""
+        )
+        + f"on {m['cores']} cores of {m['cpu']}, "
         f"{m['memory_gb']} GB, {m['system']}, Python {m['python']}; load average "
         f"{m['load_average_before'][0]} before, {m['load_average_after'][0]} after; "
         f"{m['seconds']} s in all.\n\n{output}\n\n{summary}.\n"
@@ -952,6 +1034,13 @@ def main() -> int:
         help=f"which runs, comma-separated (default: all of {','.join(STORES)}); "
         "the budgets are judged on sqlcipher",
     )
+    parser.add_argument(
+        "--scenarios",
+        type=parse_scenarios,
+        default=list(SCENARIOS),
+        help=f"which scenarios, comma-separated (default: all of {','.join(SCENARIOS)}); "
+        "the ceilings and peers are always timed",
+    )
     args = parser.parse_args()
     if set(args.stores) - {SQLCIPHER} and bin_dir() is None:
         parser.error(
@@ -960,6 +1049,6 @@ def main() -> int:
         )
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     try:
-        return Bench(work, args.quick, args.stores).run()
+        return Bench(work, args.quick, args.stores, args.scenarios).run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
