@@ -102,6 +102,7 @@ def test_the_bench_s_sealed_report_is_stored_and_opens_for_everyone_her_consent_
             parse_sealed_report(sealed.fields),
             _consent_of(sealed.fields),
             submission,
+            escrow_seed=settings.escrow_key,
         )
     assert receipt.reference == sealed.reference
     _opens_for_everyone_her_consent_names(store, instance, sealed, account)
