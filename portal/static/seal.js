@@ -6079,11 +6079,22 @@ function askAboutServerFiles(names, byServer) {
   box.hidden = false;
   box.focus();
 }
-function showProblems(problems) {
-  const box = (
-    /** @type {HTMLElement} */
-    document.getElementById("sealing-problems")
-  );
+function showProblems(problems, heading) {
+  let box = document.getElementById("sealing-problems");
+  if (!box && problems.length === 0) {
+    return;
+  }
+  if (!box) {
+    box = document.createElement("div");
+    box.id = "sealing-problems";
+    box.className = "error-summary";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    const title = document.createElement("h2");
+    title.textContent = heading;
+    box.append(title, document.createElement("ul"));
+    document.getElementById("report-form")?.before(box);
+  }
   const list = (
     /** @type {HTMLElement} */
     box.querySelector("ul")
@@ -6189,7 +6200,7 @@ function startReportForm(page) {
     const account = accountOf(form, data);
     const chosen = chosenFiles(form);
     const problems = problemsOf(form, data, account, chosen.length > 0);
-    showProblems(problems);
+    showProblems(problems, data.messages.problem);
     if (problems.length > 0) {
       return;
     }
@@ -6200,7 +6211,10 @@ function startReportForm(page) {
     const forServer = files.flatMap((file) => file.outcome === "server" ? [file.file.name] : []);
     if (refused.length > 0 || forServer.length > 0) {
       showStatus("");
-      showProblems(refused.map((problem) => ["files", problem]));
+      showProblems(
+        refused.map((problem) => ["files", problem]),
+        data.messages.problem
+      );
       if (refused.length === 0) {
         askAboutServerFiles(forServer, () => {
           byServer = true;
@@ -6230,7 +6244,7 @@ function startReportForm(page) {
       return;
     }
     showStatus("");
-    showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+    showProblems([["report-form", answer.problem ?? data.messages.failed]], data.messages.problem);
   };
   form.addEventListener("submit", async (event) => {
     const submitter = (
@@ -6249,7 +6263,7 @@ function startReportForm(page) {
       await sealAndSend(submitter);
     } catch {
       showStatus("");
-      showProblems([["report-form", data.messages.failed]]);
+      showProblems([["report-form", data.messages.failed]], data.messages.problem);
     } finally {
       sending = false;
     }

@@ -40,6 +40,7 @@ _CACHE = "blank_report_form"
 _KEPT_PAGES = 8
 # What the page's script says in her words; the server's own, so both paths agree.
 MESSAGES = {
+    "problem": "There is a problem",
     "write_something": WRITE_SOMETHING,
     "confirm_saved": CONFIRM_SAVED,
     "sending": "Locking your report in this browser and sending it. Please wait.",

@@ -15,6 +15,7 @@ import pytest
 from fpdf import FPDF
 from playwright.sync_api import Page, Request, expect
 
+from portal.survivor.forms import ACCOUNT_MAX_CHARS, WRITE_SOMETHING
 from tests.browser.conftest import Portal, Visit, come_back, confirm_saved, sign_in
 
 # Every box she can type in on the report form, with something of every kind in it:
@@ -234,3 +235,27 @@ def test_a_report_kept_from_the_advocates_sends_not_even_the_officer_in_clear(
         assert b"officer_0_name" not in body
         for box, secret in typed.items():
             assert secret.encode() not in body, f"{box} left the browser in clear"
+
+
+def test_a_report_with_nothing_to_send_is_stopped_in_her_browser_with_the_server_s_words(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    seen = visit(javascript=True)
+    page = seen.page()
+    page.goto(portal.url + "/report")
+    where = portal.marker("where")
+    page.locator("#where").fill(where)
+    sent = bodies_of(seen)
+    page.get_by_role("button", name="Send my report").click()
+    problem = page.get_by_role("alert")
+    expect(problem).to_contain_text("There is a problem")
+    expect(problem).to_contain_text(WRITE_SOMETHING)
+    expect(problem).to_be_focused()
+    expect(page.locator("#where")).to_have_value(where)
+    assert [body for body in sent if body.startswith(b"POST")] == []  # nothing was sent
+    # The box's maxlength stops typing at the limit; line breaks count twice when sent.
+    lines = "\n".join(["x" * 99] * (ACCOUNT_MAX_CHARS // 100 + 1))
+    page.locator("#what_happened").fill(lines[: ACCOUNT_MAX_CHARS - 1])
+    page.get_by_role("button", name="Send my report").click()
+    expect(problem).to_contain_text(f"Please keep this under {ACCOUNT_MAX_CHARS:,} characters.")
+    assert [body for body in sent if body.startswith(b"POST")] == []

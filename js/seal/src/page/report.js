@@ -258,9 +258,25 @@ function askAboutServerFiles(names, byServer) {
 /**
  * Show what stops the report being sent, as the server's page would.
  * @param {[string, string][]} problems
+ * @param {string} heading the box's title, in the server's words
  */
-function showProblems(problems) {
-  const box = /** @type {HTMLElement} */ (document.getElementById("sealing-problems"));
+function showProblems(problems, heading) {
+  let box = document.getElementById("sealing-problems");
+  if (!box && problems.length === 0) {
+    return;
+  }
+  if (!box) {
+    // Made only when needed, as the server's page shows its box only with problems.
+    box = document.createElement("div");
+    box.id = "sealing-problems";
+    box.className = "error-summary";
+    box.setAttribute("role", "alert");
+    box.tabIndex = -1;
+    const title = document.createElement("h2");
+    title.textContent = heading;
+    box.append(title, document.createElement("ul"));
+    document.getElementById("report-form")?.before(box);
+  }
   const list = /** @type {HTMLElement} */ (box.querySelector("ul"));
   list.replaceChildren(
     ...problems.map(([name, message]) => {
@@ -374,7 +390,7 @@ export function startReportForm(page) {
     const account = accountOf(form, data);
     const chosen = chosenFiles(form);
     const problems = problemsOf(form, data, account, chosen.length > 0);
-    showProblems(problems);
+    showProblems(problems, data.messages.problem);
     if (problems.length > 0) {
       return;
     }
@@ -385,7 +401,10 @@ export function startReportForm(page) {
     const forServer = files.flatMap((file) => (file.outcome === "server" ? [file.file.name] : []));
     if (refused.length > 0 || forServer.length > 0) {
       showStatus("");
-      showProblems(refused.map((problem) => ["files", problem]));
+      showProblems(
+        refused.map((problem) => ["files", problem]),
+        data.messages.problem,
+      );
       if (refused.length === 0) {
         askAboutServerFiles(forServer, () => {
           byServer = true;
@@ -412,7 +431,7 @@ export function startReportForm(page) {
       return;
     }
     showStatus("");
-    showProblems([["report-form", answer.problem ?? data.messages.failed]]);
+    showProblems([["report-form", answer.problem ?? data.messages.failed]], data.messages.problem);
   };
   form.addEventListener("submit", async (event) => {
     const submitter = /** @type {SubmitEvent} */ (event).submitter;
@@ -428,7 +447,7 @@ export function startReportForm(page) {
       await sealAndSend(submitter);
     } catch {
       showStatus("");
-      showProblems([["report-form", data.messages.failed]]);
+      showProblems([["report-form", data.messages.failed]], data.messages.problem);
     } finally {
       sending = false;
     }
