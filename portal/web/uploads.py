@@ -68,10 +68,15 @@ class PortalRequest(Request):
         return upload  # type: ignore[return-value]
 
 
+_MIB = 1024 * 1024
+
+
 def max_request_bytes(max_upload_bytes: int) -> int:
     """The largest request body taken: as many files as one form sends, each sealed in the
-    browser at the upload limit (a padded stream, a little larger), and the form around them."""
-    return FILES_PER_REQUEST * sealed_stream_size(max_upload_bytes) + 8 * 1024 * 1024
+    browser at the upload limit (a padded stream, a little larger), and the form around them,
+    in whole MiB, so a proxy's limit (nginx's `client_max_body_size`) can be the same."""
+    needed = FILES_PER_REQUEST * sealed_stream_size(max_upload_bytes) + 8 * _MIB
+    return -(-needed // _MIB) * _MIB
 
 
 def init_app(app: Flask) -> None:
