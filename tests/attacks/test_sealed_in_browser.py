@@ -40,7 +40,7 @@ ACCOUNT = {
     "what_happened": "He took my phone at the custody desk.",
     "when": "",
     "where": "",
-    "force": "kent",
+    "force": "Kent Police",
     "harms": ["physical"],
     "harm_other": "",
     "reported_before": "no",
@@ -243,7 +243,7 @@ POISONED_FACTS = {
 def test_statistics_the_server_cannot_read_do_not_break_the_statistics(
     client: FlaskClient, staff_client: FlaskClient, poison: str
 ) -> None:
-    facts = json.dumps({"force": "kent", "harms": ["physical"]}).encode()
+    facts = json.dumps({"force": "Kent Police", "harms": ["physical"]}).encode()
     for _ in range(5):  # enough reports that a count is shown
         send(client, statistics=facts)
     send(client, statistics=POISONED_FACTS[poison])
@@ -287,6 +287,27 @@ def test_file_details_the_server_cannot_read_are_an_integrity_failure_not_a_cras
     returning = client.application.test_client()
     sign_in(returning, sealed.codename)
     assert returning.get("/return/report").status_code < 500
+
+
+def test_words_no_form_offers_never_reach_the_published_statistics(
+    client: FlaskClient, staff_client: FlaskClient
+) -> None:
+    # The server path takes a force and harms only from the form's lists; sealed facts
+    # can say anything, and a label is shown even when its count is hidden.
+    facts = {"force": "Kent Police", "harms": ["physical"]}
+    for _ in range(5):
+        send(client, statistics=json.dumps(facts).encode())
+    planted = {
+        "force": 'Call 0800 000 000 =HYPERLINK("x")',
+        "harms": ["\x1b]8;;https://evil.example\x07click\x1b]8;;\x07"],
+    }
+    for changed in ({**facts, "force": planted["force"]}, {**facts, "harms": planted["harms"]}):
+        send(client, statistics=json.dumps(changed).encode())
+    page = staff_client.get("/staff/statistics").get_data(as_text=True)
+    table = staff_client.get("/staff/statistics.csv").get_data(as_text=True)
+    for text in ("0800", "evil.example"):
+        assert text not in page and text not in table
+    assert "Kent Police" in page and "could not be" in page
 
 
 HOSTILE_POSTS: dict[str, Any] = {
