@@ -289,6 +289,20 @@ def test_file_details_the_server_cannot_read_are_an_integrity_failure_not_a_cras
     assert returning.get("/return/report").status_code < 500
 
 
+def test_a_size_the_sender_claims_does_not_cut_short_or_stall_the_download(
+    client: FlaskClient, advocate_client: FlaskClient
+) -> None:
+    """The details' size is the sender's word: the download's length is what decrypts."""
+    page = read_page(client)
+    sealed = seal_report(page)
+    add_file(page, sealed, b"hello", _details(size=5_000_000))
+    assert post(client, sealed).status_code == 200
+    file_id = page.attachment_id(1)
+    held = advocate_client.get(f"/advocate/case/{page.report_id}/file/{file_id}")
+    assert held.status_code == 200 and held.get_data() == b"hello"
+    assert held.headers.get("Content-Length") in (None, "5")
+
+
 def test_words_no_form_offers_never_reach_the_published_statistics(
     client: FlaskClient, staff_client: FlaskClient
 ) -> None:
