@@ -221,7 +221,8 @@ def file(principal: Principal, report_id: str, attachment_id: str) -> Response:
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"evidence\"; filename*=UTF-8''{quote(details.name)}"
     )
-    response.headers["Content-Length"] = str(details.size)
+    # No Content-Length: a file sealed in her browser has details its sender wrote, and
+    # the length is what decrypts (sent in chunks), not what they say.
     return response
 
 

@@ -32,6 +32,7 @@ from crypto.keys import PrivateKey, open_sealed
 from crypto.stream import StreamDecryptor
 from portal.core import bindings
 from portal.core.group_keys import seal_report_key, seal_statistics
+from portal.core.plaintext import account_from, facts_from, file_details_from
 from portal.store.models import (
     Attachment,
     AttachmentSegment,
@@ -139,13 +140,10 @@ def encrypt_account(data_key: bytes, report_id: str, account: dict[str, Any]) ->
 
 
 def decrypt_account(data_key: bytes, report: Report) -> dict[str, Any]:
-    """Decrypt a report's account."""
-    account = json.loads(
+    """Decrypt a report's account; TamperedCiphertext unless it is one (`plaintext.py`)."""
+    return account_from(
         decrypt_field(data_key, report.content, bindings.report(report.id, "content"))
     )
-    if not isinstance(account, dict):
-        raise TamperedCiphertext("report content is not an account")
-    return account
 
 
 def apply_consent(
@@ -222,10 +220,7 @@ def open_statistics(report: Report, holder: KeyHolder) -> dict[str, Any] | None:
     sealed = open_sealed(
         private, report.statistics_seal, bindings.statistics_seal(report.id, group_key)
     )
-    facts = json.loads(sealed)
-    if not isinstance(facts, dict):
-        raise TamperedCiphertext("statistics facts are not a record")
-    return facts
+    return facts_from(sealed)
 
 
 def withdraws(report: Report, consent: Consent) -> bool:
@@ -316,7 +311,7 @@ def file_details(attachment: Attachment, data_key: bytes) -> FileDetails:
     if attachment.details is None:
         raise TamperedCiphertext("attachment has no details")
     raw = decrypt_field(data_key, attachment.details, bindings.attachment(attachment.id, "details"))
-    return FileDetails(**json.loads(raw))
+    return FileDetails(**file_details_from(raw))
 
 
 def claim_attachment(

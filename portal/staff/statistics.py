@@ -180,6 +180,18 @@ def _facts_of(report: Report, principal: Principal) -> dict[str, object] | None:
     return decrypt_account(data_key, report) if data_key is not None else None
 
 
+def _offered(account: dict[str, object]) -> bool:
+    """Whether its force and harms are answers the report form offers. Facts sealed in a
+    browser may hold any text, which must never become a published category."""
+    force, harms = account.get("force"), account.get("harms")
+    return (force is None or (isinstance(force, str) and force in _FORCE_LABELS)) and (
+        harms is None
+        or (
+            isinstance(harms, list) and all(isinstance(h, str) and h in _HARM_LABELS for h in harms)
+        )
+    )
+
+
 def _force_of(account: dict[str, object]) -> str:
     force = account.get("force")
     value = force if isinstance(force, str) else ""
@@ -312,8 +324,9 @@ def compute(session: Session, principal: Principal) -> Statistics:
             account = _facts_of(report, principal)
         except CryptoError:
             account = None
-        if account is None:
-            # Sealed to a version of the key this account does not hold, or tampered with.
+        if account is None or not _offered(account):
+            # Sealed to a version of the key this account does not hold, tampered with,
+            # or sealed in a browser with answers the form does not offer.
             unreadable = True
             continue
         forces[_force_of(account)] += 1

@@ -44,5 +44,8 @@ def to_text(statistics: Statistics) -> str:
             lines.append(f"  {table.note}")
         lines.append("")
     if statistics.unreadable:
-        lines.append("Some consented reports could not be opened with your keys: not counted.")
+        lines.append(
+            "Some consented reports could not be opened with your keys, or read as the form "
+            "writes them: not counted."
+        )
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -13,6 +13,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from crypto.errors import CryptoError
 from portal.core.logs import describe_exception
 
 log = logging.getLogger("portal.web.errors")
@@ -56,6 +57,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
         return render_error(error.code or 500)
+
+    @app.errorhandler(CryptoError)
+    def _integrity_failed(error: CryptoError) -> tuple[str, int]:
+        # A record that does not open, which a page did not expect: stored data altered,
+        # or a report a hostile browser sealed with what the portal never writes.
+        log.warning("integrity failure: %s", describe_exception(error))
+        title = "This report could not be opened"
+        detail = (
+            "What is stored did not pass its integrity check, so it cannot be shown. "
+            "Nothing was changed."
+        )
+        return render_template("error.html", title=title, detail=detail), 422
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
