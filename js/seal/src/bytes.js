@@ -150,3 +150,12 @@ export function fromBase64(text) {
 export async function sha256(bytes) {
   return new Uint8Array(await subtle().digest("SHA-256", bytes));
 }
+
+/**
+ * Lower-case hex of the bytes.
+ * @param {Uint8Array} bytes
+ * @returns {string}
+ */
+export function toHex(bytes) {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -11,7 +11,7 @@
  * (`FileDetails` JSON) encrypted under the data key.
  */
 
-import { concat, utf8 } from "./bytes.js";
+import { sha256, toBase64, toHex, utf8 } from "./bytes.js";
 import { indexOf, startsWithAt } from "./clean/bytes.js";
 import { DEFAULT_MAX_BYTES, cleanFile, cleanerFor, sniffMediaType } from "./clean/index.js";
 import { mediaType as movieType } from "./clean/isobmff.js";
@@ -21,7 +21,6 @@ import { StreamEncryptor } from "./stream.js";
 
 /** The most files one form sends (portal/core/evidence.py). */
 export const FILES_PER_REQUEST = 5;
-const ATTACHMENT_ID = utf8("portal/v1/attachment-id");
 const ID_PATTERN = /^[0-9a-f]{32}$/;
 const MAX_NAME_LENGTH = 200;
 const MIB = 1024 * 1024;
@@ -36,57 +35,6 @@ const PDF_START = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"
 const PDF_WINDOW = 1024;
 // What Python's str.isprintable refuses; the space is the one separator it keeps.
 const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-
-/**
- * @param {Uint8Array} bytes
- * @returns {Promise<Uint8Array>}
- */
-async function sha256(bytes) {
-  return new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
-}
-
-/** @param {Uint8Array} bytes */
-const hex = (bytes) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
-
-/**
- * The bytes a form's token (URL-safe base64, as the page carries it) stands for.
- * @param {string} token
- * @returns {Uint8Array}
- */
-function tokenBytes(token) {
-  const standard = token.replaceAll("-", "+").replaceAll("_", "/");
-  return Uint8Array.from(atob(standard), (char) => char.charCodeAt(0));
-}
-
-/**
- * Standard base64, as the server reads the form's envelopes.
- * @param {Uint8Array} bytes
- * @returns {string}
- */
-function base64(bytes) {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-/**
- * The id of the report's file number `number` (from 1): the first 16 bytes of
- * SHA-256("portal/v1/attachment-id" ‖ token ‖ number as 4 bytes, big-endian),
- * in hex, as `Submission.attachment_id` computes it.
- * @param {string} token the form's `submission` token, as the page carries it
- * @param {number} number
- * @returns {Promise<string>}
- */
-export async function attachmentIdOf(token, number) {
-  if (!Number.isInteger(number) || number < 1 || number >= 2 ** 32) {
-    throw new RangeError("files are numbered from 1");
-  }
-  const counter = new Uint8Array(4);
-  new DataView(counter.buffer).setUint32(0, number);
-  return hex((await sha256(concat(ATTACHMENT_ID, tokenBytes(token), counter))).subarray(0, 16));
-}
 
 /**
  * A file's name as the server keeps it (`clean_filename`): its last part,
@@ -151,7 +99,7 @@ async function detailsOf(bytes, name, mediaType, removed) {
     name,
     media_type: mediaType,
     size: bytes.length,
-    sha256: hex(await sha256(bytes)),
+    sha256: toHex(await sha256(bytes)),
     metadata_removed: removed,
   };
 }
@@ -291,6 +239,6 @@ export async function sealReportFile(dataKey, attachmentId, bytes, details) {
  */
 export function appendSealedFile(form, sealed) {
   form.append("sealed_file", sealed.stream, sealed.attachmentId);
-  form.append("sealed_file_key", base64(sealed.fileKey));
-  form.append("sealed_file_details", base64(sealed.details));
+  form.append("sealed_file_key", toBase64(sealed.fileKey));
+  form.append("sealed_file_details", toBase64(sealed.details));
 }

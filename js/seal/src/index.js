@@ -26,15 +26,9 @@ export {
 export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
 export { codenameLookupSecret, codenameWrapKey, newCodename } from "./codename.js";
-export { reportIdOf } from "./ids.js";
+export { attachmentIdOf, reportIdOf } from "./ids.js";
 export { accountOf, cleanText, problemsOf, sealReport, startReportForm } from "./page/report.js";
-export {
-  FILES_PER_REQUEST,
-  appendSealedFile,
-  attachmentIdOf,
-  prepareReportFiles,
-  sealReportFile,
-} from "./files.js";
+export { FILES_PER_REQUEST, appendSealedFile, prepareReportFiles, sealReportFile } from "./files.js";
 export {
   BY_THE_SERVER,
   MAX_WEBP_BYTES,

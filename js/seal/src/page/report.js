@@ -16,9 +16,9 @@
 import { fromBase64, toBase64, utf8 } from "../bytes.js";
 import { codenameLookupSecret, codenameWrapKey, newCodename } from "../codename.js";
 import { encryptField, newKey, wrapKey } from "../envelope.js";
-import { appendSealedFile, attachmentIdOf, prepareReportFiles, sealReportFile } from "../files.js";
+import { appendSealedFile, prepareReportFiles, sealReportFile } from "../files.js";
 import { Binding } from "../format.js";
-import { reportIdOf } from "../ids.js";
+import { attachmentIdOf, reportIdOf } from "../ids.js";
 import { sealTo } from "../keys.js";
 
 // What the server's clean_text filter drops, and the whitespace Python's strip() removes.
