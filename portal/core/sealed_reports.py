@@ -54,7 +54,7 @@ from crypto.format import FORMAT_VERSION, HEADER_SIZE, Kind
 from crypto.keys import sealed_size
 from crypto.words import lookup_id_from_secret
 from portal.core import submissions
-from portal.core.escrow import counts_only_entry, entry_row
+from portal.core.escrow import browser_entry, entry_row
 from portal.core.group_keys import current_group_keys
 from portal.core.reports import STATISTICS_PADDED_SIZE, Consent, record_consent, reference_of
 from portal.core.submissions import Submission
@@ -260,7 +260,7 @@ def store_sealed_report(
     group's current one; AlreadySent if this form's token was used before (the same
     token names the same report). A report whose token another request recorded
     meanwhile is refused by the database, and then found sent. A report that names
-    an officer gets its counts-only escrow entry (`escrow.counts_only_entry`).
+    an officer gets its counts-only escrow entry (`escrow.browser_entry`).
     """
     _check_envelopes(sealed, consent)
     lookup_id = lookup_id_from_secret(pepper, sealed.lookup_secret)
@@ -287,7 +287,7 @@ def store_sealed_report(
             report.statistics_key_id = current[Group.EXPORTERS].id
         record_consent(report, consent)
         # The same work whether or not others name the officer: a match is found later.
-        entry = counts_only_entry(session, report, sealed.officers, escrow_seed)
+        entry = browser_entry(session, report, sealed.officers, escrow_seed)
         # Her receipt is not kept: the server never had her codename, and the browser
         # that has it computes the reference from the token itself.
         if files:  # its files are claimed in the report's own transaction
