@@ -59,6 +59,17 @@ _MOST_TRIES = 256  # subsets of shares tried when a tag's shares disagree (a for
 _MOST_FAILED_TRIES = 2048
 
 
+# What she reads when waiting cannot be done as she asked, on either path.
+RELEASE_NEEDS_OFFICER = (
+    "To keep your report sealed until others name the same officer, we need to know who he "
+    "is: choose the police force, and give his name or his collar or warrant number."
+)
+RELEASE_NEEDS_ADVOCATES = (
+    "A sealed report goes to the advocates when others name the same officer. Tick "
+    '"Advocates at the charity may read my report", or choose to send it now.'
+)
+
+
 @functools.lru_cache(maxsize=4)
 def _voprf_key(seed: bytes) -> voprf.ServerKey:
     return voprf.derive_key_pair(seed, _KEY_INFO)
