@@ -5,11 +5,13 @@ may read (now, or once it is matched), has one entry: for each of its officer
 identifiers (`core/officers.py`), a match tag and a share of each
 threshold's polynomial, both derived from the identifier's VOPRF output under
 a key held in instance/secrets/ (`crypto/voprf.py`, `crypto/matching.py`);
-and, for a waiting report, its data key wrapped under its own threshold's
-release key. The entry is sealed to the escrow group's key. Matching runs in
-an escrow member's session: it opens the entries, groups them by tag, and
-where at least t reports share a tag, interpolates the secret, unwraps the
-waiting report's data key and seals it to the groups her consent names.
+and, for a waiting report, its data key sealed to its own threshold's
+release public key (by the server, or by her browser, which asks for the
+public keys: `release_public_keys`). The entry is sealed to the escrow
+group's key. Matching runs in an escrow member's session: it opens the
+entries, groups them by tag, and where at least t reports share a tag,
+interpolates the secret, opens the waiting report's data key and seals it to
+the groups her consent names.
 
 Nothing here depends on whether an entry matches at submission: the survivor's
 request does the same work either way, and a match is found only later, by a
@@ -22,6 +24,7 @@ import functools
 import itertools
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, replace
 from typing import Any
 
@@ -29,7 +32,6 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import matching, voprf
-from crypto.envelope import unwrap_key, wrap_key
 from crypto.errors import CryptoError
 from crypto.keys import PrivateKey, open_sealed, seal
 from portal.core import audit, bindings
@@ -57,6 +59,17 @@ _MOST_TRIES = 256  # subsets of shares tried when a tag's shares disagree (a for
 _MOST_FAILED_TRIES = 2048
 
 
+# What she reads when waiting cannot be done as she asked, on either path.
+RELEASE_NEEDS_OFFICER = (
+    "To keep your report sealed until others name the same officer, we need to know who he "
+    "is: choose the police force, and give his name or his collar or warrant number."
+)
+RELEASE_NEEDS_ADVOCATES = (
+    "A sealed report goes to the advocates when others name the same officer. Tick "
+    '"Advocates at the charity may read my report", or choose to send it now.'
+)
+
+
 @functools.lru_cache(maxsize=4)
 def _voprf_key(seed: bytes) -> voprf.ServerKey:
     return voprf.derive_key_pair(seed, _KEY_INFO)
@@ -82,27 +95,48 @@ def build_entry(
     threshold: int,
     escrow_seed: bytes,
     consent: str,
+    seals: Sequence[bytes] = (),
 ) -> matching.Entry:
     """A report's entry: per identifier, its match tag, shares and (if waiting) its data
-    key wrapped under the release key and bound to `consent` (`consent_at_release`)."""
+    key sealed to the release key and bound to `consent` (`consent_at_release`), or the
+    seals her browser made, one per identifier, in order."""
     key = _voprf_key(escrow_seed)
     slots = []
     for number, identifier in enumerate(identifiers[: matching.SLOTS]):
         prf_output = voprf.evaluate(key, identifier.encode())
         if threshold == matching.COUNTS_ONLY:
-            wrapped = secrets.token_bytes(matching.WRAPPED_KEY_SIZE)
+            locked = secrets.token_bytes(matching.RELEASE_SEAL_SIZE)
+        elif seals:
+            locked = seals[number]
         else:
-            release = matching.release_key(matching.secret(prf_output, threshold), threshold)
+            public = matching.release_public_key(matching.secret(prf_output, threshold), threshold)
             binding = bindings.escrow_release(report_id, number, consent)
-            wrapped = wrap_key(release, data_key, binding)
+            locked = matching.seal_to_release(public, data_key, binding)
         slots.append(
             matching.Slot(
                 matching.match_tag(prf_output),
                 matching.shares(prf_output, matching.x_coordinate(report_id)),
-                wrapped,
+                locked,
             )
         )
     return matching.Entry(report_id, threshold, tuple(slots))
+
+
+def release_public_keys(
+    officers: dict[str, Any], threshold: int, escrow_seed: bytes
+) -> list[bytes]:
+    """What a browser seals a waiting report's data key to: for each identifier the
+    officers give (`officer_identifiers` order, as many as an entry holds), the public
+    key of its release secret at her threshold. Nothing is kept."""
+    if threshold not in matching.THRESHOLDS:
+        raise ValueError("a report waits for 2 to 5 reports")
+    key = _voprf_key(escrow_seed)
+    return [
+        matching.release_public_key(
+            matching.secret(voprf.evaluate(key, identifier.encode()), threshold), threshold
+        )
+        for identifier in officer_identifiers(officers)[: matching.SLOTS]
+    ]
 
 
 def new_entry(
@@ -111,9 +145,11 @@ def new_entry(
     data_key: bytes,
     account: dict[str, Any],
     escrow_seed: bytes,
+    seals: Sequence[bytes] = (),
 ) -> EscrowEntry | None:
     """The entry a report should have as it stands (None: it names no officer, or
-    the advocates may not read it, now or after a match), sealed, not yet added."""
+    the advocates may not read it, now or after a match), sealed, not yet added.
+    `seals`: a waiting report's data key as her browser sealed it to each slot."""
     identifiers = officer_identifiers(account)
     # A waiting report she has since kept from the advocates is a record no one may
     # read: it neither counts toward another's match nor is named by one.
@@ -128,6 +164,7 @@ def new_entry(
         waiting or matching.COUNTS_ONLY,
         escrow_seed,
         consent_at_release(report),
+        seals,
     )
     group_key = current_group_key(session, Group.ESCROW)
     sealed = seal(
@@ -138,16 +175,21 @@ def new_entry(
     return EscrowEntry(report_id=report.id, group_key=group_key, sealed=sealed)
 
 
-def counts_only_entry(
-    session: Session, report: Report, officers: dict[str, Any], escrow_seed: bytes
+def browser_entry(
+    session: Session,
+    report: Report,
+    officers: dict[str, Any],
+    escrow_seed: bytes,
+    seals: Sequence[bytes] = (),
 ) -> EscrowEntry | None:
     """The entry of a report sealed in the browser, which the server never had the data
-    key of: it counts toward others' matches and releases nothing. `officers` is what
-    matching needs of her account, sent in clear beside its envelopes: the force, and
-    each officer's name and number."""
-    if report.wait_for_match:
-        raise ValueError("a report that waits for a match needs its data key in its entry")
-    return new_entry(session, report, b"", officers, escrow_seed)  # no key is wrapped
+    key of. `officers` is what matching needs of her account, sent in clear beside its
+    envelopes: the force, each officer's name and number, and `release`. A report sent
+    now gets a counts-only entry; a waiting one, her browser's `seals`, one per
+    identifier (`release_public_keys`), which the caller checked the count and sizes of."""
+    if report.wait_for_match and not seals:
+        raise ValueError("a report that waits for a match needs her browser's seals")
+    return new_entry(session, report, b"", officers, escrow_seed, seals)
 
 
 def entry_row(entry: EscrowEntry) -> dict[str, Any]:
@@ -279,11 +321,12 @@ def _unlock(
         polynomial_secret = matching.interpolate_secret(
             [(p.x, p.shares[column]) for p in (own, *chosen)]
         )
-        release = matching.release_key(polynomial_secret, threshold)
         try:
-            return unwrap_key(
-                release,
-                entry.slots[number].wrapped_key,
+            return matching.unlock(
+                entry.version,
+                polynomial_secret,
+                threshold,
+                entry.slots[number].locked_key,
                 bindings.escrow_release(entry.report_id, number, consent),
             )
         except CryptoError:

@@ -9,9 +9,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-from crypto import matching
-from crypto.keys import open_sealed
-from portal.core import bindings
+import config
+from crypto import matching, voprf
+from crypto.envelope import unwrap_key, wrap_key
+from crypto.keys import PublicKey, open_sealed, seal
+from crypto.words import codename_wrap_key
+from portal.core import bindings, escrow
+from portal.core.officers import identifiers
 from portal.store import Store
 from portal.store.models import (
     AuditEvent,
@@ -22,6 +26,7 @@ from portal.store.models import (
     today,
 )
 from portal.survivor.forms import RELEASE_NEEDS_ADVOCATES, RELEASE_NEEDS_OFFICER
+from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import (
     button_tokens,
@@ -391,3 +396,52 @@ def test_keeping_a_waiting_report_from_the_advocates_stops_it_waiting(
         assert not report.wait_for_match and not report.advocates_may_read
         assert session.scalars(select(EscrowEntry)).first() is None
     assert _groups(store) == {report.id: {Group.RECOVERY}}
+
+
+def _as_version_1(instance: Instance, store: Store, codename: str, name: str) -> None:
+    """Replace a waiting report's entry by the one written before entries took version 2:
+    its data key wrapped under a key derived from the release secret."""
+    seed = config.load(instance.path, environ={}).escrow_key
+    key = voprf.derive_key_pair(seed, b"portal escrow v1")
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        data_key = unwrap_key(
+            codename_wrap_key(codename, report.id),
+            report.survivor_key,
+            bindings.report(report.id, "survivor_key"),
+        )
+        slots = []
+        for number, identifier in enumerate(identifiers(FORCE, name, "")):
+            output = voprf.evaluate(key, identifier.encode())
+            binding = bindings.escrow_release(report.id, number, escrow.consent_at_release(report))
+            release = matching.release_key(matching.secret(output, 2), 2)
+            shares = matching.shares(output, matching.x_coordinate(report.id))
+            slots.append(
+                matching.Slot(
+                    matching.match_tag(output), shares, wrap_key(release, data_key, binding)
+                )
+            )
+        entry = matching.Entry(report.id, 2, tuple(slots), version=1)
+        row = session.scalars(select(EscrowEntry)).one()
+        row.sealed = seal(
+            PublicKey.from_bytes(row.group_key.public_key),
+            matching.encode_entry(entry),
+            bindings.escrow_entry(report.id, row.group_key),
+        )
+        session.commit()
+
+
+def test_an_entry_written_before_version_2_is_released_by_a_new_report_naming_him(
+    app: Flask, store: Store, instance: Instance, advocate: Person
+) -> None:
+    codename = _send(app, name="Dan Hart", release="2")
+    _as_version_1(instance, store, codename, "Dan Hart")
+    (waiting,) = _groups(store)
+    signed_in_as(app, advocate)
+    assert _readable(store) == set()  # alone, it waits
+
+    _send(app, name="Daniel Hart", release="now")  # a new entry: version 2
+    reader = signed_in_as(app, advocate)
+    assert _readable(store) == set(_groups(store))
+    case = reader.get(f"/advocate/case/{waiting}").get_data(as_text=True)
+    assert "He came to my house in uniform." in case
