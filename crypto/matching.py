@@ -14,8 +14,10 @@ How a slot locks the data key depends on the entry's version. Version 1
 wraps it (`crypto.envelope.wrap_key`) under a key derived from the secret,
 so only whoever has the secret can lock it: the server. Version 2 seals it
 with HPKE (DHKEM-X25519, HKDF-SHA256, AES-256-GCM) to an X25519 public key
-derived from the secret, so the survivor's browser can lock it once told the
-public key, which opens nothing (docs/browser-sealing.md, point 8). New
+derived from the secret and a key of the instance's, so the survivor's browser
+can lock it once told the public key, which opens nothing, and so nobody
+without the instance's secrets can compute that public key from entries
+(docs/browser-sealing.md, point 8). New
 entries are version 2; version 1 entries stay readable.
 
 Entries have one size whatever they hold: six identifier slots, the unused
@@ -136,10 +138,26 @@ def release_key(polynomial_secret: int, threshold: int) -> bytes:
     return _derive(polynomial_secret.to_bytes(SCALAR_SIZE, "big"), f"t={threshold}/release key")
 
 
-def release_private_key(polynomial_secret: int, threshold: int) -> x25519.X25519PrivateKey:
-    """Version 2: the X25519 key a slot's seal opens with, from its polynomial's secret."""
+def release_private_key(
+    polynomial_secret: int, threshold: int, instance_key: bytes
+) -> x25519.X25519PrivateKey:
+    """Version 2: the X25519 key a slot's seal opens with, from its polynomial's secret and
+    the instance's release key (`instance_key`, from the instance's matching secret).
+
+    The secret alone would not do: every entry holds a share of every threshold's
+    polynomial, so an escrow member who opens two entries under one tag interpolates
+    P_2's secret even while both wait for more. Were the key pair the secret's alone,
+    the public key the server hands out for a guessed officer at t=2 would name the tag.
+    """
+    if len(instance_key) != 32:
+        raise ValueError("the instance's release key is 32 bytes")
     scalar = bytearray(
-        _derive(polynomial_secret.to_bytes(SCALAR_SIZE, "big"), f"t={threshold}/release x25519")
+        HKDF(
+            algorithm=hashes.SHA256(),
+            length=32,
+            salt=instance_key,
+            info=f"portal/v1/escrow/t={threshold}/release x25519".encode(),
+        ).derive(polynomial_secret.to_bytes(SCALAR_SIZE, "big"))
     )
     # Clamped as X25519 clamps (RFC 7748), so the stored scalar is the one used.
     scalar[0] &= 248
@@ -147,9 +165,10 @@ def release_private_key(polynomial_secret: int, threshold: int) -> x25519.X25519
     return x25519.X25519PrivateKey.from_private_bytes(bytes(scalar))
 
 
-def release_public_key(polynomial_secret: int, threshold: int) -> bytes:
+def release_public_key(polynomial_secret: int, threshold: int, instance_key: bytes) -> bytes:
     """Version 2: what the survivor's browser seals her data key to, raw (32 bytes)."""
-    return release_private_key(polynomial_secret, threshold).public_key().public_bytes_raw()
+    private = release_private_key(polynomial_secret, threshold, instance_key)
+    return private.public_key().public_bytes_raw()
 
 
 def _release_info(binding: Binding, head: bytes) -> bytes:
@@ -185,12 +204,19 @@ def open_release_seal(private_key: x25519.X25519PrivateKey, blob: bytes, binding
 
 
 def unlock(
-    version: int, polynomial_secret: int, threshold: int, locked: bytes, binding: Binding
+    version: int,
+    polynomial_secret: int,
+    threshold: int,
+    locked: bytes,
+    binding: Binding,
+    instance_key: bytes,
 ) -> bytes:
-    """The data key a slot of an entry of this version locks under this secret."""
+    """The data key a slot of an entry of this version locks under this secret (and, from
+    version 2, the instance's release key)."""
     if version == 1:
         return unwrap_key(release_key(polynomial_secret, threshold), locked, binding)
-    return open_release_seal(release_private_key(polynomial_secret, threshold), locked, binding)
+    private = release_private_key(polynomial_secret, threshold, instance_key)
+    return open_release_seal(private, locked, binding)
 
 
 @dataclass(frozen=True)

@@ -83,9 +83,9 @@ def overview(session: Session, principal: Principal) -> Overview:
     )
 
 
-def run(session: Session, principal: Principal) -> escrow.MatchRun:
-    """Run the matching with the member's escrow keys."""
-    return escrow.run_matching(session, principal, actor=principal.name)
+def run(session: Session, principal: Principal, escrow_seed: bytes) -> escrow.MatchRun:
+    """Run the matching with the member's escrow keys and the instance's matching secret."""
+    return escrow.run_matching(session, principal, actor=principal.name, escrow_seed=escrow_seed)
 
 
 def give_key(session: Session, principal: Principal, account_id: int, fingerprint: str) -> None:

@@ -47,7 +47,9 @@ def match_command(name: str | None, passphrase_stdin: bool) -> None:
                 holder = Principal(0, "recovery phrase", Role.ADMIN, seeds)
             if not holder.holds(Group.ESCROW):
                 raise click.ClickException(f"{holder.name} does not hold the matching key.")
-            run = escrow.run_matching(session, holder, actor=holder.name)
+            run = escrow.run_matching(
+                session, holder, actor=holder.name, escrow_seed=config.escrow_key
+            )
     except LoginFailed:
         raise click.ClickException("Those details did not work.") from None
     except InvalidPhrase as error:

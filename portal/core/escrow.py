@@ -24,10 +24,12 @@ import functools
 import itertools
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass, field, replace
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -53,9 +55,16 @@ from portal.store.models import (
 )
 
 _KEY_INFO = b"portal escrow v1"  # DeriveKeyPair's info: the key the instance secret seeds
-_MOST_TRIES = 256  # subsets of shares tried when a tag's shares disagree (a forged share)
-# Failed subsets over one whole run: entries a database writer fills with bad shares
-# cannot hold a member's sign-in for long (what is left waits for the next run).
+_RELEASE_INFO = b"portal/v1/escrow/instance release key"
+# What a try costs is a slot whose share set does not give a key that opens her report:
+# a share someone forged in the database, or a seal her browser made to no key at all.
+# The first pass gives every waiting report one try a slot (in random order, at most
+# _MOST_FIRST_TRIES in all), so a report with good shares and a good seal is released
+# whatever others cost; the second tries other subsets of shares, at most _MOST_TRIES a
+# report and _MOST_FAILED_TRIES a run, so hostile entries cannot hold a member's sign-in
+# for long (what is left waits for the next run, which takes them in another order).
+_MOST_FIRST_TRIES = 8192
+_MOST_TRIES = 256
 _MOST_FAILED_TRIES = 2048
 
 
@@ -73,6 +82,14 @@ RELEASE_NEEDS_ADVOCATES = (
 @functools.lru_cache(maxsize=4)
 def _voprf_key(seed: bytes) -> voprf.ServerKey:
     return voprf.derive_key_pair(seed, _KEY_INFO)
+
+
+@functools.lru_cache(maxsize=4)
+def instance_release_key(seed: bytes) -> bytes:
+    """The instance's part of every version 2 release key (`matching.release_private_key`):
+    whoever has entries and a member's key, but not the instance's secrets, cannot compute
+    the public key the server hands out for a guessed officer."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_RELEASE_INFO).derive(seed)
 
 
 def release_choice(account: dict[str, Any]) -> int | None:
@@ -109,7 +126,9 @@ def build_entry(
         elif seals:
             locked = seals[number]
         else:
-            public = matching.release_public_key(matching.secret(prf_output, threshold), threshold)
+            public = matching.release_public_key(
+                matching.secret(prf_output, threshold), threshold, instance_release_key(escrow_seed)
+            )
             binding = bindings.escrow_release(report_id, number, consent)
             locked = matching.seal_to_release(public, data_key, binding)
         slots.append(
@@ -133,7 +152,9 @@ def release_public_keys(
     key = _voprf_key(escrow_seed)
     return [
         matching.release_public_key(
-            matching.secret(voprf.evaluate(key, identifier.encode()), threshold), threshold
+            matching.secret(voprf.evaluate(key, identifier.encode()), threshold),
+            threshold,
+            instance_release_key(escrow_seed),
         )
         for identifier in officer_identifiers(officers)[: matching.SLOTS]
     ]
@@ -240,7 +261,7 @@ class _Point:
         return matching.x_coordinate(self.report_id)
 
 
-def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
+def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: bytes) -> MatchRun:
     """Open every entry the holder's escrow keys open, release each waiting report that
     enough others name, and record the run; committed before this returns."""
     run = MatchRun(waiting=waiting_count(session))
@@ -248,19 +269,26 @@ def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
         return run
     entries, by_tag = _open_entries(session, holder, run)
     waiting = set(session.scalars(select(Report.id).where(Report.wait_for_match.is_(True))))
-    freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
+    candidates = []
     for report_id, entry in entries.items():
         if entry.threshold == matching.COUNTS_ONLY or report_id not in waiting:
             continue
         report = session.get(Report, report_id)
-        if report is None:
-            continue
-        consent = consent_at_release(report)
-        for number, slot in enumerate(entry.slots):
-            data_key = _unlock(entry, number, by_tag[slot.tag], consent, run)
-            if data_key is not None and _opens(report, data_key):
-                freed[slot.tag][report_id] = data_key
-                break
+        if report is not None:
+            candidates.append(
+                _Candidate(report, entry, consent_at_release(report), by_tag, escrow_seed)
+            )
+    freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
+    secrets.SystemRandom().shuffle(candidates)
+    # First one try a slot for every report, then the other subsets for what is left.
+    for each_slot, most_in_run in ((1, _MOST_FIRST_TRIES), (None, _MOST_FAILED_TRIES)):
+        for candidate in candidates:
+            if candidate.failed < _MOST_TRIES and run.failed_tries < most_in_run:
+                candidate.try_slots(run, each_slot, most_in_run)
+            if candidate.freed is not None:
+                tag, data_key = candidate.freed
+                freed[tag][candidate.report.id] = data_key
+        candidates = [c for c in candidates if c.freed is None]
     for tag, keys in freed.items():
         _release(session, keys, sorted(by_tag[tag]), actor, run)
     audit.record(
@@ -304,35 +332,69 @@ def _open_entries(
     return entries, by_tag
 
 
-def _unlock(
-    entry: matching.Entry, number: int, points: dict[str, _Point], consent: str, run: MatchRun
-) -> bytes | None:
-    """The data key in one slot, if the tag's reports reach the entry's threshold and her
-    row still holds the consent it was bound to."""
+class _Candidate:
+    """A waiting report's entry, and the share subsets each of its slots has left to try."""
+
+    def __init__(
+        self,
+        report: Report,
+        entry: matching.Entry,
+        consent: str,
+        by_tag: dict[bytes, dict[str, _Point]],
+        escrow_seed: bytes,
+    ) -> None:
+        self.report = report
+        self.entry = entry
+        self.consent = consent
+        self.instance_key = instance_release_key(escrow_seed)
+        self.subsets = [_secrets(entry, by_tag[slot.tag]) for slot in entry.slots]
+        self.failed = 0
+        self.freed: tuple[bytes, bytes] | None = None  # the tag that freed it, its data key
+
+    def try_slots(self, run: MatchRun, each_slot: int | None, most_in_run: int) -> None:
+        """Try each slot's next share subsets (at most `each_slot` a slot, if given) until
+        one frees the report, it has cost _MOST_TRIES failed tries, or the run
+        `most_in_run`."""
+        for number, subsets in enumerate(self.subsets):
+            for polynomial_secret in itertools.islice(subsets, each_slot):
+                data_key = self._unlock(number, polynomial_secret)
+                if data_key is not None:
+                    self.freed = (self.entry.slots[number].tag, data_key)
+                    return
+                self.failed += 1
+                run.failed_tries += 1
+                if self.failed >= _MOST_TRIES or run.failed_tries >= most_in_run:
+                    return
+
+    def _unlock(self, number: int, polynomial_secret: int) -> bytes | None:
+        """The data key slot `number` locks under this secret, if it opens her report as
+        her row holds it (the consent it was bound to included)."""
+        binding = bindings.escrow_release(self.entry.report_id, number, self.consent)
+        try:
+            data_key = matching.unlock(
+                self.entry.version,
+                polynomial_secret,
+                self.entry.threshold,
+                self.entry.slots[number].locked_key,
+                binding,
+                self.instance_key,
+            )
+        except CryptoError:
+            return None  # a share off the polynomial, or a seal to no key of ours
+        return data_key if _opens(self.report, data_key) else None
+
+
+def _secrets(entry: matching.Entry, points: dict[str, _Point]) -> Iterator[int]:
+    """The threshold polynomial's secret from her share and each subset of the others'
+    (none if the tag's reports do not reach her threshold)."""
     threshold = entry.threshold
     if len(points) < threshold:
-        return None
+        return
     column = matching.THRESHOLDS.index(threshold)
     own = points[entry.report_id]
     others = [p for p in points.values() if p.report_id != entry.report_id]
-    for chosen in itertools.islice(itertools.combinations(others, threshold - 1), _MOST_TRIES):
-        if run.failed_tries >= _MOST_FAILED_TRIES:
-            return None
-        polynomial_secret = matching.interpolate_secret(
-            [(p.x, p.shares[column]) for p in (own, *chosen)]
-        )
-        try:
-            return matching.unlock(
-                entry.version,
-                polynomial_secret,
-                threshold,
-                entry.slots[number].locked_key,
-                bindings.escrow_release(entry.report_id, number, consent),
-            )
-        except CryptoError:
-            run.failed_tries += 1
-            continue  # a share that is not on the polynomial: try without it
-    return None
+    for chosen in itertools.combinations(others, threshold - 1):
+        yield matching.interpolate_secret([(p.x, p.shares[column]) for p in (own, *chosen)])
 
 
 def _opens(report: Report, data_key: bytes) -> bool:

@@ -106,7 +106,9 @@ def _match_if_member(cookie: str) -> None:
     if principal is None or not principal.holds(Group.ESCROW):
         return
     try:
-        released = escrow.run_matching(db(), principal, actor=principal.name).released
+        released = escrow.run_matching(
+            db(), principal, actor=principal.name, escrow_seed=portal_config().escrow_key
+        ).released
     except Exception as error:  # anything at all: the sign-in goes on without the run
         db().rollback()
         log.error("matching at sign-in failed: %s", describe_exception(error))

@@ -111,6 +111,7 @@ def test_the_right_guess_opens_no_waiting_report_without_an_escrow_members_key(
             for column, value in zip(table.columns, row, strict=True)
             if isinstance(column.type, LargeBinary) and value
         ]
+    instance_key = escrow.instance_release_key(_seed(instance))
     opened = 0
     for blob in blobs:
         for polynomial_secret, threshold in release_secrets:
@@ -118,7 +119,9 @@ def test_the_right_guess_opens_no_waiting_report_without_an_escrow_members_key(
                 for slot in range(matching.SLOTS):
                     binding = bindings.escrow_release(report_id, slot, consent)
                     try:
-                        matching.unlock(2, polynomial_secret, threshold, blob, binding)
+                        matching.unlock(
+                            2, polynomial_secret, threshold, blob, binding, instance_key
+                        )
                         opened += 1
                     except (CryptoError, ValueError):
                         pass
@@ -153,7 +156,12 @@ def test_with_a_members_key_too_the_guess_is_confirmed_and_the_report_opens(
                 binding = bindings.escrow_release(row.report_id, 0, consent)
                 locked = entry.slots[0].locked_key
                 assert matching.unlock(
-                    entry.version, polynomial_secret, entry.threshold, locked, binding
+                    entry.version,
+                    polynomial_secret,
+                    entry.threshold,
+                    locked,
+                    binding,
+                    escrow.instance_release_key(_seed(instance)),
                 )
         assert escrow.waiting_count(session) == 2
     assert guessed <= tags and not wrong & tags

@@ -93,6 +93,9 @@ REPORT = os.urandom(16).hex()
 CONSENT = "consent=1000000"
 
 
+INSTANCE = os.urandom(32)  # the instance's release key (`escrow.instance_release_key`)
+
+
 def _release(report_id: str = REPORT, slot: int = 0, consent: str = CONSENT) -> Binding:
     """Where a slot's seal belongs, written out as `bindings.escrow_release` writes it."""
     return Binding("escrow_entries", report_id, f"release/{slot}/{consent}")
@@ -103,23 +106,38 @@ def test_a_seal_to_the_release_public_key_opens_with_the_interpolated_secret(
     threshold: int,
 ) -> None:
     prf_output, data_key = os.urandom(64), new_key()
-    public = matching.release_public_key(matching.secret(prf_output, threshold), threshold)
+    public = matching.release_public_key(
+        matching.secret(prf_output, threshold), threshold, INSTANCE
+    )
     assert len(public) == matching.RELEASE_KEY_SIZE
     sealed = matching.seal_to_release(public, data_key, _release())
     assert len(sealed) == matching.RELEASE_SEAL_SIZE and sealed[:2] == bytes((1, 0x52))
     found = matching.interpolate_secret(_points(prf_output, threshold, threshold))
-    assert matching.unlock(2, found, threshold, sealed, _release()) == data_key
+    assert matching.unlock(2, found, threshold, sealed, _release(), INSTANCE) == data_key
     fewer = matching.interpolate_secret(_points(prf_output, threshold, threshold - 1))
     with pytest.raises(TamperedCiphertext):
-        matching.unlock(2, fewer, threshold, sealed, _release())
+        matching.unlock(2, fewer, threshold, sealed, _release(), INSTANCE)
 
 
 def test_the_release_key_is_clamped_and_differs_by_threshold() -> None:
     polynomial_secret = int.from_bytes(os.urandom(31), "big")
-    private = matching.release_private_key(polynomial_secret, 2).private_bytes_raw()
+    private = matching.release_private_key(polynomial_secret, 2, INSTANCE).private_bytes_raw()
     assert private[0] & 7 == 0 and private[31] & 0xC0 == 0x40
-    keys = {matching.release_public_key(polynomial_secret, t) for t in matching.THRESHOLDS}
+    keys = {
+        matching.release_public_key(polynomial_secret, t, INSTANCE) for t in matching.THRESHOLDS
+    }
     assert len(keys) == len(matching.THRESHOLDS)
+
+
+def test_the_release_key_needs_the_instance_key_beside_the_secret() -> None:
+    """Whoever interpolates a secret from entries (an escrow member) but lacks the
+    instance's secrets cannot compute the public key the server hands out."""
+    polynomial_secret = int.from_bytes(os.urandom(31), "big")
+    ours = matching.release_public_key(polynomial_secret, 2, INSTANCE)
+    assert ours != matching.release_public_key(polynomial_secret, 2, os.urandom(32))
+    assert ours == matching.release_public_key(polynomial_secret, 2, INSTANCE)
+    with pytest.raises(ValueError, match="32 bytes"):
+        matching.release_public_key(polynomial_secret, 2, b"")
 
 
 @pytest.mark.parametrize(
@@ -133,26 +151,28 @@ def test_the_release_key_is_clamped_and_differs_by_threshold() -> None:
 )
 def test_a_seal_moved_to_another_slot_report_or_consent_does_not_open(moved: Binding) -> None:
     polynomial_secret = int.from_bytes(os.urandom(31), "big")
-    public = matching.release_public_key(polynomial_secret, 3)
+    public = matching.release_public_key(polynomial_secret, 3, INSTANCE)
     sealed = matching.seal_to_release(public, new_key(), _release())
     with pytest.raises(TamperedCiphertext):
-        matching.unlock(2, polynomial_secret, 3, sealed, moved)
+        matching.unlock(2, polynomial_secret, 3, sealed, moved, INSTANCE)
 
 
 def test_a_seal_to_another_threshold_or_altered_does_not_open() -> None:
     polynomial_secret = int.from_bytes(os.urandom(31), "big")
     sealed = matching.seal_to_release(
-        matching.release_public_key(polynomial_secret, 2), new_key(), _release()
+        matching.release_public_key(polynomial_secret, 2, INSTANCE), new_key(), _release()
     )
     with pytest.raises(TamperedCiphertext):
-        matching.unlock(2, polynomial_secret, 3, sealed, _release())
+        matching.unlock(2, polynomial_secret, 3, sealed, _release(), INSTANCE)
     for position in (1, 10, len(sealed) - 1):
         altered = bytearray(sealed)
         altered[position] ^= 1
         with pytest.raises(TamperedCiphertext):
-            matching.unlock(2, polynomial_secret, 2, bytes(altered), _release())
+            matching.unlock(2, polynomial_secret, 2, bytes(altered), _release(), INSTANCE)
     with pytest.raises(CryptoError):  # a version 1 wrap is not a version 2 seal
-        matching.unlock(2, polynomial_secret, 2, os.urandom(matching.WRAPPED_KEY_SIZE), _release())
+        matching.unlock(
+            2, polynomial_secret, 2, os.urandom(matching.WRAPPED_KEY_SIZE), _release(), INSTANCE
+        )
 
 
 def test_a_version_1_entry_and_a_version_2_entry_give_the_secret_together() -> None:
@@ -163,7 +183,7 @@ def test_a_version_1_entry_and_a_version_2_entry_give_the_secret_together() -> N
     wrapped = wrap_key(
         matching.release_key(matching.secret(prf_output, 2), 2), old_key, _release(old_id)
     )
-    public = matching.release_public_key(matching.secret(prf_output, 2), 2)
+    public = matching.release_public_key(matching.secret(prf_output, 2), 2, INSTANCE)
     sealed = matching.seal_to_release(public, new_data_key, _release(new_id))
     tag = matching.match_tag(prf_output)
     old = matching.Entry(
@@ -180,8 +200,13 @@ def test_a_version_1_entry_and_a_version_2_entry_give_the_secret_together() -> N
     old, new = (matching.decode_entry(matching.encode_entry(e)) for e in (old, new))
     assert (old.version, new.version) == (1, 2)
     found = matching.interpolate_secret([(e.x, e.slots[0].shares[0]) for e in (old, new)])
-    assert matching.unlock(1, found, 2, old.slots[0].locked_key, _release(old_id)) == old_key
-    assert matching.unlock(2, found, 2, new.slots[0].locked_key, _release(new_id)) == new_data_key
+    assert (
+        matching.unlock(1, found, 2, old.slots[0].locked_key, _release(old_id), INSTANCE) == old_key
+    )
+    assert (
+        matching.unlock(2, found, 2, new.slots[0].locked_key, _release(new_id), INSTANCE)
+        == new_data_key
+    )
 
 
 def test_an_entry_that_is_not_one_is_refused() -> None:

@@ -137,7 +137,7 @@ def test_a_waiting_report_sealed_in_the_browser_is_released_by_a_match_and_read(
 
 
 def _to_other_keys(browser: Browser, keys: list[bytes]) -> None:
-    other = matching.release_public_key(int.from_bytes(b"not hers", "big"), 2)
+    other = matching.release_public_key(int.from_bytes(b"not hers", "big"), 2, bytes(32))
     seal_escrow(browser, [other] * len(keys))
 
 
