@@ -24,18 +24,21 @@ import functools
 import itertools
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, replace
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import x25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import matching, voprf
-from crypto.errors import CryptoError
-from crypto.keys import PrivateKey, open_sealed, seal
+from crypto.envelope import decrypt_field, encrypt_field, field_size
+from crypto.errors import CryptoError, TamperedCiphertext
+from crypto.format import Kind
+from crypto.keys import PrivateKey, open_sealed, seal, sealed_size
 from portal.core import audit, bindings
 from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.officers import officer_identifiers
@@ -50,20 +53,25 @@ from portal.store.models import (
     EscrowMatch,
     EscrowMatchReport,
     Group,
+    GroupKey,
     Report,
     today,
 )
 
 _KEY_INFO = b"portal escrow v1"  # DeriveKeyPair's info: the key the instance secret seeds
 _RELEASE_INFO = b"portal/v1/escrow/instance release key"
-# What a try costs is a slot whose share set does not give a key that opens her report:
-# a share someone forged in the database, or a seal her browser made to no key at all.
-# The first pass gives every waiting report one try a slot (in random order, at most
-# _MOST_FIRST_TRIES in all), so a report with good shares and a good seal is released
-# whatever others cost; the second tries other subsets of shares, at most _MOST_TRIES a
-# report and _MOST_FAILED_TRIES a run, so hostile entries cannot hold a member's sign-in
-# for long (what is left waits for the next run, which takes them in another order).
-_MOST_FIRST_TRIES = 8192
+_ENTRY_INFO = b"portal/v1/escrow/entry key"
+# A slot whose tag's shares all come from entries this server made (inside the instance's
+# layer) is tried once: the shares are right, so a seal that does not open under the
+# secret they give (her browser's, made to a key of nobody's) never will. Its locked key
+# is then cleared in the entry, so it costs nothing again. A run makes at most
+# _MOST_TRIES_IN_RUN such tries, taking waiting reports in random order; what is left
+# is tried by the next runs, so a flood of hostile reports delays the others by a few
+# runs at most and costs each slot one try in all.
+_MOST_TRIES_IN_RUN = 8192
+# Entries from before the instance's layer, or written into the database by hand, may
+# carry shares that are not on the polynomial: other subsets of shares are tried, at
+# most _MOST_TRIES a report and _MOST_FAILED_TRIES a run.
 _MOST_TRIES = 256
 _MOST_FAILED_TRIES = 2048
 
@@ -82,6 +90,13 @@ RELEASE_NEEDS_ADVOCATES = (
 @functools.lru_cache(maxsize=4)
 def _voprf_key(seed: bytes) -> voprf.ServerKey:
     return voprf.derive_key_pair(seed, _KEY_INFO)
+
+
+@functools.lru_cache(maxsize=4)
+def _entry_key(seed: bytes) -> bytes:
+    """The instance's layer inside every entry (`seal_entry`): with it, only whoever has
+    the instance's secrets reads or writes an entry's tags, shares and seals."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_ENTRY_INFO).derive(seed)
 
 
 @functools.lru_cache(maxsize=4)
@@ -188,12 +203,53 @@ def new_entry(
         seals,
     )
     group_key = current_group_key(session, Group.ESCROW)
-    sealed = seal(
-        public_key_of(group_key),
-        matching.encode_entry(entry),
-        bindings.escrow_entry(report.id, group_key),
-    )
+    sealed = seal_entry(group_key, entry, escrow_seed)
     return EscrowEntry(report_id=report.id, group_key=group_key, sealed=sealed)
+
+
+def seal_entry(
+    group_key: GroupKey, entry: matching.Entry, escrow_seed: bytes, made_here: bool = True
+) -> bytes:
+    """An entry as its row stores it: encrypted under the instance's entry key, then sealed
+    to the escrow group's key. An escrow member's key alone opens only the outer seal, so
+    a member who files a report naming guessed officers cannot compare its tags with
+    another's. `made_here`: whether this server made the entry (not one from before the
+    instance's layer), so its shares can be trusted."""
+    inside = encrypt_field(
+        _entry_key(escrow_seed),
+        bytes((made_here,)) + matching.encode_entry(entry),
+        bindings.escrow_entry_inside(entry.report_id),
+    )
+    return seal(public_key_of(group_key), inside, bindings.escrow_entry(entry.report_id, group_key))
+
+
+@dataclass
+class OpenedEntry:
+    """An entry as a run reads it: its row, what it holds, where it came from."""
+
+    row: EscrowEntry
+    entry: matching.Entry
+    made_here: bool  # made by this server inside the instance's layer: its shares are right
+    inside: bool  # the row already has the instance's layer
+
+
+def open_entry(private: PrivateKey, row: EscrowEntry, escrow_seed: bytes) -> OpenedEntry:
+    """What a row's entry holds; CryptoError if it is altered or moved. An entry written
+    before the instance's layer (its second byte a threshold, never the field kind) is
+    read as it is, and its shares are not trusted."""
+    plain = open_sealed(private, row.sealed, bindings.escrow_entry(row.report_id, row.group_key))
+    if plain[1:2] != bytes((Kind.FIELD,)):
+        return OpenedEntry(row, matching.decode_entry(plain), made_here=False, inside=False)
+    inside = decrypt_field(
+        _entry_key(escrow_seed), plain, bindings.escrow_entry_inside(row.report_id)
+    )
+    if not inside or inside[0] not in (0, 1):
+        raise TamperedCiphertext("an escrow entry's inner layer is malformed")
+    return OpenedEntry(row, matching.decode_entry(inside[1:]), bool(inside[0]), inside=True)
+
+
+# Every entry inside the instance's layer has this size; one of another size is older.
+_INSIDE_SIZE = sealed_size(field_size(1 + matching.ENTRY_SIZE))
 
 
 def browser_entry(
@@ -247,7 +303,9 @@ class MatchRun:
 
     waiting: int
     unopened: int = 0  # entries sealed to an escrow key version the member does not hold
-    failed_tries: int = 0  # sets of shares that did not give a release key
+    moved_inside: int = 0  # entries from before the instance's layer, given it
+    tries: int = 0  # slots tried once with shares this server made
+    failed_tries: int = 0  # slots or sets of shares that did not give a key to her report
     released: list[str] = field(default_factory=list)
 
 
@@ -255,6 +313,7 @@ class MatchRun:
 class _Point:
     report_id: str
     shares: tuple[int, ...]
+    made_here: bool
 
     @property
     def x(self) -> int:
@@ -265,32 +324,40 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
     """Open every entry the holder's escrow keys open, release each waiting report that
     enough others name, and record the run; committed before this returns."""
     run = MatchRun(waiting=waiting_count(session))
-    if run.waiting == 0:
+    older = select(EscrowEntry.report_id).where(func.length(EscrowEntry.sealed) != _INSIDE_SIZE)
+    if run.waiting == 0 and session.scalar(older.limit(1)) is None:
         return run
-    entries, by_tag = _open_entries(session, holder, run)
+    opened = _open_entries(session, holder, escrow_seed, run)
+    by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
+    for one in opened:
+        if not one.inside:  # hidden from a member's key alone from now on
+            one.row.sealed = seal_entry(one.row.group_key, one.entry, escrow_seed, made_here=False)
+            run.moved_inside += 1
+        for slot in one.entry.slots:
+            point = _Point(one.entry.report_id, slot.shares, one.made_here)
+            by_tag[slot.tag].setdefault(one.entry.report_id, point)
     waiting = set(session.scalars(select(Report.id).where(Report.wait_for_match.is_(True))))
     candidates = []
-    for report_id, entry in entries.items():
-        if entry.threshold == matching.COUNTS_ONLY or report_id not in waiting:
+    for one in opened:
+        if one.entry.threshold == matching.COUNTS_ONLY or one.row.report_id not in waiting:
             continue
-        report = session.get(Report, report_id)
+        report = session.get(Report, one.row.report_id)
         if report is not None:
-            candidates.append(
-                _Candidate(report, entry, consent_at_release(report), by_tag, escrow_seed)
-            )
-    freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
+            candidates.append(_Candidate(one, report, by_tag, escrow_seed))
     secrets.SystemRandom().shuffle(candidates)
-    # First one try a slot for every report, then the other subsets for what is left.
-    for each_slot, most_in_run in ((1, _MOST_FIRST_TRIES), (None, _MOST_FAILED_TRIES)):
-        for candidate in candidates:
-            if candidate.failed < _MOST_TRIES and run.failed_tries < most_in_run:
-                candidate.try_slots(run, each_slot, most_in_run)
-            if candidate.freed is not None:
-                tag, data_key = candidate.freed
-                freed[tag][candidate.report.id] = data_key
-        candidates = [c for c in candidates if c.freed is None]
-    for tag, keys in freed.items():
-        _release(session, keys, sorted(by_tag[tag]), actor, run)
+    keys: dict[tuple[bytes, int], x25519.X25519PrivateKey] = {}  # a tag's, at a threshold
+    freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
+    for candidate in candidates:
+        if run.tries >= _MOST_TRIES_IN_RUN:
+            break
+        candidate.try_slots(keys, run)
+        if candidate.freed is not None:
+            tag, data_key = candidate.freed
+            freed[tag][candidate.report.id] = data_key
+        elif candidate.cleared:
+            candidate.clear_slots(escrow_seed)
+    for tag, keys_freed in freed.items():
+        _release(session, keys_freed, sorted(by_tag[tag]), actor, run)
     audit.record(
         session,
         actor=actor,
@@ -302,11 +369,10 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
 
 
 def _open_entries(
-    session: Session, holder: KeyHolder, run: MatchRun
-) -> tuple[dict[str, matching.Entry], dict[bytes, dict[str, _Point]]]:
-    """Every entry the holder opens, and each tag's points by report (copies count once)."""
-    entries: dict[str, matching.Entry] = {}
-    by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
+    session: Session, holder: KeyHolder, escrow_seed: bytes, run: MatchRun
+) -> list[OpenedEntry]:
+    """Every entry the holder opens (one a report)."""
+    opened: dict[str, OpenedEntry] = {}
     for row in session.scalars(select(EscrowEntry)):
         # A row pointing at a key version that is gone (written by hand) opens nothing.
         private: PrivateKey | None = (
@@ -316,55 +382,112 @@ def _open_entries(
             run.unopened += 1
             continue
         try:
-            opened = open_sealed(
-                private, row.sealed, bindings.escrow_entry(row.report_id, row.group_key)
-            )
-            entry = matching.decode_entry(opened)
+            one = open_entry(private, row, escrow_seed)
         except CryptoError:
             run.unopened += 1  # altered or moved: it counts for nothing
             continue
-        if entry.report_id != row.report_id:
+        if one.entry.report_id != row.report_id:
             run.unopened += 1
             continue
-        entries[entry.report_id] = entry
-        for slot in entry.slots:
-            by_tag[slot.tag].setdefault(entry.report_id, _Point(entry.report_id, slot.shares))
-    return entries, by_tag
+        opened[row.report_id] = one
+    return list(opened.values())
+
+
+_CLEARED = bytes(matching.RELEASE_SEAL_SIZE)  # a slot's seal once known to open nothing
 
 
 class _Candidate:
-    """A waiting report's entry, and the share subsets each of its slots has left to try."""
+    """A waiting report's entry, what its slots have cost, and what they freed."""
 
     def __init__(
         self,
+        opened: OpenedEntry,
         report: Report,
-        entry: matching.Entry,
-        consent: str,
         by_tag: dict[bytes, dict[str, _Point]],
         escrow_seed: bytes,
     ) -> None:
+        self.opened = opened
+        self.entry = opened.entry
         self.report = report
-        self.entry = entry
-        self.consent = consent
+        self.consent = consent_at_release(report)
+        self.by_tag = by_tag
         self.instance_key = instance_release_key(escrow_seed)
-        self.subsets = [_secrets(entry, by_tag[slot.tag]) for slot in entry.slots]
         self.failed = 0
+        self.cleared: list[int] = []  # slots found to open nothing, this run
         self.freed: tuple[bytes, bytes] | None = None  # the tag that freed it, its data key
 
-    def try_slots(self, run: MatchRun, each_slot: int | None, most_in_run: int) -> None:
-        """Try each slot's next share subsets (at most `each_slot` a slot, if given) until
-        one frees the report, it has cost _MOST_TRIES failed tries, or the run
-        `most_in_run`."""
-        for number, subsets in enumerate(self.subsets):
-            for polynomial_secret in itertools.islice(subsets, each_slot):
-                data_key = self._unlock(number, polynomial_secret)
-                if data_key is not None:
-                    self.freed = (self.entry.slots[number].tag, data_key)
-                    return
-                self.failed += 1
-                run.failed_tries += 1
-                if self.failed >= _MOST_TRIES or run.failed_tries >= most_in_run:
-                    return
+    def try_slots(
+        self, keys: dict[tuple[bytes, int], x25519.X25519PrivateKey], run: MatchRun
+    ) -> None:
+        """Try each slot whose tag reaches her threshold until one frees her report."""
+        threshold = self.entry.threshold
+        for number, slot in enumerate(self.entry.slots):
+            points = self.by_tag[slot.tag]
+            if len(points) < threshold or slot.locked_key == _CLEARED:
+                continue
+            if self._trusted(points):
+                run.tries += 1
+                data_key = self._open(number, self._key(keys, slot.tag, points))
+                if data_key is None:
+                    run.failed_tries += 1
+                    self.cleared.append(number)
+            else:
+                data_key = self._search(number, points, run)
+            if data_key is not None:
+                self.freed = (slot.tag, data_key)
+                return
+
+    def _trusted(self, points: dict[str, _Point]) -> bool:
+        """Whether every share under this tag is one this server made (then any
+        `threshold` of them give the secret), and her seal is of this version."""
+        made_here = all(point.made_here for point in points.values())
+        return made_here and self.entry.version == matching.ENTRY_VERSION
+
+    def _key(
+        self,
+        keys: dict[tuple[bytes, int], x25519.X25519PrivateKey],
+        tag: bytes,
+        points: dict[str, _Point],
+    ) -> x25519.X25519PrivateKey:
+        threshold = self.entry.threshold
+        if (tag, threshold) not in keys:
+            column = matching.THRESHOLDS.index(threshold)
+            chosen = sorted(points.values(), key=lambda point: point.report_id)[:threshold]
+            polynomial_secret = matching.interpolate_secret(
+                [(point.x, point.shares[column]) for point in chosen]
+            )
+            keys[tag, threshold] = matching.release_private_key(
+                polynomial_secret, threshold, self.instance_key
+            )
+        return keys[tag, threshold]
+
+    def _open(self, number: int, private: x25519.X25519PrivateKey) -> bytes | None:
+        binding = bindings.escrow_release(self.entry.report_id, number, self.consent)
+        try:
+            data_key = matching.open_release_seal(
+                private, self.entry.slots[number].locked_key, binding
+            )
+        except CryptoError:
+            return None  # sealed to a key of nobody's, or bound to other choices
+        return data_key if _opens(self.report, data_key) else None
+
+    def _search(self, number: int, points: dict[str, _Point], run: MatchRun) -> bytes | None:
+        """Her share with each subset of the others', for shares that may be forged."""
+        column = matching.THRESHOLDS.index(self.entry.threshold)
+        own = points[self.entry.report_id]
+        others = [p for p in points.values() if p.report_id != self.entry.report_id]
+        for chosen in itertools.combinations(others, self.entry.threshold - 1):
+            if self.failed >= _MOST_TRIES or run.failed_tries >= _MOST_FAILED_TRIES:
+                return None
+            polynomial_secret = matching.interpolate_secret(
+                [(p.x, p.shares[column]) for p in (own, *chosen)]
+            )
+            data_key = self._unlock(number, polynomial_secret)
+            if data_key is not None:
+                return data_key
+            self.failed += 1
+            run.failed_tries += 1
+        return None
 
     def _unlock(self, number: int, polynomial_secret: int) -> bytes | None:
         """The data key slot `number` locks under this secret, if it opens her report as
@@ -383,18 +506,15 @@ class _Candidate:
             return None  # a share off the polynomial, or a seal to no key of ours
         return data_key if _opens(self.report, data_key) else None
 
-
-def _secrets(entry: matching.Entry, points: dict[str, _Point]) -> Iterator[int]:
-    """The threshold polynomial's secret from her share and each subset of the others'
-    (none if the tag's reports do not reach her threshold)."""
-    threshold = entry.threshold
-    if len(points) < threshold:
-        return
-    column = matching.THRESHOLDS.index(threshold)
-    own = points[entry.report_id]
-    others = [p for p in points.values() if p.report_id != entry.report_id]
-    for chosen in itertools.combinations(others, threshold - 1):
-        yield matching.interpolate_secret([(p.x, p.shares[column]) for p in (own, *chosen)])
+    def clear_slots(self, escrow_seed: bytes) -> None:
+        """Write the slots found to open nothing back as cleared, so no run tries them again."""
+        slots = tuple(
+            replace(slot, locked_key=_CLEARED) if number in self.cleared else slot
+            for number, slot in enumerate(self.entry.slots)
+        )
+        row = self.opened.row
+        entry = replace(self.entry, slots=slots)
+        row.sealed = seal_entry(row.group_key, entry, escrow_seed, self.opened.made_here)
 
 
 def _opens(report: Report, data_key: bytes) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
@@ -12,6 +13,7 @@ from sqlalchemy import event, select
 import config
 from crypto import matching, voprf
 from crypto.envelope import unwrap_key, wrap_key
+from crypto.errors import CryptoError
 from crypto.keys import PublicKey, open_sealed, seal
 from crypto.words import codename_wrap_key
 from portal.core import bindings, escrow
@@ -326,19 +328,23 @@ def test_an_advocate_marks_a_match_not_the_same_officer_and_it_stays_read(
 
 
 def test_an_entry_opens_only_with_the_escrow_key_and_names_no_officer_in_clear(
-    app: Flask, store: Store, advocate: Person
+    app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
+    """The member's key opens the seal; inside, the instance's layer hides the tags."""
     _send(app, name="Dan Hart", number="4471", release="2")
+    seed = config.load(instance.path, environ={}).escrow_key
     principal = principal_of(store, advocate)
     with store.session() as session:
         row = session.scalars(select(EscrowEntry)).one()
         key = principal.group_key(Group.ESCROW, row.group_key.version)
         assert key is not None
         plain = open_sealed(key, row.sealed, bindings.escrow_entry(row.report_id, row.group_key))
-    entry = matching.decode_entry(plain)
+        entry = escrow.open_entry(key, row, seed).entry
     assert entry.threshold == 2 and len(entry.slots) == 2
-    for needle in (b"hart", b"Hart", b"4471", b"Northumbria"):
+    for needle in (b"hart", b"Hart", b"4471", b"Northumbria", *(s.tag for s in entry.slots)):
         assert needle not in plain
+    with pytest.raises(CryptoError):
+        matching.decode_entry(plain)
 
 
 def test_a_survivor_probing_with_a_name_learns_nothing_from_her_pages_or_the_work_done(
@@ -439,6 +445,16 @@ def test_an_entry_written_before_version_2_is_released_by_a_new_report_naming_hi
     (waiting,) = _groups(store)
     signed_in_as(app, advocate)
     assert _readable(store) == set()  # alone, it waits
+    # That run moved the old entry inside the instance's layer: a member's key alone
+    # no longer reads its tags.
+    member = principal_of(store, advocate)
+    seed = config.load(instance.path, environ={}).escrow_key
+    with store.session() as session:
+        row = session.scalars(select(EscrowEntry)).one()
+        key = member.group_key(Group.ESCROW, row.group_key.version)
+        assert key is not None
+        opened = escrow.open_entry(key, row, seed)
+        assert opened.inside and not opened.made_here and opened.entry.version == 1
 
     _send(app, name="Daniel Hart", release="now")  # a new entry: version 2
     reader = signed_in_as(app, advocate)
