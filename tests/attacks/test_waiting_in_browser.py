@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 import config
 from crypto import matching
-from portal.core import escrow
+from portal.core import escrow, escrow_run
 from portal.store import Store
 from portal.store.models import EscrowEntry, Group, Report
 from tests.support.instance import Instance
@@ -142,16 +142,16 @@ def _hostile_and_honest(app: Flask, store: Store, instance: Instance, hostile: i
     return honest.report_id
 
 
-def _run(store: Store, instance: Instance, advocate: Person) -> escrow.MatchRun:
+def _run(store: Store, instance: Instance, advocate: Person) -> escrow_run.MatchRun:
     member = principal_of(store, advocate)
     seed = config.load(instance.path, environ={}).escrow_key
     with store.session() as session:
-        return escrow.run_matching(session, member, actor=advocate.name, escrow_seed=seed)
+        return escrow_run.run_matching(session, member, actor=advocate.name, escrow_seed=seed)
 
 
 def _honest_last(monkeypatch: pytest.MonkeyPatch, honest: str) -> None:
     monkeypatch.setattr(
-        escrow.secrets.SystemRandom,
+        escrow_run.secrets.SystemRandom,
         "shuffle",
         lambda _self, candidates: candidates.sort(key=lambda c: c.report.id == honest),
     )
@@ -183,7 +183,7 @@ def test_a_flood_of_seals_that_open_nothing_delays_a_good_report_by_a_run_or_so(
     honest one fill the first run; the second reaches it, and a third has nothing left."""
     honest = _hostile_and_honest(app, store, instance, hostile=4)
     _honest_last(monkeypatch, honest)
-    monkeypatch.setattr(escrow, "_MOST_TRIES_IN_RUN", 5)
+    monkeypatch.setattr(escrow_run, "_MOST_TRIES_IN_RUN", 5)
     first = _run(store, instance, advocate)
     assert first.released == [] and first.tries == 6  # it stops after the report it began
     second = _run(store, instance, advocate)

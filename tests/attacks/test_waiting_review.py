@@ -29,7 +29,7 @@ from sqlalchemy import event, select
 import config
 from crypto import matching
 from crypto.keys import open_sealed
-from portal.core import bindings, escrow
+from portal.core import bindings, escrow, escrow_run
 from portal.core.group_keys import current_group_key
 from portal.core.reports import Consent
 from portal.core.sealed_reports import NOT_AS_CHOSEN
@@ -353,7 +353,7 @@ def test_the_server_opens_no_seal_and_no_account_until_a_match(
     for module, name in (
         (matching, "release_private_key"),
         (matching, "open_release_seal"),
-        (escrow, "decrypt_account"),
+        (escrow_run, "decrypt_account"),
     ):
         real = getattr(module, name)
 
