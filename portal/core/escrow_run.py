@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from cryptography.hazmat.primitives.asymmetric import x25519
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crypto import matching
@@ -84,7 +84,8 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
     by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
     for one in opened:
         if not one.inside:  # hidden from a member's key alone from now on
-            one.row.sealed = seal_entry(one.row.group_key, one.entry, escrow_seed, made_here=False)
+            sealed = seal_entry(one.row.group_key, one.entry, escrow_seed, made_here=False)
+            _replace_sealed(session, one.row, sealed)
             run.moved_inside += 1
         for slot in one.entry.slots:
             point = _Point(one.entry.report_id, slot.shares, one.made_here)
@@ -108,7 +109,7 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
             tag, data_key = candidate.freed
             freed[tag][candidate.report.id] = data_key
         elif candidate.cleared:
-            candidate.clear_slots(escrow_seed)
+            _replace_sealed(session, candidate.opened.row, candidate.cleared_entry(escrow_seed))
     for tag, keys_freed in freed.items():
         _release(session, keys_freed, sorted(by_tag[tag]), actor, run)
     audit.record(
@@ -259,15 +260,26 @@ class _Candidate:
             return None  # a share off the polynomial, or a seal to no key of ours
         return data_key if _opens(self.report, data_key) else None
 
-    def clear_slots(self, escrow_seed: bytes) -> None:
-        """Write the slots found to open nothing back as cleared, so no run tries them again."""
+    def cleared_entry(self, escrow_seed: bytes) -> bytes:
+        """Her entry with the slots found to open nothing cleared, so no run tries them
+        again, sealed as its row keeps it."""
         slots = tuple(
             replace(slot, locked_key=_CLEARED) if number in self.cleared else slot
             for number, slot in enumerate(self.entry.slots)
         )
-        row = self.opened.row
         entry = replace(self.entry, slots=slots)
-        row.sealed = seal_entry(row.group_key, entry, escrow_seed, self.opened.made_here)
+        return seal_entry(self.opened.row.group_key, entry, escrow_seed, self.opened.made_here)
+
+
+def _replace_sealed(session: Session, row: EscrowEntry, sealed: bytes) -> None:
+    """Write an entry's new seal only if the row still holds what the run read: her choices
+    changed on /return meanwhile make a new entry, which an old one must not overwrite."""
+    session.execute(
+        update(EscrowEntry)
+        .where(EscrowEntry.report_id == row.report_id, EscrowEntry.sealed == row.sealed)
+        .values(sealed=sealed)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _opens(report: Report, data_key: bytes) -> bool:
