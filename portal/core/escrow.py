@@ -94,8 +94,14 @@ def release_choice(account: dict[str, Any]) -> int | None:
 def consent_at_release(report: Report) -> str:
     """The consent a match applies to a waiting report, as its row holds it, in the form
     its wrapped key is bound to: a writer who changes the row makes the key not open."""
-    consent = replace(Consent.of(report), wait_for_match=False)
+    return _written(replace(Consent.of(report), wait_for_match=False))
+
+
+def _written(consent: Consent) -> str:
     return "consent=" + "".join("1" if chosen else "0" for chosen in astuple(consent))
+
+
+CONSENT_WRITTEN = _written(Consent())  # its length is every consent's
 
 
 def build_entry(
@@ -181,21 +187,30 @@ def new_entry(
         seals,
     )
     group_key = current_group_key(session, Group.ESCROW)
-    sealed = seal_entry(group_key, entry, escrow_seed)
+    sealed = seal_entry(group_key, entry, escrow_seed, consent_at_release(report))
     return EscrowEntry(report_id=report.id, group_key=group_key, sealed=sealed)
 
 
 def seal_entry(
-    group_key: GroupKey, entry: matching.Entry, escrow_seed: bytes, made_here: bool = True
+    group_key: GroupKey,
+    entry: matching.Entry,
+    escrow_seed: bytes,
+    consent: str,
+    made_here: bool = True,
 ) -> bytes:
     """An entry as its row stores it: encrypted under the instance's entry key, then sealed
     to the escrow group's key. An escrow member's key alone opens only the outer seal, so
     a member who files a report naming guessed officers cannot compare its tags with
-    another's. `made_here`: whether this server made the entry (not one from before the
-    instance's layer), so its shares can be trusted."""
+    another's.
+
+    Inside, beside the entry: `consent`, the choices its seals are bound to
+    (`consent_at_release`), so a run can tell a row someone changed from a seal that
+    opens nothing; and `made_here`, whether this server made the entry (not one from
+    before the instance's layer), so its shares can be trusted."""
+    written = consent.encode("ascii")
     inside = encrypt_field(
         _entry_key(escrow_seed),
-        bytes((made_here,)) + matching.encode_entry(entry),
+        bytes((made_here, len(written))) + written + matching.encode_entry(entry),
         bindings.escrow_entry_inside(entry.report_id),
     )
     return seal(public_key_of(group_key), inside, bindings.escrow_entry(entry.report_id, group_key))
@@ -208,6 +223,7 @@ class OpenedEntry:
     row: EscrowEntry
     entry: matching.Entry
     made_here: bool  # made by this server inside the instance's layer: its shares are right
+    consent: str | None  # what its seals are bound to; None for an entry from before
     inside: bool  # the row already has the instance's layer
 
 
@@ -217,17 +233,20 @@ def open_entry(private: PrivateKey, row: EscrowEntry, escrow_seed: bytes) -> Ope
     read as it is, and its shares are not trusted."""
     plain = open_sealed(private, row.sealed, bindings.escrow_entry(row.report_id, row.group_key))
     if plain[1:2] != bytes((Kind.FIELD,)):
-        return OpenedEntry(row, matching.decode_entry(plain), made_here=False, inside=False)
+        entry = matching.decode_entry(plain)
+        return OpenedEntry(row, entry, made_here=False, consent=None, inside=False)
     inside = decrypt_field(
         _entry_key(escrow_seed), plain, bindings.escrow_entry_inside(row.report_id)
     )
-    if not inside or inside[0] not in (0, 1):
+    if len(inside) < 2 or inside[0] not in (0, 1) or len(inside) < 2 + inside[1]:
         raise TamperedCiphertext("an escrow entry's inner layer is malformed")
-    return OpenedEntry(row, matching.decode_entry(inside[1:]), bool(inside[0]), inside=True)
+    consent = inside[2 : 2 + inside[1]].decode("ascii", errors="replace")
+    entry = matching.decode_entry(inside[2 + inside[1] :])
+    return OpenedEntry(row, entry, bool(inside[0]), consent, inside=True)
 
 
 # Every entry inside the instance's layer has this size; one of another size is older.
-INSIDE_SIZE = sealed_size(field_size(1 + matching.ENTRY_SIZE))
+INSIDE_SIZE = sealed_size(field_size(2 + len(CONSENT_WRITTEN) + matching.ENTRY_SIZE))
 
 
 def browser_entry(

@@ -57,6 +57,7 @@ class MatchRun:
     waiting: int
     unopened: int = 0  # entries sealed to an escrow key version the member does not hold
     moved_inside: int = 0  # entries from before the instance's layer, given it
+    altered: int = 0  # waiting entries whose row's choices are not those its seals are bound to
     tries: int = 0  # slots tried once with shares this server made
     failed_tries: int = 0  # slots or sets of shares that did not give a key to her report
     released: list[str] = field(default_factory=list)
@@ -83,10 +84,6 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
     opened = _open_entries(session, holder, escrow_seed, run)
     by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
     for one in opened:
-        if not one.inside:  # hidden from a member's key alone from now on
-            sealed = seal_entry(one.row.group_key, one.entry, escrow_seed, made_here=False)
-            _replace_sealed(session, one.row, sealed)
-            run.moved_inside += 1
         for slot in one.entry.slots:
             point = _Point(one.entry.report_id, slot.shares, one.made_here)
             by_tag[slot.tag].setdefault(one.entry.report_id, point)
@@ -108,8 +105,7 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
         if candidate.freed is not None:
             tag, data_key = candidate.freed
             freed[tag][candidate.report.id] = data_key
-        elif candidate.cleared:
-            _replace_sealed(session, candidate.opened.row, candidate.cleared_entry(escrow_seed))
+    _write_back(session, opened, candidates, escrow_seed, run)
     for tag, keys_freed in freed.items():
         _release(session, keys_freed, sorted(by_tag[tag]), actor, run)
     audit.record(
@@ -120,6 +116,35 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
     )
     session.commit()
     return run
+
+
+def _write_back(
+    session: Session,
+    opened: list[OpenedEntry],
+    candidates: list[_Candidate],
+    escrow_seed: bytes,
+    run: MatchRun,
+) -> None:
+    """Seal again every waiting entry the run considered, its slots found to open nothing
+    cleared, whether or not anything changed: a copy of the database before and after
+    the run then shows every waiting row rewritten, never which tag reached its
+    threshold. Give an entry from before the instance's layer that layer."""
+    still_waiting = {c.report.id: c for c in candidates if c.freed is None}
+    for one in opened:
+        candidate = still_waiting.get(one.row.report_id)
+        if candidate is not None:
+            _replace_sealed(session, one.row, candidate.sealed_again(escrow_seed))
+        elif not one.inside:
+            report = session.get(Report, one.row.report_id)
+            if report is None:
+                continue
+            consent = consent_at_release(report)
+            sealed = seal_entry(one.row.group_key, one.entry, escrow_seed, consent, False)
+            _replace_sealed(session, one.row, sealed)
+        else:
+            continue
+        if not one.inside:
+            run.moved_inside += 1
 
 
 def _open_entries(
@@ -164,6 +189,10 @@ class _Candidate:
         self.entry = opened.entry
         self.report = report
         self.consent = consent_at_release(report)
+        # Her row's choices differ from those her seals are bound to: someone changed the
+        # row by hand, or she changed them a moment ago and her new entry is being
+        # written. Nothing is tried or cleared; the next run reads the entry that holds.
+        self.altered = opened.consent is not None and opened.consent != self.consent
         self.by_tag = by_tag
         self.instance_key = instance_release_key(escrow_seed)
         self.failed = 0
@@ -174,6 +203,9 @@ class _Candidate:
         self, keys: dict[tuple[bytes, int], x25519.X25519PrivateKey], run: MatchRun
     ) -> None:
         """Try each slot whose tag reaches her threshold until one frees her report."""
+        if self.altered:
+            run.altered += 1
+            return
         threshold = self.entry.threshold
         for number, slot in enumerate(self.entry.slots):
             points = self.by_tag[slot.tag]
@@ -260,15 +292,17 @@ class _Candidate:
             return None  # a share off the polynomial, or a seal to no key of ours
         return data_key if _opens(self.report, data_key) else None
 
-    def cleared_entry(self, escrow_seed: bytes) -> bytes:
-        """Her entry with the slots found to open nothing cleared, so no run tries them
-        again, sealed as its row keeps it."""
+    def sealed_again(self, escrow_seed: bytes) -> bytes:
+        """Her entry, the slots found to open nothing cleared so no run tries them again,
+        sealed afresh, bound to the choices it was bound to."""
         slots = tuple(
             replace(slot, locked_key=_CLEARED) if number in self.cleared else slot
             for number, slot in enumerate(self.entry.slots)
         )
         entry = replace(self.entry, slots=slots)
-        return seal_entry(self.opened.row.group_key, entry, escrow_seed, self.opened.made_here)
+        consent = self.opened.consent if self.opened.consent is not None else self.consent
+        row = self.opened.row
+        return seal_entry(row.group_key, entry, escrow_seed, consent, self.opened.made_here)
 
 
 def _replace_sealed(session: Session, row: EscrowEntry, sealed: bytes) -> None:

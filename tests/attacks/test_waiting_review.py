@@ -218,7 +218,10 @@ def _reseal(
         row = session.get(EscrowEntry, report_id)
         assert row is not None
         row.group_key_id = group_key.id
-        row.sealed = escrow.seal_entry(group_key, changed, _seed(instance))
+        report = session.get(Report, report_id)
+        assert report is not None
+        consent = escrow.consent_at_release(report)
+        row.sealed = escrow.seal_entry(group_key, changed, _seed(instance), consent)
         session.commit()
 
 
