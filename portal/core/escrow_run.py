@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from cryptography.hazmat.primitives.asymmetric import x25519
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from crypto import matching
 from crypto.errors import CryptoError
@@ -97,17 +98,18 @@ def run_matching(session: Session, holder: KeyHolder, actor: str, escrow_seed: b
             candidates.append(_Candidate(one, report, by_tag, escrow_seed))
     secrets.SystemRandom().shuffle(candidates)
     keys: dict[tuple[bytes, int], x25519.X25519PrivateKey] = {}  # a tag's, at a threshold
-    freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
+    # tag: report id: the report as the run found it, and its data key
+    freed: dict[bytes, dict[str, tuple[_Candidate, bytes]]] = defaultdict(dict)
     for candidate in candidates:
         if run.tries >= _MOST_TRIES_IN_RUN:
             break
         candidate.try_slots(keys, run)
         if candidate.freed is not None:
             tag, data_key = candidate.freed
-            freed[tag][candidate.report.id] = data_key
+            freed[tag][candidate.report.id] = (candidate, data_key)
     _write_back(session, opened, candidates, escrow_seed, run)
-    for tag, keys_freed in freed.items():
-        _release(session, keys_freed, sorted(by_tag[tag]), actor, run)
+    for tag, freed_here in freed.items():
+        _release(session, freed_here, sorted(by_tag[tag]), actor, run)
     audit.record(
         session,
         actor=actor,
@@ -328,32 +330,63 @@ def _opens(report: Report, data_key: bytes) -> bool:
 
 
 def _release(
-    session: Session, keys: dict[str, bytes], matched: list[str], actor: str, run: MatchRun
+    session: Session,
+    freed: dict[str, tuple[_Candidate, bytes]],
+    matched: list[str],
+    actor: str,
+    run: MatchRun,
 ) -> None:
     """Seal each freed report's key to the groups her consent names, and link the match."""
+    released = [
+        report_id
+        for report_id, (candidate, data_key) in freed.items()
+        if _release_one(session, candidate, data_key, actor, len(matched))
+    ]
+    if not released:
+        return
+    run.released.extend(released)
     # Linked: the reports the advocates may read now. One still waiting is counted in
     # the size but never named: nobody may learn which report waits.
-    readable = [r for r in matched if r in keys or _readable(session, r)]
+    readable = [r for r in matched if r in released or _readable(session, r)]
     match = EscrowMatch(id=secrets.token_hex(16), size=len(matched))
     match.reports = [
-        EscrowMatchReport(report_id=report_id, released=report_id in keys) for report_id in readable
+        EscrowMatchReport(report_id=report_id, released=report_id in released)
+        for report_id in readable
     ]
     session.add(match)
-    for report_id, data_key in keys.items():
-        report = session.get(Report, report_id)
-        if report is None:
-            continue
-        consent = replace(Consent.of(report), wait_for_match=False)
-        apply_consent(session, report, data_key, consent)
-        report.released_on = today()
-        run.released.append(report_id)
-        audit.record(
-            session,
-            actor=actor,
-            action="report released by a match",
-            subject=report_id,
-            detail=f"{len(matched)} reports name the same officer",
-        )
+
+
+def _release_one(
+    session: Session, freed: _Candidate, data_key: bytes, actor: str, matched: int
+) -> bool:
+    """Release one report, read again as it stands now, in a savepoint of its own: one
+    she changed or deleted while the run went on (a message, "keep longer", her choices)
+    waits for the next run, and every other release of this run still goes."""
+    try:
+        with session.begin_nested():
+            report = session.get(
+                Report, freed.report.id, populate_existing=True, with_for_update=True
+            )
+            if (
+                report is None
+                or not report.wait_for_match
+                or consent_at_release(report) != freed.consent
+                or not _opens(report, data_key)
+            ):
+                return False
+            consent = replace(Consent.of(report), wait_for_match=False)
+            apply_consent(session, report, data_key, consent)
+            report.released_on = today()
+            audit.record(
+                session,
+                actor=actor,
+                action="report released by a match",
+                subject=report.id,
+                detail=f"{matched} reports name the same officer",
+            )
+    except (StaleDataError, ObjectDeletedError):
+        return False
+    return True
 
 
 def _readable(session: Session, report_id: str) -> bool:
