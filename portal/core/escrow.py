@@ -101,7 +101,10 @@ def _written(consent: Consent) -> str:
     return "consent=" + "".join("1" if chosen else "0" for chosen in astuple(consent))
 
 
-CONSENT_WRITTEN = _written(Consent())  # its length is every consent's
+# Its length is every consent's. A field added to Consent changes every report's string,
+# and with it what waiting entries' seals are bound to: such a change needs a migration
+# that makes their entries again (a run would find every one altered).
+CONSENT_WRITTEN = _written(Consent())
 
 
 def build_entry(
