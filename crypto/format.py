@@ -26,6 +26,7 @@ class Kind(enum.IntEnum):
     SEALED = 0x53  # "S": HPKE-sealed to a public key
     PASSPHRASE = 0x50  # "P": a key wrapped under Argon2id(passphrase)
     STREAM = 0x41  # "A": the header of a segmented attachment stream
+    RELEASE = 0x52  # "R": HPKE-sealed to an escrow slot's X25519 release key
 
 
 def header(kind: Kind, version: int = FORMAT_VERSION) -> bytes:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.core import audit, escrow, grants
+from portal.core import audit, escrow, escrow_run, grants
 from portal.core.authentication import AccountError
 from portal.core.principal import Principal
 from portal.core.reports import reference_of
@@ -83,9 +83,11 @@ def overview(session: Session, principal: Principal) -> Overview:
     )
 
 
-def run(session: Session, principal: Principal) -> escrow.MatchRun:
-    """Run the matching with the member's escrow keys."""
-    return escrow.run_matching(session, principal, actor=principal.name)
+def run(session: Session, principal: Principal, escrow_seed: bytes) -> escrow_run.MatchRun:
+    """Run the matching with the member's escrow keys and the instance's matching secret."""
+    return escrow_run.run_matching(
+        session, principal, actor=principal.name, escrow_seed=escrow_seed
+    )
 
 
 def give_key(session: Session, principal: Principal, account_id: int, fingerprint: str) -> None:

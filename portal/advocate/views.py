@@ -282,7 +282,7 @@ def run_matching(principal: Principal) -> Response:
     """Run the matching now, with this member's escrow keys."""
     if not EmptyForm().validate_on_submit() or not principal.holds(Group.ESCROW):
         abort(404)
-    released = len(matching.run(db(), principal).released)
+    released = len(matching.run(db(), principal, portal_config().escrow_key).released)
     if released:
         processes.new_activity()
     return redirect(url_for("advocate.matching_page", released=released), code=303)

@@ -29,7 +29,7 @@ def match_command(name: str | None, passphrase_stdin: bool) -> None:
     and every release, is recorded in the audit log.
     """
     from crypto.errors import CryptoError, InvalidPhrase
-    from portal.core import escrow, grants
+    from portal.core import escrow_run, grants
     from portal.core.authentication import LoginFailed
     from portal.core.group_keys import recovery_key
     from portal.core.principal import Principal, unlock_principal
@@ -47,7 +47,9 @@ def match_command(name: str | None, passphrase_stdin: bool) -> None:
                 holder = Principal(0, "recovery phrase", Role.ADMIN, seeds)
             if not holder.holds(Group.ESCROW):
                 raise click.ClickException(f"{holder.name} does not hold the matching key.")
-            run = escrow.run_matching(session, holder, actor=holder.name)
+            run = escrow_run.run_matching(
+                session, holder, actor=holder.name, escrow_seed=config.escrow_key
+            )
     except LoginFailed:
         raise click.ClickException("Those details did not work.") from None
     except InvalidPhrase as error:

@@ -74,6 +74,11 @@ def escrow_entry(report_id: str, group_key: GroupKey) -> Binding:
     return Binding("escrow_entries", report_id, _version(group_key))
 
 
+def escrow_entry_inside(report_id: str) -> Binding:
+    """A report's escrow entry under the instance's entry key, inside its seal."""
+    return Binding("escrow_entries", report_id, "inside")
+
+
 def escrow_release(report_id: str, slot: int, consent: str) -> Binding:
     """A report's data key in one slot of its escrow entry, under a match's release key,
     and the consent a match applies to it (her choices, written as she made them)."""

@@ -5,11 +5,12 @@ may read (now, or once it is matched), has one entry: for each of its officer
 identifiers (`core/officers.py`), a match tag and a share of each
 threshold's polynomial, both derived from the identifier's VOPRF output under
 a key held in instance/secrets/ (`crypto/voprf.py`, `crypto/matching.py`);
-and, for a waiting report, its data key wrapped under its own threshold's
-release key. The entry is sealed to the escrow group's key. Matching runs in
-an escrow member's session: it opens the entries, groups them by tag, and
-where at least t reports share a tag, interpolates the secret, unwraps the
-waiting report's data key and seals it to the groups her consent names.
+and, for a waiting report, its data key sealed to its own threshold's
+release public key (by the server, or by her browser, which asks for the
+public keys: `release_public_keys`). The entry is encrypted under a key from
+the same instance secret and sealed to the escrow group's key (`seal_entry`),
+so reading it needs both. The matching run (`core/escrow_run.py`) opens the
+entries in an escrow member's session and releases what enough others name.
 
 Nothing here depends on whether an entry matches at submission: the survivor's
 request does the same work either way, and a match is found only later, by a
@@ -19,47 +20,69 @@ member.
 from __future__ import annotations
 
 import functools
-import itertools
 import secrets
-from collections import defaultdict
-from dataclasses import astuple, dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, replace
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from crypto import matching, voprf
-from crypto.envelope import unwrap_key, wrap_key
-from crypto.errors import CryptoError
-from crypto.keys import PrivateKey, open_sealed, seal
-from portal.core import audit, bindings
+from crypto.envelope import decrypt_field, encrypt_field, field_size
+from crypto.errors import TamperedCiphertext
+from crypto.format import Kind
+from crypto.keys import PrivateKey, open_sealed, seal, sealed_size
+from portal.core import bindings
 from portal.core.group_keys import current_group_key, public_key_of
 from portal.core.officers import officer_identifiers
 from portal.core.reports import (
     Consent,
-    KeyHolder,
     apply_consent,
-    decrypt_account,
 )
 from portal.store.models import (
     EscrowEntry,
-    EscrowMatch,
-    EscrowMatchReport,
     Group,
+    GroupKey,
     Report,
-    today,
 )
 
 _KEY_INFO = b"portal escrow v1"  # DeriveKeyPair's info: the key the instance secret seeds
-_MOST_TRIES = 256  # subsets of shares tried when a tag's shares disagree (a forged share)
-# Failed subsets over one whole run: entries a database writer fills with bad shares
-# cannot hold a member's sign-in for long (what is left waits for the next run).
-_MOST_FAILED_TRIES = 2048
+_RELEASE_INFO = b"portal/v1/escrow/instance release key"
+_ENTRY_INFO = b"portal/v1/escrow/entry key"
+
+
+# What she reads when waiting cannot be done as she asked, on either path.
+RELEASE_NEEDS_OFFICER = (
+    "To keep your report sealed until others name the same officer, we need to know who he "
+    "is: choose the police force, and give his name or his collar or warrant number."
+)
+RELEASE_NEEDS_ADVOCATES = (
+    "A sealed report goes to the advocates when others name the same officer. Tick "
+    '"Advocates at the charity may read my report", or choose to send it now.'
+)
 
 
 @functools.lru_cache(maxsize=4)
 def _voprf_key(seed: bytes) -> voprf.ServerKey:
     return voprf.derive_key_pair(seed, _KEY_INFO)
+
+
+@functools.lru_cache(maxsize=4)
+def _entry_key(seed: bytes) -> bytes:
+    """The instance's layer inside every entry (`seal_entry`): with it, only whoever has
+    the instance's secrets reads or writes an entry's tags, shares and seals."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_ENTRY_INFO).derive(seed)
+
+
+@functools.lru_cache(maxsize=4)
+def instance_release_key(seed: bytes) -> bytes:
+    """The instance's part of every version 2 release key (`matching.release_private_key`):
+    whoever has entries and a member's key, but not the instance's secrets, cannot compute
+    the public key the server hands out for a guessed officer."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_RELEASE_INFO).derive(seed)
 
 
 def release_choice(account: dict[str, Any]) -> int | None:
@@ -71,8 +94,17 @@ def release_choice(account: dict[str, Any]) -> int | None:
 def consent_at_release(report: Report) -> str:
     """The consent a match applies to a waiting report, as its row holds it, in the form
     its wrapped key is bound to: a writer who changes the row makes the key not open."""
-    consent = replace(Consent.of(report), wait_for_match=False)
+    return _written(replace(Consent.of(report), wait_for_match=False))
+
+
+def _written(consent: Consent) -> str:
     return "consent=" + "".join("1" if chosen else "0" for chosen in astuple(consent))
+
+
+# Its length is every consent's. A field added to Consent changes every report's string,
+# and with it what waiting entries' seals are bound to: such a change needs a migration
+# that makes their entries again (a run would find every one altered).
+CONSENT_WRITTEN = _written(Consent())
 
 
 def build_entry(
@@ -82,27 +114,52 @@ def build_entry(
     threshold: int,
     escrow_seed: bytes,
     consent: str,
+    seals: Sequence[bytes] = (),
 ) -> matching.Entry:
     """A report's entry: per identifier, its match tag, shares and (if waiting) its data
-    key wrapped under the release key and bound to `consent` (`consent_at_release`)."""
+    key sealed to the release key and bound to `consent` (`consent_at_release`), or the
+    seals her browser made, one per identifier, in order."""
     key = _voprf_key(escrow_seed)
     slots = []
     for number, identifier in enumerate(identifiers[: matching.SLOTS]):
         prf_output = voprf.evaluate(key, identifier.encode())
         if threshold == matching.COUNTS_ONLY:
-            wrapped = secrets.token_bytes(matching.WRAPPED_KEY_SIZE)
+            locked = secrets.token_bytes(matching.RELEASE_SEAL_SIZE)
+        elif seals:
+            locked = seals[number]
         else:
-            release = matching.release_key(matching.secret(prf_output, threshold), threshold)
+            public = matching.release_public_key(
+                matching.secret(prf_output, threshold), threshold, instance_release_key(escrow_seed)
+            )
             binding = bindings.escrow_release(report_id, number, consent)
-            wrapped = wrap_key(release, data_key, binding)
+            locked = matching.seal_to_release(public, data_key, binding)
         slots.append(
             matching.Slot(
                 matching.match_tag(prf_output),
                 matching.shares(prf_output, matching.x_coordinate(report_id)),
-                wrapped,
+                locked,
             )
         )
     return matching.Entry(report_id, threshold, tuple(slots))
+
+
+def release_public_keys(
+    officers: dict[str, Any], threshold: int, escrow_seed: bytes
+) -> list[bytes]:
+    """What a browser seals a waiting report's data key to: for each identifier the
+    officers give (`officer_identifiers` order, as many as an entry holds), the public
+    key of its release secret at her threshold. Nothing is kept."""
+    if threshold not in matching.THRESHOLDS:
+        raise ValueError("a report waits for 2 to 5 reports")
+    key = _voprf_key(escrow_seed)
+    return [
+        matching.release_public_key(
+            matching.secret(voprf.evaluate(key, identifier.encode()), threshold),
+            threshold,
+            instance_release_key(escrow_seed),
+        )
+        for identifier in officer_identifiers(officers)[: matching.SLOTS]
+    ]
 
 
 def new_entry(
@@ -111,9 +168,11 @@ def new_entry(
     data_key: bytes,
     account: dict[str, Any],
     escrow_seed: bytes,
+    seals: Sequence[bytes] = (),
 ) -> EscrowEntry | None:
     """The entry a report should have as it stands (None: it names no officer, or
-    the advocates may not read it, now or after a match), sealed, not yet added."""
+    the advocates may not read it, now or after a match), sealed, not yet added.
+    `seals`: a waiting report's data key as her browser sealed it to each slot."""
     identifiers = officer_identifiers(account)
     # A waiting report she has since kept from the advocates is a record no one may
     # read: it neither counts toward another's match nor is named by one.
@@ -128,26 +187,86 @@ def new_entry(
         waiting or matching.COUNTS_ONLY,
         escrow_seed,
         consent_at_release(report),
+        seals,
     )
     group_key = current_group_key(session, Group.ESCROW)
-    sealed = seal(
-        public_key_of(group_key),
-        matching.encode_entry(entry),
-        bindings.escrow_entry(report.id, group_key),
-    )
+    sealed = seal_entry(group_key, entry, escrow_seed, consent_at_release(report))
     return EscrowEntry(report_id=report.id, group_key=group_key, sealed=sealed)
 
 
-def counts_only_entry(
-    session: Session, report: Report, officers: dict[str, Any], escrow_seed: bytes
+def seal_entry(
+    group_key: GroupKey,
+    entry: matching.Entry,
+    escrow_seed: bytes,
+    consent: str,
+    made_here: bool = True,
+) -> bytes:
+    """An entry as its row stores it: encrypted under the instance's entry key, then sealed
+    to the escrow group's key. An escrow member's key alone opens only the outer seal, so
+    a member who files a report naming guessed officers cannot compare its tags with
+    another's.
+
+    Inside, beside the entry: `consent`, the choices its seals are bound to
+    (`consent_at_release`), so a run can tell a row someone changed from a seal that
+    opens nothing; and `made_here`, whether this server made the entry (not one from
+    before the instance's layer), so its shares can be trusted."""
+    written = consent.encode("ascii")
+    inside = encrypt_field(
+        _entry_key(escrow_seed),
+        bytes((made_here, len(written))) + written + matching.encode_entry(entry),
+        bindings.escrow_entry_inside(entry.report_id),
+    )
+    return seal(public_key_of(group_key), inside, bindings.escrow_entry(entry.report_id, group_key))
+
+
+@dataclass
+class OpenedEntry:
+    """An entry as a run reads it: its row, what it holds, where it came from."""
+
+    row: EscrowEntry
+    entry: matching.Entry
+    made_here: bool  # made by this server inside the instance's layer: its shares are right
+    consent: str | None  # what its seals are bound to; None for an entry from before
+    inside: bool  # the row already has the instance's layer
+
+
+def open_entry(private: PrivateKey, row: EscrowEntry, escrow_seed: bytes) -> OpenedEntry:
+    """What a row's entry holds; CryptoError if it is altered or moved. An entry written
+    before the instance's layer (its second byte a threshold, never the field kind) is
+    read as it is, and its shares are not trusted."""
+    plain = open_sealed(private, row.sealed, bindings.escrow_entry(row.report_id, row.group_key))
+    if plain[1:2] != bytes((Kind.FIELD,)):
+        entry = matching.decode_entry(plain)
+        return OpenedEntry(row, entry, made_here=False, consent=None, inside=False)
+    inside = decrypt_field(
+        _entry_key(escrow_seed), plain, bindings.escrow_entry_inside(row.report_id)
+    )
+    if len(inside) < 2 or inside[0] not in (0, 1) or len(inside) < 2 + inside[1]:
+        raise TamperedCiphertext("an escrow entry's inner layer is malformed")
+    consent = inside[2 : 2 + inside[1]].decode("ascii", errors="replace")
+    entry = matching.decode_entry(inside[2 + inside[1] :])
+    return OpenedEntry(row, entry, bool(inside[0]), consent, inside=True)
+
+
+# Every entry inside the instance's layer has this size; one of another size is older.
+INSIDE_SIZE = sealed_size(field_size(2 + len(CONSENT_WRITTEN) + matching.ENTRY_SIZE))
+
+
+def browser_entry(
+    session: Session,
+    report: Report,
+    officers: dict[str, Any],
+    escrow_seed: bytes,
+    seals: Sequence[bytes] = (),
 ) -> EscrowEntry | None:
     """The entry of a report sealed in the browser, which the server never had the data
-    key of: it counts toward others' matches and releases nothing. `officers` is what
-    matching needs of her account, sent in clear beside its envelopes: the force, and
-    each officer's name and number."""
-    if report.wait_for_match:
-        raise ValueError("a report that waits for a match needs its data key in its entry")
-    return new_entry(session, report, b"", officers, escrow_seed)  # no key is wrapped
+    key of. `officers` is what matching needs of her account, sent in clear beside its
+    envelopes: the force, each officer's name and number, and `release`. A report sent
+    now gets a counts-only entry; a waiting one, her browser's `seals`, one per
+    identifier (`release_public_keys`), which the caller checked the count and sizes of."""
+    if report.wait_for_match and not seals:
+        raise ValueError("a report that waits for a match needs her browser's seals")
+    return new_entry(session, report, b"", officers, escrow_seed, seals)
 
 
 def entry_row(entry: EscrowEntry) -> dict[str, Any]:
@@ -176,165 +295,6 @@ def refile_entry(
 def waiting_count(session: Session) -> int:
     """How many reports wait for a match: all a member learns before one."""
     return session.scalar(select(func.count()).where(Report.wait_for_match.is_(True))) or 0
-
-
-@dataclass
-class MatchRun:
-    """What one matching run found: how many waited, which reports it released."""
-
-    waiting: int
-    unopened: int = 0  # entries sealed to an escrow key version the member does not hold
-    failed_tries: int = 0  # sets of shares that did not give a release key
-    released: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Point:
-    report_id: str
-    shares: tuple[int, ...]
-
-    @property
-    def x(self) -> int:
-        return matching.x_coordinate(self.report_id)
-
-
-def run_matching(session: Session, holder: KeyHolder, actor: str) -> MatchRun:
-    """Open every entry the holder's escrow keys open, release each waiting report that
-    enough others name, and record the run; committed before this returns."""
-    run = MatchRun(waiting=waiting_count(session))
-    if run.waiting == 0:
-        return run
-    entries, by_tag = _open_entries(session, holder, run)
-    waiting = set(session.scalars(select(Report.id).where(Report.wait_for_match.is_(True))))
-    freed: dict[bytes, dict[str, bytes]] = defaultdict(dict)  # tag: report id: data key
-    for report_id, entry in entries.items():
-        if entry.threshold == matching.COUNTS_ONLY or report_id not in waiting:
-            continue
-        report = session.get(Report, report_id)
-        if report is None:
-            continue
-        consent = consent_at_release(report)
-        for number, slot in enumerate(entry.slots):
-            data_key = _unlock(entry, number, by_tag[slot.tag], consent, run)
-            if data_key is not None and _opens(report, data_key):
-                freed[slot.tag][report_id] = data_key
-                break
-    for tag, keys in freed.items():
-        _release(session, keys, sorted(by_tag[tag]), actor, run)
-    audit.record(
-        session,
-        actor=actor,
-        action="escrow matching run",
-        detail=f"{run.waiting} waiting; {len(run.released)} released",
-    )
-    session.commit()
-    return run
-
-
-def _open_entries(
-    session: Session, holder: KeyHolder, run: MatchRun
-) -> tuple[dict[str, matching.Entry], dict[bytes, dict[str, _Point]]]:
-    """Every entry the holder opens, and each tag's points by report (copies count once)."""
-    entries: dict[str, matching.Entry] = {}
-    by_tag: dict[bytes, dict[str, _Point]] = defaultdict(dict)
-    for row in session.scalars(select(EscrowEntry)):
-        # A row pointing at a key version that is gone (written by hand) opens nothing.
-        private: PrivateKey | None = (
-            None if row.group_key is None else holder.group_key(Group.ESCROW, row.group_key.version)
-        )
-        if private is None:
-            run.unopened += 1
-            continue
-        try:
-            opened = open_sealed(
-                private, row.sealed, bindings.escrow_entry(row.report_id, row.group_key)
-            )
-            entry = matching.decode_entry(opened)
-        except CryptoError:
-            run.unopened += 1  # altered or moved: it counts for nothing
-            continue
-        if entry.report_id != row.report_id:
-            run.unopened += 1
-            continue
-        entries[entry.report_id] = entry
-        for slot in entry.slots:
-            by_tag[slot.tag].setdefault(entry.report_id, _Point(entry.report_id, slot.shares))
-    return entries, by_tag
-
-
-def _unlock(
-    entry: matching.Entry, number: int, points: dict[str, _Point], consent: str, run: MatchRun
-) -> bytes | None:
-    """The data key in one slot, if the tag's reports reach the entry's threshold and her
-    row still holds the consent it was bound to."""
-    threshold = entry.threshold
-    if len(points) < threshold:
-        return None
-    column = matching.THRESHOLDS.index(threshold)
-    own = points[entry.report_id]
-    others = [p for p in points.values() if p.report_id != entry.report_id]
-    for chosen in itertools.islice(itertools.combinations(others, threshold - 1), _MOST_TRIES):
-        if run.failed_tries >= _MOST_FAILED_TRIES:
-            return None
-        polynomial_secret = matching.interpolate_secret(
-            [(p.x, p.shares[column]) for p in (own, *chosen)]
-        )
-        release = matching.release_key(polynomial_secret, threshold)
-        try:
-            return unwrap_key(
-                release,
-                entry.slots[number].wrapped_key,
-                bindings.escrow_release(entry.report_id, number, consent),
-            )
-        except CryptoError:
-            run.failed_tries += 1
-            continue  # a share that is not on the polynomial: try without it
-    return None
-
-
-def _opens(report: Report, data_key: bytes) -> bool:
-    """Whether a freed key opens her report as it stands. An entry sealed by someone who
-    wrote to the database (the escrow's public key is there) carries a key of their
-    own: released, it would take her report from her and give the advocates nothing."""
-    try:
-        decrypt_account(data_key, report)
-    except (CryptoError, ValueError):
-        return False
-    return True
-
-
-def _release(
-    session: Session, keys: dict[str, bytes], matched: list[str], actor: str, run: MatchRun
-) -> None:
-    """Seal each freed report's key to the groups her consent names, and link the match."""
-    # Linked: the reports the advocates may read now. One still waiting is counted in
-    # the size but never named: nobody may learn which report waits.
-    readable = [r for r in matched if r in keys or _readable(session, r)]
-    match = EscrowMatch(id=secrets.token_hex(16), size=len(matched))
-    match.reports = [
-        EscrowMatchReport(report_id=report_id, released=report_id in keys) for report_id in readable
-    ]
-    session.add(match)
-    for report_id, data_key in keys.items():
-        report = session.get(Report, report_id)
-        if report is None:
-            continue
-        consent = replace(Consent.of(report), wait_for_match=False)
-        apply_consent(session, report, data_key, consent)
-        report.released_on = today()
-        run.released.append(report_id)
-        audit.record(
-            session,
-            actor=actor,
-            action="report released by a match",
-            subject=report_id,
-            detail=f"{len(matched)} reports name the same officer",
-        )
-
-
-def _readable(session: Session, report_id: str) -> bool:
-    report = session.get(Report, report_id)
-    return report is not None and not report.wait_for_match and report.advocates_may_read
 
 
 def leave(session: Session, report: Report, data_key: bytes) -> None:

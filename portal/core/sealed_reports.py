@@ -24,18 +24,21 @@ The form's fields, each envelope in standard base64 with its padding:
   bytes, sealed to the exporters' current key (`bindings.statistics_seal`).
 - In clear, for the matching escrow (`core/escrow.py`) only: `officer_force`, and
   `officer_<n>_name` and `officer_<n>_number` for each officer she names (n from
-  0, at most MATCHED_OFFICERS): the server makes the report's counts-only entry
+  0, at most MATCHED_OFFICERS): the server makes the report's escrow entry
   from them, as it does for a report it sealed, and keeps nothing else of them.
+- For a report that waits for a match (`release` 2 to 5, read by the form), and only
+  then: `escrow_<n>` for each identifier the officers give (`officer_identifiers`
+  order, n from 0, at most `matching.SLOTS`), the data key sealed
+  (`matching.seal_to_release`) to that identifier's release public key at her
+  threshold, which the page asked for (`escrow.release_public_keys`), bound by
+  `bindings.escrow_release` to the slot and the consent a match will apply. Such a
+  report is sealed to the recovery group only, with no statistics seal yet.
 
 The report id is the submission token's (`Submission.report_id`), so the
 browser binds its envelopes to it before sending. Her consent comes in clear
 beside these, from the form's own boxes.
 
 Her files come beside these, sealed too (`portal/core/sealed_files.py`).
-
-Not on this path yet: a report that waits for a match (its data key goes into
-an escrow entry the browser cannot make yet; the browser sends such a report
-by the server's path).
 """
 
 from __future__ import annotations
@@ -49,13 +52,20 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crypto import matching
 from crypto.envelope import KEY_SIZE, field_size, is_field_size, wrapped_size
 from crypto.format import FORMAT_VERSION, HEADER_SIZE, Kind
 from crypto.keys import sealed_size
 from crypto.words import lookup_id_from_secret
 from portal.core import submissions
-from portal.core.escrow import counts_only_entry, entry_row
+from portal.core.escrow import (
+    RELEASE_NEEDS_ADVOCATES,
+    RELEASE_NEEDS_OFFICER,
+    browser_entry,
+    entry_row,
+)
 from portal.core.group_keys import current_group_keys
+from portal.core.officers import officer_identifiers
 from portal.core.reports import STATISTICS_PADDED_SIZE, Consent, record_consent, reference_of
 from portal.core.submissions import Submission
 from portal.store import redo_if_raced
@@ -101,10 +111,6 @@ KEYS_CHANGED = (
 NOT_AS_CHOSEN = (
     "Your report was not locked for the people you chose, so it was not kept. Please send it again."
 )
-WAITING_NOT_HERE = (
-    "A report that waits for a match cannot be sent this way, so it was not kept. "
-    "Please send it again."
-)
 
 
 class SealedReportRefused(Exception):
@@ -125,6 +131,7 @@ class SealedReport:
     seals: Mapping[Group, tuple[int, bytes]]  # group: (its key's version, sealed data key)
     statistics: tuple[int, bytes] | None  # (the exporters' key version, sealed facts)
     officers: dict[str, Any] = field(default_factory=dict)  # what matching needs, in clear
+    escrow_seals: tuple[bytes, ...] = ()  # a waiting report's data key, sealed per slot
 
 
 @dataclass(frozen=True)
@@ -192,12 +199,27 @@ def parse_sealed_report(form_fields: Mapping[str, str]) -> SealedReport:
         content=_required(form_fields, "content", MAX_CONTENT_SIZE),
         seals=seals,
         statistics=_versioned(form_fields, "statistics", STATISTICS_SEAL_SIZE),
-        officers=_officers(form_fields),
+        officers=parse_officers(form_fields) | {"release": form_fields.get("release") or "now"},
+        escrow_seals=_escrow_seals(form_fields),
     )
 
 
-def _officers(form_fields: Mapping[str, str]) -> dict[str, Any]:
-    """The force and officers sent for matching, as an account holds them."""
+def _escrow_seals(form_fields: Mapping[str, str]) -> tuple[bytes, ...]:
+    """`escrow_0`, `escrow_1` and on, as many as were sent, in order; none after a gap."""
+    seals = []
+    for number in range(matching.SLOTS):
+        blob = _decode(form_fields, f"escrow_{number}", matching.RELEASE_SEAL_SIZE)
+        if blob is None:
+            break
+        seals.append(blob)
+    if any(f"escrow_{n}" in form_fields for n in range(len(seals) + 1, matching.SLOTS + 1)):
+        raise SealedReportRefused(NOT_WHOLE)
+    return tuple(seals)
+
+
+def parse_officers(form_fields: Mapping[str, str]) -> dict[str, Any]:
+    """The force and officers sent for matching, as an account holds them;
+    SealedReportRefused for what the report form could not send."""
 
     def text(name: str) -> str:
         value = form_fields.get(name) or ""
@@ -223,8 +245,6 @@ def _envelope(blob: bytes, kind: Kind, sizes_ok: bool) -> None:
 def _check_envelopes(sealed: SealedReport, consent: Consent) -> None:
     """Everything checkable without the database: each envelope's header and size, and
     that the groups sealed to, and the statistics seal, are what her consent asks."""
-    if consent.wait_for_match:
-        raise SealedReportRefused(WAITING_NOT_HERE)
     if len(sealed.lookup_secret) != LOOKUP_SIZE:
         raise SealedReportRefused(NOT_WHOLE)
     _envelope(sealed.survivor_key, Kind.KEY_WRAP, len(sealed.survivor_key) == SURVIVOR_KEY_SIZE)
@@ -235,11 +255,32 @@ def _check_envelopes(sealed: SealedReport, consent: Consent) -> None:
         _envelope(blob, Kind.SEALED, len(blob) == SEALED_KEY_SIZE)
     if set(sealed.seals) != set(consent.groups()):
         raise SealedReportRefused(NOT_AS_CHOSEN)
-    if (sealed.statistics is not None) != consent.export_statistics:
+    # A waiting report's facts are sealed to the exporters when a match releases it.
+    statistics = consent.export_statistics and not consent.wait_for_match
+    if (sealed.statistics is not None) != statistics:
         raise SealedReportRefused(NOT_AS_CHOSEN)
     if sealed.statistics is not None:
         blob = sealed.statistics[1]
         _envelope(blob, Kind.SEALED, len(blob) == STATISTICS_SEAL_SIZE)
+    _check_escrow_seals(sealed, consent)
+
+
+def _check_escrow_seals(sealed: SealedReport, consent: Consent) -> None:
+    """A waiting report has one seal for each identifier its officers give, each of the
+    size and kind `matching.seal_to_release` makes; any other report has none."""
+    if not consent.wait_for_match:
+        if sealed.escrow_seals:
+            raise SealedReportRefused(NOT_WHOLE)
+        return
+    if not consent.advocates_may_read:
+        raise SealedReportRefused(RELEASE_NEEDS_ADVOCATES)
+    identifiers = officer_identifiers(sealed.officers)[: matching.SLOTS]
+    if not identifiers:
+        raise SealedReportRefused(RELEASE_NEEDS_OFFICER)
+    if len(sealed.escrow_seals) != len(identifiers):
+        raise SealedReportRefused(NOT_WHOLE)
+    for blob in sealed.escrow_seals:
+        _envelope(blob, Kind.RELEASE, len(blob) == matching.RELEASE_SEAL_SIZE)
 
 
 def store_sealed_report(
@@ -260,7 +301,8 @@ def store_sealed_report(
     group's current one; AlreadySent if this form's token was used before (the same
     token names the same report). A report whose token another request recorded
     meanwhile is refused by the database, and then found sent. A report that names
-    an officer gets its counts-only escrow entry (`escrow.counts_only_entry`).
+    an officer gets its escrow entry (`escrow.browser_entry`): counts-only, or with
+    her browser's seals when she chose to wait.
     """
     _check_envelopes(sealed, consent)
     lookup_id = lookup_id_from_secret(pepper, sealed.lookup_secret)
@@ -287,7 +329,7 @@ def store_sealed_report(
             report.statistics_key_id = current[Group.EXPORTERS].id
         record_consent(report, consent)
         # The same work whether or not others name the officer: a match is found later.
-        entry = counts_only_entry(session, report, sealed.officers, escrow_seed)
+        entry = browser_entry(session, report, sealed.officers, escrow_seed, sealed.escrow_seals)
         # Her receipt is not kept: the server never had her codename, and the browser
         # that has it computes the reference from the token itself.
         if files:  # its files are claimed in the report's own transaction

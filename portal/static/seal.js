@@ -55,9 +55,9 @@ async function aesDecrypt(key, nonce2, sealed, aad, message) {
     throw new TamperedCiphertext(message);
   }
 }
-async function hkdf(ikm, salt, info2, length) {
+async function hkdf(ikm, salt, info3, length) {
   const base = await subtle().importKey("raw", ikm, "HKDF", false, ["deriveBits"]);
-  const params = { name: "HKDF", hash: "SHA-256", salt, info: info2 };
+  const params = { name: "HKDF", hash: "SHA-256", salt, info: info3 };
   return new Uint8Array(await subtle().deriveBits(params, base, length * 8));
 }
 function toBase64(bytes) {
@@ -114,8 +114,10 @@ var Kind = Object.freeze({
   // "K": a key wrapped under another symmetric key
   SEALED: 83,
   // "S": HPKE-sealed to a public key
-  STREAM: 65
+  STREAM: 65,
   // "A": the header of a segmented attachment stream
+  RELEASE: 82
+  // "R": HPKE-sealed to an escrow slot's X25519 release key
 });
 function header(kind, version = FORMAT_VERSION) {
   return Uint8Array.of(version, kind);
@@ -934,8 +936,8 @@ async function fileKey(key, streamHeader, binding) {
     throw new TypeError("keys are 32 bytes");
   }
   const salt = streamHeader.subarray(HEADER_SIZE + SIZE_BYTES, -PREFIX_SIZE);
-  const info2 = binding.associatedData("stream", streamHeader.subarray(0, HEADER_SIZE));
-  return aesKey(await hkdf(key, salt, info2, KEY_SIZE));
+  const info3 = binding.associatedData("stream", streamHeader.subarray(0, HEADER_SIZE));
+  return aesKey(await hkdf(key, salt, info3, KEY_SIZE));
 }
 function nonce(prefix, index, last) {
   if (index >= MAX_SEGMENTS) throw new RangeError("stream is too long");
@@ -1423,6 +1425,15 @@ var N_0 = 0n;
 var N_1 = 1n;
 var N_2 = 2n;
 
+// node_modules/@hpke/common/esm/src/interfaces/kemInterface.js
+var SUITE_ID_HEADER_KEM = /* @__PURE__ */ new Uint8Array([
+  75,
+  69,
+  77,
+  0,
+  0
+]);
+
 // node_modules/@hpke/common/esm/src/kdfs/hkdf.js
 var HPKE_VERSION = /* @__PURE__ */ new Uint8Array([
   72,
@@ -1489,14 +1500,14 @@ var HkdfNative = class extends NativeAlgorithm {
     ret.set(ikm, 7 + this._suiteId.byteLength + label2.byteLength);
     return ret;
   }
-  buildLabeledInfo(label2, info2, len) {
+  buildLabeledInfo(label2, info3, len) {
     this._checkInit();
-    const ret = new Uint8Array(9 + this._suiteId.byteLength + label2.byteLength + info2.byteLength);
+    const ret = new Uint8Array(9 + this._suiteId.byteLength + label2.byteLength + info3.byteLength);
     ret.set(new Uint8Array([0, len]), 0);
     ret.set(HPKE_VERSION, 2);
     ret.set(this._suiteId, 9);
     ret.set(label2, 9 + this._suiteId.byteLength);
-    ret.set(info2, 9 + this._suiteId.byteLength + label2.byteLength);
+    ret.set(info3, 9 + this._suiteId.byteLength + label2.byteLength);
     return ret;
   }
   async extract(salt, ikm) {
@@ -1511,7 +1522,7 @@ var HkdfNative = class extends NativeAlgorithm {
     ]);
     return await this._api.sign("HMAC", key, ikmBuf);
   }
-  async expand(prk, info2, len) {
+  async expand(prk, info3, len) {
     await this._setup();
     const prkBuf = toArrayBuffer(prk);
     const key = await this._api.importKey("raw", prkBuf, this.algHash, false, [
@@ -1520,7 +1531,7 @@ var HkdfNative = class extends NativeAlgorithm {
     const okm = new ArrayBuffer(len);
     const okmBytes = new Uint8Array(okm);
     let prev = EMPTY;
-    const mid = toUint8Array(info2);
+    const mid = toUint8Array(info3);
     const tail = new Uint8Array(1);
     if (len > 255 * this.hashSize) {
       throw new Error("Entropy limit reached");
@@ -1542,7 +1553,7 @@ var HkdfNative = class extends NativeAlgorithm {
     }
     return okm;
   }
-  async extractAndExpand(salt, ikm, info2, len) {
+  async extractAndExpand(salt, ikm, info3, len) {
     await this._setup();
     const ikmBuf = toArrayBuffer(ikm);
     const baseKey = await this._api.importKey("raw", ikmBuf, "HKDF", false, ["deriveBits"]);
@@ -1550,14 +1561,14 @@ var HkdfNative = class extends NativeAlgorithm {
       name: "HKDF",
       hash: this.algHash.hash,
       salt: toArrayBuffer(salt),
-      info: toArrayBuffer(info2)
+      info: toArrayBuffer(info3)
     }, baseKey, len * 8);
   }
   async labeledExtract(salt, label2, ikm) {
     return await this.extract(salt, this.buildLabeledIkm(label2, ikm));
   }
-  async labeledExpand(prk, label2, info2, len) {
-    return await this.expand(prk, this.buildLabeledInfo(label2, info2, len), len);
+  async labeledExpand(prk, label2, info3, len) {
+    return await this.expand(prk, this.buildLabeledInfo(label2, info3, len), len);
   }
   _checkInit() {
     if (this._suiteId === EMPTY) {
@@ -1645,6 +1656,189 @@ function xor(a, b) {
   }
   return buf;
 }
+
+// node_modules/@hpke/common/esm/src/kems/dhkem.js
+var LABEL_EAE_PRK = /* @__PURE__ */ new Uint8Array([
+  101,
+  97,
+  101,
+  95,
+  112,
+  114,
+  107
+]);
+var LABEL_SHARED_SECRET = /* @__PURE__ */ new Uint8Array([
+  115,
+  104,
+  97,
+  114,
+  101,
+  100,
+  95,
+  115,
+  101,
+  99,
+  114,
+  101,
+  116
+]);
+function concat3(a, b, c) {
+  const ret = new Uint8Array(a.length + b.length + c.length);
+  ret.set(a, 0);
+  ret.set(b, a.length);
+  ret.set(c, a.length + b.length);
+  return ret;
+}
+var Dhkem = class {
+  constructor(id, prim, kdf) {
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "secretSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "encSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "publicKeySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "privateKeySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 0
+    });
+    Object.defineProperty(this, "_prim", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_kdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this.id = id;
+    this._prim = prim;
+    this._kdf = kdf;
+    const suiteId = new Uint8Array(SUITE_ID_HEADER_KEM);
+    suiteId.set(i2Osp(this.id, 2), 3);
+    this._kdf.init(suiteId);
+  }
+  async serializePublicKey(key) {
+    return await this._prim.serializePublicKey(key);
+  }
+  async deserializePublicKey(key) {
+    return await this._prim.deserializePublicKey(toArrayBuffer(key));
+  }
+  async serializePrivateKey(key) {
+    return await this._prim.serializePrivateKey(key);
+  }
+  async deserializePrivateKey(key) {
+    return await this._prim.deserializePrivateKey(toArrayBuffer(key));
+  }
+  async importKey(format, key, isPublic = true) {
+    return await this._prim.importKey(format, key, isPublic);
+  }
+  async generateKeyPair() {
+    return await this._prim.generateKeyPair();
+  }
+  async deriveKeyPair(ikm) {
+    const rawIkm = toArrayBuffer(ikm);
+    if (rawIkm.byteLength > INPUT_LENGTH_LIMIT) {
+      throw new InvalidParamError("Too long ikm");
+    }
+    return await this._prim.deriveKeyPair(rawIkm);
+  }
+  async encap(params) {
+    let ke;
+    if (params.ekm === void 0) {
+      ke = await this.generateKeyPair();
+    } else if (isCryptoKeyPair(params.ekm)) {
+      ke = params.ekm;
+    } else {
+      ke = await this.deriveKeyPair(params.ekm);
+    }
+    const enc = await this._prim.serializePublicKey(ke.publicKey);
+    const pkrm = await this._prim.serializePublicKey(params.recipientPublicKey);
+    try {
+      let dh;
+      if (params.senderKey === void 0) {
+        dh = new Uint8Array(await this._prim.dh(ke.privateKey, params.recipientPublicKey));
+      } else {
+        const sks = isCryptoKeyPair(params.senderKey) ? params.senderKey.privateKey : params.senderKey;
+        const dh1 = new Uint8Array(await this._prim.dh(ke.privateKey, params.recipientPublicKey));
+        const dh2 = new Uint8Array(await this._prim.dh(sks, params.recipientPublicKey));
+        dh = concat2(dh1, dh2);
+      }
+      let kemContext;
+      if (params.senderKey === void 0) {
+        kemContext = concat2(new Uint8Array(enc), new Uint8Array(pkrm));
+      } else {
+        const pks = isCryptoKeyPair(params.senderKey) ? params.senderKey.publicKey : await this._prim.derivePublicKey(params.senderKey);
+        const pksm = await this._prim.serializePublicKey(pks);
+        kemContext = concat3(new Uint8Array(enc), new Uint8Array(pkrm), new Uint8Array(pksm));
+      }
+      const sharedSecret = await this._generateSharedSecret(dh, kemContext);
+      return {
+        enc,
+        sharedSecret
+      };
+    } catch (e) {
+      throw new EncapError(e);
+    }
+  }
+  async decap(params) {
+    const enc = toArrayBuffer(params.enc);
+    const pke = await this._prim.deserializePublicKey(enc);
+    const skr = isCryptoKeyPair(params.recipientKey) ? params.recipientKey.privateKey : params.recipientKey;
+    const pkr = isCryptoKeyPair(params.recipientKey) ? params.recipientKey.publicKey : await this._prim.derivePublicKey(params.recipientKey);
+    const pkrm = await this._prim.serializePublicKey(pkr);
+    try {
+      let dh;
+      if (params.senderPublicKey === void 0) {
+        dh = new Uint8Array(await this._prim.dh(skr, pke));
+      } else {
+        const dh1 = new Uint8Array(await this._prim.dh(skr, pke));
+        const dh2 = new Uint8Array(await this._prim.dh(skr, params.senderPublicKey));
+        dh = concat2(dh1, dh2);
+      }
+      let kemContext;
+      if (params.senderPublicKey === void 0) {
+        kemContext = concat2(new Uint8Array(enc), new Uint8Array(pkrm));
+      } else {
+        const pksm = await this._prim.serializePublicKey(params.senderPublicKey);
+        kemContext = new Uint8Array(enc.byteLength + pkrm.byteLength + pksm.byteLength);
+        kemContext.set(new Uint8Array(enc), 0);
+        kemContext.set(new Uint8Array(pkrm), enc.byteLength);
+        kemContext.set(new Uint8Array(pksm), enc.byteLength + pkrm.byteLength);
+      }
+      return await this._generateSharedSecret(dh, kemContext);
+    } catch (e) {
+      throw new DecapError(e);
+    }
+  }
+  async _generateSharedSecret(dh, kemContext) {
+    const labeledIkm = this._kdf.buildLabeledIkm(LABEL_EAE_PRK, dh);
+    const labeledInfo = this._kdf.buildLabeledInfo(LABEL_SHARED_SECRET, kemContext, this.secretSize);
+    return await this._kdf.extractAndExpand(EMPTY, labeledIkm, labeledInfo, this.secretSize);
+  }
+};
 
 // node_modules/@hpke/common/esm/src/interfaces/dhkemPrimitives.js
 var KEM_USAGES = ["deriveBits"];
@@ -2099,14 +2293,14 @@ function ahash(h) {
   anumber(h.outputLen);
   anumber(h.blockLen);
 }
-function createHasher(hashCons, info2 = {}) {
+function createHasher(hashCons, info3 = {}) {
   const hashFn = (msg, opts) => hashCons(opts).update(msg).digest();
   const tmp = hashCons(void 0);
   const hashC = Object.assign(hashFn, {
     outputLen: tmp.outputLen,
     blockLen: tmp.blockLen,
     create: (opts) => hashCons(opts),
-    ...info2
+    ...info3
   });
   return Object.freeze(hashC);
 }
@@ -3314,8 +3508,8 @@ var CipherSuiteNative = class extends NativeAlgorithm {
   async _keySchedule(mode, sharedSecret, params) {
     const pskId = params.psk === void 0 ? EMPTY : toUint8Array(params.psk.id);
     const pskIdHash = await this._kdf.labeledExtract(EMPTY, LABEL_PSK_ID_HASH, pskId);
-    const info2 = params.info === void 0 ? EMPTY : toUint8Array(params.info);
-    const infoHash = await this._kdf.labeledExtract(EMPTY, LABEL_INFO_HASH, info2);
+    const info3 = params.info === void 0 ? EMPTY : toUint8Array(params.info);
+    const infoHash = await this._kdf.labeledExtract(EMPTY, LABEL_INFO_HASH, info3);
     const keyScheduleContext = new Uint8Array(1 + pskIdHash.byteLength + infoHash.byteLength);
     keyScheduleContext.set(new Uint8Array([mode]), 0);
     keyScheduleContext.set(new Uint8Array(pskIdHash), 1);
@@ -3379,6 +3573,7 @@ var HkdfSha256 = class extends HkdfSha256Native {
 };
 
 // node_modules/@hpke/core/esm/src/kems/dhkemPrimitives/x25519.js
+var ALG_NAME = "X25519";
 var PKCS8_ALG_ID_X25519 = new Uint8Array([
   48,
   46,
@@ -3397,6 +3592,239 @@ var PKCS8_ALG_ID_X25519 = new Uint8Array([
   4,
   32
 ]);
+var BASE_POINT_X25519 = /* @__PURE__ */ (() => {
+  const p = new Uint8Array(32);
+  p[0] = 9;
+  return p;
+})();
+var X25519 = class extends NativeAlgorithm {
+  constructor(hkdf2) {
+    super();
+    Object.defineProperty(this, "_hkdf", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_alg", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nPk", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nSk", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_nDh", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    Object.defineProperty(this, "_pkcs8AlgId", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: void 0
+    });
+    this._alg = { name: ALG_NAME };
+    this._hkdf = hkdf2;
+    this._nPk = 32;
+    this._nSk = 32;
+    this._nDh = 32;
+    this._pkcs8AlgId = PKCS8_ALG_ID_X25519;
+  }
+  async serializePublicKey(key) {
+    await this._setup();
+    try {
+      return await this._api.exportKey("raw", key);
+    } catch (e) {
+      throw new SerializeError(e);
+    }
+  }
+  async deserializePublicKey(key) {
+    await this._setup();
+    try {
+      return await this._importRawKey(toArrayBuffer(key), true);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  async serializePrivateKey(key) {
+    await this._setup();
+    try {
+      const jwk = await this._api.exportKey("jwk", key);
+      if (!("d" in jwk)) {
+        throw new Error("Not private key");
+      }
+      return base64UrlToBytes(jwk["d"]).buffer;
+    } catch (e) {
+      throw new SerializeError(e);
+    }
+  }
+  async deserializePrivateKey(key) {
+    await this._setup();
+    try {
+      return await this._importRawKey(toArrayBuffer(key), false);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  async importKey(format, key, isPublic) {
+    await this._setup();
+    try {
+      if (format === "raw") {
+        return await this._importRawKey(key, isPublic);
+      }
+      if (key instanceof ArrayBuffer) {
+        throw new Error("Invalid jwk key format");
+      }
+      return await this._importJWK(key, isPublic);
+    } catch (e) {
+      throw new DeserializeError(e);
+    }
+  }
+  async generateKeyPair() {
+    await this._setup();
+    try {
+      return await this._api.generateKey(ALG_NAME, true, KEM_USAGES);
+    } catch (e) {
+      throw new NotSupportedError(e);
+    }
+  }
+  async deriveKeyPair(ikm) {
+    await this._setup();
+    try {
+      const rawIkm = toArrayBuffer(ikm);
+      const dkpPrk = await this._hkdf.labeledExtract(EMPTY, LABEL_DKP_PRK, new Uint8Array(rawIkm));
+      const rawSk = await this._hkdf.labeledExpand(dkpPrk, LABEL_SK, EMPTY, this._nSk);
+      const rawSkBytes = new Uint8Array(rawSk);
+      const sk = await this._deserializePkcs8Key(rawSkBytes);
+      rawSkBytes.fill(0);
+      return {
+        privateKey: sk,
+        publicKey: await this.derivePublicKey(sk)
+      };
+    } catch (e) {
+      throw new DeriveKeyPairError(e);
+    }
+  }
+  async derivePublicKey(key) {
+    await this._setup();
+    try {
+      const jwk = await this._api.exportKey("jwk", key);
+      delete jwk["d"];
+      delete jwk["key_ops"];
+      return await this._api.importKey("jwk", jwk, this._alg, true, []);
+    } catch {
+      try {
+        const bp = await this._api.importKey("raw", BASE_POINT_X25519.buffer, this._alg, true, []);
+        const bits = await this._api.deriveBits({
+          name: ALG_NAME,
+          public: bp
+        }, key, this._nPk * 8);
+        return await this._api.importKey("raw", bits, this._alg, true, []);
+      } catch (e) {
+        throw new DeserializeError(e);
+      }
+    }
+  }
+  async dh(sk, pk) {
+    await this._setup();
+    try {
+      const bits = await this._api.deriveBits({
+        name: ALG_NAME,
+        public: pk
+      }, sk, this._nDh * 8);
+      return bits;
+    } catch (e) {
+      throw new SerializeError(e);
+    }
+  }
+  async _importRawKey(key, isPublic) {
+    if (isPublic && key.byteLength !== this._nPk) {
+      throw new Error("Invalid public key for the ciphersuite");
+    }
+    if (!isPublic && key.byteLength !== this._nSk) {
+      throw new Error("Invalid private key for the ciphersuite");
+    }
+    if (isPublic) {
+      return await this._api.importKey("raw", key, this._alg, true, []);
+    }
+    return await this._deserializePkcs8Key(new Uint8Array(key));
+  }
+  async _importJWK(key, isPublic) {
+    if (typeof key.kty === "undefined" || key.kty !== "OKP") {
+      throw new Error(`Invalid kty: ${key.crv}`);
+    }
+    if (typeof key.crv === "undefined" || key.crv !== ALG_NAME) {
+      throw new Error(`Invalid crv: ${key.crv}`);
+    }
+    if (isPublic) {
+      if (typeof key.d !== "undefined") {
+        throw new Error("Invalid key: `d` should not be set");
+      }
+      return await this._api.importKey("jwk", key, this._alg, true, []);
+    }
+    if (typeof key.d === "undefined") {
+      throw new Error("Invalid key: `d` not found");
+    }
+    return await this._api.importKey("jwk", key, this._alg, true, KEM_USAGES);
+  }
+  async _deserializePkcs8Key(k) {
+    const pkcs8Key = new Uint8Array(this._pkcs8AlgId.length + k.length);
+    pkcs8Key.set(this._pkcs8AlgId, 0);
+    pkcs8Key.set(k, this._pkcs8AlgId.length);
+    return await this._api.importKey("pkcs8", pkcs8Key, this._alg, true, KEM_USAGES);
+  }
+};
+
+// node_modules/@hpke/core/esm/src/kems/dhkemX25519.js
+var DhkemX25519HkdfSha256 = class extends Dhkem {
+  constructor() {
+    const kdf = new HkdfSha256Native();
+    super(KemId.DhkemX25519HkdfSha256, new X25519(kdf), kdf);
+    Object.defineProperty(this, "id", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: KemId.DhkemX25519HkdfSha256
+    });
+    Object.defineProperty(this, "secretSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "encSize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "publicKeySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+    Object.defineProperty(this, "privateKeySize", {
+      enumerable: true,
+      configurable: true,
+      writable: true,
+      value: 32
+    });
+  }
+};
 
 // node_modules/@hpke/core/esm/src/kems/dhkemPrimitives/x448.js
 var PKCS8_ALG_ID_X448 = new Uint8Array([
@@ -3781,13 +4209,13 @@ function byteSwap32(arr) {
   return arr;
 }
 var swap32IfBE2 = isLE2 ? (u) => u : byteSwap32;
-function createHasher2(hashCons, info2 = {}) {
+function createHasher2(hashCons, info3 = {}) {
   const hashC = (msg, opts) => hashCons(opts).update(msg).digest();
   const tmp = hashCons(void 0);
   hashC.outputLen = tmp.outputLen;
   hashC.blockLen = tmp.blockLen;
   hashC.create = (opts) => hashCons(opts);
-  Object.assign(hashC, info2);
+  Object.assign(hashC, info3);
   return Object.freeze(hashC);
 }
 var oidNist2 = (suffix) => ({
@@ -4275,14 +4703,14 @@ var Keccak = class _Keccak {
     return to;
   }
 };
-var genKeccak = (suffix, blockLen, outputLen, info2 = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info2);
+var genKeccak = (suffix, blockLen, outputLen, info3 = {}) => createHasher2(() => new Keccak(blockLen, suffix, outputLen), info3);
 var sha3_2562 = /* @__PURE__ */ genKeccak(
   6,
   136,
   32,
   /* @__PURE__ */ oidNist2(8)
 );
-var genShake = (suffix, blockLen, outputLen, info2 = {}) => createHasher2((opts = {}) => new Keccak(blockLen, suffix, opts.dkLen === void 0 ? outputLen : opts.dkLen, true), info2);
+var genShake = (suffix, blockLen, outputLen, info3 = {}) => createHasher2((opts = {}) => new Keccak(blockLen, suffix, opts.dkLen === void 0 ? outputLen : opts.dkLen, true), info3);
 var shake2562 = /* @__PURE__ */ genShake(31, 136, 32, /* @__PURE__ */ oidNist2(12));
 
 // node_modules/mlkem/esm/_dnt.shims.js
@@ -5416,7 +5844,7 @@ var X255192 = class extends XCurveDhkemPrimitives {
 };
 
 // node_modules/@hpke/hybridkem-x-wing/esm/src/xWing.js
-var ALG_NAME = "X-Wing";
+var ALG_NAME2 = "X-Wing";
 var X25519_BASE = new Uint8Array([
   9,
   0,
@@ -5473,7 +5901,7 @@ var XWing = class {
       enumerable: true,
       configurable: true,
       writable: true,
-      value: ALG_NAME
+      value: ALG_NAME2
     });
     Object.defineProperty(this, "secretSize", {
       enumerable: true,
@@ -5653,7 +6081,7 @@ var XWing = class {
       if (!isPublic && ret.byteLength !== this.privateKeySize) {
         throw new Error("Invalid length of the key");
       }
-      return new XCryptoKey(ALG_NAME, ret, isPublic ? "public" : "private", isPublic ? [] : KEM_USAGES);
+      return new XCryptoKey(ALG_NAME2, ret, isPublic ? "public" : "private", isPublic ? [] : KEM_USAGES);
     } catch (e) {
       throw new DeserializeError(e);
     }
@@ -5819,7 +6247,7 @@ var XWing = class {
       if (typeof key.kty === "undefined" || key.kty !== "AKP") {
         reject(new Error(`Invalid kty: ${key.kty}`));
       }
-      if (typeof key.alg === "undefined" || key.alg !== ALG_NAME) {
+      if (typeof key.alg === "undefined" || key.alg !== ALG_NAME2) {
         reject(new Error(`Invalid alg: ${key.alg}`));
       }
       if (!isPublic) {
@@ -5899,6 +6327,64 @@ async function openSealed(stored, blob, binding) {
   }
 }
 
+// src/release.js
+var RELEASE_KEY_SIZE = 32;
+var ENC_SIZE2 = 32;
+var RELEASE_SEAL_SIZE = HEADER_SIZE + ENC_SIZE2 + 32 + 16;
+var suite2 = new CipherSuite({
+  kem: new DhkemX25519HkdfSha256(),
+  kdf: new HkdfSha256(),
+  aead: new Aes256Gcm()
+});
+function releaseBinding(reportId, slot, consent) {
+  return new Binding("escrow_entries", reportId, `release/${slot}/${consent}`);
+}
+function info2(binding, head) {
+  return binding.associatedData("sealed", head);
+}
+async function releaseSealing() {
+  try {
+    await globalThis.crypto.subtle.generateKey({ name: "X25519" }, false, ["deriveBits"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+async function sealToRelease(publicKey, dataKey, binding) {
+  if (publicKey.length !== RELEASE_KEY_SIZE || dataKey.length !== 32) {
+    throw new TypeError("a release key and a data key are 32 bytes each");
+  }
+  const head = header(Kind.RELEASE);
+  let sealed;
+  try {
+    const recipientPublicKey = await suite2.kem.importKey("raw", publicKey.slice(), true);
+    sealed = await suite2.seal({ recipientPublicKey, info: info2(binding, head) }, dataKey);
+  } catch {
+    throw new TamperedCiphertext("the release key is malformed: it cannot be sealed to");
+  }
+  return concat(head, new Uint8Array(sealed.enc), new Uint8Array(sealed.ct));
+}
+async function openReleaseSeal(privateKey, blob, binding) {
+  checkHeader(blob, Kind.RELEASE, RELEASE_SEAL_SIZE);
+  if (blob.length !== RELEASE_SEAL_SIZE) {
+    throw new TamperedCiphertext("a release seal has the wrong size");
+  }
+  const head = blob.subarray(0, HEADER_SIZE);
+  const recipientKey = await suite2.kem.importKey("raw", privateKey.slice(), false);
+  const enc = blob.slice(HEADER_SIZE, HEADER_SIZE + ENC_SIZE2);
+  try {
+    const opened = await suite2.open(
+      { recipientKey, enc, info: info2(binding, head) },
+      blob.slice(HEADER_SIZE + ENC_SIZE2)
+    );
+    return new Uint8Array(opened);
+  } catch {
+    throw new TamperedCiphertext(
+      "release seal failed authentication: altered, moved or sealed to another key"
+    );
+  }
+}
+
 // src/page/report.js
 var CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
 var SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
@@ -5955,17 +6441,41 @@ function problemsOf(form, data, account, hasFiles = false) {
   return found;
 }
 function consentOf(form) {
-  const ticked = (name) => new FormData(form).has(name);
+  const sent = new FormData(form);
+  const ticked = (name) => sent.has(name);
+  const waits = sent.get("release") !== "now";
+  const [legal, iopc] = [ticked("consent_legal"), ticked("consent_iopc")];
+  const choices = [
+    ticked("consent_read"),
+    legal,
+    iopc,
+    ticked("consent_statistics"),
+    legal && ticked("consent_messages_legal"),
+    iopc && ticked("consent_messages_iopc"),
+    false
+  ];
   const groups = ["recovery"];
-  if (ticked("consent_read")) {
+  if (ticked("consent_read") && !waits) {
     groups.push("advocates");
   }
-  if (ticked("consent_legal") || ticked("consent_iopc")) {
+  if ((legal || iopc) && !waits) {
     groups.push("exporters");
   }
-  return { groups, statistics: ticked("consent_statistics") };
+  const atRelease = `consent=${choices.map((chosen) => chosen ? "1" : "0").join("")}`;
+  return { groups, statistics: ticked("consent_statistics") && !waits, waits, atRelease };
 }
-async function sealReport(form, data, account, codename, files = []) {
+function officerFields(account) {
+  const officers = (
+    /** @type {Record<string, string>[]} */
+    account.officers
+  );
+  const fields = [["officer_force", String(account.force ?? "")]];
+  officers.forEach((officer, n) => {
+    fields.push([`officer_${n}_name`, officer.name], [`officer_${n}_number`, officer.number]);
+  });
+  return fields;
+}
+async function sealReport(form, data, account, codename, files = [], releaseKeys = []) {
   const sent = new FormData(form);
   const body = new FormData();
   for (const [name, value] of sent) {
@@ -5974,15 +6484,9 @@ async function sealReport(form, data, account, codename, files = []) {
     }
   }
   if (sent.has("consent_read")) {
-    body.append("officer_force", String(account.force ?? ""));
-    const officers = (
-      /** @type {Record<string, string>[]} */
-      account.officers
-    );
-    officers.forEach((officer, n) => {
-      body.append(`officer_${n}_name`, officer.name);
-      body.append(`officer_${n}_number`, officer.number);
-    });
+    for (const [name, value] of officerFields(account)) {
+      body.append(name, value);
+    }
   }
   const reportId = await reportIdOf(String(sent.get("submission") ?? ""));
   const dataKey = newKey();
@@ -6008,6 +6512,12 @@ async function sealReport(form, data, account, codename, files = []) {
     body.append("statistics", toBase64(await sealTo(fromBase64(publicKey), padded, binding)));
     body.append("statistics_version", String(version));
   }
+  if (consent.waits) {
+    for (const [slot, key] of releaseKeys.entries()) {
+      const binding = releaseBinding(reportId, slot, consent.atRelease);
+      body.append(`escrow_${slot}`, toBase64(await sealToRelease(key, dataKey, binding)));
+    }
+  }
   const token = String(sent.get("submission") ?? "");
   let number = 0;
   for (const file of files) {
@@ -6019,11 +6529,46 @@ async function sealReport(form, data, account, codename, files = []) {
   }
   return body;
 }
-function sealsHere(form, data) {
+function sealsHere(form, data, releaseHere) {
   const consent = consentOf(form);
   const keysHere = consent.groups.every((group) => group in data.keys);
   const statistics = !consent.statistics || "exporters" in data.keys;
-  return new FormData(form).get("release") === "now" && keysHere && statistics;
+  const waiting = !consent.waits || releaseHere && new FormData(form).has("consent_read");
+  return waiting && keysHere && statistics;
+}
+async function askReleaseKeys(form, data, account) {
+  const sent = new FormData(form);
+  const csrf = String(sent.get("csrf_token") ?? "");
+  const asked = Object.fromEntries([
+    ["csrf_token", csrf],
+    ["submission", String(sent.get("submission") ?? "")],
+    ["release", String(sent.get("release") ?? "")],
+    ...officerFields(account)
+  ]);
+  const response = await fetch(data.release_keys_from, {
+    method: "POST",
+    body: JSON.stringify(asked),
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf }
+  });
+  try {
+    return await response.json();
+  } catch {
+    return { problem: data.messages.failed };
+  }
+}
+function renewTokens(form, answer) {
+  for (
+    const name of
+    /** @type {const} */
+    ["submission", "csrf_token"]
+  ) {
+    const renewed = answer[name];
+    const input = form.elements.namedItem(name);
+    if (renewed && input instanceof HTMLInputElement) {
+      input.value = renewed;
+    }
+  }
 }
 function chosenFiles(form) {
   return new FormData(form).getAll("files").filter((file) => file instanceof File && file.name !== "").map((file) => (
@@ -6183,6 +6728,10 @@ function startReportForm(page) {
   let made = null;
   let sending = false;
   let byServer = false;
+  let releaseHere = false;
+  releaseSealing().then((found) => {
+    releaseHere = found;
+  });
   const sealAndSend = async (submitter) => {
     const account = accountOf(form, data);
     const chosen = chosenFiles(form);
@@ -6215,17 +6764,20 @@ function startReportForm(page) {
       made = { token, codename: newCodename() };
     }
     const { codename } = made;
-    const answer = await send(data, await sealReport(form, data, account, codename, files));
-    for (const name of ["submission", "csrf_token"]) {
-      const renewed = answer[
-        /** @type {"submission" | "csrf_token"} */
-        name
-      ];
-      const input = form.elements.namedItem(name);
-      if (renewed && input instanceof HTMLInputElement) {
-        input.value = renewed;
+    let releaseKeys = [];
+    if (consentOf(form).waits) {
+      const asked = await askReleaseKeys(form, data, account);
+      renewTokens(form, asked);
+      if (!asked.keys) {
+        showStatus("");
+        showProblems([["release", asked.problem ?? data.messages.failed]], data.messages.problem);
+        return;
       }
+      releaseKeys = asked.keys.map(fromBase64);
     }
+    const body = await sealReport(form, data, account, codename, files, releaseKeys);
+    const answer = await send(data, body);
+    renewTokens(form, answer);
     if (answer.reference) {
       showCodename(data, codename, answer.reference, account.in_danger === "yes");
       return;
@@ -6238,7 +6790,7 @@ function startReportForm(page) {
       /** @type {SubmitEvent} */
       event.submitter
     );
-    if (byServer || !submitter || submitter.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
+    if (byServer || !submitter || submitter.getAttribute("name") !== "submit" || !sealsHere(form, data, releaseHere)) {
       return;
     }
     event.preventDefault();
@@ -6270,6 +6822,8 @@ export {
   Kind,
   MAX_WEBP_BYTES,
   PUBLIC_KEY_SIZE,
+  RELEASE_KEY_SIZE,
+  RELEASE_SEAL_SIZE,
   SEED_SIZE,
   SEGMENT_SIZE,
   StreamDecryptor,
@@ -6294,16 +6848,20 @@ export {
   encryptText,
   newCodename,
   newKey,
+  openReleaseSeal,
   openSealed,
   paddedSize,
   paddedStreamSize,
   prepareReportFiles,
   problemsOf,
   publicKeyOf,
+  releaseBinding,
+  releaseSealing,
   reportIdOf,
   sealReport,
   sealReportFile,
   sealTo,
+  sealToRelease,
   sniffMediaType,
   startReportForm,
   unwrapKey,

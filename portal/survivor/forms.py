@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.core import submissions
+from portal.core.escrow import RELEASE_NEEDS_ADVOCATES, RELEASE_NEEDS_OFFICER
 from portal.core.officers import officer_identifiers
 from portal.core.reports import Consent
 from portal.core.submissions import Purpose, Submission
@@ -71,14 +72,6 @@ RELEASE_CHOICES = (
         )
         for n in (2, 3, 4, 5)
     ),
-)
-RELEASE_NEEDS_OFFICER = (
-    "To keep your report sealed until others name the same officer, we need to know who he "
-    "is: choose the police force, and give his name or his collar or warrant number."
-)
-RELEASE_NEEDS_ADVOCATES = (
-    "A sealed report goes to the advocates when others name the same officer. Tick "
-    '"Advocates at the charity may read my report", or choose to send it now.'
 )
 
 

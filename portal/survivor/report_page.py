@@ -120,6 +120,7 @@ def sealing_data() -> dict[str, Any]:
     return {
         "keys": page_keys(db()),
         "send_to": url_for("survivor.sealed.report"),
+        "release_keys_from": url_for("survivor.sealed.release_keys"),
         "next": url_for("survivor.next_steps"),
         "account_fields": ACCOUNT_FIELDS,
         "officer_fields": OFFICER_KEYS,

@@ -6,22 +6,31 @@ makes her codename, seals her account to the group keys the page carries, and
 sends here only envelopes, her consent and her choice of when to send: the
 server never has her words nor her codename (docs/browser-sealing.md). The
 answer is JSON, and the page shows her codename itself. Her files come sealed
-too (`portal/core/sealed_files.py`). Without JavaScript, and for what the
-browser does not seal yet (a report that waits for a match), the form goes to
-/report as before.
+too (`portal/core/sealed_files.py`). A report that waits for a match carries
+its data key sealed to each identifier's release key, which the page asks
+/report/release-keys for first. Without JavaScript the form goes to /report as
+before.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import base64
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
-from wtforms import RadioField
+from wtforms import RadioField, StringField, ValidationError
 
+from crypto import matching
+from portal.core.escrow import RELEASE_NEEDS_OFFICER, release_public_keys
 from portal.core.reports import reference_of
 from portal.core.sealed_reports import (
+    NOT_WHOLE,
     SealedReportRefused,
+    parse_officers,
     parse_sealed_report,
     store_sealed_report,
 )
@@ -38,7 +47,7 @@ from portal.survivor.views import report_throttle
 from portal.web import processes
 from portal.web.database import db
 from portal.web.settings import portal_config
-from portal.web.throttle import REPORTS_WINDOW_SECONDS
+from portal.web.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS, SubmissionThrottle
 from portal.web.uploads import sent_sealed_files
 
 bp = Blueprint("sealed", __name__)
@@ -49,6 +58,34 @@ TOO_MANY = (
     f"{REPORTS_WINDOW_SECONDS // 60} minutes and send it again."
 )
 EXPIRED = "Nothing has been sent yet. For your safety, please check and send again."
+ASKED_TOO_OFTEN = (
+    "Too many reports have been prepared from this connection in a short time, so this one "
+    "has not been sent yet. Everything you typed is still here: please wait "
+    f"{REPORTS_WINDOW_SECONDS // 60} minutes and send it again."
+)
+RELEASE_NOT_CHOSEN = (
+    "Please choose how many people, you included, must name the same officer before your "
+    "report goes to the advocates."
+)
+# The longest request for release keys the page sends: a force, three officers' names
+# and numbers (200 characters each, at most 4 bytes a character) and two tokens.
+RELEASE_KEYS_MOST_BYTES = 16 * 1024
+
+
+@bp.record_once
+def _create_throttle(state: BlueprintSetupState) -> None:
+    # Counted apart from reports, with their limits: a waiting report asks once per press.
+    state.app.extensions["release_keys_throttle"] = SubmissionThrottle.for_app(
+        state.app,
+        "release keys",
+        per_client=REPORTS_PER_CLIENT,
+        window_seconds=REPORTS_WINDOW_SECONDS,
+    )
+
+
+def _release_keys_throttle() -> SubmissionThrottle:
+    throttle: SubmissionThrottle = current_app.extensions["release_keys_throttle"]
+    return throttle
 
 
 class SealedReportForm(FlaskForm, ConsentChoices, OneSubmission):
@@ -60,11 +97,36 @@ class SealedReportForm(FlaskForm, ConsentChoices, OneSubmission):
     release = RadioField(choices=options(RELEASE_CHOICES), default="now")
 
 
+class ReleaseKeysForm(FlaskForm, OneSubmission):
+    """What the page sends to learn where a waiting report's data key is sealed: the
+    form's token and her threshold; the officers are read by `parse_officers`."""
+
+    PURPOSE = "report"
+    submission = token_field("report")
+    release = StringField()
+
+    def validate_release(self, field: StringField) -> None:
+        """Only a threshold the report form offers."""
+        if field.data not in {str(t) for t in matching.THRESHOLDS}:
+            raise ValidationError(RELEASE_NOT_CHOSEN)
+
+
+def _sent_json() -> MultiDict[str, str] | None:
+    """A short JSON object of strings, as the page sends; None for anything else."""
+    size = request.content_length
+    if size is None or size > RELEASE_KEYS_MOST_BYTES or not request.is_json:
+        return None
+    sent = request.get_json(silent=True)
+    if not isinstance(sent, dict) or not all(isinstance(v, str) for v in sent.values()):
+        return None
+    return MultiDict(sent)
+
+
 def _refused(problem: str, status: int = 400, **more: str) -> tuple[Response, int]:
     return jsonify(problem=problem, **more), status
 
 
-def _first_problem(form: SealedReportForm) -> tuple[Response, int]:
+def _first_problem(form: SealedReportForm | ReleaseKeysForm) -> tuple[Response, int]:
     """A form refused before anything was read: say why, with a new token if it was old."""
     messages = [m for ms in form.errors.values() for m in ms if isinstance(m, str)]
     if "submission" in form.errors:  # a new token came back with the message
@@ -102,3 +164,26 @@ def report() -> tuple[Response, int]:
 def expired(_error: CSRFError) -> tuple[Response, int]:
     """A session's form token expired: nothing was sent; the page may send again with this."""
     return _refused(EXPIRED, csrf_token=generate_csrf())
+
+
+@bp.post("/report/release-keys")
+def release_keys() -> tuple[Response, int]:
+    """The public key of each identifier her officers give, at her threshold, in order;
+    nothing of what she sent is kept or logged."""
+    sent = _sent_json()
+    if sent is None:
+        return _refused(NOT_WHOLE)
+    form = ReleaseKeysForm(formdata=sent)
+    if not form.validate():
+        return _first_problem(form)
+    if not _release_keys_throttle().allowed(request.remote_addr):
+        return _refused(ASKED_TOO_OFTEN, 429)
+    try:
+        threshold, officers = int(form.release.data or ""), parse_officers(sent)
+    except SealedReportRefused as refused:
+        return _refused(refused.message)
+    keys = release_public_keys(officers, threshold, portal_config().escrow_key)
+    if not keys:
+        return _refused(RELEASE_NEEDS_OFFICER)
+    _release_keys_throttle().sent(request.remote_addr)
+    return jsonify(keys=[base64.b64encode(key).decode() for key in keys]), 200

@@ -13,7 +13,7 @@ from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
-from portal.core import account_sessions, authentication, escrow, grants
+from portal.core import account_sessions, authentication, escrow_run, grants
 from portal.core.logs import describe_exception
 from portal.core.principal import Principal
 from portal.store.models import Group, Role
@@ -106,7 +106,9 @@ def _match_if_member(cookie: str) -> None:
     if principal is None or not principal.holds(Group.ESCROW):
         return
     try:
-        released = escrow.run_matching(db(), principal, actor=principal.name).released
+        released = escrow_run.run_matching(
+            db(), principal, actor=principal.name, escrow_seed=portal_config().escrow_key
+        ).released
     except Exception as error:  # anything at all: the sign-in goes on without the run
         db().rollback()
         log.error("matching at sign-in failed: %s", describe_exception(error))

@@ -564,7 +564,7 @@ def test_entries_a_writer_fills_with_bad_shares_cannot_make_a_sign_in_work_witho
             slot = matching.Slot(
                 tag,
                 tuple(int.from_bytes(os.urandom(31), "big") for _ in matching.THRESHOLDS),
-                os.urandom(matching.WRAPPED_KEY_SIZE),
+                os.urandom(matching.RELEASE_SEAL_SIZE),
             )
             entry = matching.Entry(report_id, 5, (slot,) * matching.SLOTS)
             row = session.get(EscrowEntry, report_id)

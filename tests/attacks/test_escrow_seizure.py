@@ -3,7 +3,7 @@
 They hold every secret file, so they can compute the tag of any officer they
 guess (the VOPRF key is in instance/secrets/). What they must not find is an
 officer's name, number or tag anywhere they can read, nor open a waiting
-report even with the right guess: the tags, shares and wrapped keys live
+report even with the right guess: the tags, shares and locked data keys live
 only inside entries sealed to the escrow group's key, which they lack. The
 last test shows why that key matters: with it too, the guess is confirmed.
 """
@@ -19,9 +19,7 @@ from sqlalchemy import LargeBinary, select
 
 import config
 from crypto import matching, voprf
-from crypto.envelope import unwrap_key
 from crypto.errors import CryptoError
-from crypto.keys import open_sealed
 from portal.core import bindings, escrow
 from portal.core.officers import identifiers
 from portal.store import Store
@@ -97,13 +95,13 @@ def test_the_right_guess_opens_no_waiting_report_without_an_escrow_members_key(
     app: Flask, instance: Instance, store: Store, advocate: Person
 ) -> None:
     _send_waiting(app)
-    release_keys = [
-        matching.release_key(matching.secret(output, threshold), threshold)
+    release_secrets = [
+        (matching.secret(output, threshold), threshold)
         for output in _guess(instance, NAME, NUMBER)
         for threshold in matching.THRESHOLDS
     ]
     with store.session() as session:
-        # The consent each wrapped key is bound to, as the seizer reads it from the rows.
+        # The consent each locked key is bound to, as the seizer reads it from the rows.
         report_ids = [(r.id, escrow.consent_at_release(r)) for r in session.scalars(select(Report))]
         blobs = [
             value
@@ -112,13 +110,17 @@ def test_the_right_guess_opens_no_waiting_report_without_an_escrow_members_key(
             for column, value in zip(table.columns, row, strict=True)
             if isinstance(column.type, LargeBinary) and value
         ]
+    instance_key = escrow.instance_release_key(_seed(instance))
     opened = 0
     for blob in blobs:
-        for key in release_keys:
+        for polynomial_secret, threshold in release_secrets:
             for report_id, consent in report_ids:
                 for slot in range(matching.SLOTS):
+                    binding = bindings.escrow_release(report_id, slot, consent)
                     try:
-                        unwrap_key(key, blob, bindings.escrow_release(report_id, slot, consent))
+                        matching.unlock(
+                            2, polynomial_secret, threshold, blob, binding, instance_key
+                        )
                         opened += 1
                     except (CryptoError, ValueError):
                         pass
@@ -139,21 +141,24 @@ def test_with_a_members_key_too_the_guess_is_confirmed_and_the_report_opens(
         for row in session.scalars(select(EscrowEntry)):
             key = member.group_key(Group.ESCROW, row.group_key.version)
             assert key is not None
-            plain = open_sealed(
-                key, row.sealed, bindings.escrow_entry(row.report_id, row.group_key)
-            )
-            entry = matching.decode_entry(plain)
+            entry = escrow.open_entry(key, row, _seed(instance)).entry  # the instance's layer
             tags |= {slot.tag for slot in entry.slots}
             if entry.threshold != matching.COUNTS_ONLY:
                 output = _guess(instance, NAME, NUMBER)[0]
-                release = matching.release_key(
-                    matching.secret(output, entry.threshold), entry.threshold
-                )
+                polynomial_secret = matching.secret(output, entry.threshold)
                 report = session.get(Report, row.report_id)
                 assert report is not None
                 consent = escrow.consent_at_release(report)
                 binding = bindings.escrow_release(row.report_id, 0, consent)
-                assert unwrap_key(release, entry.slots[0].wrapped_key, binding)
+                locked = entry.slots[0].locked_key
+                assert matching.unlock(
+                    entry.version,
+                    polynomial_secret,
+                    entry.threshold,
+                    locked,
+                    binding,
+                    escrow.instance_release_key(_seed(instance)),
+                )
         assert escrow.waiting_count(session) == 2
     assert guessed <= tags and not wrong & tags
 

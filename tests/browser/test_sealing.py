@@ -9,6 +9,8 @@ through the server, and gives the same report.
 from __future__ import annotations
 
 import re
+import secrets
+import string
 from collections.abc import Callable
 
 import pytest
@@ -259,3 +261,53 @@ def test_a_report_with_nothing_to_send_is_stopped_in_her_browser_with_the_server
     page.get_by_role("button", name="Send my report").click()
     expect(problem).to_contain_text(f"Please keep this under {ACCOUNT_MAX_CHARS:,} characters.")
     assert [body for body in sent if body.startswith(b"POST")] == []
+
+
+def _name_officer(page: Page, portal: Portal, account: str, name: str) -> None:
+    """The report form with an account and one officer of Kent Police, by name."""
+    page.goto(portal.url + "/report")
+    page.locator("#what_happened").fill(account)
+    page.locator("#force").select_option("Kent Police")
+    page.locator("#officers-0-name").fill(name)
+
+
+KEYS_ASKED = b"POST /report/release-keys\n"
+
+
+@pytest.mark.sqlcipher_only  # the matching itself runs on both stores in tests/survivor/
+def test_with_javascript_a_waiting_report_is_sealed_in_her_browser_and_a_match_releases_it(
+    portal: Portal, visit: Callable[..., Visit]
+) -> None:
+    surname = "Quill" + "".join(secrets.choice(string.ascii_lowercase) for _ in range(8))
+    seen = visit(javascript=True)
+    page = seen.page()
+    account = portal.marker("account")
+    _name_officer(page, portal, f"He stopped my car. {account}", f"Dan {surname}")
+    page.locator("#consent_legal").check()  # a match applies it: the seals are bound to it
+    page.get_by_text("If you are not the only one").click()
+    page.get_by_label(
+        "Keep my report sealed until at least 2 people, me included, name the same officer"
+    ).check()
+    sent = bodies_of(seen)
+    codename, reference = send_and_confirm(page)
+    posted = [body for body in sent if body.startswith(b"POST")]
+    assert [body.split(b"\n")[0] for body in posted] == [KEYS_ASKED[:-1], SEALED[:-1]]
+    assert b'name="escrow_0"' in posted[1] and b'name="escrow_1"' not in posted[1]
+    for body in sent:
+        assert account.encode() not in body and codename.encode() not in body
+    come_back(page, portal, codename)
+    expect(page.get_by_text("Sealed, waiting for a match")).to_be_visible()
+
+    alone = visit().page()
+    sign_in(alone, portal, "alice")  # a member's sign-in runs matching: alone, it waits
+    expect(alone.get_by_role("link", name=reference, exact=True)).to_have_count(0)
+
+    second = visit(javascript=True).page()
+    _name_officer(second, portal, "He stopped me too.", f"{surname.upper()}, D.")
+    send_and_confirm(second)
+    advocate = visit().page()
+    sign_in(advocate, portal, "alice")
+    advocate.goto(portal.url + "/advocate/?force=Kent+Police")
+    advocate.get_by_role("link", name=reference, exact=True).click()
+    expect(advocate.locator("main")).to_contain_text(account)
+    expect(advocate.get_by_text("Released by a match of 2 reports")).to_be_visible()

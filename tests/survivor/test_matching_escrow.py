@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-from crypto import matching
-from crypto.keys import open_sealed
-from portal.core import bindings
+import config
+from crypto import matching, voprf
+from crypto.envelope import unwrap_key, wrap_key
+from crypto.errors import CryptoError
+from crypto.keys import PublicKey, open_sealed, seal
+from crypto.words import codename_wrap_key
+from portal.core import bindings, escrow
+from portal.core.officers import identifiers
 from portal.store import Store
 from portal.store.models import (
     AuditEvent,
@@ -22,6 +28,7 @@ from portal.store.models import (
     today,
 )
 from portal.survivor.forms import RELEASE_NEEDS_ADVOCATES, RELEASE_NEEDS_OFFICER
+from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import (
     button_tokens,
@@ -321,19 +328,23 @@ def test_an_advocate_marks_a_match_not_the_same_officer_and_it_stays_read(
 
 
 def test_an_entry_opens_only_with_the_escrow_key_and_names_no_officer_in_clear(
-    app: Flask, store: Store, advocate: Person
+    app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
+    """The member's key opens the seal; inside, the instance's layer hides the tags."""
     _send(app, name="Dan Hart", number="4471", release="2")
+    seed = config.load(instance.path, environ={}).escrow_key
     principal = principal_of(store, advocate)
     with store.session() as session:
         row = session.scalars(select(EscrowEntry)).one()
         key = principal.group_key(Group.ESCROW, row.group_key.version)
         assert key is not None
         plain = open_sealed(key, row.sealed, bindings.escrow_entry(row.report_id, row.group_key))
-    entry = matching.decode_entry(plain)
+        entry = escrow.open_entry(key, row, seed).entry
     assert entry.threshold == 2 and len(entry.slots) == 2
-    for needle in (b"hart", b"Hart", b"4471", b"Northumbria"):
+    for needle in (b"hart", b"Hart", b"4471", b"Northumbria", *(s.tag for s in entry.slots)):
         assert needle not in plain
+    with pytest.raises(CryptoError):
+        matching.decode_entry(plain)
 
 
 def test_a_survivor_probing_with_a_name_learns_nothing_from_her_pages_or_the_work_done(
@@ -391,3 +402,62 @@ def test_keeping_a_waiting_report_from_the_advocates_stops_it_waiting(
         assert not report.wait_for_match and not report.advocates_may_read
         assert session.scalars(select(EscrowEntry)).first() is None
     assert _groups(store) == {report.id: {Group.RECOVERY}}
+
+
+def _as_version_1(instance: Instance, store: Store, codename: str, name: str) -> None:
+    """Replace a waiting report's entry by the one written before entries took version 2:
+    its data key wrapped under a key derived from the release secret."""
+    seed = config.load(instance.path, environ={}).escrow_key
+    key = voprf.derive_key_pair(seed, b"portal escrow v1")
+    with store.session() as session:
+        report = session.scalars(select(Report)).one()
+        data_key = unwrap_key(
+            codename_wrap_key(codename, report.id),
+            report.survivor_key,
+            bindings.report(report.id, "survivor_key"),
+        )
+        slots = []
+        for number, identifier in enumerate(identifiers(FORCE, name, "")):
+            output = voprf.evaluate(key, identifier.encode())
+            binding = bindings.escrow_release(report.id, number, escrow.consent_at_release(report))
+            release = matching.release_key(matching.secret(output, 2), 2)
+            shares = matching.shares(output, matching.x_coordinate(report.id))
+            slots.append(
+                matching.Slot(
+                    matching.match_tag(output), shares, wrap_key(release, data_key, binding)
+                )
+            )
+        entry = matching.Entry(report.id, 2, tuple(slots), version=1)
+        row = session.scalars(select(EscrowEntry)).one()
+        row.sealed = seal(
+            PublicKey.from_bytes(row.group_key.public_key),
+            matching.encode_entry(entry),
+            bindings.escrow_entry(report.id, row.group_key),
+        )
+        session.commit()
+
+
+def test_an_entry_written_before_version_2_is_released_by_a_new_report_naming_him(
+    app: Flask, store: Store, instance: Instance, advocate: Person
+) -> None:
+    codename = _send(app, name="Dan Hart", release="2")
+    _as_version_1(instance, store, codename, "Dan Hart")
+    (waiting,) = _groups(store)
+    signed_in_as(app, advocate)
+    assert _readable(store) == set()  # alone, it waits
+    # That run moved the old entry inside the instance's layer: a member's key alone
+    # no longer reads its tags.
+    member = principal_of(store, advocate)
+    seed = config.load(instance.path, environ={}).escrow_key
+    with store.session() as session:
+        row = session.scalars(select(EscrowEntry)).one()
+        key = member.group_key(Group.ESCROW, row.group_key.version)
+        assert key is not None
+        opened = escrow.open_entry(key, row, seed)
+        assert opened.inside and not opened.made_here and opened.entry.version == 1
+
+    _send(app, name="Daniel Hart", release="now")  # a new entry: version 2
+    reader = signed_in_as(app, advocate)
+    assert _readable(store) == set(_groups(store))
+    case = reader.get(f"/advocate/case/{waiting}").get_data(as_text=True)
+    assert "He came to my house in uniform." in case

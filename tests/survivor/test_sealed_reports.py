@@ -37,7 +37,6 @@ from portal.core.sealed_reports import (
     NOT_AS_CHOSEN,
     NOT_WHOLE,
     TOO_LONG,
-    WAITING_NOT_HERE,
     SealedReportRefused,
     parse_sealed_report,
     store_sealed_report,
@@ -89,6 +88,8 @@ class Browser:
     report_id: str
     fields: dict[str, str]
     submission: Submission
+    token: str = ""  # the form's token, as the page carries it
+    data_key: bytes = b""
 
 
 def _b64(blob: bytes) -> str:
@@ -150,7 +151,7 @@ def seal_in_browser(
             _b64(seal(key, padded, binding)),
             str(version),
         )
-    return Browser(codename, report_id, fields, submission)
+    return Browser(codename, report_id, fields, submission, token_text, data_key)
 
 
 def send(store: Store, instance: Instance, browser: Browser, consent: Consent) -> str:
@@ -516,12 +517,14 @@ def test_a_seal_to_a_key_version_retired_meanwhile_is_refused(
     assert_refused(store, instance, browser, consent, KEYS_CHANGED)
 
 
-def test_a_report_waiting_for_a_match_is_refused_on_this_path(
+def test_a_report_waiting_for_a_match_without_its_escrow_seals_is_refused(
     store: Store, instance: Instance
 ) -> None:
     waiting = Consent(advocates_may_read=True, wait_for_match=True)
     browser = seal_in_browser(store, instance, waiting)  # sealed to recovery alone
-    assert_refused(store, instance, browser, waiting, WAITING_NOT_HERE)
+    browser.fields.update({"officer_force": "Kent Police", "officer_0_name": "D Hart"})
+    browser.fields["release"] = "2"
+    assert_refused(store, instance, browser, waiting, NOT_WHOLE)
 
 
 def test_a_repeated_submission_stores_one_report(store: Store, instance: Instance) -> None:

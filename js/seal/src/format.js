@@ -20,6 +20,7 @@ export const Kind = Object.freeze({
   KEY_WRAP: 0x4b, // "K": a key wrapped under another symmetric key
   SEALED: 0x53, // "S": HPKE-sealed to a public key
   STREAM: 0x41, // "A": the header of a segmented attachment stream
+  RELEASE: 0x52, // "R": HPKE-sealed to an escrow slot's X25519 release key
 });
 
 /**

@@ -24,6 +24,14 @@ export {
   wrapKey,
 } from "./envelope.js";
 export { PUBLIC_KEY_SIZE, SEED_SIZE, openSealed, publicKeyOf, sealTo } from "./keys.js";
+export {
+  RELEASE_KEY_SIZE,
+  RELEASE_SEAL_SIZE,
+  openReleaseSeal,
+  releaseBinding,
+  releaseSealing,
+  sealToRelease,
+} from "./release.js";
 export { SEGMENT_SIZE, StreamDecryptor, StreamEncryptor, paddedStreamSize } from "./stream.js";
 export { codenameLookupSecret, codenameWrapKey, newCodename } from "./codename.js";
 export { attachmentIdOf, reportIdOf } from "./ids.js";

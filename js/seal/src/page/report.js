@@ -9,8 +9,10 @@
  * Her files are cleaned and sealed here too (files.js). A file only the
  * server can clean (a PDF, an office document) is named to her, and she
  * chooses: send the whole report by the server's path, or remove the file.
- * Without JavaScript, and for a report that waits for a match, the form goes
- * to the server as it is (docs/browser-sealing.md).
+ * A report that waits for a match asks the server for the release key of
+ * each identifier her officers give (release.js) and seals the data key to
+ * each. Without JavaScript, or without X25519 in this browser for a report
+ * that waits, the form goes to the server as it is (docs/browser-sealing.md).
  */
 
 import { fromBase64, toBase64, utf8 } from "../bytes.js";
@@ -20,6 +22,7 @@ import { appendSealedFile, prepareReportFiles, sealReportFile } from "../files.j
 import { Binding } from "../format.js";
 import { attachmentIdOf, reportIdOf } from "../ids.js";
 import { sealTo } from "../keys.js";
+import { releaseBinding, releaseSealing, sealToRelease } from "../release.js";
 
 // What the server's clean_text filter drops, and the whitespace Python's strip() removes.
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
@@ -41,7 +44,7 @@ export function cleanText(value) {
 /**
  * @typedef {{ version: number, public_key: string }} GroupKey
  * @typedef {{
- *   keys: Record<string, GroupKey>, send_to: string, next: string,
+ *   keys: Record<string, GroupKey>, send_to: string, release_keys_from: string, next: string,
  *   account_fields: string[], officer_fields: string[], officer_rows: number,
  *   limits: Record<string, [number, string]>, statistics_size: number,
  *   max_upload_bytes: number, messages: Record<string, string>,
@@ -122,20 +125,53 @@ export function problemsOf(form, data, account, hasFiles = false) {
 }
 
 /**
- * Her consent as the boxes give it: the groups her report's key is sealed to,
- * and whether she consents to statistics.
+ * Her consent as the boxes give it: the groups her report's key is sealed to
+ * now, whether its facts are sealed for statistics now, whether it waits for
+ * a match, and the consent a match will apply as the escrow binds it
+ * (`escrow.consent_at_release`: a 0 or 1 for each choice in `Consent`'s order,
+ * messages only with their export, waiting last and 0). A waiting report is
+ * sealed to the recovery group alone; a match seals it to the rest.
  * @param {HTMLFormElement} form
  */
 function consentOf(form) {
-  const ticked = (/** @type {string} */ name) => new FormData(form).has(name);
+  const sent = new FormData(form);
+  const ticked = (/** @type {string} */ name) => sent.has(name);
+  const waits = sent.get("release") !== "now";
+  const [legal, iopc] = [ticked("consent_legal"), ticked("consent_iopc")];
+  const choices = [
+    ticked("consent_read"),
+    legal,
+    iopc,
+    ticked("consent_statistics"),
+    legal && ticked("consent_messages_legal"),
+    iopc && ticked("consent_messages_iopc"),
+    false,
+  ];
   const groups = ["recovery"];
-  if (ticked("consent_read")) {
+  if (ticked("consent_read") && !waits) {
     groups.push("advocates");
   }
-  if (ticked("consent_legal") || ticked("consent_iopc")) {
+  if ((legal || iopc) && !waits) {
     groups.push("exporters");
   }
-  return { groups, statistics: ticked("consent_statistics") };
+  const atRelease = `consent=${choices.map((chosen) => (chosen ? "1" : "0")).join("")}`;
+  return { groups, statistics: ticked("consent_statistics") && !waits, waits, atRelease };
+}
+
+/**
+ * What matching needs of her account, as the server reads it in clear: the
+ * force, and each officer's name and number.
+ * @param {Record<string, unknown>} account
+ * @returns {[string, string][]}
+ */
+function officerFields(account) {
+  const officers = /** @type {Record<string, string>[]} */ (account.officers);
+  /** @type {[string, string][]} */
+  const fields = [["officer_force", String(account.force ?? "")]];
+  officers.forEach((officer, n) => {
+    fields.push([`officer_${n}_name`, officer.name], [`officer_${n}_number`, officer.number]);
+  });
+  return fields;
 }
 
 /**
@@ -145,9 +181,10 @@ function consentOf(form) {
  * @param {Record<string, unknown>} account
  * @param {string} codename
  * @param {PreparedFile[]} [files] her files, made ready to seal
+ * @param {Uint8Array[]} [releaseKeys] for a report that waits: each slot's key
  * @returns {Promise<FormData>}
  */
-export async function sealReport(form, data, account, codename, files = []) {
+export async function sealReport(form, data, account, codename, files = [], releaseKeys = []) {
   const sent = new FormData(form);
   const body = new FormData();
   for (const [name, value] of sent) {
@@ -158,12 +195,9 @@ export async function sealReport(form, data, account, codename, files = []) {
   // What matching needs, in clear (docs/escrow.md): only with the advocates' consent,
   // without which the report neither counts toward a match nor is named by one.
   if (sent.has("consent_read")) {
-    body.append("officer_force", String(account.force ?? ""));
-    const officers = /** @type {Record<string, string>[]} */ (account.officers);
-    officers.forEach((officer, n) => {
-      body.append(`officer_${n}_name`, officer.name);
-      body.append(`officer_${n}_number`, officer.number);
-    });
+    for (const [name, value] of officerFields(account)) {
+      body.append(name, value);
+    }
   }
   const reportId = await reportIdOf(String(sent.get("submission") ?? ""));
   const dataKey = newKey();
@@ -189,6 +223,12 @@ export async function sealReport(form, data, account, codename, files = []) {
     body.append("statistics", toBase64(await sealTo(fromBase64(publicKey), padded, binding)));
     body.append("statistics_version", String(version));
   }
+  if (consent.waits) {
+    for (const [slot, key] of releaseKeys.entries()) {
+      const binding = releaseBinding(reportId, slot, consent.atRelease);
+      body.append(`escrow_${slot}`, toBase64(await sealToRelease(key, dataKey, binding)));
+    }
+  }
   const token = String(sent.get("submission") ?? "");
   let number = 0;
   for (const file of files) {
@@ -202,15 +242,65 @@ export async function sealReport(form, data, account, codename, files = []) {
 }
 
 /**
- * Whether this browser seals this report, or leaves it to the server's path.
+ * Whether this browser seals this report, or leaves it to the server's path:
+ * also a report that waits without the advocates' consent, which the server's
+ * page explains.
  * @param {HTMLFormElement} form
  * @param {SealingData} data
+ * @param {boolean} releaseHere whether this browser can seal to a release key
  */
-function sealsHere(form, data) {
+function sealsHere(form, data, releaseHere) {
   const consent = consentOf(form);
   const keysHere = consent.groups.every((group) => group in data.keys);
   const statistics = !consent.statistics || "exporters" in data.keys;
-  return new FormData(form).get("release") === "now" && keysHere && statistics;
+  const waiting = !consent.waits || (releaseHere && new FormData(form).has("consent_read"));
+  return waiting && keysHere && statistics;
+}
+
+/**
+ * Ask the server for the release key of each identifier her officers give, at
+ * her threshold; it keeps nothing of them.
+ * @param {HTMLFormElement} form
+ * @param {SealingData} data
+ * @param {Record<string, unknown>} account
+ * @returns {Promise<{ keys?: string[], problem?: string, submission?: string, csrf_token?: string }>}
+ */
+async function askReleaseKeys(form, data, account) {
+  const sent = new FormData(form);
+  const csrf = String(sent.get("csrf_token") ?? "");
+  const asked = Object.fromEntries([
+    ["csrf_token", csrf],
+    ["submission", String(sent.get("submission") ?? "")],
+    ["release", String(sent.get("release") ?? "")],
+    ...officerFields(account),
+  ]);
+  const response = await fetch(data.release_keys_from, {
+    method: "POST",
+    body: JSON.stringify(asked),
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf },
+  });
+  try {
+    return await response.json();
+  } catch {
+    return { problem: data.messages.failed };
+  }
+}
+
+/**
+ * Put the tokens an answer renewed (an expired form's) in the form, so that
+ * the next press sends with them.
+ * @param {HTMLFormElement} form
+ * @param {{ submission?: string, csrf_token?: string }} answer
+ */
+function renewTokens(form, answer) {
+  for (const name of /** @type {const} */ (["submission", "csrf_token"])) {
+    const renewed = answer[name];
+    const input = form.elements.namedItem(name);
+    if (renewed && input instanceof HTMLInputElement) {
+      input.value = renewed;
+    }
+  }
 }
 
 /**
@@ -382,6 +472,10 @@ export function startReportForm(page) {
   let made = null; // one codename per form token: a repeat names the same report
   let sending = false;
   let byServer = false; // she chose the server's path for what she chose to send
+  let releaseHere = false; // known before she can press "Send my report"
+  releaseSealing().then((found) => {
+    releaseHere = found;
+  });
   /**
    * Seal what she typed and chose, and send it; or say why not.
    * @param {HTMLElement} submitter
@@ -418,14 +512,21 @@ export function startReportForm(page) {
       made = { token, codename: newCodename() };
     }
     const { codename } = made;
-    const answer = await send(data, await sealReport(form, data, account, codename, files));
-    for (const name of ["submission", "csrf_token"]) {
-      const renewed = answer[/** @type {"submission" | "csrf_token"} */ (name)];
-      const input = form.elements.namedItem(name);
-      if (renewed && input instanceof HTMLInputElement) {
-        input.value = renewed; // an expired form's: the next press sends with it
+    /** @type {Uint8Array[]} */
+    let releaseKeys = [];
+    if (consentOf(form).waits) {
+      const asked = await askReleaseKeys(form, data, account);
+      renewTokens(form, asked);
+      if (!asked.keys) {
+        showStatus("");
+        showProblems([["release", asked.problem ?? data.messages.failed]], data.messages.problem);
+        return;
       }
+      releaseKeys = asked.keys.map(fromBase64);
     }
+    const body = await sealReport(form, data, account, codename, files, releaseKeys);
+    const answer = await send(data, body);
+    renewTokens(form, answer);
     if (answer.reference) {
       showCodename(data, codename, answer.reference, account.in_danger === "yes");
       return;
@@ -435,7 +536,7 @@ export function startReportForm(page) {
   };
   form.addEventListener("submit", async (event) => {
     const submitter = /** @type {SubmitEvent} */ (event).submitter;
-    if (byServer || !submitter || submitter.getAttribute("name") !== "submit" || !sealsHere(form, data)) {
+    if (byServer || !submitter || submitter.getAttribute("name") !== "submit" || !sealsHere(form, data, releaseHere)) {
       return; // "Add another officer", or what goes by the server's path
     }
     event.preventDefault();
