@@ -23,7 +23,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-import config
 from crypto import matching
 from crypto.errors import CryptoError
 from crypto.keys import PublicKey, open_sealed, seal
@@ -33,6 +32,7 @@ from portal.core.group_keys import current_group_key
 from portal.store import Store
 from portal.store.models import EscrowEntry, Group, Report
 from tests.support.command import portal
+from tests.support.escrow import escrow_seed, readable, run_as
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import form_tokens, sign_in, submit
@@ -42,10 +42,6 @@ from tests.survivor.test_sealed_waiting import HART, WAITING, post_sealed, seal_
 
 FORCE = "Northumbria Police"
 BOTH = pytest.mark.parametrize("backend", ["sqlcipher", "postgresql"])
-
-
-def _seed(instance: Instance) -> bytes:
-    return config.load(instance.path, environ={}).escrow_key
 
 
 def _ids(store: Store) -> set[str]:
@@ -67,23 +63,6 @@ def _send(app: Flask, store: Store, name: str, release: str) -> tuple[str, str]:
     return codename, report_id
 
 
-def _run(store: Store, instance: Instance, member: Person) -> escrow_run.MatchRun:
-    keys = principal_of(store, member)
-    with store.session() as session:
-        return escrow_run.run_matching(
-            session, keys, actor=member.name, escrow_seed=_seed(instance)
-        )
-
-
-def _readable(store: Store) -> set[str]:
-    with store.session() as session:
-        return {
-            r.id
-            for r in session.scalars(select(Report))
-            if any(s.group_key.group == Group.ADVOCATES for s in r.seals)
-        }
-
-
 def _opened(store: Store, instance: Instance, member: Person) -> dict[str, OpenedEntry]:
     keys = principal_of(store, member)
     found = {}
@@ -91,7 +70,7 @@ def _opened(store: Store, instance: Instance, member: Person) -> dict[str, Opene
         for row in session.scalars(select(EscrowEntry)):
             private = keys.group_key(Group.ESCROW, row.group_key.version)
             assert private is not None
-            found[row.report_id] = escrow.open_entry(private, row, _seed(instance))
+            found[row.report_id] = escrow.open_entry(private, row, escrow_seed(instance))
     return found
 
 
@@ -148,13 +127,13 @@ def test_her_consent_change_during_a_run_does_not_make_her_report_unreleasable(
     survivor = _signed_in(app, victim)
 
     done = _during_run(monkeypatch, lambda: _tick_legal(survivor))
-    first = _run(store, instance, advocate)
+    first = run_as(store, instance, advocate)
     assert done
     monkeypatch.undo()
     assert control_id in first.released  # control: changed before the run, released
 
     if victim_id not in first.released:
-        second = _run(store, instance, advocate)
+        second = run_as(store, instance, advocate)
         cleared = [
             n
             for n, slot in enumerate(_opened(store, instance, advocate)[victim_id].entry.slots)
@@ -164,7 +143,7 @@ def test_her_consent_change_during_a_run_does_not_make_her_report_unreleasable(
             f"her report, named by two, is never released: slots {cleared} of her entry were "
             f"cleared by the run her consent change met (first run: {first})"
         )
-    assert victim_id in _readable(store)
+    assert victim_id in readable(store)
     with store.session() as session:
         report = session.get(Report, victim_id)
         assert report is not None and report.export_legal
@@ -207,7 +186,7 @@ def test_a_database_writer_cannot_name_a_waiting_reports_officer_from_which_rows
     _send(app, store, "Dan Hart", "5")  # the probe: the guess, waiting for five
     before = _sealed(store)
     _set_statistics(store, [hart, cole], True)
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     _set_statistics(store, [hart, cole], False)
     after = _sealed(store)
     assert run.released == []  # nothing shows in the portal
@@ -224,8 +203,8 @@ def test_control_the_same_guess_without_the_flip_is_a_match_advocates_see(
     _, hart = _send(app, store, "Dan Hart", "2")
     _, cole = _send(app, store, "Ann Cole", "2")
     _send(app, store, "Dan Hart", "5")
-    run = _run(store, instance, advocate)
-    assert run.released == [hart] and hart in _readable(store) and cole not in _readable(store)
+    run = run_as(store, instance, advocate)
+    assert run.released == [hart] and hart in readable(store) and cole not in readable(store)
 
 
 # 3. Entries without the instance's layer: a writer with the escrow's public key, a restore.
@@ -268,12 +247,12 @@ def test_a_raw_entry_written_by_hand_is_given_the_layer_but_never_made_the_serve
     tag = _opened(store, instance, advocate)[sent].entry.slots[0].tag
     _write_raw(store, _forged(sent, tag))
     assert not _opened(store, instance, advocate)[sent].inside
-    first = _run(store, instance, advocate)
+    first = run_as(store, instance, advocate)
     assert (first.waiting, first.moved_inside, first.unopened) == (0, 1, 0)
     opened = _opened(store, instance, advocate)[sent]
     assert opened.inside and not opened.made_here
     assert len(_sealed(store)[sent]) == escrow.INSIDE_SIZE
-    assert _run(store, instance, advocate).moved_inside == 0
+    assert run_as(store, instance, advocate).moved_inside == 0
 
 
 @BOTH
@@ -293,16 +272,16 @@ def test_a_poisoned_tag_clears_no_honest_slot_and_a_restored_raw_entry_is_still_
     (nobody,) = _ids(store) - before
     _write_raw(store, _forged(nobody, opened.entry.slots[0].tag))
 
-    first = _run(store, instance, advocate)
+    first = run_as(store, instance, advocate)
     assert first.moved_inside == 2 and first.released == [] and first.tries == 0
     again = _opened(store, instance, advocate)
     assert again[waiting].inside and not again[waiting].made_here
     assert again[waiting].entry.slots == opened.entry.slots  # nothing cleared
 
     _send(app, store, "Dan Hart", "now")
-    second = _run(store, instance, advocate)
+    second = run_as(store, instance, advocate)
     assert second.released == [waiting] and second.tries == 0
-    assert waiting in _readable(store)
+    assert waiting in readable(store)
     assert codename
 
 
@@ -326,7 +305,7 @@ def test_a_member_who_moves_an_inner_layer_to_another_report_gets_it_unopened(
         public = PublicKey.from_bytes(other.group_key.public_key)
         other.sealed = seal(public, inside, bindings.escrow_entry(second, other.group_key))
         session.commit()
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     assert run.unopened == 1 and run.moved_inside == 0
     assert set(_opened_quietly(store, instance, advocate)) == {first}
 
@@ -340,7 +319,7 @@ def _opened_quietly(store: Store, instance: Instance, member: Person) -> dict[st
             private = keys.group_key(Group.ESCROW, row.group_key.version)
             assert private is not None
             try:
-                found[row.report_id] = escrow.open_entry(private, row, _seed(instance))
+                found[row.report_id] = escrow.open_entry(private, row, escrow_seed(instance))
             except CryptoError:
                 continue
     return found
@@ -377,9 +356,9 @@ def test_probes_sealed_to_nobody_tell_the_database_alone_nothing_the_portal_does
         **{"officers-0-name": "Dave Hart", "officers-0-number": "PC 4471"},
     )
     before = _sealed(store)
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     after = _sealed(store)
-    assert run.released == [] and not {hart, control} & _readable(store)
+    assert run.released == [] and not {hart, control} & readable(store)
     rewritten = {r for r in (hart, control) if before[r] != after[r]}
     assert (hart in rewritten) == (control in rewritten), (
         f"a diff of the database shows which probe's officer someone else named: {rewritten}"
@@ -396,6 +375,6 @@ def test_the_recovery_phrase_re_layers_a_restored_entry_and_releases_it(
     ran = portal("escrow", "match", "--passphrase-stdin", stdin=cli_instance.recovery_phrase)
     assert ran.exit_code == 0, ran.output
     assert "1 report(s) were waiting; 1 released." in ran.output
-    assert waiting in _readable(store)
+    assert waiting in readable(store)
     opened = _opened(store, cli_instance, advocate)
     assert all(one.inside for one in opened.values()) and not opened[waiting].made_here

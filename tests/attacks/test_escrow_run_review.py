@@ -37,12 +37,11 @@ from tests.attacks.test_escrow_layer_review import (
     BOTH,
     _nobodys_probe,
     _opened,
-    _readable,
-    _run,
     _sealed,
     _send,
     _signed_in,
 )
+from tests.support.escrow import readable, run_as
 from tests.support.instance import Instance
 from tests.support.pages import button_tokens, form_tokens, submit
 from tests.support.people import Person
@@ -112,7 +111,7 @@ def test_a_diff_of_every_table_around_a_run_shows_the_waiting_rows_rewritten_and
         **{"officers-0-name": "Dave Hart", "officers-0-number": "PC 4471"},
     )
     before = _snapshot(store)
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     after = _snapshot(store)
 
     assert run.released == [] and (run.tries > 0) == bool(cap)
@@ -159,13 +158,13 @@ def test_each_consent_change_on_return_refiles_her_entry_so_it_is_never_altered(
             expected = escrow.consent_at_release(report)
         opened = _opened(store, instance, advocate)[waiting]
         assert opened.consent == expected
-        run = _run(store, instance, advocate)
+        run = run_as(store, instance, advocate)
         assert run.altered == 0 and run.tries == 0
         slots = _opened(store, instance, advocate)[waiting].entry.slots
         assert all(slot.locked_key != _CLEARED for slot in slots)
     _send(app, store, "Dan Hart", "now")
-    assert _run(store, instance, advocate).released == [waiting]
-    assert waiting in _readable(store)
+    assert run_as(store, instance, advocate).released == [waiting]
+    assert waiting in readable(store)
 
 
 # 3. A database writer and `altered`: no more than deleting her row.
@@ -190,15 +189,15 @@ def test_a_writer_who_flips_her_choices_only_delays_her_and_never_costs_her_a_sl
     slots = _opened(store, instance, advocate)[waiting].entry.slots
 
     _set(store, waiting, export_legal=True)
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     assert (run.altered, run.tries, run.released) == (1, 0, [])
     _set(store, waiting, wait_for_match=False, export_legal=False)
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     assert (run.altered, run.tries, run.released) == (0, 0, [])
     assert _opened(store, instance, advocate)[waiting].entry.slots == slots
 
     _set(store, waiting, wait_for_match=True)
-    assert _run(store, instance, advocate).released == [waiting]
+    assert run_as(store, instance, advocate).released == [waiting]
     with store.session() as session:
         report = session.get(Report, waiting)
         assert report is not None and not report.export_legal  # her choices, not the writer's
@@ -240,8 +239,8 @@ def test_a_run_meeting_her_deletion_writes_nothing_of_hers_back(
     _, cole = _send(app, store, "Ann Cole", "2")
     _send(app, store, "Ann Cole", "now")
     done = _before_write_back(monkeypatch, lambda: _delete_on_return(app, codename))
-    run = _run(store, instance, advocate)
-    assert done and run.released == [cole] and cole in _readable(store)
+    run = run_as(store, instance, advocate)
+    assert done and run.released == [cole] and cole in readable(store)
     assert waiting not in _sealed(store)
     with store.session() as session:
         assert session.get(Report, waiting) is None
@@ -261,12 +260,12 @@ def test_two_runs_at_once_release_her_once_and_link_one_match(
 
     def other_member() -> None:
         monkeypatch.setattr(escrow_run, "_write_back", real)
-        second.append(_run(store, instance, advocate))
+        second.append(run_as(store, instance, advocate))
 
     real = escrow_run._write_back
     _before_write_back(monkeypatch, other_member)
     try:
-        first: escrow_run.MatchRun | None = _run(store, instance, advocate)
+        first: escrow_run.MatchRun | None = run_as(store, instance, advocate)
     except Exception:  # what the sign-in does: the run is rolled back
         first = None  # StaleDataError: her row changed since the run read it
     assert second and second[0].released == [waiting]
@@ -277,8 +276,8 @@ def test_two_runs_at_once_release_her_once_and_link_one_match(
             select(AuditEvent).where(AuditEvent.action == "report released by a match")
         ).all()
         assert [event.subject for event in released] == [waiting]
-    assert waiting in _readable(store)
-    assert _run(store, instance, advocate).released == []
+    assert waiting in readable(store)
+    assert run_as(store, instance, advocate).released == []
 
 
 def _message(app: Flask, codename: str) -> None:
@@ -312,11 +311,11 @@ def test_a_message_on_a_freed_report_during_a_run_does_not_cancel_every_other_re
         monkeypatch.setattr(escrow_run, "_write_back", _real_write_back)
         done = _before_write_back(monkeypatch, lambda: _message(app, attacker))
         try:
-            _run(store, instance, advocate)
+            run_as(store, instance, advocate)
         except Exception as error:  # the sign-in logs it and goes on
             failed.append(type(error).__name__)
         assert done
-    assert cole in _readable(store), (
+    assert cole in readable(store), (
         f"Ann Cole's report, which two name, was never released: each run met a message "
         f"on the attacker's freed report and failed: {failed}"
     )
@@ -332,9 +331,9 @@ def test_control_without_the_message_the_same_run_releases_both(
     _send(app, store, "Eve Moss", "now")
     _, cole = _send(app, store, "Ann Cole", "2")
     _send(app, store, "Ann Cole", "now")
-    assert sorted(_run(store, instance, advocate).released) == sorted([eve, cole])
+    assert sorted(run_as(store, instance, advocate).released) == sorted([eve, cole])
     _message(app, attacker)  # a message after the run changes nothing
-    assert {eve, cole} <= _readable(store)
+    assert {eve, cole} <= readable(store)
 
 
 # 5. An entry whose tag reaches its threshold in the same run as another slot of hers.
@@ -350,7 +349,7 @@ def test_a_release_by_one_slot_leaves_her_other_slot_and_the_others_entries_inta
     _, five = _send(app, store, "Dan Hart", "5")
     _, sent = _send(app, store, "Dan Hart", "now")
     before = _sealed(store)
-    run = _run(store, instance, advocate)
+    run = run_as(store, instance, advocate)
     assert run.released == [waiting]
     after = _sealed(store)
     assert after[waiting] == before[waiting] and after[sent] == before[sent]

@@ -29,7 +29,8 @@ import config
 from crypto import matching
 from portal.core import escrow, escrow_run
 from portal.store import Store
-from portal.store.models import EscrowEntry, Group, Report
+from portal.store.models import EscrowEntry, Group
+from tests.support.escrow import readable, run_as
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import submit
@@ -116,15 +117,6 @@ def test_the_release_key_the_server_hands_out_does_not_name_an_unmatched_officer
     assert served <= with_secrets
 
 
-def _readable(store: Store) -> set[str]:
-    with store.session() as session:
-        return {
-            r.id
-            for r in session.scalars(select(Report))
-            if any(s.group_key.group == Group.ADVOCATES for s in r.seals)
-        }
-
-
 def _hostile_and_honest(app: Flask, store: Store, instance: Instance, hostile: int) -> str:
     """`hostile` browsers wait for two under PC Hart, sealed to a key of nobody's; an
     honest one waits for two under him too. The honest report's id."""
@@ -140,13 +132,6 @@ def _hostile_and_honest(app: Flask, store: Store, instance: Instance, hostile: i
     seal_escrow(honest, release_keys(client, HART, "2"))
     assert post_sealed(client, honest, "2").status_code == 200
     return honest.report_id
-
-
-def _run(store: Store, instance: Instance, advocate: Person) -> escrow_run.MatchRun:
-    member = principal_of(store, advocate)
-    seed = config.load(instance.path, environ={}).escrow_key
-    with store.session() as session:
-        return escrow_run.run_matching(session, member, actor=advocate.name, escrow_seed=seed)
 
 
 def _honest_last(monkeypatch: pytest.MonkeyPatch, honest: str) -> None:
@@ -165,13 +150,13 @@ def test_seals_that_open_nothing_cost_one_try_each_ever(
     cleared in its entry: the next run tries nothing of it."""
     honest = _hostile_and_honest(app, store, instance, hostile=4)
     _honest_last(monkeypatch, honest)
-    first = _run(store, instance, advocate)
+    first = run_as(store, instance, advocate)
     assert first.released == [honest]
     assert first.failed_tries == 4 * 2  # two identifiers each, PC Hart's number and name
-    again = _run(store, instance, advocate)
+    again = run_as(store, instance, advocate)
     assert (again.tries, again.failed_tries, again.released) == (0, 0, [])
-    readable = _readable(store)
-    assert honest in readable and len(readable) == 1
+    advocates_read = readable(store)
+    assert honest in advocates_read and len(advocates_read) == 1
     with store.session() as session:
         assert escrow.waiting_count(session) == 4  # the hostile ones wait, unopened
 
@@ -184,8 +169,8 @@ def test_a_flood_of_seals_that_open_nothing_delays_a_good_report_by_a_run_or_so(
     honest = _hostile_and_honest(app, store, instance, hostile=4)
     _honest_last(monkeypatch, honest)
     monkeypatch.setattr(escrow_run, "_MOST_TRIES_IN_RUN", 5)
-    first = _run(store, instance, advocate)
+    first = run_as(store, instance, advocate)
     assert first.released == [] and first.tries == 6  # it stops after the report it began
-    second = _run(store, instance, advocate)
+    second = run_as(store, instance, advocate)
     assert second.released == [honest] and second.tries == 3
-    assert _run(store, instance, advocate).tries == 0
+    assert run_as(store, instance, advocate).tries == 0

@@ -26,7 +26,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
-import config
 from crypto import matching
 from crypto.keys import open_sealed
 from portal.core import bindings, escrow, escrow_run
@@ -36,6 +35,7 @@ from portal.core.sealed_reports import NOT_AS_CHOSEN
 from portal.store import Store
 from portal.store.models import EscrowEntry, Group, Report
 from portal.survivor.sealed import RELEASE_NOT_CHOSEN
+from tests.support.escrow import escrow_seed, readable
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import button_tokens, form_tokens, sign_in, submit
@@ -76,10 +76,6 @@ NOBODYS = {
 }
 
 
-def _seed(instance: Instance) -> bytes:
-    return config.load(instance.path, environ={}).escrow_key
-
-
 def _waiting(
     client: FlaskClient,
     store: Store,
@@ -118,21 +114,12 @@ def _entry(store: Store, instance: Instance, member: Person, report_id: str) -> 
         assert row is not None
         private = keys.group_key(Group.ESCROW, row.group_key.version)
         assert private is not None
-        return escrow.open_entry(private, row, _seed(instance)).entry
+        return escrow.open_entry(private, row, escrow_seed(instance)).entry
 
 
 def _pieces(blob: bytes, size: int = 16) -> set[bytes]:
     """Every run of `size` bytes in what a member opened, at every offset."""
     return {blob[i : i + size] for i in range(len(blob) - size + 1)}
-
-
-def _readable(store: Store) -> set[str]:
-    with store.session() as session:
-        return {
-            r.id
-            for r in session.scalars(select(Report))
-            if any(s.group_key.group == Group.ADVOCATES for s in r.seals)
-        }
 
 
 def _groups(store: Store, report_id: str) -> set[Group]:
@@ -186,7 +173,7 @@ def test_a_member_cannot_name_a_waiting_reports_officer_by_filing_a_report_of_gu
         assert session.get(EscrowEntry, probe.report_id) is None
         assert session.get(Report, victim.report_id) is not None
         assert escrow.waiting_count(session) == 2  # hers and the control, still waiting
-    assert victim.report_id not in _readable(store)
+    assert victim.report_id not in readable(store)
 
     # Control: wrong guesses share nothing with her entry, so the check below is not vacuous.
     assert not _pieces(opened[control.report_id]) & _pieces(opened[victim.report_id])
@@ -221,7 +208,7 @@ def _reseal(
         report = session.get(Report, report_id)
         assert report is not None
         consent = escrow.consent_at_release(report)
-        row.sealed = escrow.seal_entry(group_key, changed, _seed(instance), consent)
+        row.sealed = escrow.seal_entry(group_key, changed, escrow_seed(instance), consent)
         session.commit()
 
 
@@ -238,11 +225,11 @@ def test_a_member_who_lowers_a_waiting_entrys_threshold_releases_nothing_early(
     _reseal(store, instance, lowered.report_id, 2, advocate)
     _reseal(store, instance, untouched.report_id, 3, advocate)
     signed_in_as(app, advocate)  # a member's sign-in runs matching
-    assert _readable(store) == set()
+    assert readable(store) == set()
     _naming_hart_now(app)
     signed_in_as(app, advocate)
-    assert untouched.report_id in _readable(store)
-    assert lowered.report_id not in _readable(store)
+    assert untouched.report_id in readable(store)
+    assert lowered.report_id not in readable(store)
 
 
 # 3. The public: seals of one report sent with another, and what the form could not send.
@@ -264,8 +251,8 @@ def test_a_reports_seals_sent_with_another_release_nothing_for_it(
     assert post_sealed(client, a, "2").status_code == 200
     assert post_sealed(client, b, "2").status_code == 200
     signed_in_as(app, advocate)  # A and B under one tag: a match of two
-    assert a.report_id in _readable(store)
-    assert b.report_id not in _readable(store)
+    assert a.report_id in readable(store)
+    assert b.report_id not in readable(store)
 
 
 @pytest.mark.parametrize("release", ["1", "6", "0", "02", " 2", "2 ", "+2", "\uff12"])
@@ -376,7 +363,7 @@ def test_the_server_opens_no_seal_and_no_account_until_a_match(
     _naming_hart_now(app)
     signed_in_as(app, advocate)
     assert {"open_release_seal", "decrypt_account"} <= set(calls)
-    assert browser.report_id in _readable(store)
+    assert browser.report_id in readable(store)
 
 
 # 6. Her own report, sealed in her browser, on /return: matched, changed, left, deleted.
@@ -460,7 +447,7 @@ def test_her_other_choices_changed_on_return_keep_a_browser_report_waiting_and_m
     assert _entry(store, instance, advocate, browser.report_id).threshold == 2
     _naming_hart_now(app)
     signed_in_as(app, advocate)
-    assert browser.report_id in _readable(store)
+    assert browser.report_id in readable(store)
     with store.session() as session:
         report = session.get(Report, browser.report_id)
         assert report is not None and report.statistics_seal is not None

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from crypto import matching
 from crypto.format import Binding
@@ -28,6 +27,7 @@ from portal.store import Store
 from portal.store.models import EscrowEntry, Group, Report
 from portal.survivor.forms import FORM_TOO_OLD
 from portal.survivor.sealed import ASKED_TOO_OFTEN, EXPIRED, RELEASE_NOT_CHOSEN
+from tests.support.escrow import readable
 from tests.support.instance import Instance
 from tests.support.pages import form_tokens, submit
 from tests.support.people import Person, signed_in_as
@@ -94,15 +94,6 @@ def _waiting_browser(
     return browser
 
 
-def _readable(store: Store) -> set[str]:
-    with store.session() as session:
-        return {
-            r.id
-            for r in session.scalars(select(Report))
-            if any(s.group_key.group == Group.ADVOCATES for s in r.seals)
-        }
-
-
 def _second_report_naming_hart(app: Flask) -> None:
     submit(
         app.test_client(),
@@ -126,11 +117,11 @@ def test_a_waiting_report_sealed_in_the_browser_is_released_by_a_match_and_read(
         assert report.statistics_seal is None
         assert session.get(EscrowEntry, browser.report_id) is not None
     reader = signed_in_as(app, advocate)
-    assert _readable(store) == set()  # alone, it waits
+    assert readable(store) == set()  # alone, it waits
 
     _second_report_naming_hart(app)
     reader = signed_in_as(app, advocate)  # a member's sign-in runs matching
-    assert browser.report_id in _readable(store)
+    assert browser.report_id in readable(store)
     case = reader.get(f"/advocate/case/{browser.report_id}").get_data(as_text=True)
     assert ACCOUNT["what_happened"] in case
     assert "Released by a match of 2 reports" in case
@@ -164,7 +155,7 @@ def test_seals_to_another_key_slot_or_consent_release_nothing(
     assert post_sealed(client, browser, "2").status_code == 200  # the server cannot tell
     _second_report_naming_hart(app)
     signed_in_as(app, advocate)
-    assert browser.report_id not in _readable(store)
+    assert browser.report_id not in readable(store)
     with store.session() as session:
         report = session.get(Report, browser.report_id)
         assert report is not None and report.wait_for_match
@@ -179,7 +170,7 @@ def test_a_seal_to_another_thresholds_key_releases_nothing(
     assert post_sealed(client, browser, "2").status_code == 200
     _second_report_naming_hart(app)
     signed_in_as(app, advocate)
-    assert browser.report_id not in _readable(store)
+    assert browser.report_id not in readable(store)
 
 
 # The keys: one per identifier, in order, and nothing else.

@@ -1,0 +1,38 @@
+"""The matching escrow as its tests look at it: the instance's matching secret, a run
+made as a member's session makes it, and which reports the advocates may read."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+import config
+from portal.core import escrow_run
+from portal.store import Store
+from portal.store.models import Group, Report
+from tests.support.instance import Instance
+from tests.support.keys import principal_of
+from tests.support.people import Person
+
+
+def escrow_seed(instance: Instance) -> bytes:
+    """The instance's matching secret (`secrets/escrow-match.key`)."""
+    return config.load(instance.path, environ={}).escrow_key
+
+
+def run_as(store: Store, instance: Instance, member: Person) -> escrow_run.MatchRun:
+    """One matching run with the member's keys, as her sign-in runs it."""
+    keys = principal_of(store, member)
+    with store.session() as session:
+        return escrow_run.run_matching(
+            session, keys, actor=member.name, escrow_seed=escrow_seed(instance)
+        )
+
+
+def readable(store: Store) -> set[str]:
+    """The reports whose data key is sealed to the advocates."""
+    with store.session() as session:
+        return {
+            r.id
+            for r in session.scalars(select(Report))
+            if any(s.group_key.group == Group.ADVOCATES for s in r.seals)
+        }
