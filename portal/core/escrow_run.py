@@ -61,6 +61,7 @@ class MatchRun:
     altered: int = 0  # waiting entries whose row's choices are not those its seals are bound to
     tries: int = 0  # slots tried once with shares this server made
     failed_tries: int = 0  # slots or sets of shares that did not give a key to her report
+    failed_searches: int = 0  # of those, sets of shares tried where one may be forged
     released: list[str] = field(default_factory=list)
 
 
@@ -265,7 +266,7 @@ class _Candidate:
         own = points[self.entry.report_id]
         others = [p for p in points.values() if p.report_id != self.entry.report_id]
         for chosen in itertools.combinations(others, self.entry.threshold - 1):
-            if self.failed >= _MOST_TRIES or run.failed_tries >= _MOST_FAILED_TRIES:
+            if self.failed >= _MOST_TRIES or run.failed_searches >= _MOST_FAILED_TRIES:
                 return None
             polynomial_secret = matching.interpolate_secret(
                 [(p.x, p.shares[column]) for p in (own, *chosen)]
@@ -274,6 +275,7 @@ class _Candidate:
             if data_key is not None:
                 return data_key
             self.failed += 1
+            run.failed_searches += 1
             run.failed_tries += 1
         return None
 

@@ -35,6 +35,7 @@ from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import submit
 from tests.support.people import Person
+from tests.survivor.test_matching_escrow import as_version_1, groups_by_report, send_naming
 from tests.survivor.test_sealed_reports import seal_in_browser
 from tests.survivor.test_sealed_waiting import (
     HART,
@@ -174,3 +175,30 @@ def test_a_flood_of_seals_that_open_nothing_delays_a_good_report_by_a_run_or_so(
     second = run_as(store, instance, advocate)
     assert second.released == [honest] and second.tries == 3
     assert run_as(store, instance, advocate).tries == 0
+
+
+def test_seals_to_nobody_leave_old_entries_their_own_budget(
+    app: Flask,
+    store: Store,
+    instance: Instance,
+    advocate: Person,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A waiting entry from before the instance's layer names Dan Hart, and a new report
+    names him now: his tag holds a share the run cannot trust, so it searches sets of
+    shares, under a budget of its own (cut here to one failure). Four hostile browsers'
+    failed tries, taken first, do not spend it: the old report is released."""
+    codename = send_naming(app, name="Dan Hart", release="2")
+    (old,) = groups_by_report(store)
+    as_version_1(instance, store, codename, "Dan Hart")
+    send_naming(app, name="Daniel Hart", release="now")
+    honest = _hostile_and_honest(app, store, instance, hostile=4)
+    monkeypatch.setattr(escrow_run, "_MOST_FAILED_TRIES", 1)
+    monkeypatch.setattr(
+        escrow_run.secrets.SystemRandom,
+        "shuffle",
+        lambda _self, candidates: candidates.sort(key=lambda c: c.report.id == old),
+    )
+    run = run_as(store, instance, advocate)
+    assert run.failed_tries >= 4 * 2  # the hostile slots, each tried once
+    assert set(run.released) == {honest, old}

@@ -42,7 +42,9 @@ from tests.support.people import Person, signed_in_as
 FORCE = "Northumbria Police"
 
 
-def _send(app: Flask, name: str = "", number: str = "", release: str = "2", **fields: str) -> str:
+def send_naming(
+    app: Flask, name: str = "", number: str = "", release: str = "2", **fields: str
+) -> str:
     """A survivor's report naming one officer; the codename."""
     officer = {"officers-0-name": name, "officers-0-number": number}
     return submit(
@@ -55,7 +57,7 @@ def _send(app: Flask, name: str = "", number: str = "", release: str = "2", **fi
     )
 
 
-def _groups(store: Store) -> dict[str, set[Group]]:
+def groups_by_report(store: Store) -> dict[str, set[Group]]:
     """Which groups each report's data key is sealed to, by report id."""
     with store.session() as session:
         return {
@@ -65,20 +67,24 @@ def _groups(store: Store) -> dict[str, set[Group]]:
 
 
 def _readable(store: Store) -> set[str]:
-    return {report_id for report_id, groups in _groups(store).items() if Group.ADVOCATES in groups}
+    return {
+        report_id
+        for report_id, groups in groups_by_report(store).items()
+        if Group.ADVOCATES in groups
+    }
 
 
 def test_three_survivors_spelling_him_differently_are_released_when_a_member_signs_in(
     app: Flask, store: Store, advocate: Person
 ) -> None:
     for name in ("Dan Hart", "HART, Daniel", "Daniel  Hárt"):
-        _send(app, name=name, release="2")
+        send_naming(app, name=name, release="2")
     assert _readable(store) == set()  # nobody reads a report that waits
-    assert all(groups == {Group.RECOVERY} for groups in _groups(store).values())
+    assert all(groups == {Group.RECOVERY} for groups in groups_by_report(store).values())
 
     reader = signed_in_as(app, advocate)  # the first advocate is the matching's first member
 
-    assert _readable(store) == set(_groups(store))
+    assert _readable(store) == set(groups_by_report(store))
     with store.session() as session:
         reports = session.scalars(select(Report)).all()
         assert all(not r.wait_for_match and r.released_on == today() for r in reports)
@@ -93,30 +99,30 @@ def test_three_survivors_spelling_him_differently_are_released_when_a_member_sig
 def test_at_three_two_reports_stay_sealed_and_a_third_releases_both(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, number="PC 4471", release="3")
-    _send(app, number="4471", release="3")
+    send_naming(app, number="PC 4471", release="3")
+    send_naming(app, number="4471", release="3")
     signed_in_as(app, advocate)
     assert _readable(store) == set()
 
-    _send(app, number="pc4471", release="3")
+    send_naming(app, number="pc4471", release="3")
     signed_in_as(app, advocate)
-    assert _readable(store) == set(_groups(store))
+    assert _readable(store) == set(groups_by_report(store))
 
 
 def test_a_report_waiting_for_two_is_released_by_one_already_with_the_advocates(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="now")
-    _send(app, name="Daniel Hart", release="2")
+    send_naming(app, name="Dan Hart", release="now")
+    send_naming(app, name="Daniel Hart", release="2")
     signed_in_as(app, advocate)
-    assert _readable(store) == set(_groups(store))
+    assert _readable(store) == set(groups_by_report(store))
 
 
 def test_a_report_waiting_for_two_counts_toward_one_waiting_for_three_but_not_the_reverse(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="2")
-    _send(app, name="Dan Hart", release="3")
+    send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="3")
     signed_in_as(app, advocate)
     with store.session() as session:
         waiting = {r.id: r.wait_for_match for r in session.scalars(select(Report))}
@@ -126,8 +132,8 @@ def test_a_report_waiting_for_two_counts_toward_one_waiting_for_three_but_not_th
 def test_the_same_name_in_another_force_is_another_officer(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="2")
-    _send(app, name="Dan Hart", release="2", force="Durham Constabulary")
+    send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="2", force="Durham Constabulary")
     signed_in_as(app, advocate)
     assert _readable(store) == set()
 
@@ -135,7 +141,7 @@ def test_the_same_name_in_another_force_is_another_officer(
 def test_leaving_before_a_match_keeps_the_report_unread_even_when_others_match(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    codename = _send(app, name="Dan Hart", release="2")
+    codename = send_naming(app, name="Dan Hart", release="2")
     survivor = app.test_client()
     sign_in(survivor, codename)
     left = survivor.post("/return/leave", data=button_tokens(survivor, "/return/leave"))
@@ -146,10 +152,10 @@ def test_leaving_before_a_match_keeps_the_report_unread_even_when_others_match(
         own = session.scalars(select(Report)).one().id
         assert session.scalars(select(EscrowEntry)).first() is None
 
-    _send(app, name="Dan Hart", release="2")
-    _send(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="2")
     signed_in_as(app, advocate)
-    groups = _groups(store)
+    groups = groups_by_report(store)
     assert groups[own] == {Group.RECOVERY}
     assert len(_readable(store)) == 2
 
@@ -157,7 +163,7 @@ def test_leaving_before_a_match_keeps_the_report_unread_even_when_others_match(
 def test_releasing_now_sends_it_to_the_advocates_without_a_match(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    codename = _send(app, name="Dan Hart", release="5")
+    codename = send_naming(app, name="Dan Hart", release="5")
     survivor = app.test_client()
     sign_in(survivor, codename)
     page = survivor.get("/return/report").get_data(as_text=True)
@@ -166,7 +172,7 @@ def test_releasing_now_sends_it_to_the_advocates_without_a_match(
     released = survivor.post("/return/release", data=button_tokens(survivor, "/return/release"))
     assert released.status_code == 303
     assert "released=1" in released.headers["Location"]
-    assert _readable(store) == set(_groups(store))
+    assert _readable(store) == set(groups_by_report(store))
     page = survivor.get("/return/report").get_data(as_text=True)
     assert "Sealed, waiting for a match" not in page
 
@@ -174,8 +180,8 @@ def test_releasing_now_sends_it_to_the_advocates_without_a_match(
 def test_her_page_says_the_day_a_match_released_it(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    codename = _send(app, name="Dan Hart", release="2")
-    _send(app, name="Dan Hart", release="2")
+    codename = send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="2")
     signed_in_as(app, advocate)
     survivor = app.test_client()
     sign_in(survivor, codename)
@@ -186,7 +192,7 @@ def test_her_page_says_the_day_a_match_released_it(
 def test_changing_her_other_choices_keeps_the_report_waiting(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    codename = _send(app, name="Dan Hart", release="2")
+    codename = send_naming(app, name="Dan Hart", release="2")
     survivor = app.test_client()
     sign_in(survivor, codename)
     data = form_tokens(survivor, "/return/consent") | {"consent_read": "y", "consent_legal": "y"}
@@ -222,7 +228,7 @@ def test_waiting_needs_a_force_and_an_officer_and_the_advocates_then(
     ).get_data(as_text=True)
     assert "Tick" in page and RELEASE_NEEDS_ADVOCATES[:30] in page
     assert "He came" not in page
-    assert _groups(store) == {}  # nothing was stored
+    assert groups_by_report(store) == {}  # nothing was stored
 
 
 def test_a_release_choice_that_is_not_offered_gets_a_message(app: Flask, store: Store) -> None:
@@ -232,14 +238,14 @@ def test_a_release_choice_that_is_not_offered_gets_a_message(app: Flask, store: 
     )
     assert response.status_code == 200
     assert "Not a valid choice" in response.get_data(as_text=True)
-    assert _groups(store) == {}
+    assert groups_by_report(store) == {}
 
 
 def test_every_entry_is_one_size_whatever_it_names(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="2")
-    _send(app, number="4471", name="Dan Hart", release="now")
+    send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, number="4471", name="Dan Hart", release="now")
     submit(
         app.test_client(),
         what_happened="Three of them.",
@@ -263,8 +269,8 @@ def test_every_entry_is_one_size_whatever_it_names(
 def test_a_report_no_one_may_read_has_no_entry_and_counts_for_nothing(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="now", consent_read="")
-    _send(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="now", consent_read="")
+    send_naming(app, name="Dan Hart", release="2")
     with store.session() as session:
         assert len(session.scalars(select(EscrowEntry)).all()) == 1
     signed_in_as(app, advocate)
@@ -274,8 +280,8 @@ def test_a_report_no_one_may_read_has_no_entry_and_counts_for_nothing(
 def test_a_member_sees_only_how_many_wait_and_every_run_is_audited(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="2")
-    _send(app, name="Sam Reed", release="3")
+    send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, name="Sam Reed", release="3")
     reader = signed_in_as(app, advocate)
     page = reader.get("/advocate/matching").get_data(as_text=True)
     assert "<strong>2</strong> reports waiting" in page
@@ -287,8 +293,8 @@ def test_a_member_sees_only_how_many_wait_and_every_run_is_audited(
 
 def test_a_copied_entry_counts_once(app: Flask, store: Store, advocate: Person) -> None:
     """Copies of one entry under another report's id do not open there, so add nothing."""
-    _send(app, name="Dan Hart", release="2")
-    other = _send(app, name="Sam Reed", release="2")
+    send_naming(app, name="Dan Hart", release="2")
+    other = send_naming(app, name="Sam Reed", release="2")
     assert other
     with store.session() as session:
         entries = session.scalars(select(EscrowEntry)).all()
@@ -302,8 +308,8 @@ def test_a_copied_entry_counts_once(app: Flask, store: Store, advocate: Person) 
 def test_an_advocate_marks_a_match_not_the_same_officer_and_it_stays_read(
     app: Flask, store: Store, advocate: Person
 ) -> None:
-    _send(app, name="Dan Hart", release="2")
-    _send(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="2")
+    send_naming(app, name="Dan Hart", release="2")
     reader = signed_in_as(app, advocate)
     with store.session() as session:
         match = session.scalars(select(EscrowMatch)).one()
@@ -315,7 +321,7 @@ def test_an_advocate_marks_a_match_not_the_same_officer_and_it_stays_read(
     assert response.status_code == 303
     page = reader.get(f"/advocate/case/{report_id}").get_data(as_text=True)
     assert "Marked &#34;not the same officer&#34;" in page or 'Marked "not the same' in page
-    assert _readable(store) == set(_groups(store))
+    assert _readable(store) == set(groups_by_report(store))
     with store.session() as session:
         assert any(
             e.action == "match marked not the same officer"
@@ -331,7 +337,7 @@ def test_an_entry_opens_only_with_the_escrow_key_and_names_no_officer_in_clear(
     app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
     """The member's key opens the seal; inside, the instance's layer hides the tags."""
-    _send(app, name="Dan Hart", number="4471", release="2")
+    send_naming(app, name="Dan Hart", number="4471", release="2")
     seed = config.load(instance.path, environ={}).escrow_key
     principal = principal_of(store, advocate)
     with store.session() as session:
@@ -352,7 +358,7 @@ def test_a_survivor_probing_with_a_name_learns_nothing_from_her_pages_or_the_wor
 ) -> None:
     """Whether others named him changes nothing she sees, and her request never reads
     another entry, so its timing cannot depend on them either."""
-    _send(app, name="Dan Hart", release="2")  # someone already named him
+    send_naming(app, name="Dan Hart", release="2")  # someone already named him
     statements: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
@@ -389,7 +395,7 @@ def _send_with(client: FlaskClient, name: str) -> str:
 def test_keeping_a_waiting_report_from_the_advocates_stops_it_waiting(
     app: Flask, store: Store
 ) -> None:
-    codename = _send(app, name="Dan Hart", release="2")
+    codename = send_naming(app, name="Dan Hart", release="2")
     survivor = app.test_client()
     sign_in(survivor, codename)
     assert "is waiting for a match" in survivor.get("/return/consent").get_data(as_text=True)
@@ -401,10 +407,10 @@ def test_keeping_a_waiting_report_from_the_advocates_stops_it_waiting(
         report = session.scalars(select(Report)).one()
         assert not report.wait_for_match and not report.advocates_may_read
         assert session.scalars(select(EscrowEntry)).first() is None
-    assert _groups(store) == {report.id: {Group.RECOVERY}}
+    assert groups_by_report(store) == {report.id: {Group.RECOVERY}}
 
 
-def _as_version_1(instance: Instance, store: Store, codename: str, name: str) -> None:
+def as_version_1(instance: Instance, store: Store, codename: str, name: str) -> None:
     """Replace a waiting report's entry by the one written before entries took version 2:
     its data key wrapped under a key derived from the release secret."""
     seed = config.load(instance.path, environ={}).escrow_key
@@ -440,9 +446,9 @@ def _as_version_1(instance: Instance, store: Store, codename: str, name: str) ->
 def test_an_entry_written_before_version_2_is_released_by_a_new_report_naming_him(
     app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
-    codename = _send(app, name="Dan Hart", release="2")
-    _as_version_1(instance, store, codename, "Dan Hart")
-    (waiting,) = _groups(store)
+    codename = send_naming(app, name="Dan Hart", release="2")
+    as_version_1(instance, store, codename, "Dan Hart")
+    (waiting,) = groups_by_report(store)
     signed_in_as(app, advocate)
     assert _readable(store) == set()  # alone, it waits
     # That run moved the old entry inside the instance's layer: a member's key alone
@@ -456,8 +462,8 @@ def test_an_entry_written_before_version_2_is_released_by_a_new_report_naming_hi
         opened = escrow.open_entry(key, row, seed)
         assert opened.inside and not opened.made_here and opened.entry.version == 1
 
-    _send(app, name="Daniel Hart", release="now")  # a new entry: version 2
+    send_naming(app, name="Daniel Hart", release="now")  # a new entry: version 2
     reader = signed_in_as(app, advocate)
-    assert _readable(store) == set(_groups(store))
+    assert _readable(store) == set(groups_by_report(store))
     case = reader.get(f"/advocate/case/{waiting}").get_data(as_text=True)
     assert "He came to my house in uniform." in case
