@@ -32,12 +32,12 @@ from crypto.words import codename_lookup_secret, codename_wrap_key, new_codename
 _SEALING_DATA = re.compile(r'<script\b[^>]*\bid="sealing-data"[^>]*>(.*?)</script>', re.S)
 _CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SUBMISSION = re.compile(r'name="submission"[^>]*value="([^"]+)"')
-# Her choices, as the report form names its boxes: the advocates may read her
-# report and staff may export it for the legal team, so its data key is sealed
-# to recovery, the advocates and the exporters (three seals, the most any
-# report sent now has).
-CONSENT = {"consent_read": "y", "consent_legal": "y", "release": "now"}
-SEALED_TO = ("recovery", "advocates", "exporters")
+# Her choices, as the report form names its boxes: the advocates may read her report,
+# as on the server's path (`locustfile.py`), so its data key is sealed to recovery and
+# the advocates, and the two paths do the same work. No export: the export scenario
+# counts every consented case, and these would be thousands more.
+CONSENT = {"consent_read": "y", "release": "now"}
+SEALED_TO = ("recovery", "advocates")
 _REPORT_ID_LABEL = b"portal/v1/report-id"
 SEND_TO = "/report/sealed"  # where the page sends it, unless it names another address
 

@@ -61,8 +61,8 @@ def _consent_of(fields: dict[str, str]) -> Consent:
 def _opens_for_everyone_her_consent_names(
     store: Store, instance: Instance, sealed: SealedVisit, account: dict[str, Any]
 ) -> None:
-    """Her codename opens her account; recovery, the advocates' and the exporters' keys
-    each open the key that decrypts it; nobody else's seal is there."""
+    """Her codename opens her account; recovery's and the advocates' keys each open the
+    key that decrypts it; nobody else's seal is there."""
     pepper = config.load(instance.path, environ={}).lookup_pepper
     recovery = recovery_key(instance.recovery_phrase)
     with store.session() as session:
@@ -71,8 +71,7 @@ def _opens_for_everyone_her_consent_names(
         assert service.view_report(session, access).account == account
         report, data_key = service.open_report(session, access)
         group_keys: dict[str, PrivateKey] = {}
-        for group in (Group.ADVOCATES, Group.EXPORTERS):
-            group_keys |= recovery_group_keys(session, recovery, group)
+        group_keys |= recovery_group_keys(session, recovery, Group.ADVOCATES)
         opened = {}
         for seal in report.seals:
             key = seal.group_key
@@ -83,8 +82,8 @@ def _opens_for_everyone_her_consent_names(
             )
             binding = bindings.report_key_seal(report.id, key)
             opened[key.group] = open_sealed(private, seal.sealed_key, binding)
-        assert opened == dict.fromkeys((Group.RECOVERY, Group.ADVOCATES, Group.EXPORTERS), data_key)
-        assert Consent.of(report) == Consent(advocates_may_read=True, export_legal=True)
+        assert opened == dict.fromkeys((Group.RECOVERY, Group.ADVOCATES), data_key)
+        assert Consent.of(report) == Consent(advocates_may_read=True)
 
 
 def test_the_bench_s_sealed_report_is_stored_and_opens_for_everyone_her_consent_names(
@@ -153,9 +152,9 @@ def test_an_account_past_the_page_s_limits_or_a_group_without_a_key_is_not_seale
     page = _report_page(client)
     with pytest.raises(ValueError, match="what_happened"):
         seal_report(page, bench_account("x" * (page.limits["what_happened"] + 1)))
-    keys = {group: key for group, key in page.keys.items() if group != "exporters"}
+    keys = {group: key for group, key in page.keys.items() if group != "advocates"}
     without = ReportPage(page.csrf_token, page.submission, keys, page.limits)
-    with pytest.raises(ValueError, match="exporters"):
+    with pytest.raises(ValueError, match="advocates"):
         seal_report(without, bench_account("words"))
 
 
