@@ -24,15 +24,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from crypto import matching
-from crypto.errors import CryptoError
 from crypto.keys import PublicKey, open_sealed, seal
 from portal.core import bindings, escrow, escrow_run
-from portal.core.escrow import OpenedEntry
 from portal.core.group_keys import current_group_key
 from portal.store import Store
 from portal.store.models import EscrowEntry, Group, Report
 from tests.support.command import portal
-from tests.support.escrow import escrow_seed, readable, run_as
+from tests.support.escrow import opened_entries, readable, run_as
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import form_tokens, sign_in, submit
@@ -61,17 +59,6 @@ def _send(app: Flask, store: Store, name: str, release: str) -> tuple[str, str]:
     )
     (report_id,) = _ids(store) - before
     return codename, report_id
-
-
-def _opened(store: Store, instance: Instance, member: Person) -> dict[str, OpenedEntry]:
-    keys = principal_of(store, member)
-    found = {}
-    with store.session() as session:
-        for row in session.scalars(select(EscrowEntry)):
-            private = keys.group_key(Group.ESCROW, row.group_key.version)
-            assert private is not None
-            found[row.report_id] = escrow.open_entry(private, row, escrow_seed(instance))
-    return found
 
 
 def _signed_in(app: Flask, codename: str) -> FlaskClient:
@@ -136,7 +123,9 @@ def test_her_consent_change_during_a_run_does_not_make_her_report_unreleasable(
         second = run_as(store, instance, advocate)
         cleared = [
             n
-            for n, slot in enumerate(_opened(store, instance, advocate)[victim_id].entry.slots)
+            for n, slot in enumerate(
+                opened_entries(store, instance, advocate)[victim_id].entry.slots
+            )
             if slot.locked_key == bytes(matching.RELEASE_SEAL_SIZE)
         ]
         assert victim_id in second.released, (
@@ -244,12 +233,12 @@ def test_a_raw_entry_written_by_hand_is_given_the_layer_but_never_made_the_serve
     marked not made here, so its shares are never trusted; the run after that finds
     nothing to do."""
     _, sent = _send(app, store, "Dan Hart", "now")
-    tag = _opened(store, instance, advocate)[sent].entry.slots[0].tag
+    tag = opened_entries(store, instance, advocate)[sent].entry.slots[0].tag
     _write_raw(store, _forged(sent, tag))
-    assert not _opened(store, instance, advocate)[sent].inside
+    assert not opened_entries(store, instance, advocate)[sent].inside
     first = run_as(store, instance, advocate)
     assert (first.waiting, first.moved_inside, first.unopened) == (0, 1, 0)
-    opened = _opened(store, instance, advocate)[sent]
+    opened = opened_entries(store, instance, advocate)[sent]
     assert opened.inside and not opened.made_here
     assert len(_sealed(store)[sent]) == escrow.INSIDE_SIZE
     assert run_as(store, instance, advocate).moved_inside == 0
@@ -265,7 +254,7 @@ def test_a_poisoned_tag_clears_no_honest_slot_and_a_restored_raw_entry_is_still_
     the server's own; with the bad share her tag is untrusted, so her slot is searched,
     never cleared; once another report names him she is released."""
     codename, waiting = _send(app, store, "Dan Hart", "2")
-    opened = _opened(store, instance, advocate)[waiting]
+    opened = opened_entries(store, instance, advocate)[waiting]
     _write_raw(store, opened.entry)  # as the old backup holds it
     before = _ids(store)
     submit(app.test_client(), what_happened="Nothing about an officer.")
@@ -274,7 +263,7 @@ def test_a_poisoned_tag_clears_no_honest_slot_and_a_restored_raw_entry_is_still_
 
     first = run_as(store, instance, advocate)
     assert first.moved_inside == 2 and first.released == [] and first.tries == 0
-    again = _opened(store, instance, advocate)
+    again = opened_entries(store, instance, advocate)
     assert again[waiting].inside and not again[waiting].made_here
     assert again[waiting].entry.slots == opened.entry.slots  # nothing cleared
 
@@ -307,22 +296,7 @@ def test_a_member_who_moves_an_inner_layer_to_another_report_gets_it_unopened(
         session.commit()
     run = run_as(store, instance, advocate)
     assert run.unopened == 1 and run.moved_inside == 0
-    assert set(_opened_quietly(store, instance, advocate)) == {first}
-
-
-def _opened_quietly(store: Store, instance: Instance, member: Person) -> dict[str, OpenedEntry]:
-    """Every entry that opens, skipping those that do not."""
-    keys = principal_of(store, member)
-    found = {}
-    with store.session() as session:
-        for row in session.scalars(select(EscrowEntry)):
-            private = keys.group_key(Group.ESCROW, row.group_key.version)
-            assert private is not None
-            try:
-                found[row.report_id] = escrow.open_entry(private, row, escrow_seed(instance))
-            except CryptoError:
-                continue
-    return found
+    assert set(opened_entries(store, instance, advocate, skip_unopened=True)) == {first}
 
 
 def _nobodys_probe(app: Flask, store: Store, instance: Instance, officers: dict[str, str]) -> str:
@@ -370,11 +344,11 @@ def test_the_recovery_phrase_re_layers_a_restored_entry_and_releases_it(
 ) -> None:
     """`portal escrow match` with the recovery phrase, after a restore of a raw entry."""
     _, waiting = _send(app, store, "Dan Hart", "2")
-    _write_raw(store, _opened(store, cli_instance, advocate)[waiting].entry)
+    _write_raw(store, opened_entries(store, cli_instance, advocate)[waiting].entry)
     _send(app, store, "Dan Hart", "now")
     ran = portal("escrow", "match", "--passphrase-stdin", stdin=cli_instance.recovery_phrase)
     assert ran.exit_code == 0, ran.output
     assert "1 report(s) were waiting; 1 released." in ran.output
     assert waiting in readable(store)
-    opened = _opened(store, cli_instance, advocate)
+    opened = opened_entries(store, cli_instance, advocate)
     assert all(one.inside for one in opened.values()) and not opened[waiting].made_here

@@ -36,12 +36,11 @@ from portal.store.models import AuditEvent, Base, EscrowMatch, Report
 from tests.attacks.test_escrow_layer_review import (
     BOTH,
     _nobodys_probe,
-    _opened,
     _sealed,
     _send,
     _signed_in,
 )
-from tests.support.escrow import readable, run_as
+from tests.support.escrow import opened_entries, readable, run_as
 from tests.support.instance import Instance
 from tests.support.pages import button_tokens, form_tokens, submit
 from tests.support.people import Person
@@ -126,7 +125,7 @@ def test_a_diff_of_every_table_around_a_run_shows_the_waiting_rows_rewritten_and
         )
         assert event.detail == "3 waiting; 0 released" and event.subject is None
     # What the run did to the Hart probe is inside the entry only.
-    cleared = _opened(store, instance, advocate)[hart].entry.slots
+    cleared = opened_entries(store, instance, advocate)[hart].entry.slots
     assert any(slot.locked_key == _CLEARED for slot in cleared) == bool(cap)
 
 
@@ -156,11 +155,11 @@ def test_each_consent_change_on_return_refiles_her_entry_so_it_is_never_altered(
             report = session.get(Report, waiting)
             assert report is not None and report.wait_for_match
             expected = escrow.consent_at_release(report)
-        opened = _opened(store, instance, advocate)[waiting]
+        opened = opened_entries(store, instance, advocate)[waiting]
         assert opened.consent == expected
         run = run_as(store, instance, advocate)
         assert run.altered == 0 and run.tries == 0
-        slots = _opened(store, instance, advocate)[waiting].entry.slots
+        slots = opened_entries(store, instance, advocate)[waiting].entry.slots
         assert all(slot.locked_key != _CLEARED for slot in slots)
     _send(app, store, "Dan Hart", "now")
     assert run_as(store, instance, advocate).released == [waiting]
@@ -186,7 +185,7 @@ def test_a_writer_who_flips_her_choices_only_delays_her_and_never_costs_her_a_sl
     the same way; neither lasts beyond the writer's own edit, as deleting her row would."""
     _, waiting = _send(app, store, "Dan Hart", "2")
     _send(app, store, "Dan Hart", "now")
-    slots = _opened(store, instance, advocate)[waiting].entry.slots
+    slots = opened_entries(store, instance, advocate)[waiting].entry.slots
 
     _set(store, waiting, export_legal=True)
     run = run_as(store, instance, advocate)
@@ -194,7 +193,7 @@ def test_a_writer_who_flips_her_choices_only_delays_her_and_never_costs_her_a_sl
     _set(store, waiting, wait_for_match=False, export_legal=False)
     run = run_as(store, instance, advocate)
     assert (run.altered, run.tries, run.released) == (0, 0, [])
-    assert _opened(store, instance, advocate)[waiting].entry.slots == slots
+    assert opened_entries(store, instance, advocate)[waiting].entry.slots == slots
 
     _set(store, waiting, wait_for_match=True)
     assert run_as(store, instance, advocate).released == [waiting]
@@ -354,6 +353,6 @@ def test_a_release_by_one_slot_leaves_her_other_slot_and_the_others_entries_inta
     after = _sealed(store)
     assert after[waiting] == before[waiting] and after[sent] == before[sent]
     assert after[five] != before[five]
-    slots = _opened(store, instance, advocate)[five].entry.slots
+    slots = opened_entries(store, instance, advocate)[five].entry.slots
     assert all(slot.locked_key != _CLEARED for slot in slots)
     assert codename

@@ -35,7 +35,7 @@ from portal.core.sealed_reports import NOT_AS_CHOSEN
 from portal.store import Store
 from portal.store.models import EscrowEntry, Group, Report
 from portal.survivor.sealed import RELEASE_NOT_CHOSEN
-from tests.support.escrow import escrow_seed, readable
+from tests.support.escrow import escrow_seed, opened_entries, readable
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.pages import button_tokens, form_tokens, sign_in, submit
@@ -108,13 +108,7 @@ def _opened_by_member(store: Store, member: Person) -> dict[str, bytes]:
 
 def _entry(store: Store, instance: Instance, member: Person, report_id: str) -> matching.Entry:
     """A report's entry as a run reads it: with a member's key and the instance's secret."""
-    keys = principal_of(store, member)
-    with store.session() as session:
-        row = session.get(EscrowEntry, report_id)
-        assert row is not None
-        private = keys.group_key(Group.ESCROW, row.group_key.version)
-        assert private is not None
-        return escrow.open_entry(private, row, escrow_seed(instance)).entry
+    return opened_entries(store, instance, member)[report_id].entry
 
 
 def _pieces(blob: bytes, size: int = 16) -> set[bytes]:

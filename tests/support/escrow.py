@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import config
-from portal.core import escrow_run
+from crypto.errors import CryptoError
+from portal.core import escrow, escrow_run
 from portal.store import Store
-from portal.store.models import Group, Report
+from portal.store.models import EscrowEntry, Group, Report
 from tests.support.instance import Instance
 from tests.support.keys import principal_of
 from tests.support.people import Person
@@ -36,3 +37,22 @@ def readable(store: Store) -> set[str]:
             for r in session.scalars(select(Report))
             if any(s.group_key.group == Group.ADVOCATES for s in r.seals)
         }
+
+
+def opened_entries(
+    store: Store, instance: Instance, member: Person, *, skip_unopened: bool = False
+) -> dict[str, escrow.OpenedEntry]:
+    """Every entry, by report id, as a run opens it with the member's keys and the
+    instance's secret; one that does not open raises, or is left out if asked."""
+    keys = principal_of(store, member)
+    found = {}
+    with store.session() as session:
+        for row in session.scalars(select(EscrowEntry)):
+            private = keys.group_key(Group.ESCROW, row.group_key.version)
+            assert private is not None
+            try:
+                found[row.report_id] = escrow.open_entry(private, row, escrow_seed(instance))
+            except CryptoError:
+                if not skip_unopened:
+                    raise
+    return found
