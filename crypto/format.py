@@ -27,6 +27,7 @@ class Kind(enum.IntEnum):
     PASSPHRASE = 0x50  # "P": a key wrapped under Argon2id(passphrase)
     STREAM = 0x41  # "A": the header of a segmented attachment stream
     RELEASE = 0x52  # "R": HPKE-sealed to an escrow slot's X25519 release key
+    SECURITY_KEY = 0x57  # "W": a key wrapped under Argon2id(passphrase) and a WebAuthn PRF output
 
 
 def header(kind: Kind, version: int = FORMAT_VERSION) -> bytes:
