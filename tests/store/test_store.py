@@ -215,6 +215,8 @@ LATER_TABLES = {
     "escrow_entries",
     "escrow_matches",
     "escrow_match_reports",
+    "security_keys",
+    "spent_challenges",
 }
 
 

@@ -30,6 +30,8 @@ from portal.store.models.charity import (
     Invitation,
     Notice,
     Role,
+    SecurityKey,
+    SpentChallenge,
 )
 from portal.store.models.escrow import EscrowEntry, EscrowMatch, EscrowMatchReport
 from portal.store.models.limits import LimitCount
@@ -85,6 +87,8 @@ __all__ = [
     "ReportStatus",
     "ReportTag",
     "Role",
+    "SecurityKey",
+    "SpentChallenge",
     "SubmissionToken",
     "SurvivorSession",
     "today",

@@ -47,6 +47,13 @@ class Account(Base):
     key, so it too is unreadable without the passphrase. It is empty while an
     admin's reset of the authenticator waits for the member to set up a new one
     (`portal.core.authenticators`): the old secret is destroyed, not kept.
+
+    Once a security key that protects the personal key is enrolled
+    (`portal.core.security_keys`), the passphrase-only wrap and the TOTP secret
+    are both empty: only a wrap in `security_keys`, under the passphrase and
+    that key together, opens the personal key. `webauthn_user_id` is the
+    WebAuthn user handle her keys hold (random, never her name or id); it is
+    set while she has keys.
     """
 
     __tablename__ = "accounts"
@@ -65,6 +72,48 @@ class Account(Base):
     locked_until: Mapped[datetime.datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )
+    webauthn_user_id: Mapped[bytes | None] = mapped_column(LargeBinary(16), default=None)
+
+
+class SecurityKey(Base):
+    """A WebAuthn authenticator enrolled for an account (`portal.core.security_keys`).
+
+    With a PRF output at enrolment it holds the account's personal key,
+    wrapped under her passphrase and that key's PRF output for `prf_salt`
+    (`crypto.passphrase.wrap_with_passphrase_and_key`); without, both are
+    empty and the key only signs in. Dates only, never times of day.
+    """
+
+    __tablename__ = "security_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    prf_salt: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    wrapped_private_key: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    label: Mapped[str] = mapped_column(String(64))
+    backed_up: Mapped[bool] = mapped_column(default=False)
+    added_on: Mapped[datetime.date] = mapped_column(Date, default=today)
+    last_used_on: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    # Set when its counter went backwards: a copy of it signed in somewhere.
+    refused_on: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+
+
+class SpentChallenge(Base):
+    """A WebAuthn challenge already answered: the same answer is never taken twice.
+
+    Only its SHA-256 and the minute (since 1970, UTC) after which it would be
+    refused anyway, when the row is swept.
+    """
+
+    __tablename__ = "spent_challenges"
+
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    expires_minute: Mapped[int] = mapped_column(Integer, index=True)
 
 
 class AccountSession(Base):
