@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.passphrase import Argon2Params
-from portal.core import accounts, authenticators, grants, invitations
+from portal.core import accounts, authenticators, grants, invitations, security_keys
 from portal.core.accounts import Enrolment
 from portal.core.authentication import AccountError, check_passphrase
 from portal.core.authenticators import Offer
@@ -31,6 +31,7 @@ class Overview:
     accounts: list[Account]
     waiting: set[int]
     resetting: set[int]
+    keyed: set[int]  # those with security keys: a reset removes them too
 
 
 def overview(session: Session) -> Overview:
@@ -41,8 +42,9 @@ def overview(session: Session) -> Overview:
         for role in (Role.ADVOCATE, Role.STAFF)
         for account in accounts.waiting_for_keys(session, role)
     }
-    resetting = {account.id for account in everyone if not account.totp_secret}
-    return Overview(list(everyone), waiting, resetting)
+    keyed = {account.id for account in everyone if security_keys.has_keys(session, account.id)}
+    resetting = {a.id for a in everyone if not a.totp_secret and a.id not in keyed}
+    return Overview(list(everyone), waiting, resetting, keyed)
 
 
 def change_account(session: Session, principal: Principal, account_id: int, action: str) -> None:
@@ -116,6 +118,13 @@ def reset_authenticator(
     if account is None or account.id == principal.account_id:
         raise NoSuchChange
     return account, authenticators.reset(session, account, actor=principal.name)
+
+
+def gives_new_key(session: Session, link: Invitation) -> bool:
+    """Whether a reset link is for someone whose old key only her (reset) security keys
+    opened: it then makes her a new key, and she must be granted access again."""
+    member = session.get(Account, link.account_id)
+    return member is not None and security_keys.key_locked(member)
 
 
 def new_authenticator(

@@ -40,6 +40,7 @@ def index(principal: Principal) -> str:
         accounts=everyone.accounts,
         waiting=everyone.waiting,
         resetting=everyone.resetting,
+        keyed=everyone.keyed,
         invite=InviteForm(),
         button=ButtonForm(),
         me=principal,
@@ -118,6 +119,7 @@ def new_authenticator(token: str) -> str:
     if link is None:
         abort(404)
     label = link.role.value  # read now: a set-up that fails rolls back, and the link may be gone
+    new_key = service.gives_new_key(db(), link)
     form = NewAuthenticatorForm()
     config = portal_config()
     offer = service.offer_for(token, form.offer.data, config.secret_key)
@@ -139,7 +141,9 @@ def new_authenticator(token: str) -> str:
             error = str(problem)
         else:
             return render_template("admin/authenticator_ready.html", role=account.role)
-    return _set_up_page("admin/authenticator.html", form, offer, label, error=error)
+    return _set_up_page(
+        "admin/authenticator.html", form, offer, label, error=error, new_key=new_key
+    )
 
 
 def _joining(form: JoinForm) -> service.Joining:

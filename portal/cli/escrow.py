@@ -50,8 +50,8 @@ def match_command(name: str | None, passphrase_stdin: bool) -> None:
             run = escrow_run.run_matching(
                 session, holder, actor=holder.name, escrow_seed=config.escrow_key
             )
-    except LoginFailed:
-        raise click.ClickException("Those details did not work.") from None
+    except LoginFailed as error:  # says why only when the account has security keys
+        raise click.ClickException(str(error) or "Those details did not work.") from None
     except InvalidPhrase as error:
         raise click.ClickException(f"That recovery phrase is not valid: {error}") from None
     except CryptoError:

@@ -150,8 +150,8 @@ def _explained(purpose: str, out: Path) -> Iterator[None]:
         yield
     except FileExistsError:
         raise click.ClickException(f"{out} already exists: choose another file.") from None
-    except LoginFailed:
-        raise click.ClickException("Those details did not work.") from None
+    except LoginFailed as error:  # says why only when the account has security keys
+        raise click.ClickException(str(error) or "Those details did not work.") from None
     except NoConsentedCase:
         raise click.ClickException(
             f"No case has consent for {purpose}: nothing to export."

@@ -28,8 +28,8 @@ def stats_command(name: str, passphrase_stdin: bool, as_csv: bool) -> None:
         with opened_store() as (config, store), store.session() as session:
             principal = unlock_principal(session, name, passphrase, config.argon2)
             statistics = audited(session, principal, "statistics viewed")
-    except LoginFailed:
-        raise click.ClickException("Those details did not work.") from None
+    except LoginFailed as error:  # says why only when the account has security keys
+        raise click.ClickException(str(error) or "Those details did not work.") from None
     except StaffOnly:
         raise click.ClickException("Only a staff account may see the statistics.") from None
     click.echo(to_csv(statistics) if as_csv else to_text(statistics), nl=False)

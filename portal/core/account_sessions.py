@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params
-from portal.core import authentication, bindings, grants
+from portal.core import authentication, bindings, grants, security_keys
 from portal.core.principal import Principal
 from portal.core.sessions import ClearClock, Sessions
 from portal.store.models import Account, AccountSession, Role
@@ -73,11 +73,16 @@ def resume(session: Session, cookie: str | None) -> Principal | None:
     account = session.get(Account, row.account_id)
     # A reset deletes the account's sessions, but a sign-in whose code was checked
     # before it landed (Argon2id takes a while) may store one just after.
-    if account is None or account.disabled or not account.totp_secret:
+    if account is None or account.disabled or not _can_sign_in(session, account):
         SESSIONS.end_row(session, row)
         return None
     seeds = {name: bytes.fromhex(seed) for name, seed in state["keys"].items()}
     return Principal(account.id, account.name, account.role, seeds, state["fingerprint"])
+
+
+def _can_sign_in(session: Session, account: Account) -> bool:
+    """A code or a key signs her in; with neither, an admin's reset waits for its link."""
+    return bool(account.totp_secret) or security_keys.has_keys(session, account.id)
 
 
 def end(session: Session, cookie: str | None) -> None:

@@ -50,6 +50,16 @@ class AccountLocked(LoginFailed):
     """Too many failed sign-ins: the account is locked for a while."""
 
 
+class LockedByKeys(LoginFailed):
+    """A command on the server cannot open an account that only its security keys open."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name}'s key is locked by security keys, which a command on the server cannot "
+            "use. Run this as a member without security keys, or use the web pages."
+        )
+
+
 @dataclass(frozen=True)
 class Unlocked:
     """A signed-in account with its personal key unlocked."""
@@ -116,12 +126,12 @@ def seal_totp_secret(personal: PrivateKey, name: str, secret: str) -> bytes:
     )
 
 
-def _dummy_argon2(argon2: Argon2Params) -> None:
+def dummy_argon2(argon2: Argon2Params) -> None:
     """Spend what a real sign-in spends, so timing does not reveal unknown names."""
     derive_key("not a real passphrase", bytes(16), argon2)
 
 
-def _personal_seed(account: Account, passphrase: str) -> bytes:
+def personal_seed(account: Account, passphrase: str) -> bytes:
     """The account's personal private key, unlocked by its passphrase (one Argon2id call)."""
     return unwrap_with_passphrase(
         account.wrapped_private_key,
@@ -136,16 +146,22 @@ def open_personal_key(
     """The account and its personal key: one Argon2id call; failures count to the lockout."""
     account = session.scalars(select(Account).where(Account.name == name)).first()
     if account is None or account.disabled:
-        _dummy_argon2(argon2)
+        dummy_argon2(argon2)
         raise LoginFailed
     locked_until = account.locked_until
     if locked_until is not None and locked_until.replace(tzinfo=datetime.UTC) > now:
-        _dummy_argon2(argon2)  # a quick refusal would show that the name exists
+        dummy_argon2(argon2)  # a quick refusal would show that the name exists
         raise AccountLocked
+    if not account.wrapped_private_key:
+        # Only her security keys open her key (`security_keys`): no passphrase alone
+        # does. As slow as a real try, so the answer does not say which kind she is.
+        dummy_argon2(argon2)
+        failed(session, account, now)
+        raise LoginFailed
     try:
-        seed = _personal_seed(account, passphrase)
+        seed = personal_seed(account, passphrase)
     except (WrongPassphrase, CryptoError):
-        _failed(session, account, now)
+        failed(session, account, now)
         raise LoginFailed from None
     return account, PrivateKey.from_bytes(seed)
 
@@ -173,11 +189,11 @@ def authenticate(
             bindings.account_secret(account.name, "totp_secret"),
         )
     except CryptoError:
-        _failed(session, account, now)
+        failed(session, account, now)
         raise LoginFailed from None
     step = accepted_step(secret.decode(), code, account.last_totp_step, now)
     if step is None or not _claim_step(session, account, step):
-        _failed(session, account, now)
+        failed(session, account, now)
         raise LoginFailed
     audit.record(session, actor=account.name, action="signed in")
     session.commit()
@@ -191,6 +207,9 @@ def unlock(session: Session, name: str, passphrase: str, argon2: Argon2Params) -
     also asks for a TOTP code. Failures count towards the lockout all the same.
     """
     now = datetime.datetime.now(datetime.UTC)
+    keyed = session.scalars(select(Account).where(Account.name == name)).first()
+    if keyed is not None and not keyed.wrapped_private_key:
+        raise LockedByKeys(name)
     account, personal = open_personal_key(session, name, passphrase, now, argon2)
     audit.record(session, actor=account.name, action="unlocked on the command line")
     session.commit()
@@ -225,7 +244,7 @@ def _claim_step(session: Session, account: Account, step: int) -> bool:
     return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
-def _failed(session: Session, account: Account, now: datetime.datetime) -> None:
+def failed(session: Session, account: Account, now: datetime.datetime) -> None:
     account.failed_logins += 1
     if account.failed_logins >= MAX_FAILED_LOGINS:
         account.locked_until = now + LOCKOUT
@@ -242,7 +261,7 @@ def change_passphrase(
     if account is None:
         raise AccountError("The account no longer exists.")
     try:
-        seed = _personal_seed(account, current)
+        seed = personal_seed(account, current)
     except (WrongPassphrase, CryptoError):
         raise AccountError("Your current passphrase was not right.") from None
     check_passphrase(new, account.name)

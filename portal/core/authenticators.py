@@ -14,6 +14,13 @@ invitation. The link alone opens nothing and takes nothing: the new secret is
 sealed under her personal key, which only her passphrase unlocks (failures
 count towards the same lockout as signing in), and her keys, her grants and
 her passphrase are not touched. Until she uses the link she cannot sign in.
+
+A reset also deletes her security keys. If they were what locked her key
+(`security_keys`), nothing opens it any more: the link then makes her a new
+personal key under the passphrase she gives, her old grants go (they were
+sealed to the old key), and another member of her group, or `portal
+recover`, must grant her the group keys again after comparing the new key's
+fingerprint with her. The admin holds no group key and reads nothing.
 """
 
 from __future__ import annotations
@@ -31,17 +38,19 @@ from sqlalchemy.orm import Session
 
 from crypto.envelope import unwrap_key, wrap_key
 from crypto.errors import CryptoError
-from crypto.passphrase import Argon2Params
-from portal.core import audit, bindings, invitations
+from crypto.keys import PrivateKey
+from crypto.passphrase import Argon2Params, wrap_with_passphrase
+from portal.core import audit, bindings, invitations, security_keys
 from portal.core.authentication import (
     AccountError,
     accepted_step,
+    check_passphrase,
     open_personal_key,
     seal_totp_secret,
 )
 from portal.core.invitations import LinkSpent
 from portal.store import forget_deleted
-from portal.store.models import Account, AccountSession, Invitation
+from portal.store.models import Account, AccountSession, GroupKeyGrant, Invitation
 
 ISSUER = "Reporting portal"
 GROUP = 4  # characters per group of the key shown as text, as authenticator apps show it
@@ -122,8 +131,15 @@ def reset(session: Session, account: Account, actor: str) -> str:
     session.execute(delete(Invitation).where(Invitation.account_id == account.id))
     session.execute(delete(AccountSession).where(AccountSession.account_id == account.id))
     account.totp_secret = b""
+    keys = security_keys.forget_all(session, account)
     token = invitations.new_link(session, account.role, account)
-    audit.record(session, actor=actor, action="authenticator reset", subject=account.name)
+    audit.record(
+        session,
+        actor=actor,
+        action="authenticator reset",
+        subject=account.name,
+        detail=f"{keys} security key(s) removed" if keys else None,
+    )
     session.commit()
     forget_deleted(session)  # the old secret and the sessions' keys, gone from the log too
     return token
@@ -145,7 +161,10 @@ def set_up_new(
     member = session.get(Account, link.account_id)
     if member is None:
         raise LinkSpent
-    account, personal = open_personal_key(session, member.name, passphrase, now, argon2)
+    if security_keys.key_locked(member):
+        account, personal = member, _new_personal_key(session, member, passphrase, argon2)
+    else:
+        account, personal = open_personal_key(session, member.name, passphrase, now, argon2)
     # Of two uses at once only one goes on; and a link replaced by a newer reset
     # meanwhile, whose id the new link may have taken, is not spent in its place.
     invitations.spend(session, link)
@@ -156,3 +175,25 @@ def set_up_new(
     session.commit()
     forget_deleted(session)
     return account
+
+
+def _new_personal_key(
+    session: Session, account: Account, passphrase: str, argon2: Argon2Params
+) -> PrivateKey:
+    """A new key pair for an account whose old key only its (reset) security keys opened.
+
+    The grants sealed to the old key are deleted: they open nothing now, and
+    her group lists her as waiting for access until someone grants it again.
+    """
+    check_passphrase(passphrase, account.name)
+    personal = PrivateKey.generate()
+    account.public_key = personal.public_key.to_bytes()
+    account.wrapped_private_key = wrap_with_passphrase(
+        personal.to_bytes(),
+        passphrase,
+        argon2,
+        bindings.account_secret(account.name, "private_key"),
+    )
+    session.execute(delete(GroupKeyGrant).where(GroupKeyGrant.account_id == account.id))
+    audit.record(session, actor=account.name, action="new personal key", subject=account.name)
+    return personal

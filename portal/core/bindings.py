@@ -32,6 +32,11 @@ def account_secret(name: str, field: AccountSecret) -> Binding:
     return Binding("accounts", name, field)
 
 
+def security_key_wrap(name: str, credential_id: str) -> Binding:
+    """An account's personal key wrapped for one of its security keys (base64url id)."""
+    return Binding("security_keys", f"{name}/{credential_id}", "private_key")
+
+
 def session_state(
     table: Literal["account_sessions", "survivor_sessions"], session_id: str
 ) -> Binding:
