@@ -131,6 +131,9 @@ class Config:
     # Where `portal upgrade` leaves the backup it takes first; None means
     # backups/ beside the instance folder (see backups_path).
     backup_dir: Path | None = None
+    # `security_keys = "required"`: every charity account must enrol a security key
+    # that locks its key before it may see anything but its security keys page.
+    security_keys_required: bool = False
     testing: bool = False
 
     @property
@@ -393,6 +396,13 @@ def _onion_url(settings: Mapping[str, Any], environ: Mapping[str, str]) -> str |
     return check_onion_url(url)
 
 
+def _security_keys(settings: Mapping[str, Any]) -> bool:
+    value = settings.get("security_keys", "optional")
+    if value not in ("optional", "required"):
+        raise ConfigError('security_keys in portal.toml must be "optional" or "required"')
+    return bool(value == "required")
+
+
 def instance_path_from(environ: Mapping[str, str]) -> Path:
     """The instance folder: $PORTAL_INSTANCE or instance/ beside this file."""
     return Path(environ.get("PORTAL_INSTANCE", DEFAULT_INSTANCE)).resolve()
@@ -440,5 +450,6 @@ def load(
         ),
         smtp=_smtp(settings, environ),
         backup_dir=_backup_dir(settings, instance_path),
+        security_keys_required=_security_keys(settings),
     )
     return dataclasses.replace(config, **overrides) if overrides else config

@@ -57,7 +57,24 @@ def sign_in(
 ) -> tuple[Role, str]:
     """Check name, passphrase and TOTP code (one Argon2id call) and start a session
     holding the account's group keys: its role and the cookie value; LoginFailed if wrong."""
-    unlocked = authentication.authenticate(session, name, passphrase, code, argon2)
+    return _started(session, authentication.authenticate(session, name, passphrase, code, argon2))
+
+
+def sign_in_with_key(
+    session: Session,
+    challenges: security_keys.Challenges,
+    rp: security_keys.RelyingParty,
+    name: str,
+    passphrase: str,
+    answer: security_keys.Answer,
+    argon2: Argon2Params,
+) -> tuple[Role, str]:
+    """As `sign_in`, with a security key's assertion (and PRF output) in place of a code."""
+    unlocked = security_keys.authenticate(session, challenges, rp, name, passphrase, answer, argon2)
+    return _started(session, unlocked)
+
+
+def _started(session: Session, unlocked: authentication.Unlocked) -> tuple[Role, str]:
     keys = grants.held_group_keys(session, unlocked)
     cookie = start(session, unlocked.account_id, keys, grants.own_fingerprint(unlocked))
     return unlocked.role, cookie

@@ -31,6 +31,11 @@ max_upload_mb = {max_upload_mb}
 # Where "Exit this page" leads: a neutral site.
 exit_url = "{exit_url}"
 
+# Security keys (WebAuthn) for charity accounts: "optional", or "required" to
+# make every advocate, staff member and admin enrol one that locks their key
+# before they can see anything else. Keys work on public_url's host only.
+security_keys = "optional"
+
 # Reverse proxies in front of the portal (nginx terminating TLS, say) that
 # append the client's address to X-Forwarded-For. Leave 0 unless the portal
 # listens on loopback behind exactly that many: throttles count clients by

@@ -74,6 +74,7 @@ from portal.core.authentication import (
     AccountLocked,
     LoginFailed,
     Unlocked,
+    check_passphrase,
     dummy_argon2,
     failed,
     personal_seed,
@@ -325,26 +326,43 @@ def enrol_options(
         exclude_credentials=_descriptors(keys),
     )
     confirm = challenges.new("confirm", subject, now)
-    options: dict[str, Any] = {
+    locking = locking_keys(session, account)
+    return {
         "publicKey": json.loads(options_to_json(creation)),
         "prfSalt": bytes_to_base64url(challenges.derived(b"new-prf-salt", challenge)),
         "confirm": bytes_to_base64url(confirm),
-        "check": None,
+        "check": check_options(challenges, rp, account, locking, now) if locking else None,
     }
-    locking = [key for key in keys if protects(key) and key.refused_on is None]
-    if key_locked(account) and locking:
-        check = challenges.new("check", subject, now)
-        options["check"] = {
-            "publicKey": _request_options(rp, check, [key.credential_id for key in locking]),
-            "prf": {
-                bytes_to_base64url(key.credential_id): {
-                    "first": bytes_to_base64url(key.prf_salt or b""),
-                    "second": None,
-                }
-                for key in locking
-            },
-        }
-    return options
+
+
+def locking_keys(session: Session, account: Account) -> list[SecurityKey]:
+    """Her keys that open her key, when only keys do (none otherwise)."""
+    if not key_locked(account):
+        return []
+    return [k for k in keys_of(session, account.id) if protects(k) and k.refused_on is None]
+
+
+def check_options(
+    challenges: Challenges,
+    rp: RelyingParty,
+    account: Account,
+    keys: list[SecurityKey],
+    now: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """Sign-in options, for a signed-in member, to touch one of `keys` (each with its
+    PRF salt): before adding or removing a key, or changing her passphrase."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    check = challenges.new("check", str(account.id), now)
+    return {
+        "publicKey": _request_options(rp, check, [key.credential_id for key in keys]),
+        "prf": {
+            bytes_to_base64url(key.credential_id): {
+                "first": bytes_to_base64url(key.prf_salt or b""),
+                "second": None,
+            }
+            for key in keys
+        },
+    }
 
 
 # Answers the page sends back.
@@ -780,3 +798,78 @@ def forget_all(session: Session, account: Account) -> int:
     gone = session.execute(delete(SecurityKey).where(SecurityKey.account_id == account.id))
     account.webauthn_user_id = None
     return int(getattr(gone, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class Rewrapped:
+    """A passphrase change on an account only keys open: the keys wrapped again under
+    the new passphrase, and those removed because she did not bring them."""
+
+    kept: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+def change_passphrase(
+    session: Session,
+    challenges: Challenges,
+    rp: RelyingParty,
+    account_id: int,
+    current: str,
+    new: str,
+    touches: list[Answer],
+    argon2: Argon2Params,
+    now: datetime.datetime | None = None,
+) -> Rewrapped:
+    """Change the passphrase of an account only keys open: each key she touched is
+    wrapped again under the new passphrase (two Argon2id calls a key), and every
+    other key is removed, so the old passphrase opens nothing with a key left behind.
+    """
+    now = now or datetime.datetime.now(datetime.UTC)
+    account = session.get(Account, account_id)
+    if account is None or not key_locked(account):
+        raise AccountError("The account no longer exists.")
+    check_passphrase(new, account.name)
+    wrong = AccountError(
+        "Your current passphrase, or a key you touched, was not right. Nothing was changed."
+    )
+    rewrapped: dict[int, bytes] = {}
+    for touch in touches[:MAX_KEYS]:
+        checked = _check_assertion(
+            session, challenges, rp, account, touch, "check", str(account.id), now
+        )
+        if checked is None or not protects(checked.key) or checked.key.id in rewrapped:
+            session.commit()
+            raise wrong
+        try:
+            seed, _derived = _open_with(account, checked.key, current, touch.first)
+        except CryptoError:
+            failed(session, account, now)
+            raise wrong from None
+        salt = os.urandom(SALT_SIZE)
+        rewrapped[checked.key.id] = wrap_with_passphrase_and_key(
+            seed,
+            derive_key(new, salt, argon2),
+            salt,
+            argon2,
+            touch.first or b"",
+            account.name,
+            checked.key.credential_id,
+            _wrap_binding(account, checked.key.credential_id),
+        )
+        if not _claim_count(session, checked, {"last_used_on": now.date()}):
+            session.rollback()
+            raise wrong
+    if not rewrapped:
+        raise KeyRefused("Touch at least one of your security keys to change your passphrase.")
+    kept, removed = [], []
+    for key in keys_of(session, account.id):
+        if key.id in rewrapped:
+            key.wrapped_private_key = rewrapped[key.id]
+            kept.append(key.label)
+        else:
+            removed.append(key.label)
+            session.delete(key)
+    audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
+    session.commit()
+    forget_deleted(session)
+    return Rewrapped(tuple(kept), tuple(removed))

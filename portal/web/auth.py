@@ -8,16 +8,33 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 
-from portal.core import account_sessions
-from portal.store.models import Role
+from portal.core import account_sessions, security_keys
+from portal.core.principal import Principal
+from portal.store.models import Account, Role
 from portal.web.database import db
 from portal.web.security import Cookie, read_cookie
+from portal.web.settings import portal_config
 
 LOGIN_ENDPOINT = {
     Role.ADVOCATE: "advocate.login",
     Role.STAFF: "staff.login",
     Role.ADMIN: "admin.login",
 }
+
+
+# What an account may use while the instance requires a security key it lacks.
+_BEFORE_A_KEY = {"security_keys", "key_enrol_options", "key_check_options", "logout"}
+
+
+def _must_enrol_first(principal: Principal) -> bool:
+    """The instance requires keys, this account's key is not locked by one, and the
+    page is not one of those that enrol a key."""
+    if not portal_config().security_keys_required:
+        return False
+    if (request.endpoint or "").rpartition(".")[2] in _BEFORE_A_KEY:
+        return False
+    account = db().get(Account, principal.account_id)
+    return account is not None and not security_keys.key_locked(account)
 
 
 def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -34,6 +51,8 @@ def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]
                 return redirect(url_for(LOGIN_ENDPOINT[roles[0]], next=request.path))
             if principal.role not in roles:
                 abort(404)
+            if _must_enrol_first(principal):
+                return redirect(url_for(f"{request.blueprint}.security_keys"))
             return view(principal, *args, **kwargs)
 
         return wrapped

@@ -13,11 +13,12 @@ from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from crypto.words import PASSPHRASE_WORDS, listed_word_count, new_passphrase, split_words
-from portal.core import account_sessions, authentication, escrow_run, grants
+from portal.core import account_sessions, authentication, escrow_run, grants, security_keys
 from portal.core.logs import describe_exception
 from portal.core.principal import Principal
 from portal.store.models import Group, Role
 from portal.web import processes
+from portal.web import security_keys as web_keys
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.security import Cookie, clear_cookie, read_cookie, set_cookie
@@ -29,7 +30,12 @@ AREA = {Role.ADVOCATE: "advocate.index", Role.STAFF: "staff.index", Role.ADMIN: 
 _PLAIN_PATH = re.compile(r"/[A-Za-z0-9/_.=&%-]*")
 FAILED = (
     "Those details did not work. Check your name, passphrase and the current code "
-    "from your app. After five failures, sign-in pauses for 15 minutes."
+    "from your app, or use your security key again. After five failures, sign-in "
+    "pauses for 15 minutes."
+)
+NO_CODE = (
+    "Type the code your authenticator app shows now. If you have a security key, "
+    "leave the code empty and touch the key when your browser asks (this needs JavaScript)."
 )
 
 
@@ -40,9 +46,11 @@ class LoginForm(FlaskForm):  # type: ignore[misc]
     passphrase = PasswordField(
         "Passphrase", validators=[DataRequired(), Length(max=authentication.MAX_PASSPHRASE_LENGTH)]
     )
-    code = StringField(
-        "Code from your authenticator app", validators=[DataRequired(), Length(max=12)]
-    )
+    code = StringField("Code from your authenticator app", validators=[Length(max=12)])
+    # Filled by keys.js when a security key answered in place of the code.
+    assertion = HiddenField()
+    prf_first = HiddenField()
+    prf_second = HiddenField()
     submit = SubmitField("Sign in")
 
 
@@ -62,6 +70,7 @@ class PassphraseForm(FlaskForm):  # type: ignore[misc]
         validators=[DataRequired(), EqualTo("new", message="The two do not match.")],
     )
     suggestion = HiddenField()  # the words offered, offered again if the form comes back
+    touches = HiddenField()  # keys.js: each security key's answer, when only keys open hers
     submit = SubmitField("Change passphrase")
 
 
@@ -117,6 +126,48 @@ def _match_if_member(cookie: str) -> None:
         processes.new_activity()
 
 
+def _signed_in(form: LoginForm) -> tuple[Role, str]:
+    """Sign in with the code, or with the security key whose answer keys.js put in the form."""
+    name, passphrase, config = form.name.data or "", form.passphrase.data or "", portal_config()
+    if not form.assertion.data:
+        return account_sessions.sign_in(db(), name, passphrase, form.code.data or "", config.argon2)
+    try:
+        answer = web_keys.answer(
+            form.assertion.data, form.prf_first.data, form.prf_second.data or ""
+        )
+    except ValueError:
+        raise authentication.LoginFailed from None
+    return account_sessions.sign_in_with_key(
+        db(),
+        web_keys.challenges(),
+        web_keys.relying_party(),
+        name,
+        passphrase,
+        answer,
+        config.argon2,
+    )
+
+
+def _change_passphrase(principal: Principal, form: PassphraseForm, locked: bool) -> tuple[str, ...]:
+    """Wrap her key again under the new passphrase: two Argon2id calls, or two for
+    each security key she touched when only keys open it; the keys she did not
+    touch are removed, and named."""
+    current, new, argon2 = form.current.data or "", form.new.data or "", portal_config().argon2
+    if not locked:
+        authentication.change_passphrase(db(), principal.account_id, current, new, argon2)
+        return ()
+    return security_keys.change_passphrase(
+        db(),
+        web_keys.challenges(),
+        web_keys.relying_party(),
+        principal.account_id,
+        current,
+        new,
+        web_keys.answers(form.touches.data),
+        argon2,
+    ).removed
+
+
 def add_sign_in(bp: Blueprint) -> None:
     """Give an area its /login and /logout pages."""
 
@@ -137,17 +188,14 @@ def add_sign_in(bp: Blueprint) -> None:
             return render_template("signin.html", form=form)
         if not _throttle().allowed(request.remote_addr):
             return render_template("signin.html", form=form, error=FAILED), 429
+        if not form.assertion.data and not (form.code.data or "").strip():
+            return render_template("signin.html", form=form, error=NO_CODE), 200
         try:
-            role, cookie = account_sessions.sign_in(
-                db(),
-                form.name.data or "",
-                form.passphrase.data or "",
-                form.code.data or "",
-                portal_config().argon2,
-            )
+            role, cookie = _signed_in(form)
         except authentication.LoginFailed:
             _throttle().failed(request.remote_addr)
             form.code.data = ""  # a one-time code, right or wrong, is never shown back
+            form.assertion.data = form.prf_first.data = form.prf_second.data = ""
             return render_template("signin.html", form=form, error=FAILED), 200
         _match_if_member(cookie)
         response = redirect(_safe_next(request.args.get("next"), role), code=303)
@@ -168,17 +216,14 @@ def add_sign_in(bp: Blueprint) -> None:
         """Your account: your key's fingerprint, and changing your passphrase."""
         form = PassphraseForm()
         error, done = None, False
+        removed: tuple[str, ...] = ()
+        locked = web_keys.key_locked(principal)
         if form.validate_on_submit():
             try:
-                # Two Argon2id calls: unwrap with the current passphrase, rewrap with the new.
-                authentication.change_passphrase(
-                    db(),
-                    principal.account_id,
-                    form.current.data or "",
-                    form.new.data or "",
-                    portal_config().argon2,
-                )
+                removed = _change_passphrase(principal, form, locked)
                 done = True
+            except ValueError:
+                error = web_keys.MALFORMED
             except authentication.AccountError as problem:
                 error = str(problem)
         return render_template(
@@ -192,8 +237,13 @@ def add_sign_in(bp: Blueprint) -> None:
             fingerprint=principal.fingerprint,
             stored_fingerprint=grants.stored_fingerprint_of(db(), principal.account_id),
             suggestion=new_passphrase() if done else offered_passphrase(form.suggestion.data),
+            locked=locked,
+            removed=removed,
+            keys=web_keys.keys_of(principal),
+            check_url=url_for(f"{bp.name}.key_check_options"),
         )
 
+    web_keys.add_security_keys(bp, _throttle)
     bp.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     bp.add_url_rule("/passphrase", "passphrase", passphrase, methods=["GET", "POST"])
     bp.add_url_rule("/logout", "logout", logout, methods=["POST"])

@@ -23,12 +23,15 @@ from tests.support import node
 KEY = bytes(range(1, 33))
 
 
-def test_committed_bundle_is_what_the_sources_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bundle", ["seal", "keys"])
+def test_committed_bundle_is_what_the_sources_build(tmp_path: Path, bundle: str) -> None:
     node.installed_packages()
-    rebuilt = tmp_path / "seal.js"
-    node.run(["npm", "run", "--silent", "build", "--", f"--outfile={rebuilt}"])
-    assert rebuilt.read_bytes() == node.BUNDLE.read_bytes(), (
-        "portal/static/seal.js differs from what js/seal/src builds to: run `make js` and commit it"
+    rebuilt = tmp_path / f"{bundle}.js"
+    node.run(["npm", "run", "--silent", f"build:{bundle}", "--", f"--outfile={rebuilt}"])
+    committed = node.BUNDLE.with_name(f"{bundle}.js")
+    assert rebuilt.read_bytes() == committed.read_bytes(), (
+        f"portal/static/{bundle}.js differs from what js/seal/src builds to: "
+        "run `make js` and commit it"
     )
 
 
@@ -37,7 +40,8 @@ def test_packages_are_pinned_to_exact_versions() -> None:
     versions = {**manifest["dependencies"], **manifest["devDependencies"]}
     loose = {name: v for name, v in versions.items() if not re.fullmatch(r"\d+\.\d+\.\d+", v)}
     assert not loose, f"pin exact versions in js/seal/package.json: {loose}"
-    assert "--outfile=../../portal/static/seal.js" in manifest["scripts"]["build"]
+    assert "--outfile=../../portal/static/seal.js" in manifest["scripts"]["build:seal"]
+    assert "--outfile=../../portal/static/keys.js" in manifest["scripts"]["build:keys"]
 
 
 # Served from http://localhost so that the page is a secure context (WebCrypto

@@ -56,8 +56,8 @@ def expected(rule: str, methods: set[str], visitor: str) -> int:
     if area in ("advocate", "staff", "admin"):
         if visitor not in SIGNED_IN:
             return 302  # to the area's sign-in page
-        if rule.endswith("/passphrase"):
-            return 200  # every account may change its own passphrase
+        if rule.endswith(("/passphrase", "/security-keys")):
+            return 200  # every account may change its own passphrase and keys
         return 200 if visitor == area else 404
     raise AssertionError(f"{rule} is not classified: add it to the access matrix")
 
@@ -95,6 +95,7 @@ def world(
         "filename": "site.css",
         "action": "disable",
         "match_id": "0" * 32,
+        "key_id": "1",
     }
 
     def fill(rule: str) -> str:
