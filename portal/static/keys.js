@@ -25,9 +25,11 @@ async function ask(form, url, body) {
     }
   });
   const answer = await response.json();
-  if (!response.ok) throw new Error(answer.problem || form.dataset.failed || "");
+  if (!response.ok) throw new Refused(answer.problem || form.dataset.failed || "");
   return answer;
 }
+var Refused = class extends Error {
+};
 async function touch(options) {
   const json = options.publicKey;
   const byCredential = {};
@@ -148,7 +150,7 @@ function problem(form, error) {
     if (error.name === "InvalidStateError") return form.dataset.already || "";
     return form.dataset.noKey || "";
   }
-  return error instanceof Error && error.message || form.dataset.failed || "";
+  return error instanceof Refused && error.message || form.dataset.failed || "";
 }
 function takeOver(form, work, wanted = () => true) {
   let busy = false;
@@ -160,7 +162,7 @@ function takeOver(form, work, wanted = () => true) {
     say(form, "");
     try {
       await work(form);
-      form.submit();
+      HTMLFormElement.prototype.submit.call(form);
     } catch (error) {
       say(form, problem(form, error));
     } finally {

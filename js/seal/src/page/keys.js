@@ -56,9 +56,12 @@ async function ask(form, url, body) {
     },
   });
   const answer = await response.json();
-  if (!response.ok) throw new Error(answer.problem || form.dataset.failed || "");
+  if (!response.ok) throw new Refused(answer.problem || form.dataset.failed || "");
   return answer;
 }
+
+/** The server's refusal, in its words. */
+class Refused extends Error {}
 
 /**
  * Ask a plugged-in key to sign the server's challenge, with the PRF outputs
@@ -187,7 +190,7 @@ function problem(form, error) {
     if (error.name === "InvalidStateError") return form.dataset.already || "";
     return form.dataset.noKey || "";
   }
-  return (error instanceof Error && error.message) || form.dataset.failed || "";
+  return (error instanceof Refused && error.message) || form.dataset.failed || "";
 }
 
 /**
@@ -206,7 +209,9 @@ function takeOver(form, work, wanted = () => true) {
     say(form, "");
     try {
       await work(form);
-      form.submit(); // fires no submit event: this handler does not run again
+      // The form's own submit(), not its button named "submit"; it fires no
+      // submit event, so this handler does not run again.
+      HTMLFormElement.prototype.submit.call(form);
     } catch (error) {
       say(form, problem(form, error));
     } finally {

@@ -1,0 +1,261 @@
+"""Security keys in a real Chromium, with its virtual authenticators: a member adds a
+key, signs out and signs in with it; adds a spare and leaves the first at home;
+changes her passphrase with one key missing; a key without PRF only signs in.
+
+Each test makes its own member with `portal user add`, so that the accounts
+other files sign in with (alice, sam, ada) keep their authenticator apps. The
+stored rows are read with the database key, as someone who seized the server
+would: before a key is added her key opens with her passphrase alone; after,
+nothing stored opens with it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import Engine, select
+
+import config
+from crypto.errors import CryptoError
+from crypto.passphrase import (
+    passphrase_key_of,
+    unwrap_with_passphrase,
+    unwrap_with_passphrase_and_key,
+)
+from portal.core import bindings
+from portal.store import make_engine
+from portal.store.models import Account, Role, SecurityKey
+from tests.browser.conftest import Portal, Visit, check_page, totp_code
+from tests.support.people import Person
+from tests.support.security_keys import plug, swap_before_creating
+from tests.support.serving import add_person, portal_environment
+
+LAPTOP, PHONE = 1280, 375
+
+
+@pytest.fixture
+def engine(portal: Portal) -> Iterator[Engine]:
+    """The portal's database, opened with its key, as a seizure would."""
+    opened = make_engine(config.load(portal.instance, environ={}))
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def member(portal: Portal) -> Person:
+    """A new advocate of her own, made as an operator would."""
+    port = urlsplit(portal.url).port
+    assert port is not None
+    name = f"kim{secrets.token_hex(3)}"
+    person = add_person(portal_environment(portal.instance, port), name, Role.ADVOCATE)
+    portal.people[name] = person
+    return person
+
+
+def _sign_in_with_code(page: Page, portal: Portal, person: Person) -> None:
+    page.goto(f"{portal.url}/advocate/login")
+    page.get_by_label("Name").fill(person.name)
+    page.get_by_label("Passphrase").fill(person.passphrase)
+    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(person))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{portal.url}/advocate/")
+
+
+def _sign_in_with_key(page: Page, portal: Portal, person: Person) -> None:
+    page.goto(f"{portal.url}/advocate/login")
+    page.get_by_label("Name").fill(person.name)
+    page.get_by_label("Passphrase").fill(person.passphrase)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{portal.url}/advocate/")
+
+
+def _add_key(page: Page, portal: Portal, person: Person, label: str) -> None:
+    page.goto(f"{portal.url}/advocate/security-keys")
+    page.get_by_label("A name for this key").fill(label)
+    page.get_by_label("Your passphrase").fill(person.passphrase)
+    page.get_by_role("button", name="Add a security key").click()
+    expect(page.locator(".notice[role=status]").first).to_contain_text(f"“{label}” is added")
+
+
+def _sign_out(page: Page, portal: Portal) -> None:
+    page.goto(f"{portal.url}/advocate/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
+
+
+def _account(engine: Engine, name: str) -> tuple[Account, list[SecurityKey]]:
+    with engine.connect() as connection:
+        account = connection.execute(select(Account).where(Account.name == name)).one()
+        keys = connection.execute(
+            select(SecurityKey).where(SecurityKey.account_id == account.id)
+        ).all()
+    return account, keys  # type: ignore[return-value]
+
+
+def _opened_with_passphrase_alone(engine: Engine, person: Person) -> list[str]:
+    """What a seizer holding the database and her passphrase (but no key) opens."""
+    account, keys = _account(engine, person.name)
+    opened = []
+    try:
+        unwrap_with_passphrase(
+            account.wrapped_private_key,
+            person.passphrase,
+            bindings.account_secret(person.name, "private_key"),
+        )
+        opened.append("accounts.wrapped_private_key")
+    except CryptoError:
+        pass
+    for key in (k for k in keys if k.wrapped_private_key):
+        # The best a seizer can do without the key: guess its PRF output.
+        derived, _salt, _cost = passphrase_key_of(key.wrapped_private_key, person.passphrase)
+        for guess in (bytes(32), secrets.token_bytes(32)):
+            try:
+                unwrap_with_passphrase_and_key(
+                    key.wrapped_private_key,
+                    derived,
+                    guess,
+                    person.name,
+                    key.credential_id,
+                    bindings.security_key_wrap(person.name, _b64u(key.credential_id)),
+                )
+                opened.append(f"security_keys {key.label}")
+            except CryptoError:
+                pass
+    return opened
+
+
+def _b64u(raw: bytes) -> str:
+    from webauthn.helpers import bytes_to_base64url
+
+    return bytes_to_base64url(raw)
+
+
+def _screens(page: Page, name: str) -> None:
+    for width in (PHONE, LAPTOP):
+        page.set_viewport_size({"width": width, "height": 900})
+        check_page(page, f"{name}-{width}")
+
+
+def test_member_adds_a_key_signs_out_and_signs_in_with_it(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    key = plug(page)
+    _sign_in_with_code(page, portal, member)
+    assert _opened_with_passphrase_alone(engine, member) == ["accounts.wrapped_private_key"]
+
+    page.goto(f"{portal.url}/advocate/security-keys")
+    _screens(page, "security-keys-none")
+    _add_key(page, portal, member, "blue key")
+    _screens(page, "security-keys-added")
+    expect(page.locator("main")).to_contain_text("Protects your key.")
+
+    account, keys = _account(engine, member.name)
+    assert account.wrapped_private_key == b"" and account.totp_secret == b""
+    assert [k.label for k in keys] == ["blue key"] and keys[0].prf_salt
+    assert _opened_with_passphrase_alone(engine, member) == []
+    assert len(key.credentials()) == 1
+
+    _sign_out(page, portal)
+    page.goto(f"{portal.url}/advocate/login")
+    _screens(page, "sign-in-with-key")
+    _sign_in_with_key(page, portal, member)
+    expect(page.locator("h1")).to_be_visible()
+    _, after = _account(engine, member.name)
+    assert after[0].prf_salt != keys[0].prf_salt  # the sign-in moved the salt
+    assert after[0].sign_count > keys[0].sign_count
+
+    # Her code no longer signs her in: her authenticator app's secret is gone.
+    _sign_out(page, portal)
+    page.get_by_label("Name").fill(member.name)
+    page.get_by_label("Passphrase").fill(member.passphrase)
+    page.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(member))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".error-summary")).to_contain_text("Those details did not work")
+
+
+@pytest.mark.sqlcipher_only
+def test_spare_key_signs_in_when_the_first_is_left_at_home(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    first = plug(page)
+    _sign_in_with_code(page, portal, member)
+    _add_key(page, portal, member, "first")
+    spare = plug(page, present=False)
+    swap_before_creating(page, first, spare)
+    _add_key(page, portal, member, "spare in the safe")  # a touch of the first opens her key
+    _, keys = _account(engine, member.name)
+    assert [k.label for k in keys] == ["first", "spare in the safe"]
+    assert all(k.wrapped_private_key for k in keys)
+    assert _opened_with_passphrase_alone(engine, member) == []
+
+    _sign_out(page, portal)
+    first.unplug()  # left at home
+    _sign_in_with_key(page, portal, member)
+    _, used = _account(engine, member.name)
+    assert used[0].last_used_on is not None and used[1].prf_salt != keys[1].prf_salt
+    assert used[0].prf_salt == keys[0].prf_salt  # the key left at home was not used
+
+
+@pytest.mark.sqlcipher_only
+def test_passphrase_change_wraps_again_for_the_keys_touched_and_removes_the_other(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    first = plug(page)
+    _sign_in_with_code(page, portal, member)
+    _add_key(page, portal, member, "first")
+    spare = plug(page, present=False)
+    swap_before_creating(page, first, spare)
+    _add_key(page, portal, member, "spare")
+    # The first key is in a drawer: the page asks for each key, and only the spare answers.
+    page.goto(f"{portal.url}/advocate/passphrase")
+    new = "quietly amber lantern orbit velvet thimble"
+    page.get_by_label("Current passphrase").fill(member.passphrase)
+    page.get_by_label("New passphrase", exact=True).fill(new)
+    page.get_by_label("New passphrase again").fill(new)
+    page.get_by_role("button", name="Change passphrase").click()
+    expect(page.locator(".notice[role=status]").first).to_contain_text(
+        "Your passphrase has been changed"
+    )
+    expect(page.locator("main")).to_contain_text("are removed: first")
+    _screens(page, "passphrase-changed-with-keys")
+    _, keys = _account(engine, member.name)
+    assert [k.label for k in keys] == ["spare"]
+
+    old_passphrase, member.passphrase = member.passphrase, new
+    assert _opened_with_passphrase_alone(engine, member) == []
+    _sign_out(page, portal)
+    _sign_in_with_key(page, portal, member)
+    member.passphrase = old_passphrase
+    assert page.url.endswith("/advocate/")
+
+
+@pytest.mark.sqlcipher_only
+def test_key_without_prf_signs_in_but_does_not_protect_her_key(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    plug(page, prf=False)
+    _sign_in_with_code(page, portal, member)
+    page.goto(f"{portal.url}/advocate/security-keys")
+    page.get_by_label("A name for this key").fill("old key")
+    page.get_by_label("Your passphrase").fill(member.passphrase)
+    page.get_by_role("button", name="Add a security key").click()
+    expect(page.locator(".error-summary")).to_contain_text("does not protect your key")
+    expect(page.locator("main")).to_contain_text("Signs you in, but does not protect your key.")
+    _screens(page, "security-keys-without-prf")
+    account, keys = _account(engine, member.name)
+    assert account.wrapped_private_key and not keys[0].wrapped_private_key
+    # The seizer's attack still works: this key adds a check at the door, not a lock.
+    assert _opened_with_passphrase_alone(engine, member) == ["accounts.wrapped_private_key"]
+
+    _sign_out(page, portal)
+    _sign_in_with_key(page, portal, member)  # in place of the code
+    assert page.url.endswith("/advocate/")
