@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Engine
 
@@ -34,8 +35,9 @@ _PHRASE_EXPLAINED = (
 @click.command("init")
 @click.option(
     "--public-url",
-    default=lambda: f"http://127.0.0.1:{os.environ.get('PORT', DEFAULT_PORT)}",
-    show_default="http://127.0.0.1:$PORT",
+    # "localhost", not 127.0.0.1: browsers refuse security keys on an IP address.
+    default=lambda: f"http://localhost:{os.environ.get('PORT', DEFAULT_PORT)}",
+    show_default="http://localhost:$PORT",
     help="The address people will use to reach the portal.",
 )
 @click.option(
@@ -315,3 +317,18 @@ def serve_command(host: str, port: int, public_bind: bool) -> None:
 def check_command() -> None:
     """Check that the instance's configuration and database open."""
     click.echo("The configuration is valid and the database opens.")
+    host = urlsplit(current_app.config["PORTAL"].public_url).hostname or ""
+    if _is_ip_address(host):
+        click.echo(
+            f"Note: public_url names the address {host}, and browsers refuse security keys "
+            "on an address: charity accounts cannot use them. Use a name (localhost on this "
+            "machine, or the portal's domain)."
+        )
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from portal.core import account_sessions, limits, submissions
+from portal.core import account_sessions, limits, security_keys, submissions
 from portal.core import survivor_sessions as sessions
 from portal.core.background import ProcessThread
 from portal.store import Store, forget_deleted
@@ -25,7 +25,8 @@ THREAD_NAME = "portal-sweeper"
 
 def sweep_sessions(store: Store) -> int:
     """Delete every ended session, of survivors and charity accounts, the rows
-    of expired form tokens and the throttles' counts of past windows; how many went.
+    of expired form tokens, the throttles' counts of past windows and spent
+    security-key challenges that would be refused anyway; how many went.
 
     The write-ahead log is emptied each time, whatever was swept: whatever
     else was deleted or overwritten since the last sweep (a seal, a session's
@@ -35,6 +36,7 @@ def sweep_sessions(store: Store) -> int:
         swept = account_sessions.sweep(session) + sessions.sweep(session)
         swept += submissions.sweep(session)
         swept += limits.sweep(session, time.time())
+        swept += security_keys.sweep(session)
         session.commit()
         forget_deleted(session)
         return swept

@@ -113,7 +113,7 @@ def test_serve_on_another_port_than_at_init_gives_links_with_the_port_it_serves_
         shown, link = _read_until(
             master, re.compile(r"create the first admin account at (\S+?)(?:\x1b|\s)"), 60
         )
-        assert link.group(1).startswith(f"http://127.0.0.1:{second}/admin/join/"), shown
+        assert link.group(1).startswith(f"http://localhost:{second}/admin/join/"), shown
         shown, _ = _read_until(master, re.compile(r"Listening at http://127\.0\.0\.1:\d+"), 60)
         assert f"Listening at http://127.0.0.1:{second}" in shown
         assert f":{first}" not in shown
@@ -166,3 +166,24 @@ def test_public_bind_lets_serve_listen_on_every_address_beside_an_onion(tmp_path
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_init_names_localhost_and_check_warns_of_an_address_keys_cannot_use(
+    tmp_path: Path,
+) -> None:
+    """Browsers refuse security keys on an IP address: `portal init` writes localhost,
+    and `portal check` says so when public_url names an address."""
+    env = portal_environment(tmp_path / "instance", free_port())
+    init_instance(env)
+    settings = (tmp_path / "instance" / "portal.toml").read_text()
+    assert re.search(r'(?m)^public_url = "http://localhost:\d+"$', settings), settings
+    check = subprocess.run(
+        [BIN / "portal", "check"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0 and "security keys" not in check.stdout, check.stdout
+    addressed = env | {"PORTAL_PUBLIC_URL": "http://127.0.0.1:5000"}
+    check = subprocess.run(
+        [BIN / "portal", "check"], env=addressed, capture_output=True, text=True, timeout=60
+    )
+    assert check.returncode == 0, check.stderr
+    assert "browsers refuse security keys" in check.stdout

@@ -7,10 +7,17 @@ import time
 
 from sqlalchemy import select
 
+from portal.core import security_keys
 from portal.core import survivor_sessions as sessions
 from portal.core.evidence import sweep_abandoned
 from portal.store import Store
-from portal.store.models import Attachment, AttachmentSegment, SurvivorSession, today
+from portal.store.models import (
+    Attachment,
+    AttachmentSegment,
+    SpentChallenge,
+    SurvivorSession,
+    today,
+)
 
 
 def test_abandoned_uploads_from_before_today_are_swept(store: Store) -> None:
@@ -47,3 +54,19 @@ def test_a_new_session_is_swept_within_an_hour_after_its_absolute_limit(store: S
     after = int(time.time())
     assert (before + sessions.ABSOLUTE_SECONDS) / 3600 < stored
     assert stored * 3600 <= after + sessions.ABSOLUTE_SECONDS + 3600
+
+
+def test_spent_key_challenges_are_swept_once_they_would_be_refused_anyway(store: Store) -> None:
+    now = datetime.datetime.now(datetime.UTC)
+    challenges = security_keys.Challenges(b"s" * 32)
+    with store.session() as session:
+        fresh = challenges.new("sign-in", "ann", now)
+        old = challenges.new("sign-in", "ann", now - datetime.timedelta(minutes=10))
+        assert challenges.spend(session, fresh, "sign-in", "ann", now)
+        # Spent while it was valid, ten minutes ago: its row outlived its use.
+        assert challenges.spend(session, old, "sign-in", "ann", now - datetime.timedelta(minutes=9))
+        session.commit()
+        assert security_keys.sweep(session, now) == 1
+        assert len(session.scalars(select(SpentChallenge)).all()) == 1
+        # The one left still refuses its challenge a second time.
+        assert not challenges.spend(session, fresh, "sign-in", "ann", now)
