@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crypto.passphrase import Argon2Params
-from portal.core import accounts, authenticators, grants, invitations, security_keys
+from portal.core import accounts, authenticators, grants, invitations, key_challenges
 from portal.core.accounts import Enrolment
 from portal.core.authentication import AccountError, check_passphrase
 from portal.core.authenticators import Offer
@@ -42,7 +42,7 @@ def overview(session: Session) -> Overview:
         for role in (Role.ADVOCATE, Role.STAFF)
         for account in accounts.waiting_for_keys(session, role)
     }
-    keyed = {account.id for account in everyone if security_keys.has_keys(session, account.id)}
+    keyed = {account.id for account in everyone if key_challenges.has_keys(session, account.id)}
     resetting = {a.id for a in everyone if not a.totp_secret and a.id not in keyed}
     return Overview(list(everyone), waiting, resetting, keyed)
 
@@ -124,7 +124,7 @@ def gives_new_key(session: Session, link: Invitation) -> bool:
     """Whether a reset link is for someone whose old key only her (reset) security keys
     opened: it then makes her a new key, and she must be granted access again."""
     member = session.get(Account, link.account_id)
-    return member is not None and security_keys.key_locked(member)
+    return member is not None and key_challenges.key_locked(member)
 
 
 def new_authenticator(

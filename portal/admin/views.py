@@ -118,8 +118,8 @@ def new_authenticator(token: str) -> str:
     link = invitations.find_reset(db(), token)
     if link is None:
         abort(404)
-    label = link.role.value  # read now: a set-up that fails rolls back, and the link may be gone
-    new_key = service.gives_new_key(db(), link)
+    # Read now: a set-up that fails rolls back, and the link may be gone.
+    shown: dict[str, Any] = {"label": link.role.value, "new_key": service.gives_new_key(db(), link)}
     form = NewAuthenticatorForm()
     config = portal_config()
     offer = service.offer_for(token, form.offer.data, config.secret_key)
@@ -141,9 +141,7 @@ def new_authenticator(token: str) -> str:
             error = str(problem)
         else:
             return render_template("admin/authenticator_ready.html", role=account.role)
-    return _set_up_page(
-        "admin/authenticator.html", form, offer, label, error=error, new_key=new_key
-    )
+    return _set_up_page("admin/authenticator.html", form, offer, error=error, **shown)
 
 
 def _joining(form: JoinForm) -> service.Joining:

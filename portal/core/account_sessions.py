@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params
-from portal.core import authentication, bindings, grants, security_keys
+from portal.core import authentication, bindings, grants, key_challenges, key_sign_in
 from portal.core.principal import Principal
 from portal.core.sessions import ClearClock, Sessions
 from portal.store.models import Account, AccountSession, Role
@@ -62,15 +62,15 @@ def sign_in(
 
 def sign_in_with_key(
     session: Session,
-    challenges: security_keys.Challenges,
-    rp: security_keys.RelyingParty,
+    challenges: key_challenges.Challenges,
+    rp: key_challenges.RelyingParty,
     name: str,
     passphrase: str,
-    answer: security_keys.Answer,
+    answer: key_sign_in.Answer,
     argon2: Argon2Params,
 ) -> tuple[Role, str]:
     """As `sign_in`, with a security key's assertion (and PRF output) in place of a code."""
-    unlocked = security_keys.authenticate(session, challenges, rp, name, passphrase, answer, argon2)
+    unlocked = key_sign_in.authenticate(session, challenges, rp, name, passphrase, answer, argon2)
     return _started(session, unlocked)
 
 
@@ -99,7 +99,7 @@ def resume(session: Session, cookie: str | None) -> Principal | None:
 
 def _can_sign_in(session: Session, account: Account) -> bool:
     """A code or a key signs her in; with neither, an admin's reset waits for its link."""
-    return bool(account.totp_secret) or security_keys.has_keys(session, account.id)
+    return bool(account.totp_secret) or key_challenges.has_keys(session, account.id)
 
 
 def end(session: Session, cookie: str | None) -> None:

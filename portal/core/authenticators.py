@@ -40,9 +40,10 @@ from crypto.envelope import unwrap_key, wrap_key
 from crypto.errors import CryptoError
 from crypto.keys import PrivateKey
 from crypto.passphrase import Argon2Params, wrap_with_passphrase
-from portal.core import audit, bindings, invitations, security_keys
+from portal.core import audit, bindings, invitations, key_challenges, security_keys
 from portal.core.authentication import (
     AccountError,
+    LoginFailed,
     accepted_step,
     check_passphrase,
     open_personal_key,
@@ -161,7 +162,9 @@ def set_up_new(
     member = session.get(Account, link.account_id)
     if member is None:
         raise LinkSpent
-    if security_keys.key_locked(member):
+    if key_challenges.key_locked(member):
+        if member.disabled:  # as open_personal_key refuses one
+            raise LoginFailed
         account, personal = member, _new_personal_key(session, member, passphrase, argon2)
     else:
         account, personal = open_personal_key(session, member.name, passphrase, now, argon2)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from portal.core import account_sessions, limits, security_keys, submissions
+from portal.core import account_sessions, key_challenges, limits, submissions
 from portal.core import survivor_sessions as sessions
 from portal.core.background import ProcessThread
 from portal.store import Store, forget_deleted
@@ -36,7 +36,7 @@ def sweep_sessions(store: Store) -> int:
         swept = account_sessions.sweep(session) + sessions.sweep(session)
         swept += submissions.sweep(session)
         swept += limits.sweep(session, time.time())
-        swept += security_keys.sweep(session)
+        swept += key_challenges.sweep(session)
         session.commit()
         forget_deleted(session)
         return swept

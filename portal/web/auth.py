@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, redirect, request, url_for
 
-from portal.core import account_sessions, security_keys
+from portal.core import account_sessions, key_challenges
 from portal.core.principal import Principal
 from portal.store.models import Account, Role
 from portal.web.database import db
@@ -34,7 +34,7 @@ def _must_enrol_first(principal: Principal) -> bool:
     if (request.endpoint or "").rpartition(".")[2] in _BEFORE_A_KEY:
         return False
     account = db().get(Account, principal.account_id)
-    return account is not None and not security_keys.key_locked(account)
+    return account is not None and not key_challenges.key_locked(account)
 
 
 def signed_in(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

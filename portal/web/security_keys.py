@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from portal.core import authentication, security_keys
+from portal.core import authentication, key_challenges, key_sign_in, security_keys
 from portal.core.principal import Principal
 from portal.store.models import Account, Role, SecurityKey
 from portal.web.auth import signed_in
@@ -28,7 +28,7 @@ from portal.web.settings import portal_config
 from portal.web.throttle import Throttle
 
 OPTIONS_MOST_BYTES = 4096
-ANSWERS_MOST_BYTES = security_keys.MAX_KEYS * (security_keys.MAX_RESPONSE_LENGTH + 128)
+ANSWERS_MOST_BYTES = key_challenges.MAX_KEYS * (key_challenges.MAX_RESPONSE_LENGTH + 128)
 MALFORMED = (
     "Your browser's answer did not arrive whole. Reload the page and try again; "
     "nothing was changed."
@@ -40,7 +40,7 @@ class AddKeyForm(FlaskForm):  # type: ignore[misc]
 
     label = StringField(
         "A name for this key",
-        validators=[DataRequired(), Length(max=security_keys.MAX_LABEL_LENGTH)],
+        validators=[DataRequired(), Length(max=key_challenges.MAX_LABEL_LENGTH)],
     )
     passphrase = PasswordField(
         "Your passphrase",
@@ -65,22 +65,22 @@ class RemoveKeyForm(FlaskForm):  # type: ignore[misc]
     submit = SubmitField("Remove")
 
 
-def relying_party() -> security_keys.RelyingParty:
+def relying_party() -> key_challenges.RelyingParty:
     """The keys are for `public_url`'s host and origin, never the request's Host."""
-    return security_keys.RelyingParty.of(portal_config().public_url)
+    return key_challenges.RelyingParty.of(portal_config().public_url)
 
 
-def challenges() -> security_keys.Challenges:
+def challenges() -> key_challenges.Challenges:
     """The instance's challenges, under its session secret."""
-    return security_keys.Challenges(portal_config().secret_key)
+    return key_challenges.Challenges(portal_config().secret_key)
 
 
-def answer(credential: str | None, first: str | None, second: str = "") -> security_keys.Answer:
+def answer(credential: str | None, first: str | None, second: str = "") -> key_sign_in.Answer:
     """An assertion the page posted; ValueError if it is malformed."""
-    return security_keys.Answer.from_form(credential or "", first or "", second)
+    return key_sign_in.Answer.from_form(credential or "", first or "", second)
 
 
-def answers(sent: str | None) -> list[security_keys.Answer]:
+def answers(sent: str | None) -> list[key_sign_in.Answer]:
     """A JSON list of assertions (`[{credential, first}]`); ValueError if malformed."""
     if not sent or len(sent) > ANSWERS_MOST_BYTES:
         raise ValueError("no answers")
@@ -111,45 +111,30 @@ def add_security_keys(bp: Blueprint, throttle: Callable[[], Throttle]) -> None:
             return jsonify(problem=MALFORMED), 400
         if not throttle().allowed(request.remote_addr):
             return jsonify(problem="Too many tries. Wait a few minutes, then try again."), 429
-        options = security_keys.sign_in_options(db(), challenges(), relying_party(), sent["name"])
+        options = key_challenges.sign_in_options(db(), challenges(), relying_party(), sent["name"])
         return jsonify(options), 200
 
     @signed_in(*members)
     def page(principal: Principal) -> str | tuple[str, int]:
         """Her keys, adding one, removing one."""
         form = AddKeyForm()
-        error = done = None
-        removed: tuple[str, ...] = ()
+        shown: dict[str, Any] = {}
         status = 200
         if form.validate_on_submit():
             try:
-                enrolled = security_keys.enrol(
-                    db(),
-                    challenges(),
-                    relying_party(),
-                    principal.account_id,
-                    form.passphrase.data or "",
-                    form.label.data or "",
-                    form.registration.data or "",
-                    answer(form.confirm.data, form.confirm_prf.data)
-                    if form.confirm_prf.data
-                    else None,
-                    portal_config().argon2,
-                    check=answer(form.check.data, form.check_prf.data) if form.check.data else None,
-                )
+                enrolled = _enrol(principal, form)
             except ValueError:
-                error, status = MALFORMED, 400
+                shown["error"], status = MALFORMED, 400
             except authentication.AccountError as problem:
-                error = str(problem)
+                shown["error"] = str(problem)
             else:
-                done = enrolled.key.label
-                removed = enrolled.removed
+                shown.update(done=enrolled.key.label, removed=enrolled.removed)
                 if not enrolled.protects:
-                    error = security_keys.NO_PRF
+                    shown["error"] = key_challenges.NO_PRF
                 form = AddKeyForm(formdata=None)
         elif request.method == "POST":
             status = 400 if "csrf_token" in form.errors else 200
-        return _render(principal, bp.name, form, error=error, done=done, removed=removed), status
+        return _render(principal, bp.name, form, **shown), status
 
     @signed_in(*members)
     def options(principal: Principal) -> tuple[Response, int]:
@@ -157,7 +142,7 @@ def add_security_keys(bp: Blueprint, throttle: Callable[[], Throttle]) -> None:
         if _json_request() is None:
             return jsonify(problem=MALFORMED), 400
         try:
-            made = security_keys.enrol_options(
+            made = key_challenges.enrol_options(
                 db(), challenges(), relying_party(), principal.account_id
             )
         except authentication.AccountError as problem:
@@ -171,13 +156,13 @@ def add_security_keys(bp: Blueprint, throttle: Callable[[], Throttle]) -> None:
         account = db().get(Account, principal.account_id)
         if sent is None or account is None:
             return jsonify(problem=MALFORMED), 400
-        keys = security_keys.locking_keys(db(), account)
+        keys = key_challenges.locking_keys(db(), account)
         leaving = sent.get("leaving")
         keys = [key for key in keys if key.id != leaving]
-        made = [security_keys.check_options(challenges(), relying_party(), account, keys)]
+        made = [key_challenges.check_options(challenges(), relying_party(), account, keys)]
         if sent.get("each") is True:
             made = [
-                security_keys.check_options(challenges(), relying_party(), account, [key])
+                key_challenges.check_options(challenges(), relying_party(), account, [key])
                 for key in keys
             ]
         return jsonify(options=made if keys else []), 200
@@ -213,17 +198,34 @@ def add_security_keys(bp: Blueprint, throttle: Callable[[], Throttle]) -> None:
     )
 
 
+def _enrol(principal: Principal, form: AddKeyForm) -> security_keys.Enrolled:
+    """Add the key the form's answers describe (ValueError if they are malformed)."""
+    confirm = answer(form.confirm.data, form.confirm_prf.data) if form.confirm_prf.data else None
+    return security_keys.enrol(
+        db(),
+        challenges(),
+        relying_party(),
+        principal.account_id,
+        form.passphrase.data or "",
+        form.label.data or "",
+        form.registration.data or "",
+        confirm,
+        portal_config().argon2,
+        check=answer(form.check.data, form.check_prf.data) if form.check.data else None,
+    )
+
+
 def _render(principal: Principal, area: str, form: AddKeyForm, **context: Any) -> str:
     account = db().get(Account, principal.account_id)
-    keys = security_keys.keys_of(db(), principal.account_id)
-    locked = account is not None and security_keys.key_locked(account)
+    keys = key_challenges.keys_of(db(), principal.account_id)
+    locked = account is not None and key_challenges.key_locked(account)
     return render_template(
         "security_keys.html",
         area=area,
         form=form,
         keys=keys,
         locked=locked,
-        protects=security_keys.protects,
+        protects=key_challenges.protects,
         required=portal_config().security_keys_required,
         today=datetime.date.today(),
         urls={
@@ -237,9 +239,9 @@ def _render(principal: Principal, area: str, form: AddKeyForm, **context: Any) -
 def key_locked(principal: Principal) -> bool:
     """Whether only her security keys open her key."""
     account = db().get(Account, principal.account_id)
-    return account is not None and security_keys.key_locked(account)
+    return account is not None and key_challenges.key_locked(account)
 
 
 def keys_of(principal: Principal) -> list[SecurityKey]:
     """Her security keys, oldest first."""
-    return security_keys.keys_of(db(), principal.account_id)
+    return key_challenges.keys_of(db(), principal.account_id)

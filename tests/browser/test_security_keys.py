@@ -31,7 +31,7 @@ from portal.core import bindings
 from portal.store import make_engine
 from portal.store.models import Account, Role, SecurityKey
 from tests.browser.conftest import Portal, Visit, check_page, totp_code
-from tests.support.people import Person
+from tests.support.people import Person, read_set_up_page
 from tests.support.security_keys import plug, swap_before_creating
 from tests.support.serving import add_person, portal_environment
 
@@ -110,7 +110,9 @@ def _opened_with_passphrase_alone(engine: Engine, person: Person) -> list[str]:
         opened.append("accounts.wrapped_private_key")
     except CryptoError:
         pass
-    for key in (k for k in keys if k.wrapped_private_key):
+    for key in keys:
+        if key.wrapped_private_key is None:
+            continue
         # The best a seizer can do without the key: guess its PRF output.
         derived, _salt, _cost = passphrase_key_of(key.wrapped_private_key, person.passphrase)
         for guess in (bytes(32), secrets.token_bytes(32)):
@@ -259,3 +261,82 @@ def test_key_without_prf_signs_in_but_does_not_protect_her_key(
     _sign_out(page, portal)
     _sign_in_with_key(page, portal, member)  # in place of the code
     assert page.url.endswith("/advocate/")
+
+
+@pytest.mark.sqlcipher_only
+def test_a_cloned_credential_whose_counter_lags_is_refused_and_so_is_the_key_after(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    real = plug(page)
+    _sign_in_with_code(page, portal, member)
+    _add_key(page, portal, member, "blue key")
+    _sign_out(page, portal)
+    # A copy of its signing key (not of its PRF secret) taken when it had signed once.
+    copied = real.credentials()[0] | {"signCount": 0}
+    real.unplug()
+    clone = plug(page)
+    clone.cdp.send("WebAuthn.addCredential", {"authenticatorId": clone.id, "credential": copied})
+    _try_sign_in_with_key(page, portal, member)
+    expect(page.locator(".error-summary")).to_contain_text("Those details did not work")
+    _, keys = _account(engine, member.name)
+    assert keys[0].refused_on is not None  # its counter went backwards: a copy exists
+    # From now on the key itself is refused too, until she removes it or an admin resets.
+    clone.unplug()
+    real_again = plug(page)
+    real_again.cdp.send(
+        "WebAuthn.addCredential",
+        {"authenticatorId": real_again.id, "credential": copied | {"signCount": 100}},
+    )
+    _try_sign_in_with_key(page, portal, member)
+    expect(page.locator(".error-summary, .notice[role=status]").first).to_be_visible()
+    assert not page.url.endswith("/advocate/")
+
+
+def _try_sign_in_with_key(page: Page, portal: Portal, person: Person) -> None:
+    page.goto(f"{portal.url}/advocate/login")
+    page.get_by_label("Name").fill(person.name)
+    page.get_by_label("Passphrase").fill(person.passphrase)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+
+
+@pytest.mark.sqlcipher_only
+def test_losing_the_only_key_an_admins_reset_gives_her_a_new_key_to_be_granted_again(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    plug(page)
+    _sign_in_with_code(page, portal, member)
+    _add_key(page, portal, member, "only key")
+    old_account, _ = _account(engine, member.name)
+    page.context.close()  # the key is lost with the bag it was in
+
+    admin = visit().page()
+    admin_person = portal.people["ada"]
+    admin.goto(f"{portal.url}/admin/login")
+    admin.get_by_label("Name").fill(admin_person.name)
+    admin.get_by_label("Passphrase").fill(admin_person.passphrase)
+    admin.get_by_label(re.compile("code", re.IGNORECASE)).fill(totp_code(admin_person))
+    admin.get_by_role("button", name="Sign in").click()
+    admin.wait_for_url(f"{portal.url}/admin/")
+    row = admin.locator("tr", has_text=member.name)
+    expect(row).to_contain_text("security keys")
+    row.get_by_role("button", name="Reset security keys").click()
+    link = admin.locator(".codename-box code").inner_text().strip()
+
+    again = visit().page()
+    again.goto(link)
+    expect(again.locator("main")).to_contain_text("Only they could open your key")
+    _screens(again, "security-keys-reset-link")
+    set_up = read_set_up_page(again.content())
+    member.totp = set_up.totp
+    again.get_by_label("Your passphrase").fill(member.passphrase)
+    again.locator("#code").fill(totp_code(member))
+    again.get_by_role("button", name=re.compile("Set up")).click()
+    again.wait_for_load_state("load")
+    new_account, keys = _account(engine, member.name)
+    assert keys == [] and new_account.public_key != old_account.public_key
+    _sign_in_with_code(again, portal, member)
+    admin.goto(f"{portal.url}/admin/")
+    expect(admin.locator("tr", has_text=member.name)).to_contain_text("waiting for access")

@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import select
 
-from portal.core import security_keys
+from portal.core import key_challenges
 from portal.core import survivor_sessions as sessions
 from portal.core.evidence import sweep_abandoned
 from portal.store import Store
@@ -58,7 +58,7 @@ def test_a_new_session_is_swept_within_an_hour_after_its_absolute_limit(store: S
 
 def test_spent_key_challenges_are_swept_once_they_would_be_refused_anyway(store: Store) -> None:
     now = datetime.datetime.now(datetime.UTC)
-    challenges = security_keys.Challenges(b"s" * 32)
+    challenges = key_challenges.Challenges(b"s" * 32)
     with store.session() as session:
         fresh = challenges.new("sign-in", "ann", now)
         old = challenges.new("sign-in", "ann", now - datetime.timedelta(minutes=10))
@@ -66,7 +66,7 @@ def test_spent_key_challenges_are_swept_once_they_would_be_refused_anyway(store:
         # Spent while it was valid, ten minutes ago: its row outlived its use.
         assert challenges.spend(session, old, "sign-in", "ann", now - datetime.timedelta(minutes=9))
         session.commit()
-        assert security_keys.sweep(session, now) == 1
+        assert key_challenges.sweep(session, now) == 1
         assert len(session.scalars(select(SpentChallenge)).all()) == 1
         # The one left still refuses its challenge a second time.
         assert not challenges.spend(session, fresh, "sign-in", "ann", now)
