@@ -55,7 +55,7 @@ install: $(VENV)/.runtime ## Create .venv and install the portal from pinned, ha
 
 install-dev: $(VENV)/.dev ## Also install the test and lint tools
 
-run: install ## Serve on http://127.0.0.1:$PORT (default 5000), creating instance/ on first run
+run: install ## Serve on http://localhost:$PORT (default 5000), creating instance/ on first run
 	@test -e instance/portal.toml || $(BIN)/portal init
 	$(BIN)/portal serve --port $(PORT)
 
@@ -82,7 +82,7 @@ lock: install-dev ## Re-pin requirements*.txt with hashes from requirements*.in
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
 		--no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
-js: ## Rebuild portal/static/seal.js from js/seal with its pinned packages (needs node and npm)
+js: ## Rebuild portal/static/seal.js and keys.js from js/seal with its pinned packages (needs node and npm)
 	cd js/seal && npm ci --no-audit --no-fund && npm run build
 
 clean: ## Remove the virtual environment and caches (never instance/)

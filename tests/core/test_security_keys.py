@@ -53,6 +53,7 @@ from portal.store.models import (
     Role,
     SecurityKey,
 )
+from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, Instance
 from tests.support.people import Person, create_person
 from tests.support.software_authenticator import Assertion, NotAllowed, SoftwareKey, b64u, from_b64u
@@ -273,6 +274,22 @@ def test_no_stored_byte_of_hers_holds_her_private_key_in_clear_after_enrolment(
     with store.session() as session:
         stored = _stored_bytes(session, advocate.account_id)
     assert not [where for where, blob in stored.items() if seed in blob]
+
+
+@pytest.mark.sqlcipher_only  # PostgreSQL keeps dead rows and WAL: SECURITY.md
+def test_her_passphrase_only_wrap_and_totp_secret_are_on_no_page_after_enrolment(
+    store: Store, portal: Portal, advocate: Person, instance: Instance
+) -> None:
+    """The wrap a seizer would guess against is gone from the live database: no page of
+    the file or its write-ahead log, live or freed, holds a piece of it any more."""
+    before = _account(store, advocate.account_id)
+    database = instance.path / "portal.db"
+    key = bytes.fromhex((instance.path / "secrets" / "database.key").read_text())
+    for secret in (before.wrapped_private_key, before.totp_secret):
+        assert pieces_on_disk(database, key, secret, 16) > 0.5  # found before: a real search
+    portal.enrol(advocate, SoftwareKey(ORIGIN))
+    for secret in (before.wrapped_private_key, before.totp_secret):
+        assert pieces_on_disk(database, key, secret, 16) == 0
 
 
 def test_her_key_signs_her_in_after_enrolment_and_opens_her_personal_key(

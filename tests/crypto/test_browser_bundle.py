@@ -105,3 +105,10 @@ def test_the_readme_publishes_the_committed_bundle_s_hash() -> None:
         "README.md's hash of seal.js is not the committed bundle's: after `make js`, "
         "publish the new one"
     )
+
+
+@pytest.mark.parametrize("bundle", ["seal.js", "keys.js"])
+def test_the_readme_publishes_each_bundles_hash(bundle: str) -> None:
+    """Anyone can compare what their browser received with the hash the README gives."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"    {bundle} {integrity(bundle)}" in readme
