@@ -1,0 +1,202 @@
+"""The security keys' pages over HTTP, with a software authenticator in the browser's place:
+adding a key and signing in with it through the real routes, what a malformed answer
+gets, and `security_keys = "required"`."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal import create_app
+from portal.store.models import Role
+from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.pages import csrf_token
+from tests.support.people import Person, create_person, log_in
+from tests.support.software_authenticator import SoftwareKey, b64u
+
+
+def _origin(app: Flask) -> str:
+    public_url: str = app.config["PORTAL"].public_url
+    return public_url.rstrip("/")
+
+
+def _ask(client: FlaskClient, path: str, token: str, body: dict[str, Any]) -> Any:
+    return client.post(path, json=body, headers={"X-CSRFToken": token})
+
+
+def add_key(client: FlaskClient, person: Person, key: SoftwareKey, label: str = "blue key") -> str:
+    """What keys.js does on "Add a security key", with `key` as the browser's key."""
+    token = csrf_token(client, "/advocate/security-keys")
+    options = _ask(client, "/advocate/security-keys/options", token, {}).get_json()
+    registration = key.register(options["publicKey"])
+    confirm = key.get(
+        {
+            "challenge": options["confirm"],
+            "rpId": options["publicKey"]["rp"]["id"],
+            "allowCredentials": [{"id": key.id, "type": "public-key"}],
+        },
+        {key.id: {"first": options["prfSalt"], "second": None}},
+    )
+    credential, first, _second = confirm.form()
+    page = client.post(
+        "/advocate/security-keys",
+        data={
+            "csrf_token": token,
+            "label": label,
+            "passphrase": person.passphrase,
+            "registration": registration,
+            "confirm": credential,
+            "confirm_prf": first,
+        },
+    )
+    return str(page.get_data(as_text=True))
+
+
+def sign_in_with_key(client: FlaskClient, person: Person, key: SoftwareKey) -> Any:
+    """What keys.js does on "Sign in" with the code left empty."""
+    token = csrf_token(client, "/advocate/login")
+    options = _ask(client, "/advocate/login/key-options", token, {"name": person.name})
+    answer = options.get_json()
+    assertion = key.get(answer["publicKey"], answer["prf"])
+    credential, first, second = assertion.form()
+    return client.post(
+        "/advocate/login",
+        data={
+            "csrf_token": token,
+            "name": person.name,
+            "passphrase": person.passphrase,
+            "code": "",
+            "assertion": credential,
+            "prf_first": first,
+            "prf_second": second,
+        },
+    )
+
+
+def test_a_member_adds_a_key_and_signs_in_with_it_through_the_pages(
+    app: Flask, advocate_client: FlaskClient, advocate: Person
+) -> None:
+    key = SoftwareKey(_origin(app))
+    page = add_key(advocate_client, advocate, key)
+    assert "“blue key” is added" in page and "Protects your key." in page
+    fresh = app.test_client()
+    signed_in = sign_in_with_key(fresh, advocate, key)
+    assert signed_in.status_code == 303 and signed_in.location.endswith("/advocate/")
+    assert fresh.get("/advocate/").status_code == 200
+    # Her code no longer does: her app's secret is gone.
+    refused = log_in(app.test_client(), advocate)
+    assert "Those details did not work" in refused.get_data(as_text=True)
+
+
+def test_signing_in_with_neither_code_nor_key_says_what_to_do(app: Flask, advocate: Person) -> None:
+    client = app.test_client()
+    token = csrf_token(client, "/advocate/login")
+    page = client.post(
+        "/advocate/login",
+        data={"csrf_token": token, "name": advocate.name, "passphrase": advocate.passphrase},
+    )
+    assert page.status_code == 200
+    assert "Type the code your authenticator app shows now" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"assertion": "not json", "prf_first": ""},
+        {"assertion": "{}", "prf_first": b64u(bytes(31))},
+        {"assertion": json.dumps({"id": "x", "rawId": "x", "response": {}}), "prf_first": "!!"},
+        {"assertion": "x" * 20_000, "prf_first": ""},
+    ],
+    ids=["not-json", "short-output", "no-response", "too-long"],
+)
+def test_a_malformed_key_sign_in_is_refused_plainly(
+    app: Flask, advocate: Person, fields: dict[str, str]
+) -> None:
+    client = app.test_client()
+    token = csrf_token(client, "/advocate/login")
+    page = client.post(
+        "/advocate/login",
+        data={"csrf_token": token, "name": advocate.name, "passphrase": "x", **fields},
+    )
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Those details did not work" in text and "Traceback" not in text
+    assert fields["assertion"][:40] not in text or fields["assertion"] == "{}"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/advocate/login/key-options", "not json"),
+        ("/advocate/login/key-options", json.dumps({"name": 7})),
+        ("/advocate/login/key-options", json.dumps({"name": "x" * 65})),
+        ("/advocate/security-keys/options", "[]"),
+        ("/advocate/security-keys/check", json.dumps(["each"])),
+    ],
+)
+def test_malformed_option_requests_get_a_plain_refusal(
+    advocate_client: FlaskClient, path: str, body: str
+) -> None:
+    token = csrf_token(advocate_client, "/advocate/security-keys")
+    answer = advocate_client.post(
+        path, data=body, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert answer.status_code == 400
+    assert "problem" in answer.get_json()
+
+
+def test_a_registration_the_page_did_not_ask_for_adds_nothing_and_says_so(
+    advocate_client: FlaskClient, advocate: Person
+) -> None:
+    token = csrf_token(advocate_client, "/advocate/security-keys")
+    page = advocate_client.post(
+        "/advocate/security-keys",
+        data={
+            "csrf_token": token,
+            "label": "blue key",
+            "passphrase": advocate.passphrase,
+            "registration": json.dumps({"id": "AAAA", "rawId": "AAAA", "response": {}}),
+        },
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "The key was not added" in text
+    assert "You have no security key yet." in text
+
+
+@pytest.fixture
+def strict_app(instance: Instance) -> Flask:
+    """The portal with `security_keys = "required"`."""
+    return create_app(
+        {
+            "instance_path": instance.path,
+            "testing": True,
+            "argon2": CHEAP_ARGON2,
+            "security_keys_required": True,
+        }
+    )
+
+
+def test_requiring_keys_sends_every_page_to_security_keys_until_one_is_added(
+    strict_app: Flask, instance: Instance
+) -> None:
+    store = strict_app.extensions["store"]
+    member = create_person(store, instance, "kim", Role.ADVOCATE)
+    client = strict_app.test_client()
+    assert log_in(client, member).status_code == 303
+    for path in ("/advocate/", "/advocate/passphrase", "/advocate/members", "/advocate/matching"):
+        answer = client.get(path)
+        assert answer.status_code == 302, path
+        assert answer.location.endswith("/advocate/security-keys"), path
+    page = client.get("/advocate/security-keys").get_data(as_text=True)
+    assert "This service requires a security key." in page
+    assert not re.search(r'href="/advocate/passphrase"', page)  # no way round it
+
+    key = SoftwareKey(_origin(strict_app))
+    assert "“blue key” is added" in add_key(client, member, key)
+    assert client.get("/advocate/").status_code == 200
+    store.engine.dispose()
