@@ -60,6 +60,9 @@ class NewAuthenticatorForm(AuthenticatorFields):
         "Your passphrase",
         validators=[DataRequired(), Length(max=MAX_PASSPHRASE_LENGTH)],
     )
+    # Shown only when the link makes her a new key (her keys were reset): she then
+    # chooses the passphrase, and a slip typed once would lock her out.
+    confirm = PasswordField("Your passphrase again", validators=[Length(max=MAX_PASSPHRASE_LENGTH)])
     submit = SubmitField("Set up my authenticator")
 
 

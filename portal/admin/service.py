@@ -127,19 +127,26 @@ def gives_new_key(session: Session, link: Invitation) -> bool:
     return member is not None and key_challenges.key_locked(member)
 
 
+@dataclass(frozen=True)
+class NewAuthenticator:
+    """What a reset link's page sent: the passphrase (twice, when it makes a new key)
+    and the app's code."""
+
+    passphrase: str
+    confirm: str
+    code: str
+    sent_offer: str  # the sealed secret the form carried back
+
+
 def new_authenticator(
-    session: Session,
-    link: Invitation,
-    passphrase: str,
-    code: str,
-    sent_offer: str,
-    offer: Offer,
-    argon2: Argon2Params,
+    session: Session, link: Invitation, sent: NewAuthenticator, offer: Offer, argon2: Argon2Params
 ) -> Account:
     """Set up the new authenticator a reset link is for; AccountError or LoginFailed if not."""
-    if sent_offer != offer.sealed:
+    if sent.sent_offer != offer.sealed:
         raise authenticators.OfferChanged
-    return authenticators.set_up_new(session, link, passphrase, offer, code, argon2)
+    if gives_new_key(session, link) and sent.confirm != sent.passphrase:
+        raise AccountError("The two passphrases do not match. Type the same one in both boxes.")
+    return authenticators.set_up_new(session, link, sent.passphrase, offer, sent.code, argon2)
 
 
 def enrolled_fingerprint(session: Session, enrolment: Enrolment, role: Role) -> str:

@@ -126,22 +126,25 @@ def new_authenticator(token: str) -> str:
     error = None
     if form.validate_on_submit():
         try:
-            account = service.new_authenticator(
-                db(),
-                link,
-                form.passphrase.data or "",
-                form.code.data or "",
-                form.offer.data or "",
-                offer,
-                config.argon2,
-            )
+            account = service.new_authenticator(db(), link, _new_one(form), offer, config.argon2)
         except LoginFailed:
             error = NOT_OPENED
         except AccountError as problem:
             error = str(problem)
         else:
-            return render_template("admin/authenticator_ready.html", role=account.role)
+            return render_template(
+                "admin/authenticator_ready.html", role=account.role, new_key=shown["new_key"]
+            )
     return _set_up_page("admin/authenticator.html", form, offer, error=error, **shown)
+
+
+def _new_one(form: NewAuthenticatorForm) -> service.NewAuthenticator:
+    return service.NewAuthenticator(
+        form.passphrase.data or "",
+        form.confirm.data or "",
+        form.code.data or "",
+        form.offer.data or "",
+    )
 
 
 def _joining(form: JoinForm) -> service.Joining:

@@ -13,10 +13,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
-from portal.store.models import Role
+from portal.core import authenticators
+from portal.store import Store
+from portal.store.models import Account, Role
 from tests.support.instance import CHEAP_ARGON2, Instance
 from tests.support.pages import csrf_token
-from tests.support.people import Person, create_person, log_in
+from tests.support.people import Person, create_person, log_in, read_set_up_page
 from tests.support.software_authenticator import SoftwareKey, b64u
 
 
@@ -200,3 +202,36 @@ def test_requiring_keys_sends_every_page_to_security_keys_until_one_is_added(
     assert "“blue key” is added" in add_key(client, member, key)
     assert client.get("/advocate/").status_code == 200
     store.engine.dispose()
+
+
+def test_a_reset_link_that_makes_a_new_key_asks_for_the_passphrase_twice(
+    app: Flask,
+    store: Store,
+    advocate_client: FlaskClient,
+    advocate: Person,
+    admin: Person,
+) -> None:
+    add_key(advocate_client, advocate, SoftwareKey(_origin(app)))
+    with store.session() as session:
+        account = session.get(Account, advocate.account_id)
+        assert account is not None
+        token = authenticators.reset(session, account, actor=admin.name)
+    client = app.test_client()
+    path = f"/admin/authenticator/{token}"
+    page = client.get(path).get_data(as_text=True)
+    assert "Only they could open your key" in page and "Your passphrase again" in page
+    set_up = read_set_up_page(page)
+    fields = {"csrf_token": set_up.csrf_token, "offer": set_up.offer, "code": set_up.totp.now()}
+    slipped = client.post(
+        path,
+        data=fields | {"passphrase": advocate.passphrase, "confirm": advocate.passphrase + "s"},
+    )
+    assert "The two passphrases do not match" in slipped.get_data(as_text=True)
+    with store.session() as session:
+        assert session.get(Account, advocate.account_id).public_key == account.public_key  # type: ignore[union-attr]
+    done = client.post(
+        path, data=fields | {"passphrase": advocate.passphrase, "confirm": advocate.passphrase}
+    )
+    assert done.status_code == 200 and "Your key is new" in done.get_data(as_text=True)
+    with store.session() as session:
+        assert session.get(Account, advocate.account_id).public_key != account.public_key  # type: ignore[union-attr]
