@@ -341,3 +341,44 @@ def test_losing_the_only_key_an_admins_reset_gives_her_a_new_key_to_be_granted_a
     _sign_in_with_code(again, portal, member)
     admin.goto(f"{portal.url}/admin/")
     expect(admin.locator("tr", has_text=member.name)).to_contain_text("waiting for access")
+
+
+@pytest.mark.sqlcipher_only
+def test_a_recorded_sign_in_sent_again_and_another_members_key_open_nothing(
+    portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
+) -> None:
+    page = visit().page()
+    plug(page)
+    _sign_in_with_code(page, portal, member)
+    _add_key(page, portal, member, "blue key")
+    _sign_out(page, portal)
+    page.goto(f"{portal.url}/advocate/login")
+    page.get_by_label("Name").fill(member.name)
+    page.get_by_label("Passphrase").fill(member.passphrase)
+    with page.expect_request(
+        lambda request: request.method == "POST" and request.url.endswith("/advocate/login")
+    ) as sent:
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{portal.url}/advocate/")
+    _sign_out(page, portal)
+    # What a proxy recorded, sent again: the same passphrase, assertion and PRF outputs.
+    again = visit().page()
+    replayed = again.request.fetch(sent.value)
+    assert "Those details did not work" in replayed.text()
+    assert not [c for c in again.context.cookies() if c["name"] == "staff"]  # no session
+
+    # Another member's own key, on a page signing in as her: the browser finds none of
+    # her credentials on it, and nothing is sent.
+    other_page = visit().page()
+    other = add_person(
+        portal_environment(portal.instance, urlsplit(portal.url).port or 0),
+        f"lee{secrets.token_hex(3)}",
+        Role.ADVOCATE,
+    )
+    plug(other_page)
+    _sign_in_with_code(other_page, portal, other)
+    _add_key(other_page, portal, other, "lee's key")
+    _sign_out(other_page, portal)
+    _try_sign_in_with_key(other_page, portal, member)
+    expect(other_page.locator("#key-status")).to_contain_text("No security key answered")
+    assert other_page.url.endswith("/advocate/login")
