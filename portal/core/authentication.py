@@ -288,8 +288,22 @@ def change_passphrase(
         failed(session, account, now)
         raise AccountError("Your current passphrase was not right.") from None
     check_passphrase(new, account.name)
-    account.wrapped_private_key = wrap_with_passphrase(
+    wrapped = wrap_with_passphrase(
         seed, new, argon2, bindings.account_secret(account.name, "private_key")
     )
+    # One conditional UPDATE: if her first security key locked her key meanwhile (and
+    # deleted this wrap), no passphrase-only wrap is written back beside it.
+    changed = session.execute(
+        update(Account)
+        .where(
+            Account.id == account.id,
+            Account.wrapped_private_key == account.wrapped_private_key,
+        )
+        .values(wrapped_private_key=wrapped)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(changed, "rowcount", 0) != 1:
+        session.rollback()
+        raise AccountError("Your account changed meanwhile. Nothing was changed: try again.")
     audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
     session.commit()
