@@ -990,3 +990,21 @@ def test_the_instance_secret_forges_challenges_but_nothing_opens_without_her_key
     for guess in derived:
         assert not _opened_by(store, advocate, guess)
     assert not _opened_by(store, advocate, None)
+
+
+def test_documented_a_hostile_page_chooses_the_prf_output_the_server_wraps_under(
+    store: Store, instance: Instance, advocate: Person
+) -> None:
+    """Risk, not fixed (docs/security-keys.md: an altered keys.js is not protected
+    against): the server cannot check that a PRF output is the key's, since it reaches
+    the server only as the page sends it. A page that sends bytes of its choosing (at
+    enrolment, or as `second` at a sign-in) gets her key wrapped under them, and the
+    database and her passphrase then open it with no key."""
+    pages = _Pages(store, instance)
+    key = SoftwareKey(_config(instance).public_url)
+    pages.enrol(advocate, key)
+    chosen = bytes(32)
+    assert not _opened_by(store, advocate, chosen)
+    real = pages.answer(advocate, key)
+    pages.sign_in(advocate, Answer(real.credential, real.first, chosen))
+    assert _opened_by(store, advocate, chosen)
