@@ -60,6 +60,17 @@ class LockedByKeys(LoginFailed):
         )
 
 
+class TooManyTries(AccountError):
+    """The account's sign-in pauses after failures: so does every page that takes her
+    passphrase or a key, or a stolen session could guess on past the lockout."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Too many tries were not right, so this waits 15 minutes, as signing in does. "
+            "Nothing was changed."
+        )
+
+
 @dataclass(frozen=True)
 class Unlocked:
     """A signed-in account with its personal key unlocked."""
@@ -244,6 +255,14 @@ def _claim_step(session: Session, account: Account, step: int) -> bool:
     return bool(getattr(claimed, "rowcount", 0) == 1)
 
 
+def refuse_while_locked(account: Account, now: datetime.datetime) -> None:
+    """TooManyTries while the account is locked, before any Argon2id call, so that a
+    right guess and a wrong one get the same answer."""
+    locked_until = account.locked_until
+    if locked_until is not None and locked_until.replace(tzinfo=datetime.UTC) > now:
+        raise TooManyTries
+
+
 def failed(session: Session, account: Account, now: datetime.datetime) -> None:
     account.failed_logins += 1
     if account.failed_logins >= MAX_FAILED_LOGINS:
@@ -256,17 +275,35 @@ def failed(session: Session, account: Account, now: datetime.datetime) -> None:
 def change_passphrase(
     session: Session, account_id: int, current: str, new: str, argon2: Argon2Params
 ) -> None:
-    """Rewrap the personal key under a new passphrase (the current one unlocks it)."""
+    """Rewrap the personal key under a new passphrase (the current one unlocks it); a
+    wrong current passphrase counts towards the lockout, as at sign-in."""
+    now = datetime.datetime.now(datetime.UTC)
     account = session.get(Account, account_id)
     if account is None:
         raise AccountError("The account no longer exists.")
+    refuse_while_locked(account, now)
     try:
         seed = personal_seed(account, current)
     except (WrongPassphrase, CryptoError):
+        failed(session, account, now)
         raise AccountError("Your current passphrase was not right.") from None
     check_passphrase(new, account.name)
-    account.wrapped_private_key = wrap_with_passphrase(
+    wrapped = wrap_with_passphrase(
         seed, new, argon2, bindings.account_secret(account.name, "private_key")
     )
+    # One conditional UPDATE: if her first security key locked her key meanwhile (and
+    # deleted this wrap), no passphrase-only wrap is written back beside it.
+    changed = session.execute(
+        update(Account)
+        .where(
+            Account.id == account.id,
+            Account.wrapped_private_key == account.wrapped_private_key,
+        )
+        .values(wrapped_private_key=wrapped)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(changed, "rowcount", 0) != 1:
+        session.rollback()
+        raise AccountError("Your account changed meanwhile. Nothing was changed: try again.")
     audit.record(session, actor=account.name, action="passphrase changed", subject=account.name)
     session.commit()

@@ -229,7 +229,9 @@ def sign_in_options(
     ]
     salts: dict[bytes, tuple[bytes, bytes]] = {}
     for key in usable:
-        salts[key.credential_id] = (key.prf_salt or b"", next_salt(challenges, challenge, key))
+        # A key without PRF gets a salt it never uses: nulls would show the name exists.
+        first = key.prf_salt or challenges.derived(b"no-such-salt", key.credential_id)
+        salts[key.credential_id] = (first, next_salt(challenges, challenge, key))
     if not salts:
         fake, salt = _fake_credential(challenges, name)
         salts[fake] = (salt, challenges.derived(b"next-prf-salt", challenge + fake))

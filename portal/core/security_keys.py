@@ -51,6 +51,7 @@ from portal.core.authentication import (
     check_passphrase,
     failed,
     personal_seed,
+    refuse_while_locked,
 )
 from portal.core.key_challenges import (
     MAX_KEYS,
@@ -177,6 +178,7 @@ def enrol(
     if account is None or account.disabled:
         raise AccountError("The account no longer exists.")
     name = _label(label)
+    refuse_while_locked(account, now)
     if len(registration) > MAX_RESPONSE_LENGTH or len(keys_of(session, account.id)) >= MAX_KEYS:
         raise KeyRefused("That key could not be added.")
     seed = _personal_seed_for_enrolment(session, challenges, rp, account, passphrase, check, now)
@@ -274,6 +276,7 @@ def remove(
     key = session.get(SecurityKey, key_id)
     if account is None or key is None or key.account_id != account.id:
         raise KeyRefused("That key is not one of yours, or it was removed already.")
+    refuse_while_locked(account, now)
     if key_locked(account):
         remaining = [k for k in keys_of(session, account.id) if k.id != key.id and protects(k)]
         if not remaining:
@@ -344,6 +347,7 @@ def change_passphrase(
     account = session.get(Account, account_id)
     if account is None or not key_locked(account):
         raise AccountError("The account no longer exists.")
+    refuse_while_locked(account, now)
     check_passphrase(new, account.name)
     wrong = AccountError(
         "Your current passphrase, or a key you touched, was not right. Nothing was changed."

@@ -84,7 +84,10 @@ def answers(sent: str | None) -> list[key_sign_in.Answer]:
     """A JSON list of assertions (`[{credential, first}]`); ValueError if malformed."""
     if not sent or len(sent) > ANSWERS_MOST_BYTES:
         raise ValueError("no answers")
-    loaded = json.loads(sent)
+    try:
+        loaded = json.loads(sent)
+    except RecursionError:  # nested deeper than the parser goes: not a list of answers
+        raise ValueError("not a list of answers") from None
     if not isinstance(loaded, list) or not all(isinstance(item, dict) for item in loaded):
         raise ValueError("not a list of answers")
     return [answer(str(item.get("credential", "")), str(item.get("first", ""))) for item in loaded]
@@ -95,7 +98,10 @@ def _json_request() -> dict[str, Any] | None:
     size = request.content_length
     if size is None or size > OPTIONS_MOST_BYTES or not request.is_json:
         return None
-    sent = request.get_json(silent=True)
+    try:
+        sent = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes, which `silent` lets through
+        return None
     return sent if isinstance(sent, dict) else None
 
 
