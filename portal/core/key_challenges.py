@@ -222,6 +222,8 @@ def sign_in_options(
     now = now or datetime.datetime.now(datetime.UTC)
     challenge = challenges.new("sign-in", name, now)
     account = session.scalars(select(Account).where(Account.name == name)).first()
+    if account is not None and account.disabled:
+        account = None  # answered as an unknown name: a disabled account signs nobody in
     usable = [
         key
         for key in (keys_of(session, account.id) if account is not None else [])

@@ -147,7 +147,7 @@ def _manifest(archive: tarfile.TarFile) -> Manifest:
     try:
         fields = json.loads(handle.read(_MAX_MANIFEST))
         manifest = Manifest(**fields)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # not JSON, not its fields, nested too deep
         raise _damaged(Path(str(archive.name)), "its manifest is not readable") from None
     if not _well_formed(manifest):
         raise _damaged(Path(str(archive.name)), "its manifest is not readable")

@@ -116,7 +116,10 @@ def _sent_json() -> MultiDict[str, str] | None:
     size = request.content_length
     if size is None or size > RELEASE_KEYS_MOST_BYTES or not request.is_json:
         return None
-    sent = request.get_json(silent=True)
+    try:
+        sent = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes, which `silent` lets through
+        return None
     if not isinstance(sent, dict) or not all(isinstance(v, str) for v in sent.values()):
         return None
     return MultiDict(sent)

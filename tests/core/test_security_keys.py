@@ -685,6 +685,20 @@ def test_the_options_for_a_name_without_keys_are_stable_for_that_name(
     assert _offered(portal.options("nobody")) != _offered(portal.options("nobody else"))
 
 
+def test_a_disabled_account_gets_the_options_of_a_name_without_keys(
+    portal: Portal, store: Store, advocate: Person, admin: Person
+) -> None:
+    """Its real credential ids would tell that the name exists and which keys it used."""
+    portal.enrol(advocate, key := SoftwareKey(ORIGIN))
+    assert key.id in portal.options(advocate.name)["prf"]
+    with store.session() as session:
+        account = session.get(Account, advocate.account_id)
+        assert account is not None
+        accounts.disable_account(session, account, actor=admin.name)
+    offered = portal.options(advocate.name)["prf"]
+    assert key.id not in offered and len(offered) == 1
+
+
 def test_a_key_answering_the_options_for_an_unknown_name_signs_nobody_in(
     portal: Portal, advocate: Person
 ) -> None:

@@ -235,7 +235,8 @@ def test_asking_without_the_csrf_header_or_json_is_refused(app: Flask) -> None:
     assert answer.status_code == 400 and answer.get_json()["problem"] == EXPIRED
     tokens = form_tokens(client)
     headers = {"X-CSRFToken": tokens["csrf_token"]}
-    for body in (b"[1, 2]", b"{not json", b"{}" + b" " * 20_000):
+    # The last nested deeper than Python's parser goes, which get_json(silent=True) lets through.
+    for body in (b"[1, 2]", b"{not json", b"{}" + b" " * 20_000, b"[" * 3000):
         answer = client.post(
             "/report/release-keys", data=body, headers=headers, content_type="application/json"
         )
