@@ -636,7 +636,7 @@ def test_every_payload_in_the_review_filters_is_ignored_or_shown_escaped(
 
 
 def test_every_payload_in_the_passphrase_form_gets_a_plain_answer(
-    case_world: CaseWorld,
+    case_world: CaseWorld, store: Store
 ) -> None:
     advocate, _, person, _ = case_world
     token = token_of(advocate.get("/advocate/passphrase").get_data(as_text=True))
@@ -646,6 +646,14 @@ def test_every_payload_in_the_passphrase_form_gets_a_plain_answer(
         response = post_form(advocate, "/advocate/passphrase", body)
         page = never_a_server_error(response, payload.id)
         assert value.marker not in page, "a passphrase was shown back"
+    # Each wrong current passphrase counted towards the lockout, as at sign-in; once the
+    # pause is over, her own passphrase, unchanged, signs her in.
+    assert log_in(advocate, person).status_code == 200
+    with store.session() as session:
+        account = session.scalars(select(Account).where(Account.name == person.name)).one()
+        assert account.locked_until is not None
+        account.locked_until = None
+        session.commit()
     assert log_in(advocate, person).status_code == 303
 
 
