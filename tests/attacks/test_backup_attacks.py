@@ -111,6 +111,7 @@ def test_restore_refuses_settings_rewritten_in_the_backup(
         ("secrets", ["database.key"]),
         ("schema", 12),
         ("database", ["sqlcipher"]),
+        ("nested", None),
     ],
 )
 def test_restore_refuses_a_malformed_manifest_with_a_message(
@@ -119,7 +120,8 @@ def test_restore_refuses_a_malformed_manifest_with_a_message(
     contents = _members(backup)
     manifest = json.loads(contents["manifest.json"])
     manifest[field] = value
-    contents["manifest.json"] = json.dumps(manifest).encode()
+    # "nested": deeper than Python's JSON parser goes, in place of the whole manifest.
+    contents["manifest.json"] = b"[" * 5000 if field == "nested" else json.dumps(manifest).encode()
     _rewrite(backup, contents)
     done = portal(
         "restore",
@@ -222,21 +224,3 @@ def test_a_backup_killed_mid_way_leaves_no_copy_once_the_next_one_runs(
     assert portal("backup", str(folder)).exit_code == 0
     left = sorted(path.name for path in folder.iterdir())
     assert len(left) == 1 and left[0].startswith("portal-"), left
-
-
-def test_restore_refuses_a_manifest_nested_deeper_than_json_can_be_read(
-    backup: Path, cli_instance: Instance, tmp_path: Path
-) -> None:
-    contents = _members(backup)
-    contents["manifest.json"] = b"[" * 5000
-    _rewrite(backup, contents)
-    done = portal(
-        "restore",
-        str(backup),
-        str(tmp_path / "new"),
-        "--secrets",
-        str(cli_instance.path / "secrets"),
-    )
-    assert done.exit_code == 1, done.output
-    assert isinstance(done.exception, SystemExit), done.exception  # not a stack trace
-    assert "its manifest is not readable" in " ".join(done.output.split())

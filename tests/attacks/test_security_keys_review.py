@@ -34,7 +34,6 @@ from crypto.passphrase import (
     unwrap_with_passphrase,
     unwrap_with_passphrase_and_key,
 )
-from portal import create_app
 from portal.cli import main
 from portal.core import (
     authentication,
@@ -51,6 +50,7 @@ from portal.store import Store
 from portal.store.models import Account, AccountSession, Role, SecurityKey
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.key_pages import ask, enrol_on_page, key_sign_in_form, keys_required_app
 from tests.support.pages import csrf_token
 from tests.support.people import (
     PASSPHRASE,
@@ -99,59 +99,11 @@ def _keys(store: Store, account_id: int) -> list[SecurityKey]:
 # Driving the pages as keys.js does.
 
 
-def _json(client: FlaskClient, path: str, body: Any, token: str) -> Any:
-    return client.post(path, json=body, headers={"X-CSRFToken": token})
-
-
-def _enrol_on_page(
-    client: FlaskClient,
-    key: SoftwareKey,
-    *,
-    passphrase: str = PASSPHRASE,
-    label: str = "blue key",
-    check: SoftwareKey | None = None,
-    area: str = "advocate",
-) -> Any:
-    """Add a key through /security-keys as keys.js does: options, create(), one touch."""
-    token = csrf_token(client, f"/{area}/security-keys")
-    options = _json(client, f"/{area}/security-keys/options", {}, token).get_json()
-    fields = {"csrf_token": token, "label": label, "passphrase": passphrase}
-    if check is not None:
-        touched = check.get(options["check"]["publicKey"], options["check"]["prf"])
-        fields |= {"check": touched.credential, "check_prf": b64u(touched.first or b"")}
-    fields["registration"] = key.register(options["publicKey"])
-    confirm = key.sign(from_b64u(options["confirm"]), first=from_b64u(options["prfSalt"]))
-    fields |= {"confirm": confirm.credential, "confirm_prf": b64u(confirm.first or b"")}
-    return client.post(f"/{area}/security-keys", data=fields)
-
-
-def _key_sign_in_form(
-    client: FlaskClient, person: Person, key: SoftwareKey, *, second: bool = True
-) -> dict[str, str]:
-    """The sign-in form keys.js posts once her key answered."""
-    token = csrf_token(client, "/advocate/login")
-    options = _json(client, "/advocate/login/key-options", {"name": person.name}, token)
-    offered = options.get_json()
-    prf = offered["prf"]
-    if not second:
-        prf = {i: {"first": salts["first"], "second": None} for i, salts in prf.items()}
-    credential, first, second_output = key.get(offered["publicKey"], prf).form()
-    return {
-        "csrf_token": token,
-        "name": person.name,
-        "passphrase": person.passphrase,
-        "code": "",
-        "assertion": credential,
-        "prf_first": first,
-        "prf_second": second_output,
-    }
-
-
 def _key_locked_client(app: Flask, person: Person) -> tuple[FlaskClient, SoftwareKey]:
     """A client signed in as her with a code, who then locks her key with a key."""
     client = signed_in_as(app, person)
     key = SoftwareKey(_config_of(app).public_url)
-    page = _enrol_on_page(client, key)
+    page = enrol_on_page(client, key)
     assert page.status_code == 200 and "blue key" in page.get_data(as_text=True)
     return client, key
 
@@ -366,7 +318,7 @@ def test_a_stolen_cookie_cannot_guess_her_passphrase_on_the_remove_form_past_the
     app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
     client = signed_in_as(app, advocate)
-    page = _enrol_on_page(client, SoftwareKey(_config(instance).public_url, prf=False))
+    page = enrol_on_page(client, SoftwareKey(_config(instance).public_url, prf=False))
     assert "does not protect your key" in page.get_data(as_text=True)
     key_id = _keys(store, advocate.account_id)[0].id
 
@@ -411,13 +363,13 @@ def test_key_options_look_alike_for_an_unknown_name_a_keyless_one_and_one_with_e
     origin = _config(instance).public_url
     for name, prf in (("bob", True), ("carol", False)):
         person = create_person(store, instance, name, Role.ADVOCATE)
-        _enrol_on_page(signed_in_as(app, person), SoftwareKey(origin, prf=prf))
+        enrol_on_page(signed_in_as(app, person), SoftwareKey(origin, prf=prf))
     create_person(store, instance, "dave", Role.ADVOCATE)  # no key at all
     client = app.test_client()
     token = csrf_token(client, "/advocate/login")
     shapes = {}
     for name in ("bob", "carol", "dave", "erin"):  # erin does not exist
-        answer = _json(client, "/advocate/login/key-options", {"name": name}, token)
+        answer = ask(client, "/advocate/login/key-options", {"name": name}, token)
         assert answer.status_code == 200
         shapes[name] = _offered_shape(answer.get_json())
     # A key without PRF offered its salts as nulls: the one shape no unknown name has.
@@ -475,7 +427,7 @@ def test_what_a_proxy_saw_at_one_sign_in_opens_copies_until_her_next_sign_in_onl
     _client, key = _key_locked_client(app, advocate)
     assert not _opened_by(store, advocate, None)
     browser = app.test_client()
-    seen = _key_sign_in_form(browser, advocate, key)  # what the proxy kept
+    seen = key_sign_in_form(browser, advocate, key)  # what the proxy kept
     assert _signs_in(browser, seen)
     first, second = from_b64u(seen["prf_first"]), from_b64u(seen["prf_second"])
     # A copy made now opens with what was seen (docs/security-keys.md says so) ...
@@ -483,7 +435,7 @@ def test_what_a_proxy_saw_at_one_sign_in_opens_copies_until_her_next_sign_in_onl
     # ... and the recorded form is no use again: its challenge is spent.
     assert not _signs_in(browser, seen)
     # Her next sign-in, which the proxy did not see, moves the salt on.
-    assert _signs_in(browser, _key_sign_in_form(browser, advocate, key))
+    assert _signs_in(browser, key_sign_in_form(browser, advocate, key))
     assert not _opened_by(store, advocate, second) and not _opened_by(store, advocate, first)
 
 
@@ -496,11 +448,11 @@ def test_documented_a_sign_in_without_a_second_output_leaves_what_was_seen_openi
     accepts the sign-in all the same (tests/core/test_security_keys.py wants that)."""
     _client, key = _key_locked_client(app, advocate)
     browser = app.test_client()
-    seen = _key_sign_in_form(browser, advocate, key, second=False)
+    seen = key_sign_in_form(browser, advocate, key, second=False)
     assert seen["prf_second"] == ""
     assert _signs_in(browser, seen)
     for _ in range(2):
-        assert _signs_in(browser, _key_sign_in_form(browser, advocate, key, second=False))
+        assert _signs_in(browser, key_sign_in_form(browser, advocate, key, second=False))
     assert _opened_by(store, advocate, from_b64u(seen["prf_first"]))
 
 
@@ -514,7 +466,7 @@ def test_documented_a_touch_to_add_a_spare_moves_no_salt(
     client, first_key = _key_locked_client(app, advocate)
     spare = SoftwareKey(_config(instance).public_url)
     token = csrf_token(client, "/advocate/security-keys")
-    options = _json(client, "/advocate/security-keys/options", {}, token).get_json()
+    options = ask(client, "/advocate/security-keys/options", {}, token).get_json()
     touched = first_key.get(options["check"]["publicKey"], options["check"]["prf"])
     registration = spare.register(options["publicKey"])
     confirm = spare.sign(from_b64u(options["confirm"]), first=from_b64u(options["prfSalt"]))
@@ -536,7 +488,7 @@ def test_documented_a_touch_to_add_a_spare_moves_no_salt(
     # Later, she signs in twice with her spare: her first key's salt stays where it was.
     browser = app.test_client()
     for _ in range(2):
-        assert _signs_in(browser, _key_sign_in_form(browser, advocate, spare))
+        assert _signs_in(browser, key_sign_in_form(browser, advocate, spare))
     assert _opened_by(store, advocate, touched.first)
     assert not _opened_by(store, advocate, confirm.first)  # the spare's salt moved on
 
@@ -599,7 +551,7 @@ def test_after_a_passphrase_change_with_her_keys_no_page_holds_the_wrap_the_old_
     old_wrap = _keys(store, advocate.account_id)[0].wrapped_private_key
     assert old_wrap is not None
     token = csrf_token(client, "/advocate/passphrase")
-    checked = _json(client, "/advocate/security-keys/check", {"each": True}, token).get_json()
+    checked = ask(client, "/advocate/security-keys/check", {"each": True}, token).get_json()
     options = checked["options"][0]
     touched = key.get(options["publicKey"], options["prf"])
     new = "copper meadow thistle anchor drifting"
@@ -705,7 +657,7 @@ def test_commands_refuse_a_key_locked_account_with_a_clear_message(
     tmp_path: Any,
 ) -> None:
     client = signed_in_as(app, staff)
-    _enrol_on_page(client, SoftwareKey(_config(cli_instance).public_url), area="staff")
+    enrol_on_page(client, SoftwareKey(_config(cli_instance).public_url), area="staff")
     assert key_challenges.key_locked(_account(store, staff.account_id))
     if arguments[0] == "export":
         arguments = [*arguments, "--out", str(tmp_path / "out.zip")]
@@ -731,14 +683,7 @@ PUBLIC_IN_AREAS = {"/advocate/login", "/advocate/login/key-options"}
 def test_with_keys_required_an_account_without_one_reaches_nothing_but_its_keys_page(
     instance: Instance, store: Store, advocate: Person
 ) -> None:
-    required = create_app(
-        {
-            "instance_path": instance.path,
-            "testing": True,
-            "argon2": CHEAP_ARGON2,
-            "security_keys_required": True,
-        }
-    )
+    required = keys_required_app(instance)
     client = signed_in_as(required, advocate)
     token = csrf_token(client, "/advocate/security-keys")
     reached, probed = [], 0
@@ -760,7 +705,7 @@ def test_with_keys_required_an_account_without_one_reaches_nothing_but_its_keys_
             reached.append(f"{sorted(methods)} {rule.rule}: {response.status_code} {location}")
     assert reached == [] and probed > 10
     # With a key that locks hers, the area opens.
-    _enrol_on_page(client, SoftwareKey(_config(instance).public_url))
+    enrol_on_page(client, SoftwareKey(_config(instance).public_url))
     assert key_challenges.key_locked(_account(store, advocate.account_id))
     assert client.get("/advocate/").status_code == 200
 
@@ -768,16 +713,9 @@ def test_with_keys_required_an_account_without_one_reaches_nothing_but_its_keys_
 def test_with_keys_required_a_key_without_prf_does_not_open_the_area(
     instance: Instance, store: Store, advocate: Person
 ) -> None:
-    required = create_app(
-        {
-            "instance_path": instance.path,
-            "testing": True,
-            "argon2": CHEAP_ARGON2,
-            "security_keys_required": True,
-        }
-    )
+    required = keys_required_app(instance)
     client = signed_in_as(required, advocate)
-    _enrol_on_page(client, SoftwareKey(_config(instance).public_url, prf=False))
+    enrol_on_page(client, SoftwareKey(_config(instance).public_url, prf=False))
     assert _keys(store, advocate.account_id) and not key_challenges.key_locked(
         _account(store, advocate.account_id)
     )

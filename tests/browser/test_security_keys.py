@@ -32,7 +32,7 @@ from portal.store import make_engine
 from portal.store.models import Account, Role, SecurityKey
 from tests.browser.conftest import Portal, Visit, check_page, totp_code
 from tests.support.people import Person, read_set_up_page
-from tests.support.security_keys import plug, swap_before_creating
+from tests.support.security_keys import VirtualKey, plug, swap_before_creating
 from tests.support.serving import add_person, portal_environment
 
 LAPTOP, PHONE = 1280, 375
@@ -181,17 +181,26 @@ def test_member_adds_a_key_signs_out_and_signs_in_with_it(
     expect(page.locator(".error-summary")).to_contain_text("Those details did not work")
 
 
+def _first_and_spare(
+    page: Page, portal: Portal, person: Person, spare_label: str
+) -> tuple[VirtualKey, VirtualKey]:
+    """She signs in with her code, adds "first", then a spare with a touch of the first,
+    which opens her key; the spare is the key answering from then on."""
+    first = plug(page)
+    _sign_in_with_code(page, portal, person)
+    _add_key(page, portal, person, "first")
+    spare = plug(page, present=False)
+    swap_before_creating(page, first, spare)
+    _add_key(page, portal, person, spare_label)
+    return first, spare
+
+
 @pytest.mark.sqlcipher_only
 def test_spare_key_signs_in_when_the_first_is_left_at_home(
     portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
 ) -> None:
     page = visit().page()
-    first = plug(page)
-    _sign_in_with_code(page, portal, member)
-    _add_key(page, portal, member, "first")
-    spare = plug(page, present=False)
-    swap_before_creating(page, first, spare)
-    _add_key(page, portal, member, "spare in the safe")  # a touch of the first opens her key
+    first, _spare = _first_and_spare(page, portal, member, "spare in the safe")
     _, keys = _account(engine, member.name)
     assert [k.label for k in keys] == ["first", "spare in the safe"]
     assert all(k.wrapped_private_key for k in keys)
@@ -210,12 +219,7 @@ def test_passphrase_change_wraps_again_for_the_keys_touched_and_removes_the_othe
     portal: Portal, visit: Callable[..., Visit], engine: Engine, member: Person
 ) -> None:
     page = visit().page()
-    first = plug(page)
-    _sign_in_with_code(page, portal, member)
-    _add_key(page, portal, member, "first")
-    spare = plug(page, present=False)
-    swap_before_creating(page, first, spare)
-    _add_key(page, portal, member, "spare")
+    _first_and_spare(page, portal, member, "spare")
     # The first key is in a drawer: the page asks for each key, and only the spare answers.
     page.goto(f"{portal.url}/advocate/passphrase")
     new = "quietly amber lantern orbit velvet thimble"

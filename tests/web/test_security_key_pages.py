@@ -12,11 +12,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal import create_app
 from portal.core import authenticators
 from portal.store import Store
 from portal.store.models import Account, Role
-from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.instance import Instance
+from tests.support.key_pages import enrol_on_page, key_sign_in_form, keys_required_app
 from tests.support.pages import csrf_token
 from tests.support.people import Person, create_person, log_in, read_set_up_page
 from tests.support.software_authenticator import SoftwareKey, b64u
@@ -27,64 +27,21 @@ def _origin(app: Flask) -> str:
     return public_url.rstrip("/")
 
 
-def _ask(client: FlaskClient, path: str, token: str, body: dict[str, Any]) -> Any:
-    return client.post(path, json=body, headers={"X-CSRFToken": token})
-
-
-def add_key(client: FlaskClient, person: Person, key: SoftwareKey, label: str = "blue key") -> str:
-    """What keys.js does on "Add a security key", with `key` as the browser's key."""
-    token = csrf_token(client, "/advocate/security-keys")
-    options = _ask(client, "/advocate/security-keys/options", token, {}).get_json()
-    registration = key.register(options["publicKey"])
-    confirm = key.get(
-        {
-            "challenge": options["confirm"],
-            "rpId": options["publicKey"]["rp"]["id"],
-            "allowCredentials": [{"id": key.id, "type": "public-key"}],
-        },
-        {key.id: {"first": options["prfSalt"], "second": None}},
-    )
-    credential, first, _second = confirm.form()
-    page = client.post(
-        "/advocate/security-keys",
-        data={
-            "csrf_token": token,
-            "label": label,
-            "passphrase": person.passphrase,
-            "registration": registration,
-            "confirm": credential,
-            "confirm_prf": first,
-        },
-    )
-    return str(page.get_data(as_text=True))
+def add_key(client: FlaskClient, key: SoftwareKey) -> str:
+    """The page after "Add a security key", as her browser's script sends it."""
+    return str(enrol_on_page(client, key).get_data(as_text=True))
 
 
 def sign_in_with_key(client: FlaskClient, person: Person, key: SoftwareKey) -> Any:
-    """What keys.js does on "Sign in" with the code left empty."""
-    token = csrf_token(client, "/advocate/login")
-    options = _ask(client, "/advocate/login/key-options", token, {"name": person.name})
-    answer = options.get_json()
-    assertion = key.get(answer["publicKey"], answer["prf"])
-    credential, first, second = assertion.form()
-    return client.post(
-        "/advocate/login",
-        data={
-            "csrf_token": token,
-            "name": person.name,
-            "passphrase": person.passphrase,
-            "code": "",
-            "assertion": credential,
-            "prf_first": first,
-            "prf_second": second,
-        },
-    )
+    """ "Sign in" with the code left empty: her key answers in its place."""
+    return client.post("/advocate/login", data=key_sign_in_form(client, person, key))
 
 
 def test_a_member_adds_a_key_and_signs_in_with_it_through_the_pages(
     app: Flask, advocate_client: FlaskClient, advocate: Person
 ) -> None:
     key = SoftwareKey(_origin(app))
-    page = add_key(advocate_client, advocate, key)
+    page = add_key(advocate_client, key)
     assert "“blue key” is added" in page and "Protects your key." in page
     fresh = app.test_client()
     signed_in = sign_in_with_key(fresh, advocate, key)
@@ -173,14 +130,7 @@ def test_a_registration_the_page_did_not_ask_for_adds_nothing_and_says_so(
 @pytest.fixture
 def strict_app(instance: Instance) -> Flask:
     """The portal with `security_keys = "required"`."""
-    return create_app(
-        {
-            "instance_path": instance.path,
-            "testing": True,
-            "argon2": CHEAP_ARGON2,
-            "security_keys_required": True,
-        }
-    )
+    return keys_required_app(instance)
 
 
 def test_requiring_keys_sends_every_page_to_security_keys_until_one_is_added(
@@ -199,7 +149,7 @@ def test_requiring_keys_sends_every_page_to_security_keys_until_one_is_added(
     assert not re.search(r'href="/advocate/passphrase"', page)  # no way round it
 
     key = SoftwareKey(_origin(strict_app))
-    assert "“blue key” is added" in add_key(client, member, key)
+    assert "“blue key” is added" in add_key(client, key)
     assert client.get("/advocate/").status_code == 200
     store.engine.dispose()
 
@@ -211,7 +161,7 @@ def test_a_reset_link_that_makes_a_new_key_asks_for_the_passphrase_twice(
     advocate: Person,
     admin: Person,
 ) -> None:
-    add_key(advocate_client, advocate, SoftwareKey(_origin(app)))
+    add_key(advocate_client, SoftwareKey(_origin(app)))
     with store.session() as session:
         account = session.get(Account, advocate.account_id)
         assert account is not None
