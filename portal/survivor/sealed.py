@@ -46,6 +46,7 @@ from portal.survivor.forms import (
 from portal.survivor.views import report_throttle
 from portal.web import processes
 from portal.web.database import db
+from portal.web.forms import sent_json_object
 from portal.web.settings import portal_config
 from portal.web.throttle import REPORTS_PER_CLIENT, REPORTS_WINDOW_SECONDS, SubmissionThrottle
 from portal.web.uploads import sent_sealed_files
@@ -113,14 +114,8 @@ class ReleaseKeysForm(FlaskForm, OneSubmission):
 
 def _sent_json() -> MultiDict[str, str] | None:
     """A short JSON object of strings, as the page sends; None for anything else."""
-    size = request.content_length
-    if size is None or size > RELEASE_KEYS_MOST_BYTES or not request.is_json:
-        return None
-    try:
-        sent = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the parser goes, which `silent` lets through
-        return None
-    if not isinstance(sent, dict) or not all(isinstance(v, str) for v in sent.values()):
+    sent = sent_json_object(RELEASE_KEYS_MOST_BYTES)
+    if sent is None or not all(isinstance(v, str) for v in sent.values()):
         return None
     return MultiDict(sent)
 

@@ -24,6 +24,7 @@ from portal.core.principal import Principal
 from portal.store.models import Account, Role, SecurityKey
 from portal.web.auth import signed_in
 from portal.web.database import db
+from portal.web.forms import sent_json_object
 from portal.web.settings import portal_config
 from portal.web.throttle import Throttle
 
@@ -95,14 +96,7 @@ def answers(sent: str | None) -> list[key_sign_in.Answer]:
 
 def _json_request() -> dict[str, Any] | None:
     """A short JSON object, as the script sends; None for anything else."""
-    size = request.content_length
-    if size is None or size > OPTIONS_MOST_BYTES or not request.is_json:
-        return None
-    try:
-        sent = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the parser goes, which `silent` lets through
-        return None
-    return sent if isinstance(sent, dict) else None
+    return sent_json_object(OPTIONS_MOST_BYTES)
 
 
 def add_security_keys(bp: Blueprint, throttle: Callable[[], Throttle]) -> None:
