@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from crypto.keys import PrivateKey
@@ -22,6 +23,7 @@ from crypto.passphrase import Argon2Params
 from portal.core import authentication, bindings, grants, key_challenges, key_sign_in
 from portal.core.principal import Principal
 from portal.core.sessions import ClearClock, Sessions
+from portal.store import forget_deleted
 from portal.store.models import Account, AccountSession, Role
 
 IDLE = datetime.timedelta(minutes=15)
@@ -100,6 +102,20 @@ def resume(session: Session, cookie: str | None) -> Principal | None:
 def _can_sign_in(session: Session, account: Account) -> bool:
     """A code or a key signs her in; with neither, an admin's reset waits for its link."""
     return bool(account.totp_secret) or key_challenges.has_keys(session, account.id)
+
+
+def end_others(session: Session, account_id: int, cookie: str | None) -> None:
+    """End every session of the account but the one this cookie opens: after a key
+    that locks her key is added, a session begun before (on a device she lost, say)
+    goes on no longer."""
+    kept = SESSIONS.id_of(cookie) or ""
+    session.execute(
+        delete(AccountSession).where(
+            AccountSession.account_id == account_id, AccountSession.id != kept
+        )
+    )
+    session.commit()
+    forget_deleted(session)
 
 
 def end(session: Session, cookie: str | None) -> None:

@@ -196,6 +196,11 @@ class Sessions(Generic[Row]):
             session.commit()
             forget_deleted(session)
 
+    def id_of(self, cookie: str | None) -> str | None:
+        """The id of the session a cookie names (whether or not it still exists)."""
+        parsed = _parse(cookie)
+        return parsed[0] if parsed is not None else None
+
     def end_row(self, session: Session, row: Row) -> None:
         """Delete a session found ended by its owner's state (a disabled account)."""
         self._delete(session, row)

@@ -19,12 +19,13 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from portal.core import authentication, key_challenges, key_sign_in, security_keys
+from portal.core import account_sessions, authentication, key_challenges, key_sign_in, security_keys
 from portal.core.principal import Principal
 from portal.store.models import Account, Role, SecurityKey
 from portal.web.auth import signed_in
 from portal.web.database import db
 from portal.web.forms import sent_json_object
+from portal.web.security import Cookie, read_cookie
 from portal.web.settings import portal_config
 from portal.web.throttle import Throttle
 
@@ -201,7 +202,7 @@ def add_security_keys(bp: Blueprint, throttle: Callable[[], Throttle]) -> None:
 def _enrol(principal: Principal, form: AddKeyForm) -> security_keys.Enrolled:
     """Add the key the form's answers describe (ValueError if they are malformed)."""
     confirm = answer(form.confirm.data, form.confirm_prf.data) if form.confirm_prf.data else None
-    return security_keys.enrol(
+    enrolled = security_keys.enrol(
         db(),
         challenges(),
         relying_party(),
@@ -213,6 +214,9 @@ def _enrol(principal: Principal, form: AddKeyForm) -> security_keys.Enrolled:
         portal_config().argon2,
         check=answer(form.check.data, form.check_prf.data) if form.check.data else None,
     )
+    if enrolled.protects:  # a session begun before ends: only this one goes on
+        account_sessions.end_others(db(), principal.account_id, read_cookie(Cookie.CHARITY))
+    return enrolled
 
 
 def _render(principal: Principal, area: str, form: AddKeyForm, **context: Any) -> str:

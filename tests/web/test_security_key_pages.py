@@ -18,7 +18,7 @@ from portal.store.models import Account, Role
 from tests.support.instance import Instance
 from tests.support.key_pages import enrol_on_page, key_sign_in_form, keys_required_app
 from tests.support.pages import csrf_token
-from tests.support.people import Person, create_person, log_in, read_set_up_page
+from tests.support.people import Person, create_person, log_in, read_set_up_page, signed_in_as
 from tests.support.software_authenticator import SoftwareKey, b64u
 
 
@@ -185,3 +185,24 @@ def test_a_reset_link_that_makes_a_new_key_asks_for_the_passphrase_twice(
     assert done.status_code == 200 and "Your key is new" in done.get_data(as_text=True)
     with store.session() as session:
         assert session.get(Account, advocate.account_id).public_key != account.public_key  # type: ignore[union-attr]
+
+
+def test_adding_a_key_that_locks_hers_ends_her_other_sessions_but_this_one(
+    app: Flask, advocate_client: FlaskClient, advocate: Person
+) -> None:
+    """A session begun before, on a device she has lost, say, goes on no longer."""
+    elsewhere = signed_in_as(app, advocate)
+    assert elsewhere.get("/advocate/").status_code == 200
+    assert "“blue key” is added" in add_key(advocate_client, SoftwareKey(_origin(app)))
+    assert advocate_client.get("/advocate/").status_code == 200
+    ended = elsewhere.get("/advocate/")
+    assert ended.status_code == 302 and "/advocate/login" in ended.location
+
+
+def test_a_key_without_prf_ends_no_session(
+    app: Flask, advocate_client: FlaskClient, advocate: Person
+) -> None:
+    elsewhere = signed_in_as(app, advocate)
+    page = add_key(advocate_client, SoftwareKey(_origin(app), prf=False))
+    assert "does not protect your key" in page
+    assert elsewhere.get("/advocate/").status_code == 200
