@@ -47,10 +47,18 @@ from portal.core.authentication import AccountError, LoginFailed
 from portal.core.key_challenges import Challenges, RelyingParty
 from portal.core.key_sign_in import Answer
 from portal.store import Store
-from portal.store.models import Account, AccountSession, Role, SecurityKey
+from portal.store.models import Account, AccountSession, Role
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, Instance
-from tests.support.key_pages import ask, enrol_on_page, key_sign_in_form, keys_required_app
+from tests.support.key_pages import (
+    answer_of,
+    ask,
+    enrol_on_page,
+    key_sign_in_form,
+    keys_required_app,
+    stored_account,
+    stored_keys,
+)
 from tests.support.pages import csrf_token
 from tests.support.people import (
     PASSPHRASE,
@@ -59,7 +67,7 @@ from tests.support.people import (
     read_set_up_page,
     signed_in_as,
 )
-from tests.support.software_authenticator import Assertion, SoftwareKey, b64u, from_b64u
+from tests.support.software_authenticator import SoftwareKey, b64u, from_b64u
 
 WRONG = "a wrong guess at her passphrase"
 ZIP_WORDS = "harbour tundra mosaic violet ember quarry lichen"
@@ -78,22 +86,6 @@ def _rp(instance: Instance) -> RelyingParty:
 
 def _challenges(instance: Instance) -> Challenges:
     return Challenges(_config(instance).secret_key)
-
-
-def _answer(assertion: Assertion) -> Answer:
-    return Answer.from_form(*assertion.form())
-
-
-def _account(store: Store, account_id: int) -> Account:
-    with store.session() as session:
-        account = session.get(Account, account_id)
-        assert account is not None
-        return account
-
-
-def _keys(store: Store, account_id: int) -> list[SecurityKey]:
-    with store.session() as session:
-        return key_challenges.keys_of(session, account_id)
 
 
 # Driving the pages as keys.js does.
@@ -189,7 +181,7 @@ def test_a_passphrase_change_with_malformed_touches_says_so(
     )
     body = _not_an_error_page(response)
     assert "was not right" in body or "did not arrive whole" in body
-    assert _keys(_store(app), advocate.account_id)  # nothing was removed
+    assert stored_keys(_store(app), advocate.account_id)  # nothing was removed
 
 
 def _store(app: Flask) -> Store:
@@ -253,7 +245,7 @@ def test_an_enrolment_with_malformed_answers_adds_nothing_and_says_so(
     )
     body = _not_an_error_page(response)
     assert "Nothing was" in body or "not added" in body or "did not arrive whole" in body
-    assert _keys(_store(app), advocate.account_id) == []
+    assert stored_keys(_store(app), advocate.account_id) == []
 
 
 # A stolen session cookie, without her passphrase or her key: the pages that take a
@@ -280,7 +272,7 @@ def test_a_stolen_cookie_cannot_guess_her_passphrase_on_the_enrolment_form_past_
 ) -> None:
     for _ in range(authentication.MAX_FAILED_LOGINS):
         assert "was not right" in _enrol_with(advocate_client, WRONG)
-    assert _account(_store(app), advocate.account_id).locked_until is not None
+    assert stored_account(_store(app), advocate.account_id).locked_until is not None
     # Locked: the right passphrase must get the same answer as a wrong one, or the
     # form tells a thief with her cookie which guess was right, without limit.
     right, wrong = _enrol_with(advocate_client, PASSPHRASE), _enrol_with(advocate_client, WRONG)
@@ -289,8 +281,10 @@ def test_a_stolen_cookie_cannot_guess_her_passphrase_on_the_enrolment_form_past_
 
 
 def _message(page: str) -> str:
-    start = page.find('class="error"')
-    return page[start : page.find("</", start)] if start >= 0 else ""
+    """The page's error message; every refusal has one."""
+    start = page.find('class="error-summary"')
+    assert start >= 0, "the page gave no message"
+    return page[start : page.find("</", start)]
 
 
 def _change_passphrase_with(client: FlaskClient, current: str) -> str:
@@ -308,7 +302,7 @@ def test_a_stolen_cookie_cannot_guess_her_passphrase_on_the_passphrase_form_past
     for _ in range(authentication.MAX_FAILED_LOGINS):
         assert "current passphrase was not right" in _change_passphrase_with(advocate_client, WRONG)
     # Each wrong guess counts, as at sign-in; locked, the right one is not told apart.
-    assert _account(_store(app), advocate.account_id).locked_until is not None
+    assert stored_account(_store(app), advocate.account_id).locked_until is not None
     right = _change_passphrase_with(advocate_client, PASSPHRASE)
     assert "too short" not in right
     assert _message(right) == _message(_change_passphrase_with(advocate_client, WRONG))
@@ -320,7 +314,7 @@ def test_a_stolen_cookie_cannot_guess_her_passphrase_on_the_remove_form_past_the
     client = signed_in_as(app, advocate)
     page = enrol_on_page(client, SoftwareKey(_config(instance).public_url, prf=False))
     assert "does not protect your key" in page.get_data(as_text=True)
-    key_id = _keys(store, advocate.account_id)[0].id
+    key_id = stored_keys(store, advocate.account_id)[0].id
 
     def remove_with(passphrase: str) -> str:
         token = csrf_token(client, "/advocate/security-keys")
@@ -332,10 +326,10 @@ def test_a_stolen_cookie_cannot_guess_her_passphrase_on_the_remove_form_past_the
 
     for _ in range(authentication.MAX_FAILED_LOGINS):
         assert "passphrase was not right" in remove_with(WRONG)
-    assert _account(store, advocate.account_id).locked_until is not None
+    assert stored_account(store, advocate.account_id).locked_until is not None
     right = remove_with(PASSPHRASE)
     assert _message(right) == _message(remove_with(WRONG))
-    assert len(_keys(store, advocate.account_id)) == 1  # locked: nothing was removed
+    assert len(stored_keys(store, advocate.account_id)) == 1  # locked: nothing was removed
 
 
 # The sign-in options as an oracle: whether a name exists, and how it signs in.
@@ -524,7 +518,7 @@ def test_after_enrolment_no_table_holds_a_blob_her_passphrase_alone_could_be_tes
     app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
     assert _passphrase_wraps(store) == ["accounts[0].wrapped_private_key"]  # the search finds
-    old = _account(store, advocate.account_id)
+    old = stored_account(store, advocate.account_id)
     old_wrap, old_totp = old.wrapped_private_key, old.totp_secret
     database = instance.path / "portal.db"
     database_key = _config(instance).database_key
@@ -540,7 +534,7 @@ def test_after_enrolment_no_table_holds_a_blob_her_passphrase_alone_could_be_tes
     seed = unwrap_with_passphrase(
         old_wrap, PASSPHRASE, bindings.account_secret(advocate.name, "private_key")
     )
-    assert seed and old.public_key == _account(store, advocate.account_id).public_key
+    assert seed and old.public_key == stored_account(store, advocate.account_id).public_key
 
 
 @pytest.mark.sqlcipher_only
@@ -548,7 +542,7 @@ def test_after_a_passphrase_change_with_her_keys_no_page_holds_the_wrap_the_old_
     app: Flask, store: Store, instance: Instance, advocate: Person
 ) -> None:
     client, key = _key_locked_client(app, advocate)
-    old_wrap = _keys(store, advocate.account_id)[0].wrapped_private_key
+    old_wrap = stored_keys(store, advocate.account_id)[0].wrapped_private_key
     assert old_wrap is not None
     token = csrf_token(client, "/advocate/passphrase")
     checked = ask(client, "/advocate/security-keys/check", {"each": True}, token).get_json()
@@ -567,7 +561,7 @@ def test_after_a_passphrase_change_with_her_keys_no_page_holds_the_wrap_the_old_
         },
     )
     assert "was not right" not in _not_an_error_page(page)
-    assert _keys(store, advocate.account_id)[0].wrapped_private_key != old_wrap
+    assert stored_keys(store, advocate.account_id)[0].wrapped_private_key != old_wrap
     database_key = _config(instance).database_key
     assert pieces_on_disk(instance.path / "portal.db", database_key, old_wrap) == 0
 
@@ -609,7 +603,7 @@ def test_an_admin_reset_deletes_her_keys_and_sessions_and_its_link_gives_no_grou
     app: Flask, store: Store, admin: Person, advocate: Person
 ) -> None:
     client, _key = _key_locked_client(app, advocate)
-    old_public = _account(store, advocate.account_id).public_key
+    old_public = stored_account(store, advocate.account_id).public_key
     admin_client = signed_in_as(app, admin)
     older = _reset(admin_client, advocate.account_id)
     path = _reset(admin_client, advocate.account_id)  # a newer reset replaces the older link
@@ -658,14 +652,14 @@ def test_commands_refuse_a_key_locked_account_with_a_clear_message(
 ) -> None:
     client = signed_in_as(app, staff)
     enrol_on_page(client, SoftwareKey(_config(cli_instance).public_url), area="staff")
-    assert key_challenges.key_locked(_account(store, staff.account_id))
+    assert key_challenges.key_locked(stored_account(store, staff.account_id))
     if arguments[0] == "export":
         arguments = [*arguments, "--out", str(tmp_path / "out.zip")]
     result = CliRunner().invoke(main, arguments, input=f"{PASSPHRASE}\n{ZIP_WORDS}\n")
     assert result.exit_code == 1, result.output
     assert "locked by security keys" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out.zip").exists()
-    assert _account(store, staff.account_id).failed_logins == 0  # her right passphrase
+    assert stored_account(store, staff.account_id).failed_logins == 0  # her right passphrase
 
 
 # An instance that requires keys: an account without one reaches only its keys page.
@@ -706,7 +700,7 @@ def test_with_keys_required_an_account_without_one_reaches_nothing_but_its_keys_
     assert reached == [] and probed > 10
     # With a key that locks hers, the area opens.
     enrol_on_page(client, SoftwareKey(_config(instance).public_url))
-    assert key_challenges.key_locked(_account(store, advocate.account_id))
+    assert key_challenges.key_locked(stored_account(store, advocate.account_id))
     assert client.get("/advocate/").status_code == 200
 
 
@@ -716,8 +710,8 @@ def test_with_keys_required_a_key_without_prf_does_not_open_the_area(
     required = keys_required_app(instance)
     client = signed_in_as(required, advocate)
     enrol_on_page(client, SoftwareKey(_config(instance).public_url, prf=False))
-    assert _keys(store, advocate.account_id) and not key_challenges.key_locked(
-        _account(store, advocate.account_id)
+    assert stored_keys(store, advocate.account_id) and not key_challenges.key_locked(
+        stored_account(store, advocate.account_id)
     )
     assert client.get("/advocate/").headers.get("Location", "").endswith("/security-keys")
 
@@ -743,7 +737,7 @@ class _Pages:
         confirm = key.sign(from_b64u(options["confirm"]), first=from_b64u(options["prfSalt"]))
         touched = None
         if check is not None:
-            touched = _answer(check.get(options["check"]["publicKey"], options["check"]["prf"]))
+            touched = answer_of(check.get(options["check"]["publicKey"], options["check"]["prf"]))
         with self.store.session() as session:
             return security_keys.enrol(
                 session,
@@ -753,7 +747,7 @@ class _Pages:
                 person.passphrase,
                 "a key",
                 registration,
-                _answer(confirm) if key.has_prf else None,
+                answer_of(confirm) if key.has_prf else None,
                 CHEAP_ARGON2,
                 touched,
             )
@@ -761,7 +755,7 @@ class _Pages:
     def answer(self, person: Person, key: SoftwareKey) -> Answer:
         with self.store.session() as session:
             options = key_challenges.sign_in_options(session, self.challenges, self.rp, person.name)
-        return _answer(key.get(options["publicKey"], options["prf"]))
+        return answer_of(key.get(options["publicKey"], options["prf"]))
 
     def answer_options(self, person: Person) -> dict[str, Any]:
         with self.store.session() as session:
@@ -829,15 +823,15 @@ def test_documented_a_key_without_prf_enrolled_beside_her_first_prf_key_may_stay
         lambda: pages.enrol(advocate, plain),
     )
     assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, AccountError)]
-    account = _account(store, advocate.account_id)
-    keys = _keys(store, advocate.account_id)
+    account = stored_account(store, advocate.account_id)
+    keys = stored_keys(store, advocate.account_id)
     if any(key_challenges.protects(key) for key in keys):
         assert key_challenges.key_locked(account) and not account.totp_secret
         assert not _opened_by(store, advocate, None)
         if not all(key_challenges.protects(key) for key in keys):  # the race was lost
             challenge = from_b64u(pages.answer_options(advocate)["publicKey"]["challenge"])
             with pytest.raises(LoginFailed):
-                pages.sign_in(advocate, _answer(plain.sign(challenge)))
+                pages.sign_in(advocate, answer_of(plain.sign(challenge)))
 
 
 def test_a_passphrase_change_that_read_her_wrap_before_her_first_key_locked_it_restores_nothing(
@@ -860,8 +854,8 @@ def test_a_passphrase_change_that_read_her_wrap_before_her_first_key_locked_it_r
         authentication.change_passphrase(
             session, advocate.account_id, PASSPHRASE, new, CHEAP_ARGON2
         )
-    assert any(key_challenges.protects(k) for k in _keys(store, advocate.account_id))
-    account = _account(store, advocate.account_id)
+    assert any(key_challenges.protects(k) for k in stored_keys(store, advocate.account_id))
+    account = stored_account(store, advocate.account_id)
     assert account.wrapped_private_key == b"", "a passphrase-only wrap is back beside her key"
 
 
@@ -882,7 +876,7 @@ def test_documented_two_touches_of_her_key_taken_in_the_wrong_order_refuse_it_fo
         assert account is not None
         locking = key_challenges.locking_keys(session, account)
         options = key_challenges.check_options(pages.challenges, pages.rp, account, locking)
-    touch = _answer(key.get(options["publicKey"], options["prf"]))  # counter n + 1
+    touch = answer_of(key.get(options["publicKey"], options["prf"]))  # counter n + 1
     new = "copper meadow thistle anchor drifting"
     with store.session() as session:
         security_keys.change_passphrase(
@@ -898,7 +892,7 @@ def test_documented_two_touches_of_her_key_taken_in_the_wrong_order_refuse_it_fo
     advocate.passphrase = new
     with pytest.raises(LoginFailed):
         pages.sign_in(advocate, signing_in)
-    assert _keys(store, advocate.account_id)[0].refused_on is not None
+    assert stored_keys(store, advocate.account_id)[0].refused_on is not None
     offered = pages.answer_options(advocate)["publicKey"]["allowCredentials"]
     assert key.id not in [item["id"] for item in offered]  # refused for good
 
@@ -918,7 +912,7 @@ def test_the_instance_secret_forges_challenges_but_nothing_opens_without_her_key
     stolen.rp_id, stolen.credential_id = _rp(instance).id, key.credential_id  # her id, not her key
     forged = forger.new("sign-in", advocate.name, now)
     with pytest.raises(LoginFailed):
-        pages.sign_in(advocate, _answer(stolen.sign(forged, first=os.urandom(32))))
+        pages.sign_in(advocate, answer_of(stolen.sign(forged, first=os.urandom(32))))
     # Everything the secret derives (salts offered for any challenge, the fake
     # credentials of other names) is no PRF output of her key.
     with store.session() as session:

@@ -55,8 +55,9 @@ from portal.store.models import (
 )
 from tests.support.forensics import pieces_on_disk
 from tests.support.instance import CHEAP_ARGON2, Instance
+from tests.support.key_pages import answer_of, stored_account, stored_keys
 from tests.support.people import Person, create_person
-from tests.support.software_authenticator import Assertion, NotAllowed, SoftwareKey, b64u, from_b64u
+from tests.support.software_authenticator import NotAllowed, SoftwareKey, b64u, from_b64u
 
 ORIGIN = "http://localhost:5000"
 RP = RelyingParty.of(ORIGIN)
@@ -86,11 +87,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", ("sqlcipher", "postgresql"), scope="session")
 
 
-def _answer(assertion: Assertion) -> Answer:
-    """What the server reads from the form the page posts."""
-    return Answer.from_form(*assertion.form())
-
-
 class Portal:
     """The core calls the security-key pages make, one database session per request."""
 
@@ -114,7 +110,9 @@ class Portal:
             confirm = key.sign(from_b64u(options["confirm"]), first=from_b64u(options["prfSalt"]))
             touched = None
             if check is not None:
-                touched = _answer(check.get(options["check"]["publicKey"], options["check"]["prf"]))
+                touched = answer_of(
+                    check.get(options["check"]["publicKey"], options["check"]["prf"])
+                )
             return security_keys.enrol(
                 session,
                 self.challenges,
@@ -123,7 +121,7 @@ class Portal:
                 person.passphrase,
                 label,
                 registration,
-                _answer(confirm),
+                answer_of(confirm),
                 CHEAP_ARGON2,
                 touched,
             )
@@ -135,7 +133,7 @@ class Portal:
     def answer(self, person: Person, key: SoftwareKey, **browser: Any) -> Answer:
         """Her key's answer to fresh sign-in options for her name."""
         options = self.options(person.name)
-        return _answer(key.get(options["publicKey"], options["prf"], **browser))
+        return answer_of(key.get(options["publicKey"], options["prf"], **browser))
 
     def sign_in(
         self, person: Person, answer: Answer, now: datetime.datetime | None = None
@@ -160,7 +158,7 @@ class Portal:
             assert account is not None
             locking = key_challenges.locking_keys(session, account)
             options = key_challenges.check_options(self.challenges, RP, account, locking)
-        return _answer(key.get(options["publicKey"], options["prf"]))
+        return answer_of(key.get(options["publicKey"], options["prf"]))
 
     def remove(self, person: Person, key_id: int, check: Answer | None) -> str:
         with self.store.session() as session:
@@ -174,26 +172,14 @@ def portal(store: Store) -> Portal:
     return Portal(store)
 
 
-def _account(store: Store, account_id: int) -> Account:
-    with store.session() as session:
-        account = session.get(Account, account_id)
-        assert account is not None
-        return account
-
-
-def _keys(store: Store, account_id: int) -> list[SecurityKey]:
-    with store.session() as session:
-        return key_challenges.keys_of(session, account_id)
-
-
 def _refused(
     portal: Portal, person: Person, answer: Answer, now: datetime.datetime | None = None
 ) -> None:
     """The answer signs nobody in, and counts as one more failure towards her lockout."""
-    before = _account(portal.store, person.account_id).failed_logins
+    before = stored_account(portal.store, person.account_id).failed_logins
     with pytest.raises(LoginFailed):
         portal.sign_in(person, answer, now)
-    assert _account(portal.store, person.account_id).failed_logins == before + 1
+    assert stored_account(portal.store, person.account_id).failed_logins == before + 1
 
 
 def _stored_bytes(session: Session, account_id: int) -> dict[str, bytes]:
@@ -256,11 +242,11 @@ def test_enrolling_a_prf_key_leaves_nothing_her_passphrase_alone_opens(
     key = SoftwareKey(ORIGIN)
     enrolled = portal.enrol(advocate, key)
     assert enrolled.protects and enrolled.removed == ()
-    account = _account(store, advocate.account_id)
+    account = stored_account(store, advocate.account_id)
     assert account.wrapped_private_key == b"" and account.totp_secret == b""
     assert _opened_without_her_key(store, advocate) == []
     # The same attack with her key's real PRF output does open its wrap: it is a real attack.
-    salt = _keys(store, advocate.account_id)[0].prf_salt
+    salt = stored_keys(store, advocate.account_id)[0].prf_salt
     assert salt is not None
     real = _opened_without_her_key(store, advocate, (key.prf(salt),))
     assert real == ["security_keys[0].wrapped_private_key"]
@@ -282,7 +268,7 @@ def test_her_passphrase_only_wrap_and_totp_secret_are_on_no_page_after_enrolment
 ) -> None:
     """The wrap a seizer would guess against is gone from the live database: no page of
     the file or its write-ahead log, live or freed, holds a piece of it any more."""
-    before = _account(store, advocate.account_id)
+    before = stored_account(store, advocate.account_id)
     database = instance.path / "portal.db"
     key = bytes.fromhex((instance.path / "secrets" / "database.key").read_text())
     for secret in (before.wrapped_private_key, before.totp_secret):
@@ -297,12 +283,12 @@ def test_her_key_signs_her_in_after_enrolment_and_opens_her_personal_key(
 ) -> None:
     portal.enrol(advocate, key := SoftwareKey(ORIGIN))
     unlocked = portal.sign_in(advocate, portal.answer(advocate, key))
-    account = _account(store, advocate.account_id)
+    account = stored_account(store, advocate.account_id)
     assert unlocked.account_id == advocate.account_id and unlocked.role is Role.ADVOCATE
     assert unlocked.personal_key.public_key.to_bytes() == account.public_key
     with store.session() as session:
         assert grants.held_group_keys(session, unlocked)  # her grants open as before
-    assert _keys(store, advocate.account_id)[0].last_used_on is not None
+    assert stored_keys(store, advocate.account_id)[0].last_used_on is not None
 
 
 def test_a_key_locked_account_signs_in_neither_with_a_code_nor_on_the_command_line(
@@ -316,18 +302,18 @@ def test_a_key_locked_account_signs_in_neither_with_a_code_nor_on_the_command_li
             )
         with pytest.raises(LockedByKeys):
             authentication.unlock(session, advocate.name, advocate.passphrase, CHEAP_ARGON2)
-    assert _account(store, advocate.account_id).failed_logins == 1  # the code's try
+    assert stored_account(store, advocate.account_id).failed_logins == 1  # the code's try
 
 
 def test_a_sign_in_moves_the_prf_salt_and_the_old_output_opens_nothing_stored(
     store: Store, portal: Portal, advocate: Person
 ) -> None:
     portal.enrol(advocate, key := SoftwareKey(ORIGIN))
-    before = _keys(store, advocate.account_id)[0]
+    before = stored_keys(store, advocate.account_id)[0]
     assert before.prf_salt is not None
     seen = key.prf(before.prf_salt)  # what a server or proxy saw at the last sign-in
     portal.sign_in(advocate, portal.answer(advocate, key))
-    after = _keys(store, advocate.account_id)[0]
+    after = stored_keys(store, advocate.account_id)[0]
     assert after.prf_salt is not None and after.prf_salt != before.prf_salt
     assert after.wrapped_private_key is not None
     passphrase_key = passphrase_key_of(after.wrapped_private_key, advocate.passphrase)[0]
@@ -349,7 +335,7 @@ def test_a_sign_in_moves_the_prf_salt_and_the_old_output_opens_nothing_stored(
         key.credential_id,
         binding,
     )
-    public = _account(store, advocate.account_id).public_key
+    public = stored_account(store, advocate.account_id).public_key
     assert PrivateKey.from_bytes(opened).public_key.to_bytes() == public
     portal.sign_in(advocate, portal.answer(advocate, key))  # and the next sign-in uses the new salt
 
@@ -358,11 +344,11 @@ def test_a_sign_in_without_a_second_output_keeps_the_salt(
     store: Store, portal: Portal, advocate: Person
 ) -> None:
     portal.enrol(advocate, key := SoftwareKey(ORIGIN))
-    salt = _keys(store, advocate.account_id)[0].prf_salt
+    salt = stored_keys(store, advocate.account_id)[0].prf_salt
     options = portal.options(advocate.name)
     prf = {key.id: {"first": options["prf"][key.id]["first"], "second": None}}
-    portal.sign_in(advocate, _answer(key.get(options["publicKey"], prf)))
-    assert _keys(store, advocate.account_id)[0].prf_salt == salt
+    portal.sign_in(advocate, answer_of(key.get(options["publicKey"], prf)))
+    assert stored_keys(store, advocate.account_id)[0].prf_salt == salt
 
 
 # Spare keys, removal, keys without PRF.
@@ -376,14 +362,14 @@ def test_a_spare_added_with_a_touch_of_the_first_signs_in_once_the_first_is_remo
     with pytest.raises(KeyRefused):
         portal.enrol(advocate, SoftwareKey(ORIGIN), "no touch")  # her key is locked: touch one
     assert portal.enrol(advocate, spare, "spare in the safe", check=first).protects
-    blue, safe = _keys(store, advocate.account_id)
+    blue, safe = stored_keys(store, advocate.account_id)
     assert (blue.label, safe.label) == ("blue key", "spare in the safe")
     with pytest.raises(KeyRefused):
         portal.remove(advocate, blue.id, portal.check(advocate, first))  # not by its own touch
     with pytest.raises(KeyRefused):
         portal.remove(advocate, blue.id, None)
     assert portal.remove(advocate, blue.id, portal.check(advocate, spare)) == "blue key"
-    assert [k.label for k in _keys(store, advocate.account_id)] == ["spare in the safe"]
+    assert [k.label for k in stored_keys(store, advocate.account_id)] == ["spare in the safe"]
     portal.sign_in(advocate, portal.answer(advocate, spare))
     with pytest.raises(NotAllowed):
         portal.answer(advocate, first)  # the options no longer name it
@@ -393,12 +379,12 @@ def test_the_last_key_that_locks_her_key_cannot_be_removed(
     store: Store, portal: Portal, advocate: Person
 ) -> None:
     portal.enrol(advocate, key := SoftwareKey(ORIGIN))
-    only = _keys(store, advocate.account_id)[0]
+    only = stored_keys(store, advocate.account_id)[0]
     with pytest.raises(KeyRefused, match="only key"):
         portal.remove(advocate, only.id, portal.check(advocate, key))
     with pytest.raises(KeyRefused, match="only key"):
         portal.remove(advocate, only.id, None)
-    assert len(_keys(store, advocate.account_id)) == 1
+    assert len(stored_keys(store, advocate.account_id)) == 1
     portal.sign_in(advocate, portal.answer(advocate, key))
 
 
@@ -408,12 +394,12 @@ def test_a_key_without_prf_signs_in_in_place_of_the_code_and_her_passphrase_wrap
     plain = SoftwareKey(ORIGIN, prf=False)
     enrolled = portal.enrol(advocate, plain, "grey key")
     assert not enrolled.protects
-    account = _account(store, advocate.account_id)
+    account = stored_account(store, advocate.account_id)
     assert account.wrapped_private_key and account.totp_secret
     options = portal.options(advocate.name)
     # Salts it never uses, as an unknown name gets: nulls would show the name exists.
     assert list(options["prf"]) == [plain.id] and all(options["prf"][plain.id].values())
-    unlocked = portal.sign_in(advocate, _answer(plain.get(options["publicKey"], options["prf"])))
+    unlocked = portal.sign_in(advocate, answer_of(plain.get(options["publicKey"], options["prf"])))
     assert unlocked.personal_key.public_key.to_bytes() == account.public_key
     assert _opened_without_her_key(store, advocate) == ["accounts[0].wrapped_private_key"]
     assert portal.remove(advocate, enrolled.key.id, None) == "grey key"  # her passphrase suffices
@@ -426,11 +412,11 @@ def test_the_first_prf_key_removes_her_keys_without_prf(
     portal.enrol(advocate, plain, "grey key")
     enrolled = portal.enrol(advocate, SoftwareKey(ORIGIN), "blue key")
     assert enrolled.protects and enrolled.removed == ("grey key",)
-    assert [k.label for k in _keys(store, advocate.account_id)] == ["blue key"]
+    assert [k.label for k in stored_keys(store, advocate.account_id)] == ["blue key"]
     with pytest.raises(NotAllowed):
         portal.answer(advocate, plain)
     options = portal.options(advocate.name)
-    _refused(portal, advocate, _answer(plain.sign(from_b64u(options["publicKey"]["challenge"]))))
+    _refused(portal, advocate, answer_of(plain.sign(from_b64u(options["publicKey"]["challenge"]))))
 
 
 def test_a_key_without_prf_cannot_be_added_once_keys_lock_her_key(
@@ -439,7 +425,7 @@ def test_a_key_without_prf_cannot_be_added_once_keys_lock_her_key(
     portal.enrol(advocate, first := SoftwareKey(ORIGIN))
     with pytest.raises(KeyRefused, match="does not support"):
         portal.enrol(advocate, SoftwareKey(ORIGIN, prf=False), "grey key", check=first)
-    assert [k.label for k in _keys(store, advocate.account_id)] == ["blue key"]
+    assert [k.label for k in stored_keys(store, advocate.account_id)] == ["blue key"]
 
 
 def test_a_confirmation_made_by_another_key_adds_nothing(
@@ -450,7 +436,7 @@ def test_a_confirmation_made_by_another_key_adds_nothing(
     with store.session() as session:
         options = key_challenges.enrol_options(session, portal.challenges, RP, advocate.account_id)
         registration = new.register(options["publicKey"])
-        check = _answer(other.get(options["check"]["publicKey"], options["check"]["prf"]))
+        check = answer_of(other.get(options["check"]["publicKey"], options["check"]["prf"]))
         wrong = other.sign(from_b64u(options["confirm"]), first=from_b64u(options["prfSalt"]))
         with pytest.raises(KeyRefused):
             security_keys.enrol(
@@ -461,11 +447,11 @@ def test_a_confirmation_made_by_another_key_adds_nothing(
                 advocate.passphrase,
                 "new",
                 registration,
-                _answer(wrong),
+                answer_of(wrong),
                 CHEAP_ARGON2,
                 check,
             )
-    assert [k.label for k in _keys(store, advocate.account_id)] == ["other"]
+    assert [k.label for k in stored_keys(store, advocate.account_id)] == ["other"]
 
 
 def test_a_registration_the_portal_did_not_ask_for_adds_no_key(
@@ -477,15 +463,15 @@ def test_a_registration_the_portal_did_not_ask_for_adds_no_key(
         portal.enrol(advocate, SoftwareKey(ORIGIN), rp_id="portal.example")
     with pytest.raises(KeyRefused):
         portal.enrol(advocate, SoftwareKey(ORIGIN, user_verified=False))
-    assert _keys(store, advocate.account_id) == []
-    assert _account(store, advocate.account_id).wrapped_private_key
+    assert stored_keys(store, advocate.account_id) == []
+    assert stored_account(store, advocate.account_id).wrapped_private_key
 
 
 def test_a_key_copied_to_an_online_account_is_marked_so(
     store: Store, portal: Portal, advocate: Person
 ) -> None:
     portal.enrol(advocate, SoftwareKey(ORIGIN, backup_state=True), "synced passkey")
-    assert _keys(store, advocate.account_id)[0].backed_up
+    assert stored_keys(store, advocate.account_id)[0].backed_up
 
 
 # Refused answers: none signs in, each counts towards the lockout.
@@ -506,7 +492,9 @@ def test_an_assertion_for_another_names_challenge_is_refused(
     hers, theirs = portal.options(advocate.name), portal.options(staff.name)
     salt = from_b64u(hers["prf"][key.id]["first"])
     _refused(
-        portal, advocate, _answer(key.sign(from_b64u(theirs["publicKey"]["challenge"]), first=salt))
+        portal,
+        advocate,
+        answer_of(key.sign(from_b64u(theirs["publicKey"]["challenge"]), first=salt)),
     )
     portal.sign_in(advocate, portal.answer(advocate, key))  # her own challenge lets her in
 
@@ -525,9 +513,9 @@ def test_another_accounts_key_posted_for_her_is_refused(
     portal.enrol(advocate, SoftwareKey(ORIGIN))
     portal.enrol(staff, theirs := SoftwareKey(ORIGIN))
     challenge = from_b64u(portal.options(advocate.name)["publicKey"]["challenge"])
-    salt = _keys(store, staff.account_id)[0].prf_salt
-    _refused(portal, advocate, _answer(theirs.sign(challenge, first=salt)))
-    assert _keys(store, staff.account_id)[0].refused_on is None
+    salt = stored_keys(store, staff.account_id)[0].prf_salt
+    _refused(portal, advocate, answer_of(theirs.sign(challenge, first=salt)))
+    assert stored_keys(store, staff.account_id)[0].refused_on is None
     portal.sign_in(staff, portal.answer(staff, theirs))
 
 
@@ -542,7 +530,7 @@ def test_an_assertion_for_another_rp_id_is_refused(portal: Portal, advocate: Per
     options = portal.options(advocate.name)
     challenge = from_b64u(options["publicKey"]["challenge"])
     salt = from_b64u(options["prf"][key.id]["first"])
-    _refused(portal, advocate, _answer(key.sign(challenge, first=salt, rp_id="portal.example")))
+    _refused(portal, advocate, answer_of(key.sign(challenge, first=salt, rp_id="portal.example")))
     portal.sign_in(advocate, portal.answer(advocate, key))
 
 
@@ -574,15 +562,15 @@ def test_a_clone_whose_counter_lags_is_refused_and_so_is_the_real_key_from_then_
     clone = key.clone()
     portal.sign_in(advocate, portal.answer(advocate, key))  # the real key is one ahead
     _refused(portal, advocate, portal.answer(advocate, clone))
-    assert _keys(store, advocate.account_id)[0].refused_on is not None
+    assert stored_keys(store, advocate.account_id)[0].refused_on is not None
     with store.session() as session:
         actions = session.scalars(select(AuditEvent.action)).all()
     assert "security key refused" in actions
     options = portal.options(advocate.name)
     assert key.id not in options["prf"]  # no longer offered
-    salt = _keys(store, advocate.account_id)[0].prf_salt
+    salt = stored_keys(store, advocate.account_id)[0].prf_salt
     challenge = from_b64u(options["publicKey"]["challenge"])
-    _refused(portal, advocate, _answer(key.sign(challenge, first=salt, second=None)))
+    _refused(portal, advocate, answer_of(key.sign(challenge, first=salt, second=None)))
 
 
 def test_a_key_that_keeps_no_counter_signs_in_but_no_assertion_is_taken_twice(
@@ -593,7 +581,7 @@ def test_a_key_that_keeps_no_counter_signs_in_but_no_assertion_is_taken_twice(
     answer = portal.answer(advocate, key)
     portal.sign_in(advocate, answer)
     _refused(portal, advocate, answer)
-    stored = _keys(store, advocate.account_id)[0]
+    stored = stored_keys(store, advocate.account_id)[0]
     assert stored.sign_count == 0 and stored.refused_on is None
 
 
@@ -713,7 +701,7 @@ def test_a_key_answering_the_options_for_an_unknown_name_signs_nobody_in(
             RP,
             "nobody",
             advocate.passphrase,
-            _answer(key.sign(from_b64u(options["publicKey"]["challenge"]))),
+            answer_of(key.sign(from_b64u(options["publicKey"]["challenge"]))),
             CHEAP_ARGON2,
         )
 
@@ -727,7 +715,7 @@ def test_a_session_of_a_key_locked_account_stays_open(
     with store.session() as session:
         cookie = account_sessions.start(session, advocate.account_id, {})
     portal.enrol(advocate, SoftwareKey(ORIGIN))
-    assert _account(store, advocate.account_id).totp_secret == b""
+    assert stored_account(store, advocate.account_id).totp_secret == b""
     with store.session() as session:
         principal = account_sessions.resume(session, cookie)
     assert principal is not None and principal.account_id == advocate.account_id
@@ -772,7 +760,7 @@ def test_a_reset_of_a_key_locked_account_gives_her_a_new_key_and_access_again_by
         )
         cookie = account_sessions.start(session, advocate.account_id, keys)
     portal.enrol(advocate, SoftwareKey(ORIGIN))
-    old_public = _account(store, advocate.account_id).public_key
+    old_public = stored_account(store, advocate.account_id).public_key
     assert _grants_of(store, advocate.account_id) > 0
 
     with store.session() as session:
@@ -786,7 +774,7 @@ def test_a_reset_of_a_key_locked_account_gives_her_a_new_key_and_access_again_by
         assert account_sessions.resume(session, cookie) is None
 
     app = _set_up_new(store, token, advocate)
-    account = _account(store, advocate.account_id)
+    account = stored_account(store, advocate.account_id)
     assert account.public_key != old_public and account.wrapped_private_key
     assert account.webauthn_user_id is None
     assert _grants_of(store, advocate.account_id) == 0
@@ -809,14 +797,14 @@ def test_a_reset_of_a_key_locked_account_gives_her_a_new_key_and_access_again_by
 def test_a_reset_of_an_account_without_keys_keeps_her_key_and_her_grants(
     store: Store, advocate: Person, admin: Person
 ) -> None:
-    before = _account(store, advocate.account_id)
+    before = stored_account(store, advocate.account_id)
     held = _grants_of(store, advocate.account_id)
     with store.session() as session:
         account = session.get(Account, advocate.account_id)
         assert account is not None
         token = authenticators.reset(session, account, actor=admin.name)
     _set_up_new(store, token, advocate)
-    after = _account(store, advocate.account_id)
+    after = stored_account(store, advocate.account_id)
     assert after.public_key == before.public_key
     assert after.wrapped_private_key == before.wrapped_private_key
     assert after.totp_secret and after.totp_secret != before.totp_secret
@@ -826,7 +814,7 @@ def test_a_reset_of_an_account_without_keys_keeps_her_key_and_her_grants(
 def test_a_reset_link_changes_nothing_for_a_disabled_account_without_keys(
     store: Store, advocate: Person, admin: Person
 ) -> None:
-    before = _account(store, advocate.account_id)
+    before = stored_account(store, advocate.account_id)
     with store.session() as session:
         account = session.get(Account, advocate.account_id)
         assert account is not None
@@ -834,8 +822,8 @@ def test_a_reset_link_changes_nothing_for_a_disabled_account_without_keys(
         accounts.disable_account(session, account, actor=admin.name)
     with pytest.raises(LoginFailed):
         _set_up_new(store, token, advocate)
-    assert _account(store, advocate.account_id).totp_secret == b""
-    assert _account(store, advocate.account_id).public_key == before.public_key
+    assert stored_account(store, advocate.account_id).totp_secret == b""
+    assert stored_account(store, advocate.account_id).public_key == before.public_key
 
 
 # Found by these tests and fixed: a clone ahead went unnoticed, a reset link worked for a
@@ -854,7 +842,7 @@ def test_a_clone_without_the_prf_secret_that_ran_ahead_gets_the_real_key_refused
     _refused(portal, advocate, portal.answer(advocate, clone))  # it opens nothing
     with pytest.raises(LoginFailed):
         portal.sign_in(advocate, portal.answer(advocate, key))
-    assert _keys(store, advocate.account_id)[0].refused_on is not None
+    assert stored_keys(store, advocate.account_id)[0].refused_on is not None
 
 
 def test_a_reset_link_changes_nothing_for_a_disabled_key_locked_account(
@@ -863,7 +851,7 @@ def test_a_reset_link_changes_nothing_for_a_disabled_key_locked_account(
     """A reset link of an account that only her keys opened makes a new key; once the
     account is disabled, the link makes none and her grants stay."""
     portal.enrol(advocate, SoftwareKey(ORIGIN))
-    before = _account(store, advocate.account_id)
+    before = stored_account(store, advocate.account_id)
     held = _grants_of(store, advocate.account_id)
     with store.session() as session:
         account = session.get(Account, advocate.account_id)
@@ -872,7 +860,7 @@ def test_a_reset_link_changes_nothing_for_a_disabled_key_locked_account(
         accounts.disable_account(session, account, actor=admin.name)
     with pytest.raises((LoginFailed, AccountError)):
         _set_up_new(store, token, advocate)
-    assert _account(store, advocate.account_id).public_key == before.public_key
+    assert stored_account(store, advocate.account_id).public_key == before.public_key
     assert _grants_of(store, advocate.account_id) == held
 
 
@@ -884,5 +872,5 @@ def test_with_the_most_keys_an_account_may_have_she_can_still_remove_one(
     portal.enrol(advocate, first := SoftwareKey(ORIGIN), "key 0")
     for number in range(1, key_challenges.MAX_KEYS):
         portal.enrol(advocate, SoftwareKey(ORIGIN), f"key {number}", check=first)
-    last = _keys(store, advocate.account_id)[-1]
+    last = stored_keys(store, advocate.account_id)[-1]
     assert portal.remove(advocate, last.id, portal.check(advocate, first)) == last.label

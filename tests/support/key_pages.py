@@ -1,4 +1,5 @@
-"""Driving the security keys' pages over HTTP as keys.js does, with a software key.
+"""Driving the security keys' pages over HTTP as keys.js does, with a software key, and
+reading back what they stored.
 
 `tests/support/software_authenticator.py` stands for the browser's key; these
 post what the page's script would: the options asked for as JSON (the CSRF
@@ -13,10 +14,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
+from portal.core import key_challenges
+from portal.core.key_sign_in import Answer
+from portal.store import Store
+from portal.store.models import Account, SecurityKey
 from tests.support.instance import CHEAP_ARGON2, Instance
 from tests.support.pages import csrf_token
 from tests.support.people import PASSPHRASE, Person
-from tests.support.software_authenticator import SoftwareKey, b64u, from_b64u
+from tests.support.software_authenticator import Assertion, SoftwareKey, b64u, from_b64u
 
 
 def ask(client: FlaskClient, path: str, body: Any, token: str) -> Any:
@@ -78,3 +83,22 @@ def keys_required_app(instance: Instance) -> Flask:
             "security_keys_required": True,
         }
     )
+
+
+def answer_of(assertion: Assertion) -> Answer:
+    """What the server reads from the form the page posts with this assertion."""
+    return Answer.from_form(*assertion.form())
+
+
+def stored_account(store: Store, account_id: int) -> Account:
+    """The account's row as stored now."""
+    with store.session() as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        return account
+
+
+def stored_keys(store: Store, account_id: int) -> list[SecurityKey]:
+    """The account's security keys as stored now, oldest first."""
+    with store.session() as session:
+        return key_challenges.keys_of(session, account_id)
